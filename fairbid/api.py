@@ -1,0 +1,94 @@
+"""The bid HTTP API: Flask served by gevent's WSGI server.
+
+Why this stack: gevent is the concurrency model of Locust and of redis-py/PyMySQL once patched,
+so one process serves hundreds of concurrent bids without threads, and Flask adds nothing to
+learn. Bad input is a 4xx with a JSON error; a store that cannot be reached is a 503 (a timeout,
+whose outcome is unknown, a 504) so a client knows to retry with the same Idempotency-Key.
+"""
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import logging  # noqa: E402
+import signal  # noqa: E402
+
+import gevent  # noqa: E402
+import sys  # noqa: E402
+
+from flask import Flask, jsonify, request  # noqa: E402
+from gevent.pywsgi import WSGIServer  # noqa: E402
+from redis.exceptions import RedisError, TimeoutError  # noqa: E402
+
+from fairbid import redis_client  # noqa: E402
+from fairbid.bids import BidStore, InvalidBid, parse_bid, parse_idempotency_key  # noqa: E402
+from fairbid.settings import Settings  # noqa: E402
+
+log = logging.getLogger("fairbid.api")
+
+
+def create_app(store: BidStore) -> Flask:
+    app = Flask("fairbid")
+
+    @app.post("/api/bids")
+    def place_bid():
+        try:
+            key = parse_idempotency_key(request.headers.get("Idempotency-Key"))
+            bid = parse_bid(request.get_json(force=True, silent=True))
+        except InvalidBid as exc:
+            return jsonify(error="invalid bid", detail=str(exc)), 400
+        try:
+            stored = store.place(bid, key)
+        except TimeoutError as exc:
+            log.error("bid outcome unknown (timeout): %s", exc)
+            return jsonify(error="store timeout, outcome unknown", detail=str(exc)), 504
+        except RedisError as exc:
+            log.error("bid not stored: %s: %s", type(exc).__name__, exc)
+            return jsonify(error="store unavailable", detail=f"{type(exc).__name__}: {exc}"), 503
+        status = 201 if stored.created else 200
+        return jsonify(bidId=stored.bid_id, replayed=not stored.created), status
+
+    @app.get("/api/auctions/<auction_id>")
+    def auction(auction_id: str):
+        try:
+            top = store.highest(auction_id)
+        except RedisError as exc:
+            return jsonify(error="store unavailable", detail=f"{type(exc).__name__}: {exc}"), 503
+        if not top:
+            return jsonify(error="no bids for this auction"), 404
+        return jsonify(auctionId=auction_id, highestAmount=int(top["amount"]), bidId=top["bidId"],
+                       userId=top["userId"])
+
+    @app.get("/health")
+    def health():
+        try:
+            store.client.ping()
+        except RedisError as exc:
+            return jsonify(status="degraded", redis=f"{type(exc).__name__}: {exc}"), 503
+        return jsonify(status="ok")
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return jsonify(error="not found"), 404
+
+    @app.errorhandler(405)
+    def not_allowed(_exc):
+        return jsonify(error="method not allowed"), 405
+
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    app = create_app(BidStore(redis_client.connect(settings), settings.stream))
+    server = WSGIServer((settings.bind_host, settings.bind_port), app, log=None, error_log=log)
+    gevent.signal_handler(signal.SIGTERM, server.stop, 2)
+    log.info("listening on %s:%s", settings.bind_host, settings.bind_port)
+    server.serve_forever()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

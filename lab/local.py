@@ -1,0 +1,396 @@
+"""The local backend: every node a real process (redis-server, redis-sentinel, mariadbd, the
+service) on its own loopback address, configs rendered afresh from conf/ for each lab.
+
+Node operations mirror Docker's: kill = SIGKILL (docker kill), pause/resume = SIGSTOP/SIGCONT
+(docker pause), disconnect/connect = DROP rules on the node's address (network disconnect, the
+process lives on), start = the same command on the same data dir (docker start). State is kept
+on disk (state.json) so `down` and `heal` work from any process, also after a crash.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pymysql
+import redis
+
+from errors import LabError
+from lab import process, topology
+from lab.config import ROOT, LabConfig
+from lab.firewall import Firewall
+from lab.process import Proc
+from lab.spec import StackSpec
+from lab.wait import Wait
+
+CONF = ROOT / "conf"
+APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
+REPL_USER, REPL_PASSWORD = "repl", "repl"
+
+
+def _redis(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
+    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
+                       decode_responses=True, retry=None)
+
+
+def address_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+class LocalLab:
+    backend = "local"
+
+    def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
+        self.config = config
+        self.spec = spec or StackSpec()
+        self.dir = config.state_dir
+        self.state_path = self.dir / "state.json"
+        self.firewall = Firewall(config.name)
+        self.nodes: dict[str, dict] = {}
+        if self.state_path.exists():
+            self._load()
+
+    # ---- state on disk -------------------------------------------------------------------
+    def _load(self) -> None:
+        state = json.loads(self.state_path.read_text())
+        self.nodes = state["nodes"]
+        self.spec = _spec_from_dict(state["spec"])
+
+    def _save(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"backend": self.backend, "lab": self.config.name,
+                                   "spec": _spec_to_dict(self.spec), "nodes": self.nodes}, indent=1))
+        tmp.replace(self.state_path)
+
+    def is_up(self) -> bool:
+        return self.state_path.exists()
+
+    def _proc(self, name: str) -> Proc:
+        return Proc(**self.nodes[name]["proc"])
+
+    # ---- node facts ----------------------------------------------------------------------
+    def node_names(self) -> list[str]:
+        return list(self.nodes)
+
+    def address(self, name: str) -> tuple[str, int] | None:
+        node = self._node(name)
+        return (node["host"], node["port"]) if node.get("host") else None
+
+    def node_by_address(self, host: str, port: int) -> str | None:
+        for name, node in self.nodes.items():
+            if node.get("host") == host and node.get("port") == port:
+                return name
+        return None
+
+    def kind(self, name: str) -> str:
+        return self._node(name)["kind"]
+
+    def alive(self, name: str) -> bool:
+        return process.alive(self._proc(name))
+
+    def paused(self, name: str) -> bool:
+        return process.paused(self._proc(name))
+
+    def log_path(self, name: str) -> Path:
+        return Path(self._node(name)["log"])
+
+    def sentinel_addrs(self) -> list[tuple[str, int]]:
+        return [self.address(n) for n in self.nodes if self.nodes[n]["kind"] == "sentinel"]
+
+    def _node(self, name: str) -> dict:
+        if name not in self.nodes:
+            raise LabError(f"no node {name!r} in lab {self.config.name} (nodes: {', '.join(self.nodes)})")
+        return self.nodes[name]
+
+    # ---- node operations -----------------------------------------------------------------
+    def kill(self, name: str) -> None:
+        process.kill_now(self._proc(name))
+
+    def pause(self, name: str) -> None:
+        process.signal_proc(self._proc(name), 19)  # SIGSTOP
+
+    def resume(self, name: str) -> None:
+        process.signal_proc(self._proc(name), 18)  # SIGCONT
+
+    def start(self, name: str, wait_s: float = 10.0) -> None:
+        """Start a stopped node again with its own config and data (AOF, rewritten configs kept)."""
+        node = self._node(name)
+        if process.alive(self._proc(name)):
+            return
+        proc = process.spawn(node["argv"], Path(node["log"]), env=node.get("env"), cwd=ROOT)
+        node["proc"] = proc.to_dict()
+        self._save()
+        if node.get("host") and wait_s:
+            with contextlib.suppress(LabError):
+                Wait(timeout_s=wait_s).until(f"{name} listening", lambda: address_taken(node["host"], node["port"]))
+
+    def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
+        host = self._host(name)
+        self.firewall.cut(host, self._host(peer) if peer else None, one_way=one_way)
+
+    def connect(self, name: str, peer: str | None = None) -> None:
+        self.firewall.connect(self._host(name), self._host(peer) if peer else None)
+
+    def _host(self, name: str) -> str:
+        host = self._node(name).get("host")
+        if not host:
+            raise LabError(f"{name} has no address of its own; it cannot be cut off")
+        return host
+
+    # ---- roles ---------------------------------------------------------------------------
+    def master(self) -> str:
+        """The node Sentinel names as master (the first Redis node where no Sentinel runs)."""
+        if not self.spec.sentinels:
+            return "redis-1"
+        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name)
+        name = self.node_by_address(*addr) if addr else None
+        if name is None:
+            raise LabError(f"no Sentinel of lab {self.config.name} names a known master (answer: {addr})")
+        return name
+
+    def replicas(self) -> list[str]:
+        if not self.spec.sentinels:
+            return [n for n in self.nodes if self.nodes[n]["kind"] == "redis" and n != "redis-1"]
+        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name)
+        return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
+
+    def settled(self) -> bool:
+        if not self.spec.sentinels:
+            return True
+        return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1)
+
+    # ---- up / down -----------------------------------------------------------------------
+    def up(self, wait: Wait = Wait(timeout_s=60)) -> None:
+        """Render configs and start every node of the spec, waiting for each to be ready.
+        Raises LabError if the lab is up already or any of its addresses is taken."""
+        if self.is_up():
+            raise LabError(f"lab {self.config.name} is up already ({self.state_path}); `make down` first")
+        self._check_free()
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        (self.dir / "logs").mkdir(parents=True)
+        self.nodes = {}
+        self._save()
+        try:
+            self._start_redis(wait)
+            self._start_sentinels(wait)
+            self._start_mysql(wait)
+            self._start_service(wait)
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        """Stop every node this lab started (by PID and start time), remove its firewall chain.
+        Idempotent; keeps the logs."""
+        for name in reversed(list(self.nodes)):
+            process.stop(self._proc(name))
+        self.firewall.remove()
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(self.dir / "nodes")
+        with contextlib.suppress(FileNotFoundError):
+            self.state_path.unlink()
+        self.nodes = {}
+
+    def _check_free(self) -> None:
+        s, c = self.spec, self.config
+        wanted = ([(h, c.redis_port) for h in c.redis_hosts[: s.redis]]
+                  + [(h, c.sentinel_port) for h in c.sentinel_hosts[: s.sentinels]]
+                  + [(h, c.mysql_port) for h in c.mysql_hosts[: s.mysql]]
+                  + ([(c.api_host, c.api_port)] if s.api else []))
+        if s.redis > len(c.redis_hosts) or s.sentinels > len(c.sentinel_hosts) or s.mysql > len(c.mysql_hosts):
+            raise LabError(f"lab config {c.source} has too few addresses for this stack ({s.settings()})")
+        taken = [f"{h}:{p}" for h, p in wanted if address_taken(h, p)]
+        if taken:
+            raise LabError(f"lab {c.name} refuses to start: {', '.join(taken)} already in use "
+                           "(another lab, or a server outside this project)")
+
+    def _add(self, name: str, kind: str, argv: list[str], host: str | None, port: int | None,
+             env: dict[str, str] | None = None) -> None:
+        log = self.dir / "logs" / f"{name}.log"
+        proc = process.spawn(argv, log, env=env, cwd=ROOT)
+        self.nodes[name] = {"kind": kind, "host": host, "port": port, "argv": argv, "env": env,
+                            "log": str(log), "proc": proc.to_dict()}
+        self._save()
+
+    def _node_dir(self, name: str) -> Path:
+        d = self.dir / "nodes" / name
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def _start_redis(self, wait: Wait) -> None:
+        c, s = self.config, self.spec
+        master = c.redis_hosts[0]
+        extra = "".join(f"{k} {v}\n" for k, v in s.redis_conf.items())
+        for i, host in enumerate(c.redis_hosts[: s.redis], start=1):
+            d = self._node_dir(f"redis-{i}")
+            conf = d / "redis.conf"
+            lines = [f"bind {host}", f"port {c.redis_port}", f"bind-source-addr {host}", f"dir {d}",
+                     f"replica-announce-ip {host}"]
+            if i > 1:
+                lines.append(f"replicaof {master} {c.redis_port}")
+            conf.write_text((CONF / "redis.conf").read_text() + "\n".join(lines) + "\n" + extra)
+            self._add(f"redis-{i}", "redis", ["redis-server", str(conf)], host, c.redis_port)
+        for i, host in enumerate(c.redis_hosts[: s.redis], start=1):
+            client = _redis(host, c.redis_port)
+            wait.until(f"redis-{i} PING", client.ping)
+            if i > 1:
+                wait.until(f"redis-{i} replication link up",
+                           lambda cl=client: cl.info("replication").get("master_link_status") == "up")
+
+    def _start_sentinels(self, wait: Wait) -> None:
+        c, s = self.config, self.spec
+        if not s.sentinels:
+            return
+        t = s.sentinel
+        for i, host in enumerate(c.sentinel_hosts[: s.sentinels], start=1):
+            d = self._node_dir(f"sentinel-{i}")
+            conf = d / "sentinel.conf"
+            lines = [f"bind {host}", f"port {c.sentinel_port}", f"bind-source-addr {host}", f"dir {d}",
+                     f"sentinel announce-ip {host}",
+                     f"sentinel monitor {c.master_name} {c.redis_hosts[0]} {c.redis_port} {t.quorum}",
+                     f"sentinel down-after-milliseconds {c.master_name} {t.down_after_ms}",
+                     f"sentinel failover-timeout {c.master_name} {t.failover_timeout_ms}",
+                     f"sentinel parallel-syncs {c.master_name} {t.parallel_syncs}"]
+            conf.write_text((CONF / "sentinel.conf").read_text() + "\n".join(lines) + "\n")
+            self._add(f"sentinel-{i}", "sentinel", ["redis-sentinel", str(conf)], host, c.sentinel_port)
+        wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
+
+    def _start_mysql(self, wait: Wait) -> None:
+        c, s = self.config, self.spec
+        for i, host in enumerate(c.mysql_hosts[: s.mysql], start=1):
+            name = f"mysql-{i}"
+            d = self._node_dir(name)
+            cnf = d / "my.cnf"
+            lines = [f"datadir={d / 'data'}", f"socket={d / 'mysqld.sock'}", f"pid-file={d / 'mysqld.pid'}",
+                     f"bind-address={host}", f"port={c.mysql_port}", f"server-id={i}", f"report-host={host}"]
+            if i > 1:
+                lines += ["relay-log=relay-bin", "read-only=1"]
+            cnf.write_text((CONF / "mariadb.cnf").read_text() + "\n".join(lines) + "\n")
+            res = subprocess.run(["mariadb-install-db", f"--defaults-file={cnf}", f"--datadir={d / 'data'}",
+                                  "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"],
+                                 capture_output=True, text=True)
+            if res.returncode != 0:
+                raise LabError(f"mariadb-install-db for {name} failed: {res.stderr[-2000:]}")
+            self._add(name, "mysql", ["mariadbd", f"--defaults-file={cnf}"], host, c.mysql_port)
+            sock = str(d / "mysqld.sock")
+            root = wait.until(f"{name} accepting connections",
+                              lambda: pymysql.connect(unix_socket=sock, user="root", autocommit=True))
+            with root.cursor() as cur:
+                _mysql_bootstrap(cur, primary=(i == 1), primary_host=c.mysql_hosts[0], port=c.mysql_port)
+            root.close()
+        if s.mysql > 1:
+            for i in range(2, s.mysql + 1):
+                wait.until(f"mysql-{i} replicating the schema",
+                           lambda h=c.mysql_hosts[i - 1]: _table_exists(h, c.mysql_port))
+
+    def service_env(self) -> dict[str, str]:
+        c, s = self.config, self.spec
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
+        env.update({"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
+                    "FAIRBID_MASTER_NAME": c.master_name,
+                    "FAIRBID_MYSQL_HOST": c.mysql_hosts[0], "FAIRBID_MYSQL_PORT": str(c.mysql_port),
+                    "FAIRBID_MYSQL_USER": APP_USER, "FAIRBID_MYSQL_PASSWORD": APP_PASSWORD,
+                    "FAIRBID_MYSQL_DB": DB,
+                    "FAIRBID_BIND_HOST": c.api_host, "FAIRBID_BIND_PORT": str(c.api_port)})
+        if s.sentinels:
+            env["FAIRBID_SENTINELS"] = ",".join(f"{h}:{p}" for h, p in c.sentinel_addrs(s.sentinels))
+        else:
+            env["FAIRBID_REDIS"] = f"{c.redis_hosts[0]}:{c.redis_port}"
+        env.update(s.service_env)
+        return env
+
+    def _start_service(self, wait: Wait) -> None:
+        c, s = self.config, self.spec
+        base = self.service_env()
+        for i in range(1, s.consumers + 1):
+            env = {**base, "FAIRBID_CONSUMER_NAME": f"consumer-{i}"}
+            self._add(f"consumer-{i}", "consumer", [sys.executable, "-m", "fairbid.consumer"], None, None, env)
+        if s.api:
+            self._add("api", "api", [sys.executable, "-m", "fairbid.api"], c.api_host, c.api_port, base)
+        for i in range(1, s.consumers + 1):
+            wait.until(f"consumer-{i} in group bid-group", lambda n=f"consumer-{i}": self._consumer_joined(n))
+        if s.api:
+            wait.until("api /health", self._api_healthy)
+
+    def _consumer_joined(self, name: str) -> bool:
+        if not self.alive(name):
+            raise LabError(f"{name} exited; see {self.log_path(name)}")
+        master = self.address(self.master())
+        client = _redis(*master)
+        try:
+            return any(x["name"] == name for x in client.xinfo_consumers("bid-stream", "bid-group"))
+        except redis.ResponseError:
+            return False
+        finally:
+            client.close()
+
+    def _api_healthy(self) -> bool:
+        import urllib.request
+
+        if not self.alive("api"):
+            raise LabError(f"api exited; see {self.log_path('api')}")
+        with urllib.request.urlopen(f"{self.config.api_url}/health", timeout=1) as resp:
+            return resp.status == 200
+
+    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0) -> pymysql.connections.Connection:
+        host, port = self.address(node)
+        return pymysql.connect(host=host, port=port, user=APP_USER, password=APP_PASSWORD, database=DB,
+                               connect_timeout=timeout_s, read_timeout=timeout_s, autocommit=True)
+
+
+def _mysql_bootstrap(cur, primary: bool, primary_host: str, port: int) -> None:
+    if primary:
+        cur.execute(f"CREATE DATABASE IF NOT EXISTS {DB}")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'")
+        cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {DB}.* TO '{APP_USER}'@'%'")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{REPL_USER}'@'%' IDENTIFIED BY '{REPL_PASSWORD}'")
+        cur.execute(f"GRANT REPLICATION SLAVE ON *.* TO '{REPL_USER}'@'%'")
+        cur.execute(f"USE {DB}")
+        for statement in schema_statements():
+            cur.execute(statement)
+    else:
+        cur.execute(f"CHANGE MASTER TO MASTER_HOST='{primary_host}', MASTER_PORT={port}, "
+                    f"MASTER_USER='{REPL_USER}', MASTER_PASSWORD='{REPL_PASSWORD}', "
+                    "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1")
+        cur.execute("START SLAVE")
+
+
+def schema_statements() -> list[str]:
+    text = "\n".join(line for line in (CONF / "schema.sql").read_text().splitlines() if not line.startswith("--"))
+    return [st.strip() for st in text.split(";") if st.strip()]
+
+
+def _table_exists(host: str, port: int) -> bool:
+    conn = pymysql.connect(host=host, port=port, user=APP_USER, password=APP_PASSWORD, connect_timeout=1)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=%s AND table_name='bid'",
+                        (DB,))
+            return cur.fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def _spec_to_dict(spec: StackSpec) -> dict:
+    d = dict(vars(spec))
+    d["sentinel"] = dict(vars(spec.sentinel))
+    return d
+
+
+def _spec_from_dict(d: dict) -> StackSpec:
+    from lab.spec import SentinelTimings
+
+    return StackSpec(**{**d, "sentinel": SentinelTimings(**d["sentinel"])})

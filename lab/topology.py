@@ -1,0 +1,77 @@
+"""Roles as Sentinel sees them, for either backend: after one failover the node names lie."""
+from __future__ import annotations
+
+from collections import Counter
+
+import redis
+from redis.exceptions import RedisError
+
+SENTINEL_TIMEOUT_S = 0.5
+
+
+def _sentinel(host: str, port: int) -> redis.Redis:
+    return redis.Redis(host=host, port=port, socket_timeout=SENTINEL_TIMEOUT_S,
+                       socket_connect_timeout=SENTINEL_TIMEOUT_S, decode_responses=True, retry=None)
+
+
+def master_votes(sentinels: list[tuple[str, int]], name: str) -> Counter:
+    """How many reachable Sentinels name each (host, port) as the master."""
+    votes: Counter = Counter()
+    for host, port in sentinels:
+        client = _sentinel(host, port)
+        try:
+            addr = client.sentinel_get_master_addr_by_name(name)
+        except RedisError:
+            continue
+        finally:
+            client.close()
+        if addr:
+            votes[(addr[0], int(addr[1]))] += 1
+    return votes
+
+
+def _up(state: dict) -> bool:
+    return not (state.get("is_sdown") or state.get("is_odown") or state.get("is_disconnected"))
+
+
+def current_master(sentinels: list[tuple[str, int]], name: str) -> tuple[str, int] | None:
+    """The master named by most reachable Sentinels (None if none answers)."""
+    votes = master_votes(sentinels, name)
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def sentinel_view(host: str, port: int, name: str) -> dict | None:
+    client = _sentinel(host, port)
+    try:
+        return client.sentinel_master(name)
+    except RedisError:
+        return None
+    finally:
+        client.close()
+
+
+def replicas(sentinels: list[tuple[str, int]], name: str) -> list[tuple[str, int]]:
+    """Replicas that a reachable Sentinel sees up (not s_down/o_down/disconnected)."""
+    for host, port in sentinels:
+        client = _sentinel(host, port)
+        try:
+            rows = client.sentinel_slaves(name)
+        except RedisError:
+            continue
+        finally:
+            client.close()
+        return [(r["ip"], int(r["port"])) for r in rows if _up(r)]
+    return []
+
+
+def settled(sentinels: list[tuple[str, int]], name: str, replicas_n: int) -> bool:
+    """All Sentinels agree on one master that they see up, with every replica and every other Sentinel."""
+    views = [sentinel_view(h, p, name) for h, p in sentinels]
+    if not views or any(v is None for v in views):
+        return False
+    masters = {(v["ip"], int(v["port"])) for v in views}
+    return (len(masters) == 1
+            and all(v.get("is_master") and _up(v) for v in views)
+            and all(int(v["num-slaves"]) >= replicas_n for v in views)
+            and all(int(v["num-other-sentinels"]) >= len(sentinels) - 1 for v in views)
+            and all(len(replicas([(h, p)], name)) >= replicas_n for h, p in sentinels))
