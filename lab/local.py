@@ -149,6 +149,21 @@ class LocalLab:
             raise LabError(f"{name} has no address of its own; it cannot be cut off")
         return host
 
+    def heal(self) -> list[str]:
+        """Undo whatever fault is still in place, whoever applied it: remove every cut, resume every
+        paused node, start every node that is down (= docker start). Returns what it did."""
+        done = [f"removed cut: {r}" for r in self.firewall.rules()]
+        self.firewall.remove()
+        for name in self.nodes:
+            proc = self._proc(name)
+            if process.paused(proc):
+                process.signal_proc(proc, 18)
+                done.append(f"resumed {name}")
+            elif not process.alive(proc):
+                self.start(name)
+                done.append(f"started {name}")
+        return done
+
     # ---- roles ---------------------------------------------------------------------------
     def master(self) -> str:
         """The node Sentinel names as master (the first Redis node where no Sentinel runs)."""

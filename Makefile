@@ -1,0 +1,42 @@
+# fairbid-ha entry points. Everything installs what it needs on first use.
+PY      := .venv/bin/python
+S       ?= redis-4
+GROUP   ?= redis
+BACKEND ?= local
+LAB     ?= conf/lab.yaml
+
+.PHONY: demo test scenario catalog heal down up index deps system-deps
+
+demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
+	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
+
+test: deps  ## the whole suite, on real servers (a lab of its own: conf/lab.test.yaml)
+	$(PY) -m pytest -q tests
+
+scenario: deps  ## make scenario S=ID [BACKEND=local]
+	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB)
+
+catalog: deps  ## make catalog GROUP=redis|stream|rdb|all
+	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB)
+
+heal: deps  ## undo every fault of the project still in place (also after a SIGKILL)
+	$(PY) -m harness.cli heal
+
+down: deps  ## stop every lab of the project, then heal
+	$(PY) -m harness.cli down
+
+up: deps  ## bring a lab up for the web UI: make up S=ID, then locust -f locustfile.py --scenario ID
+	$(PY) -m harness.cli up $(S) --backend $(BACKEND) --lab $(LAB)
+
+index: deps
+	$(PY) -m harness.cli index
+
+deps: .venv/.installed system-deps
+
+.venv/.installed: requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install -q -r requirements.txt
+	touch $@
+
+system-deps:
+	@bash scripts/install-system-deps.sh

@@ -1,0 +1,79 @@
+"""A scenario's checks: `{metric: NAME, between: [lo, hi] | equals: X | at_most: X | at_least: X}`.
+
+A check on a metric the run could not measure fails (actual None): a check that cannot fail is
+not a check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from errors import ConfigError
+
+OPS = ("between", "equals", "at_most", "at_least")
+
+
+@dataclass(frozen=True)
+class Check:
+    metric: str
+    op: str
+    expected: object
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric} {self.describe()}"
+
+    def describe(self) -> str:
+        if self.op == "between":
+            return f"between {self.expected[0]} and {self.expected[1]}"
+        return {"equals": "==", "at_most": "<=", "at_least": ">="}[self.op] + f" {self.expected}"
+
+    def passed(self, actual: object) -> bool:
+        if actual is None:
+            return False
+        if self.op == "equals":
+            return actual == self.expected
+        if self.op == "between":
+            return self.expected[0] <= actual <= self.expected[1]
+        if self.op == "at_most":
+            return actual <= self.expected
+        return actual >= self.expected
+
+
+def parse_checks(raw: object, source: str, known_metrics: set[str] | None = None) -> list[Check]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ConfigError(f"{source}:{getattr(raw, 'line', 0)}: checks must be a list")
+    out, errors = [], []
+    for i, entry in enumerate(raw):
+        line = getattr(entry, "line", 0)
+        if not isinstance(entry, dict) or "metric" not in entry:
+            errors.append(f"{source}:{line}: checks[{i}]: needs `metric` and one of {', '.join(OPS)}")
+            continue
+        ops = [op for op in OPS if op in entry]
+        extra = set(entry) - {"metric", *OPS}
+        if len(ops) != 1 or extra:
+            errors.append(f"{source}:{line}: checks[{i}]: exactly one of {', '.join(OPS)} (got {sorted(entry)})")
+            continue
+        metric, op, expected = str(entry["metric"]), ops[0], entry[ops[0]]
+        if known_metrics is not None and metric not in known_metrics:
+            errors.append(f"{source}:{line}: checks[{i}].metric: unknown metric {metric!r}")
+            continue
+        numeric = (int, float)
+        if op == "between" and not (isinstance(expected, list) and len(expected) == 2
+                                    and all(isinstance(x, numeric) for x in expected) and expected[0] <= expected[1]):
+            errors.append(f"{source}:{line}: checks[{i}].between: needs [low, high] numbers, low <= high")
+            continue
+        if op in ("at_most", "at_least") and not isinstance(expected, numeric):
+            errors.append(f"{source}:{line}: checks[{i}].{op}: needs a number")
+            continue
+        out.append(Check(metric, op, tuple(expected) if op == "between" else expected, line))
+    if errors:
+        raise ConfigError("bad checks:\n  " + "\n  ".join(errors))
+    return out
+
+
+def evaluate(checks: list[Check], metrics: dict) -> list[dict]:
+    return [{"name": c.name, "metric": c.metric, "expected": c.describe(), "actual": metrics.get(c.metric),
+             "passed": c.passed(metrics.get(c.metric))} for c in checks]

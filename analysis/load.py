@@ -1,0 +1,66 @@
+"""Loading a run directory: every file of the run-output contract, tolerant of the optional ones."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from errors import HarnessError
+
+REQUEST_COLUMNS = ["timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
+                   "exception"]
+
+
+@dataclass
+class Run:
+    dir: Path
+    meta: dict
+    requests: pd.DataFrame  # + start_ms, end_ms, ok
+    faults: list[dict]
+    events: pd.DataFrame
+    history: pd.DataFrame
+    verify: dict
+    monitor: pd.DataFrame
+    stats_history: pd.DataFrame | None
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _csvs(run_dir: Path, pattern: str, columns: list[str]) -> pd.DataFrame:
+    """Concatenate per-process files (requests.csv, requests-<pid>.csv, ...)."""
+    frames = [pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(run_dir.glob(pattern))]
+    frames = [f for f in frames if len(f.columns)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def load_run(run_dir: str | Path) -> Run:
+    run_dir = Path(run_dir)
+    meta_path = run_dir / "run.json"
+    if not meta_path.exists():
+        raise HarnessError(f"{run_dir} is not a run directory (no run.json)")
+    meta = json.loads(meta_path.read_text())
+    req = _csvs(run_dir, "requests*.csv", REQUEST_COLUMNS)
+    req["exception"] = req["exception"].fillna("").astype(str)
+    req["start_ms"] = req["timestamp"].astype(float) * 1000
+    req["end_ms"] = req["start_ms"] + req["response_time_ms"].fillna(0).astype(float)
+    req["ok"] = req["exception"] == ""
+    req = req.sort_values("start_ms", ignore_index=True)
+    events = pd.DataFrame(_jsonl(run_dir / "events.jsonl"), columns=["t_ms", "sentinel", "event", "data"])
+    history = _csvs(run_dir, "history*.csv", ["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id",
+                                               "outcome", "status", "error"])
+    verify_path = run_dir / "verify.json"
+    monitor_path = run_dir / "monitor.csv"
+    stats_path = run_dir / "locust_stats_history.csv"
+    return Run(
+        dir=run_dir, meta=meta, requests=req, faults=_jsonl(run_dir / "faults.jsonl"), events=events,
+        history=history, verify=json.loads(verify_path.read_text()) if verify_path.exists() else {},
+        monitor=pd.read_csv(monitor_path) if monitor_path.exists() else pd.DataFrame(
+            columns=["t_ms", "source", "metric", "value"]),
+        stats_history=pd.read_csv(stats_path) if stats_path.exists() else None,
+    )

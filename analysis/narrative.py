@@ -1,0 +1,65 @@
+"""The "what was done, what happened, why" lines of a record, stated from the figures only."""
+from __future__ import annotations
+
+from analysis.load import Run
+from analysis.metrics import primary_fault
+
+
+def fmt(v: object) -> str:
+    if v is None:
+        return "n/a"
+    if isinstance(v, float):
+        return f"{v:.4g}" if abs(v) < 1 else f"{v:.3f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def analysis_lines(run: Run, s: dict) -> list[str]:
+    m, cfg = s["metrics"], s["config"]
+    fault = primary_fault(run)
+    out = []
+    if fault is None:
+        out.append("No disruptive fault was applied in this run, so no failover or error window is measured.")
+    else:
+        out.append(f"Done: `{fault['action']}` on {fault['node']} (target {fault['target']}) under load of "
+                   f"{fmt(m['requests_per_s'])} requests/s.")
+        sentinel = (cfg.get("stack") or {}).get("sentinel") or {}
+        if m["detect_s"] is not None:
+            out.append(f"Sentinel marked the master subjectively down {fmt(m['detect_s'])} s after the fault "
+                       f"(down-after-milliseconds = {sentinel.get('down_after_ms')}), objectively down at "
+                       f"{fmt(m['odown_s'])} s, and switched master at {fmt(m['failover_s'])} s.")
+        elif sentinel:
+            out.append("No Sentinel declared the master down after the fault in this run.")
+        if m["first_error_s"] is None:
+            out.append("Clients saw no failed request after the fault.")
+        else:
+            out.append(f"Clients saw failures from {fmt(m['first_error_s'])} s to {fmt(m['last_error_s'])} s after the "
+                       f"fault (error window {fmt(m['error_window_s'])} s; HTTP bids {fmt(m['error_window_bids_s'])} s, "
+                       f"Redis through Sentinel {fmt(m['error_window_redis_s'])} s); first success after the last "
+                       f"failure at {fmt(m['recovery_s'])} s.")
+            if m["failover_s"] is not None and m["last_error_s"] is not None:
+                lag = m["last_error_s"] - m["failover_s"]
+                if lag > 0.5:
+                    out.append(f"Errors ended {fmt(lag)} s after +switch-master: the window is set by the client "
+                               "(reconnect, rediscovery and retry after the switch), not by Sentinel.")
+                elif lag >= 0:
+                    out.append(f"Errors ended {fmt(lag)} s after +switch-master: the window is set by Sentinel's "
+                               "detection and failover; the client followed the switch at once.")
+                else:
+                    out.append(f"The last failure ended {fmt(-lag)} s before +switch-master: requests sent later were "
+                               f"held by the client's retries and succeeded after the switch (p99 latency "
+                               f"{fmt(m['p99_ms'])} ms). Sentinel's failover bounds the stall; the retry budget "
+                               "decides whether it shows as errors or as latency.")
+    out.append(f"Overall error rate {fmt(m['error_rate'])} ({m['failed_requests']} of {m['total_requests']} requests); "
+               f"p95 latency {fmt(m['p95_ms'])} ms.")
+    if m["lost_acked_writes"] is not None:
+        out.append(f"History check: {m['acked_writes']} acknowledged writes ({m['acked_bids']} bids, {m['acked_sets']} "
+                   f"Redis SETs), each looked up after healing: {m['lost_acked_writes']} lost (Redis {m['lost_in_redis']}, "
+                   f"MySQL {fmt(m['lost_in_mysql'])}, SETs {m['lost_sets']}); {m['unknown_writes']} with unknown outcome; "
+                   f"{fmt(m['duplicate_rows'])} duplicate rows; {fmt(m['pending_at_end'])} messages pending at the end.")
+    else:
+        out.append("The acknowledged writes were not verified against the stores in this run (verify.json missing).")
+    failed = [c for c in s["checks"] if not c["passed"]]
+    out.append("Every check passed." if not failed else
+               "Failed checks: " + "; ".join(f"{c['metric']} = {fmt(c['actual'])}, expected {c['expected']}"
+                                            for c in failed) + ".")
+    return out

@@ -1,0 +1,107 @@
+"""The run's timeline: requests/s, failures/s and p95 latency in 0.5 s bins from the per-request log,
+the fault span shaded and the first Sentinel events marked; the monitor's signals under it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analysis.load import Run  # noqa: E402
+from analysis.metrics import DISRUPTIVE  # noqa: E402
+
+BIN_S = 0.5
+MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
+
+
+def _t0(run: Run) -> float:
+    return float(run.requests["start_ms"].min()) if len(run.requests) else float(run.meta.get("test_start_ms", 0))
+
+
+def fault_spans(run: Run) -> list[tuple[str, float, float | None]]:
+    """(label, applied_ms, healed_ms or None) for each applied fault."""
+    healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
+    return [(f"{f['action']} {f['node']}", f["applied_ms"], healed.get(f["fault"]))
+            for f in run.faults if f.get("event") == "applied"]
+
+
+def _mark(ax, run: Run, t0: float, end_s: float) -> None:
+    for label, a, h in fault_spans(run):
+        if run.faults and any(f.get("action") in DISRUPTIVE for f in run.faults):
+            ax.axvspan((a - t0) / 1000, ((h or t0 + end_s * 1000) - t0) / 1000, color="red", alpha=0.12)
+    seen = set()
+    for _, ev in run.events.sort_values("t_ms").iterrows():
+        if ev["event"] in MARKED_EVENTS and ev["event"] not in seen:
+            seen.add(ev["event"])
+            x = (ev["t_ms"] - t0) / 1000
+            ax.axvline(x, color="purple", linestyle=":", linewidth=1)
+            ax.annotate(ev["event"], (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
+                        va="top", ha="right", color="purple")
+
+
+def timeline(run: Run, out: Path) -> Path:
+    req = run.requests
+    t0 = _t0(run)
+    fig, axes = plt.subplots(3, 1, figsize=(11, 8), sharex=True)
+    if len(req):
+        b = ((req["start_ms"] - t0) / 1000 // BIN_S) * BIN_S
+        grouped = req.assign(bin=b).groupby(["bin", "request_type"])
+        rate = grouped.size().unstack(fill_value=0) / BIN_S
+        fails = req[~req["ok"]].assign(bin=b).groupby(["bin", "request_type"]).size().unstack(fill_value=0) / BIN_S
+        p95 = req.assign(bin=b).groupby("bin")["response_time_ms"].quantile(0.95)
+        for col in rate.columns:
+            axes[0].plot(rate.index, rate[col], label=f"{col} req/s", linewidth=1)
+        for col in fails.columns:
+            axes[1].plot(fails.index, fails[col], label=f"{col} failures/s", linewidth=1)
+        axes[2].plot(p95.index, p95.values, color="black", linewidth=1, label="p95 ms (all)")
+        end_s = float(b.max()) + BIN_S
+    else:
+        end_s = 1.0
+    titles = ("requests/s (0.5 s bins, per-request log)", "failures/s", "p95 latency, ms")
+    for ax, title in zip(axes, titles):
+        ax.set_title(title, fontsize=9, loc="left")
+        _mark(ax, run, t0, end_s)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper right")
+        ax.grid(alpha=0.3)
+    axes[2].set_xlabel("seconds since first request (red: fault applied..healed; dotted: first Sentinel events)")
+    fig.suptitle(f"{run.meta.get('scenario')}: {run.meta.get('title', '')}", fontsize=11)
+    fig.tight_layout()
+    path = out / "timeline.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def monitor_plot(run: Run, out: Path) -> Path | None:
+    mon = run.monitor
+    if not len(mon):
+        return None
+    t0 = _t0(run)
+    mon = mon.assign(t=(mon["t_ms"] - t0) / 1000, v=pd.to_numeric(mon["value"], errors="coerce"))
+    panels = [("up", "node up (1) / unreachable (0)"), ("connected_clients", "connected clients"),
+              ("master_repl_offset", "replication offset"), ("pending", "stream: pending / lag / length")]
+    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 9), sharex=True)
+    for ax, (metric, title) in zip(axes, panels):
+        metrics = ("pending", "lag", "xlen") if metric == "pending" else (metric,)
+        sel = mon[mon["metric"].isin(metrics)].dropna(subset=["v"])
+        for (source, name), grp in sel.groupby(["source", "metric"]):
+            offset = 0.0
+            if metric == "up":
+                offset = (sorted(sel["source"].unique()).index(source)) * 0.03
+            ax.plot(grp["t"], grp["v"] + offset, label=f"{source} {name}" if metric == "pending" else source,
+                    linewidth=1)
+        ax.set_title(title, fontsize=9, loc="left")
+        _mark(ax, run, t0, float(mon["t"].max()))
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper right", ncol=2)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("seconds since first request")
+    fig.tight_layout()
+    path = out / "monitor.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -1,0 +1,139 @@
+"""Re-create summary.json, report.md and the plots of a run from its files alone.
+
+Usage: python analysis/report.py results/RUN_ID
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis import plots  # noqa: E402
+from analysis.checks import Check, evaluate  # noqa: E402
+from analysis.load import Run, load_run  # noqa: E402
+from analysis.metrics import compute, primary_fault  # noqa: E402
+from analysis.narrative import analysis_lines, fmt  # noqa: E402
+
+
+def _checks(meta: dict) -> list[Check]:
+    return [Check(c["metric"], c["op"], tuple(c["expected"]) if c["op"] == "between" else c["expected"])
+            for c in meta.get("checks", [])]
+
+
+def build(run_dir: str | Path) -> dict:
+    """Write summary.json, report.md, timeline.png (and monitor.png) into run_dir; return the summary."""
+    run = load_run(run_dir)
+    metrics = compute(run)
+    checks = evaluate(_checks(run.meta), metrics)
+    summary = {
+        "run_id": run.meta.get("run_id"),
+        "scenario": run.meta.get("scenario"),
+        "title": run.meta.get("title"),
+        "plan_step": run.meta.get("plan_step"),
+        "backend": run.meta.get("backend"),
+        "config": run.meta.get("config", {}),
+        "started_ms": run.meta.get("test_start_ms"),
+        "stopped_ms": run.meta.get("test_stop_ms"),
+        "interrupted": run.meta.get("interrupted", False),
+        "metrics": metrics,
+        "checks": checks,
+        "passed": bool(checks) and all(c["passed"] for c in checks) and not run.meta.get("interrupted"),
+        "expectation": run.meta.get("expectation"),
+        "clock": "all times are this machine's wall clock (time.time), one clock for requests, faults and events",
+    }
+    out = Path(run_dir)
+    images = [plots.timeline(run, out)]
+    mon = plots.monitor_plot(run, out)
+    if mon:
+        images.append(mon)
+    summary["files"] = sorted(p.name for p in out.iterdir() if p.is_file())
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    (out / "report.md").write_text(render(run, summary, [p.name for p in images]))
+    return summary
+
+
+def _rel(run: Run, t_ms: float | None) -> str:
+    fault = primary_fault(run)
+    if t_ms is None:
+        return "-"
+    base = fault["applied_ms"] if fault else run.meta.get("test_start_ms", t_ms)
+    return f"{(t_ms - base) / 1000:+.3f} s"
+
+
+def render(run: Run, s: dict, images: list[str]) -> str:
+    m, cfg = s["metrics"], s["config"]
+    lines = [f"# {s['plan_step'] or ''}: {s['title']} (`{s['scenario']}`)", "",
+             f"Run `{s['run_id']}` on the **{s['backend']}** backend. Verdict: "
+             f"**{'PASS' if s['passed'] else 'FAIL'}**" + (" (interrupted)" if s["interrupted"] else ""), "",
+             "## Setup (구성)", ""]
+    stack = cfg.get("stack", {})
+    lines += [f"- Stack: {stack.get('redis_nodes')} Redis node(s), {stack.get('sentinels')} Sentinel(s), "
+              f"{stack.get('mysql_nodes')} MariaDB node(s), {stack.get('consumers')} consumer(s), API.",
+              f"- Sentinel: {json.dumps(stack.get('sentinel'))}",
+              f"- Redis directives beyond conf/redis.conf: {json.dumps(stack.get('redis_conf') or {})}",
+              f"- Service client settings: {json.dumps(stack.get('service_env') or {})}",
+              f"- Load: {json.dumps(cfg.get('load', {}))}",
+              "- Configs: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf` (rendered per node into the "
+              "lab's state dir); Docker users: `compose/`.", "",
+              "## Fault injection (장애 시뮬레이션)", "",
+              "| # | action | target | node | scheduled | applied (delay) | healed | outcome |",
+              "|---|---|---|---|---|---|---|---|"]
+    by_fault: dict[int, dict] = {}
+    for f in run.faults:
+        by_fault.setdefault(f["fault"], {}).update({f["event"]: f})
+    for idx, evs in sorted(by_fault.items()):
+        sch, app, heal = evs.get("scheduled", {}), evs.get("applied"), evs.get("healed")
+        fail = evs.get("failed") or evs.get("heal_failed")
+        applied = f"{_rel(run, app['applied_ms'])} ({app['delay_ms']:.1f} ms)" if app else "-"
+        healed = f"{_rel(run, heal['healed_ms'])} ({heal.get('reason', '')})" if heal else "-"
+        outcome = f"error: {fail.get('error', '')}" if fail else "ok"
+        node = (app or fail or {}).get("node", "-")
+        lines.append(f"| {idx} | {sch.get('action')} | {sch.get('target')} | {node} | "
+                     f"{_rel(run, sch.get('scheduled_ms'))} | {applied} | {healed} | {outcome} |")
+    lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
+              "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
+              "on the node's loopback address.", "", "## Results (결과)", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {fmt(v)} |" for k, v in m.items()]
+    lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
+    lines += [f"| {c['metric']} | {c['expected']} | {fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |"
+              for c in s["checks"]]
+    lines += ["", "## Expected vs actual (예상 vs 현실)", "", "| item | expected (plan) | actual |", "|---|---|---|",
+              f"| plan's expectation | {s.get('expectation') or '-'} | {'holds' if s['passed'] else 'does not hold'}: "
+              f"see checks |"]
+    lines += [f"| {c['metric']} | {c['expected']} | {fmt(c['actual'])} |" for c in s["checks"]]
+    lines += ["", "## Logs / screenshots (로그 / 스크린샷)", ""]
+    lines += [f"![{name}]({name})" for name in images]
+    lines += ["", "Sentinel events (first of each kind per Sentinel, relative to the fault):", "", "```"]
+    ev = run.events.sort_values("t_ms").drop_duplicates(subset=["sentinel", "event"]).head(40)
+    lines += [f"{_rel(run, e.t_ms):>11}  {e.sentinel:<18} {e.event} {'' if e.data != e.data else e.data}"
+              for e in ev.itertuples()]
+    lines += ["```", "", "Errors seen by clients (count, first and last relative to the fault):", "", "```"]
+    fails = run.requests[~run.requests["ok"]]
+    for (rtype, exc), grp in list(fails.groupby(["request_type", "exception"]))[:15]:
+        lines.append(f"{len(grp):>6}  {rtype:<6} {_rel(run, grp['start_ms'].min())} .. "
+                     f"{_rel(run, grp['end_ms'].max())}  {exc[:140]}")
+    lines += ["```", ""]
+    svc = run.dir / "logs" / "api.log"
+    if svc.exists():
+        errs = [ln for ln in svc.read_text(errors="replace").splitlines() if " ERROR " in ln][:10]
+        lines += ["Service log (`logs/api.log`, first error lines):", "", "```", *errs, "```", ""]
+    lines += ["## Analysis (분석)", "", *[f"- {x}" for x in analysis_lines(run, s)], ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python analysis/report.py RUN_DIR", file=sys.stderr)
+        return 2
+    summary = build(argv[0])
+    print(json.dumps({"scenario": summary["scenario"], "passed": summary["passed"],
+                      **{k: summary["metrics"][k] for k in ("failover_s", "error_window_s", "error_rate",
+                                                            "lost_acked_writes")}}))
+    return 0 if summary["passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

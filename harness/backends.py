@@ -1,0 +1,15 @@
+"""Choosing a backend by name; both offer the same node operations to the fault layer."""
+from __future__ import annotations
+
+from errors import ConfigError
+from lab.config import LabConfig
+from lab.local import LocalLab
+from lab.spec import StackSpec
+
+BACKENDS = ("local",)
+
+
+def make_lab(backend: str, config: LabConfig, spec: StackSpec | None = None):
+    if backend == "local":
+        return LocalLab(config, spec)
+    raise ConfigError(f"unknown backend {backend!r} (available here: {', '.join(BACKENDS)})")

@@ -1,0 +1,47 @@
+"""history.csv: every client operation with its outcome, Jepsen-style (ok / fail / unknown).
+
+Losses and duplicates are decided from this record and the final state, never from counters kept
+on the side. A timeout is "unknown": the write may or may not have happened.
+"""
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+
+COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error")
+
+
+class History:
+    def __init__(self) -> None:
+        self._fh = None
+        self._csv = None
+        self._lock = threading.Lock()
+        self._pending = 0
+
+    def open(self, path: str | Path) -> None:
+        self.close()
+        self._fh = open(path, "w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(COLUMNS)
+
+    def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
+               outcome: str = "ok", status: int | str = "", error: str = "") -> None:
+        if self._csv is None:
+            return
+        with self._lock:
+            self._csv.writerow((round(t_start * 1000, 3), round(t_end * 1000, 3), op, key, value, bid_id,
+                                outcome, status, error))
+            self._pending += 1
+            if self._pending >= 200:
+                self.flush()
+
+    def flush(self) -> None:
+        if self._fh is not None and not self._fh.closed:
+            self._fh.flush()
+            self._pending = 0
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        self._fh = self._csv = None

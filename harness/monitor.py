@@ -1,0 +1,122 @@
+"""monitor.csv: the plan's step 6 signals sampled during the run (long format: t_ms, source, metric, value).
+
+INFO replication/memory/stats/clients of every Redis node, Sentinel's view of the master, XLEN and
+the group's pending count and lag, MySQL row count and replica lag. Short timeouts: a node that is
+killed, paused or cut shows as a gap ("up" = 0), never as a stalled sampler.
+"""
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import gevent
+import pymysql
+import redis
+from redis.exceptions import RedisError
+
+from lab import topology
+
+REDIS_FIELDS = {
+    "replication": ("role", "master_link_status", "master_repl_offset", "connected_slaves", "master_last_io_seconds_ago"),
+    "memory": ("used_memory",),
+    "stats": ("instantaneous_ops_per_sec", "total_commands_processed", "rejected_connections"),
+    "clients": ("connected_clients",),
+}
+
+
+class Monitor:
+    def __init__(self, lab, path: str | Path, interval_s: float = 0.25, max_s: float = 3600) -> None:
+        self.lab = lab
+        self.interval_s = interval_s
+        self.max_s = max_s
+        self._fh = open(path, "w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(["t_ms", "source", "metric", "value"])
+        self._running = False
+        self._greenlet: gevent.Greenlet | None = None
+        self._clients: dict[str, redis.Redis] = {}
+
+    def start(self) -> None:
+        self._running = True
+        self._greenlet = gevent.spawn(self._loop)
+
+    def stop(self) -> None:
+        self._running = False
+        if self._greenlet is not None:
+            self._greenlet.join(timeout=3)
+            self._greenlet.kill(block=True, timeout=2)
+        self._fh.close()
+        for c in self._clients.values():
+            c.close()
+
+    def _loop(self) -> None:
+        deadline = time.monotonic() + self.max_s
+        while self._running and time.monotonic() < deadline:
+            began = time.monotonic()
+            rows: list[tuple] = []
+            jobs = [gevent.spawn(self._redis_node, n, rows) for n in self.lab.node_names()
+                    if self.lab.kind(n) == "redis"]
+            jobs.append(gevent.spawn(self._sentinel_and_stream, rows))
+            jobs += [gevent.spawn(self._mysql_node, n, rows) for n in self.lab.node_names() if self.lab.kind(n) == "mysql"]
+            gevent.joinall(jobs, timeout=self.interval_s * 4)
+            if not self._fh.closed:
+                self._csv.writerows(rows)
+                self._fh.flush()
+            gevent.sleep(max(0.0, self.interval_s - (time.monotonic() - began)))
+
+    def _client(self, name: str, host: str, port: int) -> redis.Redis:
+        if name not in self._clients:
+            self._clients[name] = redis.Redis(host=host, port=port, socket_timeout=0.2, socket_connect_timeout=0.2,
+                                              decode_responses=True, retry=None)
+        return self._clients[name]
+
+    def _redis_node(self, name: str, rows: list) -> None:
+        t = round(time.time() * 1000, 3)
+        try:
+            info = self._client(name, *self.lab.address(name)).info("everything")
+        except RedisError:
+            rows.append((t, name, "up", 0))
+            return
+        rows.append((t, name, "up", 1))
+        for fields in REDIS_FIELDS.values():
+            rows.extend((t, name, f, info[f]) for f in fields if f in info)
+
+    def _sentinel_and_stream(self, rows: list) -> None:
+        t = round(time.time() * 1000, 3)
+        sentinels = self.lab.sentinel_addrs()
+        if sentinels:
+            votes = topology.master_votes(sentinels, self.lab.config.master_name)
+            for addr, n in votes.items():
+                rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
+        try:
+            master = self.lab.master()
+            client = self._client(f"stream@{master}", *self.lab.address(master))
+            rows.append((t, "stream", "xlen", client.xlen("bid-stream")))
+            for group in client.xinfo_groups("bid-stream"):
+                rows.append((t, "stream", "pending", group["pending"]))
+                if group.get("lag") is not None:
+                    rows.append((t, "stream", "lag", group["lag"]))
+        except Exception:  # noqa: BLE001 - no master during a failover is a sample, not an error
+            rows.append((t, "stream", "reachable", 0))
+
+    def _mysql_node(self, name: str, rows: list) -> None:
+        t = round(time.time() * 1000, 3)
+        try:
+            conn = self.lab.mysql_connect(name, timeout_s=0.3)
+        except pymysql.MySQLError:
+            rows.append((t, name, "up", 0))
+            return
+        try:
+            with conn.cursor(pymysql.cursors.DictCursor) as cur:
+                cur.execute("SELECT COUNT(*) AS n FROM bid")
+                rows.append((t, name, "bid_rows", cur.fetchone()["n"]))
+                cur.execute("SHOW SLAVE STATUS")
+                status = cur.fetchone()
+                if status:
+                    rows.append((t, name, "seconds_behind_master", status["Seconds_Behind_Master"]))
+            rows.append((t, name, "up", 1))
+        except pymysql.MySQLError:
+            rows.append((t, name, "up", 0))
+        finally:
+            conn.close()
