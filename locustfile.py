@@ -98,8 +98,8 @@ class BidUser(FastHttpUser):
                 resp.success()
                 return
             detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
-            # 2xx acknowledged; 4xx/503 refused; 504 or no answer: the bid may or may not be stored
-            outcome = "unknown" if status in (0, 504) else "fail"
+            # 2xx acknowledged; 4xx or "stored": false refused; otherwise the bid may or may not be stored
+            outcome = "fail" if 400 <= status < 500 or '"stored":false' in detail.replace(" ", "") else "unknown"
             CTX.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=detail)
             resp.failure(f"HTTP {status}: {detail}")
 

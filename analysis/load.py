@@ -46,7 +46,7 @@ def load_run(run_dir: str | Path) -> Run:
         raise HarnessError(f"{run_dir} is not a run directory (no run.json)")
     meta = json.loads(meta_path.read_text())
     req = _csvs(run_dir, "requests*.csv", REQUEST_COLUMNS)
-    req["exception"] = req["exception"].fillna("").astype(str)
+    req["exception"] = req["exception"].astype("string").fillna("").astype(str)
     req["start_ms"] = req["timestamp"].astype(float) * 1000
     req["end_ms"] = req["start_ms"] + req["response_time_ms"].fillna(0).astype(float)
     req["ok"] = req["exception"] == ""

@@ -19,7 +19,7 @@ import sys  # noqa: E402
 
 from flask import Flask, jsonify, request  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
-from redis.exceptions import RedisError, TimeoutError  # noqa: E402
+from redis.exceptions import ConnectionError, RedisError, TimeoutError  # noqa: E402
 
 from fairbid import redis_client  # noqa: E402
 from fairbid.bids import BidStore, InvalidBid, parse_bid, parse_idempotency_key  # noqa: E402
@@ -42,10 +42,14 @@ def create_app(store: BidStore) -> Flask:
             stored = store.place(bid, key)
         except TimeoutError as exc:
             log.error("bid outcome unknown (timeout): %s", exc)
-            return jsonify(error="store timeout, outcome unknown", detail=str(exc)), 504
-        except RedisError as exc:
-            log.error("bid not stored: %s: %s", type(exc).__name__, exc)
-            return jsonify(error="store unavailable", detail=f"{type(exc).__name__}: {exc}"), 503
+            return jsonify(error="store timeout", stored="unknown", detail=str(exc)), 504
+        except ConnectionError as exc:
+            # the script may have run before the connection broke: only a retry with the same key tells
+            log.error("bid outcome unknown: %s: %s", type(exc).__name__, exc)
+            return jsonify(error="store unavailable", stored="unknown", detail=f"{type(exc).__name__}: {exc}"), 503
+        except RedisError as exc:  # refused by Redis (NOREPLICAS, READONLY, ...): nothing was written
+            log.error("bid refused by the store: %s: %s", type(exc).__name__, exc)
+            return jsonify(error="store refused the write", stored=False, detail=f"{type(exc).__name__}: {exc}"), 503
         status = 201 if stored.created else 200
         return jsonify(bidId=stored.bid_id, replayed=not stored.created), status
 

@@ -69,43 +69,48 @@ class StreamConsumer:
                 raise
 
     def handle(self, stream_id: str, fields: dict[str, str], deliveries: int = 1) -> None:
-        """Persist then ack one message; leave it pending if MySQL fails."""
-        try:
-            bid = parse_entry(fields)
-        except PoisonMessage as exc:
-            if deliveries >= self.s.max_deliveries:
-                self.redis.xadd(self.s.dead_letter_stream, {**fields, "_sourceId": stream_id, "_error": str(exc)})
-                self.redis.xack(self.s.stream, self.s.group, stream_id)
-                self.stats.dead_lettered += 1
-                log.error("dead-lettered %s after %d deliveries: %s", stream_id, deliveries, exc)
-            else:
-                log.warning("poison message %s (delivery %d): %s", stream_id, deliveries, exc)
+        self.handle_batch([(stream_id, fields)], {stream_id: deliveries})
+
+    def handle_batch(self, entries: list[tuple[str, dict[str, str]]], deliveries: dict[str, int] | None = None) -> None:
+        """Persist a batch in one MySQL transaction, then XACK it; on a MySQL failure leave it all pending."""
+        bids, poison_acks = [], []
+        for stream_id, fields in entries:
+            try:
+                bids.append((stream_id, parse_entry(fields)))
+            except PoisonMessage as exc:
+                n = (deliveries or {}).get(stream_id, 1)
+                if n >= self.s.max_deliveries:
+                    self.redis.xadd(self.s.dead_letter_stream, {**fields, "_sourceId": stream_id, "_error": str(exc)})
+                    poison_acks.append(stream_id)
+                    self.stats.dead_lettered += 1
+                    log.error("dead-lettered %s after %d deliveries: %s", stream_id, n, exc)
+                else:
+                    log.warning("poison message %s (delivery %d): %s", stream_id, n, exc)
+        if poison_acks:
+            self.redis.xack(self.s.stream, self.s.group, *poison_acks)
+        if not bids:
             return
         try:
-            inserted = self.repo.save(bid, stream_id, self.s.consumer_name)
+            inserted = self.repo.save_many(bids, self.s.consumer_name)
         except pymysql.MySQLError as exc:
-            self.stats.failed += 1
-            log.error("persist failed for %s, left pending: %s", stream_id, exc)
+            self.stats.failed += len(bids)
+            log.error("persist failed for %d messages, left pending: %s", len(bids), exc)
             return
-        if inserted:
-            self.stats.stored += 1
-        else:
-            self.stats.duplicates += 1
-            log.info("bid %s already stored (redelivery of %s)", bid["bidId"], stream_id)
+        self.stats.stored += inserted
+        if inserted < len(bids):
+            self.stats.duplicates += len(bids) - inserted
+            log.info("%d of %d bids were stored already (redelivery)", len(bids) - inserted, len(bids))
         if self.s.ack_delay_ms:
             time.sleep(self.s.ack_delay_ms / 1000)
-        self.redis.xack(self.s.stream, self.s.group, stream_id)
-        self.stats.acked += 1
+        self.redis.xack(self.s.stream, self.s.group, *[sid for sid, _ in bids])
+        self.stats.acked += len(bids)
 
     def read_new(self, block_ms: int = 1000, count: int = 100) -> int:
         reply = self.redis.xreadgroup(self.s.group, self.s.consumer_name, {self.s.stream: ">"},
                                       count=count, block=block_ms)
-        n = 0
-        for _stream, entries in reply or []:
-            for stream_id, fields in entries:
-                self.handle(stream_id, fields)
-                n += 1
-        return n
+        entries = [e for _stream, batch in reply or [] for e in batch]
+        self.handle_batch(entries)
+        return len(entries)
 
     def recover_own_pending(self, count: int = 100, max_rounds: int = 1000) -> int:
         """After a restart under the same name: re-handle what this consumer read but never acked."""
@@ -115,10 +120,9 @@ class StreamConsumer:
             entries = reply[0][1] if reply else []
             if not entries:
                 break
-            for stream_id, fields in entries:
-                if fields:
-                    self.handle(stream_id, fields)
-                    n += 1
+            live = [(sid, fields) for sid, fields in entries if fields]
+            self.handle_batch(live)
+            n += len(live)
             start = entries[-1][0]
         return n
 
@@ -130,13 +134,10 @@ class StreamConsumer:
             reply = self.redis.xautoclaim(self.s.stream, self.s.group, self.s.consumer_name,
                                           self.s.claim_idle_ms, start_id=cursor, count=100)
             cursor, entries = reply[0], reply[1]
-            if entries:
-                counts = self._delivery_counts([e[0] for e in entries])
-                for stream_id, fields in entries:
-                    if fields is None:  # deleted meanwhile
-                        continue
-                    claimed += 1
-                    self.handle(stream_id, fields, counts.get(stream_id, 1))
+            live = [(sid, fields) for sid, fields in entries if fields]  # deleted meanwhile: no fields
+            if live:
+                claimed += len(live)
+                self.handle_batch(live, self._delivery_counts([sid for sid, _ in live]))
             if cursor == "0-0":
                 break
         self.stats.claimed += claimed

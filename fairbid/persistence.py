@@ -5,11 +5,11 @@ import pymysql
 
 from fairbid.settings import Settings
 
+# A duplicate bid_id is a no-op (affected rows 0), so a redelivered message stores nothing twice.
 INSERT_BID = (
     "INSERT INTO bid (bid_id, auction_id, user_id, amount, created_at_ms, stream_id, consumer) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE bid_id = bid_id"
 )
-DUPLICATE_ENTRY = 1062
 
 
 def connect(settings: Settings) -> pymysql.connections.Connection:
@@ -33,21 +33,21 @@ class BidRepository:
             self._conn = connect(self.settings)
         return self._conn
 
-    def save(self, bid: dict[str, str], stream_id: str, consumer: str) -> bool:
-        """Commit the bid; True if inserted, False if it was there already. Raises pymysql errors
-        (after dropping the connection) when MySQL cannot take it, so the message stays pending."""
+    def save_many(self, bids: list[tuple[str, dict[str, str]]], consumer: str) -> int:
+        """Commit (stream_id, bid) pairs in one transaction; returns how many were new. Raises
+        pymysql errors (after dropping the connection) so the messages stay pending."""
+        if not bids:
+            return 0
         conn = self._connection()
+        rows = [(b["bidId"], b["auctionId"], b["userId"], int(b["amount"]), int(b["createdAt"]), sid, consumer)
+                for sid, b in bids]
         try:
+            inserted = 0
             with conn.cursor() as cur:
-                cur.execute(INSERT_BID, (bid["bidId"], bid["auctionId"], bid["userId"], int(bid["amount"]),
-                                         int(bid["createdAt"]), stream_id, consumer))
+                for row in rows:  # per row, so each duplicate reports 0 affected rows
+                    inserted += cur.execute(INSERT_BID, row)
             conn.commit()
-            return True
-        except pymysql.err.IntegrityError as exc:
-            conn.rollback()
-            if exc.args and exc.args[0] == DUPLICATE_ENTRY:
-                return False
-            raise
+            return inserted
         except pymysql.MySQLError:
             self.close()
             raise

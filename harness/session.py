@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from harness.verify import verify
 from lab.wait import Wait
 
 log = logging.getLogger("session")
-RESULTS = Path(__file__).resolve().parent.parent / "results"
+RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent.parent / "results"))
 
 
 def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:

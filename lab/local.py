@@ -40,7 +40,9 @@ def _redis(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
 
 
 def address_taken(host: str, port: int) -> bool:
+    """True if something listens there (SO_REUSEADDR: connections in TIME_WAIT do not count)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:

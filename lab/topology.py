@@ -64,8 +64,23 @@ def replicas(sentinels: list[tuple[str, int]], name: str) -> list[tuple[str, int
     return []
 
 
+def replica_linked(addr: tuple[str, int], master: tuple[str, int]) -> bool:
+    """The node itself says it is a replica of `master` with its link up (Sentinel's list lags behind:
+    an old master that came back is listed as replica while it still acts as a master)."""
+    client = _sentinel(*addr)
+    try:
+        info = client.info("replication")
+    except RedisError:
+        return False
+    finally:
+        client.close()
+    return (info.get("role") == "slave" and info.get("master_link_status") == "up"
+            and (info.get("master_host"), int(info.get("master_port", 0))) == master)
+
+
 def settled(sentinels: list[tuple[str, int]], name: str, replicas_n: int) -> bool:
-    """All Sentinels agree on one master that they see up, with every replica and every other Sentinel."""
+    """All Sentinels agree on one master that they see up, with every replica and every other Sentinel,
+    and every replica really replicates from that master."""
     views = [sentinel_view(h, p, name) for h, p in sentinels]
     if not views or any(v is None for v in views):
         return False
@@ -74,4 +89,5 @@ def settled(sentinels: list[tuple[str, int]], name: str, replicas_n: int) -> boo
             and all(v.get("is_master") and _up(v) for v in views)
             and all(int(v["num-slaves"]) >= replicas_n for v in views)
             and all(int(v["num-other-sentinels"]) >= len(sentinels) - 1 for v in views)
-            and all(len(replicas([(h, p)], name)) >= replicas_n for h, p in sentinels))
+            and all(len(replicas([(h, p)], name)) >= replicas_n for h, p in sentinels)
+            and all(replica_linked(r, next(iter(masters))) for r in replicas(sentinels[:1], name)))

@@ -1,0 +1,44 @@
+"""Real servers for the suite: one session lab on its own loopback addresses (conf/lab.test.yaml)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lab.config import LabConfig  # noqa: E402
+from lab.local import LocalLab  # noqa: E402
+from lab.spec import SentinelTimings, StackSpec  # noqa: E402
+
+TEST_SPEC = StackSpec(redis=3, sentinels=3, mysql=1, consumers=1, api=True,
+                      sentinel=SentinelTimings(down_after_ms=2000, failover_timeout_ms=5000),
+                      service_env={"FAIRBID_REDIS_TIMEOUT_S": "1"})
+
+
+@pytest.fixture(scope="session")
+def lab_config() -> LabConfig:
+    return LabConfig.load(ROOT / "conf" / "lab.test.yaml")
+
+
+@pytest.fixture(scope="session")
+def lab(lab_config):
+    stale = LocalLab(lab_config)
+    if stale.is_up():  # a previous run died: its processes are ours to stop
+        stale.down()
+    lab = LocalLab(lab_config, TEST_SPEC)
+    lab.up()
+    yield lab
+    lab.down()
+
+
+@pytest.fixture
+def master_client(lab):
+    import redis
+
+    host, port = lab.address(lab.master())
+    client = redis.Redis(host=host, port=port, decode_responses=True, socket_timeout=5)
+    yield client
+    client.close()

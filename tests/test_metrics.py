@@ -1,0 +1,107 @@
+"""The analysis from run files alone: times are differences of journal, event and request stamps."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from analysis.load import load_run
+from analysis.metrics import compute
+from analysis.report import build
+
+T0 = 1_700_000_000_000.0  # ms
+
+
+def _write_run(d, requests, faults, events, history=(), verify=None):
+    (d / "run.json").write_text(json.dumps({
+        "run_id": d.name, "scenario": "synthetic", "title": "t", "plan_step": "p", "backend": "local",
+        "config": {"stack": {"sentinel": {"down_after_ms": 1000}}, "load": {}},
+        "checks": [{"metric": "failover_s", "op": "between", "expected": [1, 3]},
+                   {"metric": "lost_acked_writes", "op": "equals", "expected": 0}],
+        "test_start_ms": T0}))
+    with open(d / "requests.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
+                    "exception"])
+        for start_ms, rt, exc in requests:
+            w.writerow([start_ms / 1000, "POST", "/api/bids", rt, 10, 0 if exc else 201, exc])
+    (d / "faults.jsonl").write_text("".join(json.dumps(f) + "\n" for f in faults))
+    (d / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    with open(d / "history.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error"])
+        w.writerows(history)
+    if verify is not None:
+        (d / "verify.json").write_text(json.dumps(verify))
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    d = tmp_path / "run"
+    d.mkdir()
+    fault_ms = T0 + 10_000
+    requests = [(T0 + i * 100, 5, "") for i in range(100)]  # 0..9.9 s fine
+    requests += [(fault_ms + 200, 30, "HTTP 503: refused"), (fault_ms + 900, 1000, "HTTP 504: timeout")]
+    requests += [(fault_ms + 2500 + i * 100, 5, "") for i in range(20)]
+    faults = [{"event": "scheduled", "fault": 0, "action": "kill", "target": "role:master", "scheduled_ms": fault_ms},
+              {"event": "applied", "fault": 0, "action": "kill", "target": "role:master", "node": "redis-1",
+               "scheduled_ms": fault_ms - 12, "applied_ms": fault_ms, "delay_ms": 12.0}]
+    events = [{"t_ms": fault_ms - 5000, "sentinel": "s1", "event": "+sdown", "data": "slave x"},
+              {"t_ms": fault_ms + 1040, "sentinel": "s1", "event": "+sdown", "data": "master mymaster 127.0.10.1 6379"},
+              {"t_ms": fault_ms + 1150, "sentinel": "s2", "event": "+odown", "data": "master mymaster 127.0.10.1 6379"},
+              {"t_ms": fault_ms + 2230, "sentinel": "s2", "event": "+switch-master", "data": "mymaster a 1 b 1"},
+              {"t_ms": fault_ms + 2231, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"}]
+    history = [(T0, T0 + 5, "bid", "k1", "", "b1", "ok", 201, ""), (T0, T0 + 5, "bid", "k2", "", "b2", "ok", 201, ""),
+               (T0, T0 + 5, "set", "p1", "v", "", "ok", "", ""), (T0, T0 + 5, "bid", "k3", "", "", "unknown", 504, "")]
+    verify = {"checked": True, "mysql_checked": True, "missing_in_redis": ["b2"], "missing_in_mysql": ["b2", "b1"],
+              "missing_sets": [], "duplicate_rows": 0, "pending_at_end": 3, "dead_letters": 0, "settled": True}
+    _write_run(d, requests, faults, events, history, verify)
+    return d
+
+
+def test_failover_is_switch_master_minus_applied_time(run_dir):
+    m = compute(load_run(run_dir))
+    assert m["failover_s"] == 2.23
+    assert m["detect_s"] == 1.04  # the +sdown of the master, not the earlier one of a replica
+    assert m["odown_s"] == 1.15
+    assert m["fault_delay_ms"] == 12.0
+
+
+def test_error_window_comes_from_the_per_request_log(run_dir):
+    m = compute(load_run(run_dir))
+    assert m["error_window_s"] == 1.7  # first failure starts at +0.2 s, last ends at +1.9 s
+    assert m["first_error_s"] == 0.2 and m["last_error_s"] == 1.9
+    assert m["recovery_s"] == 2.505  # the first success started after the last failure ends at +2.505 s
+    assert m["failed_requests"] == 2 and m["total_requests"] == 122
+
+
+def test_losses_come_from_the_history_check(run_dir):
+    m = compute(load_run(run_dir))
+    assert m["acked_writes"] == 3 and m["acked_bids"] == 2 and m["unknown_writes"] == 1
+    assert m["lost_in_redis"] == 1 and m["lost_in_mysql"] == 2
+    assert m["lost_acked_writes"] == 2  # b1 and b2, each counted once
+    assert m["pending_at_end"] == 3
+
+
+def test_report_recreates_summary_report_and_plot_from_files(run_dir):
+    summary = build(run_dir)
+    assert summary["passed"] is False  # two acknowledged bids lost
+    assert [c["passed"] for c in summary["checks"]] == [True, False]
+    on_disk = json.loads((run_dir / "summary.json").read_text())
+    for key in ("scenario", "backend", "config", "metrics", "checks"):
+        assert key in on_disk
+    for key in ("failover_s", "detect_s", "error_window_s", "recovery_s", "error_rate", "failed_requests",
+                "acked_writes", "lost_acked_writes", "duplicate_rows", "pending_at_end"):
+        assert key in on_disk["metrics"]
+    report = (run_dir / "report.md").read_text()
+    assert "## Results (결과)" in report and "| failover_s | 2.23 |" in report
+    assert (run_dir / "timeline.png").stat().st_size > 10_000
+
+
+def test_no_fault_means_no_failover_figure(tmp_path):
+    d = tmp_path / "quiet"
+    d.mkdir()
+    _write_run(d, [(T0 + i * 10, 5, "") for i in range(10)], [], [])
+    m = compute(load_run(d))
+    assert m["failover_s"] is None and m["error_window_s"] is None and m["lost_acked_writes"] is None
