@@ -33,6 +33,7 @@ from fairbid import redis_client  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
+from harness import webui  # noqa: E402
 from harness.history import History  # noqa: E402
 from harness.session import RunSession, new_run_dir  # noqa: E402
 from lab.config import LabConfig  # noqa: E402
@@ -168,6 +169,8 @@ def _init(environment, **_kw) -> None:
     CTX.request_log.register(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
+    webui.install(environment, lambda: (CTX.session.dir, CTX.session.meta.get("test_start_ms")) if CTX.session
+                  else (None, None))
     if CTX.lab.is_up():
         log.info("lab %s is up already: using it as it is", config.name)
     else:

@@ -34,7 +34,8 @@ def _jsonl(path: Path) -> list[dict]:
 
 def _csvs(run_dir: Path, pattern: str, columns: list[str]) -> pd.DataFrame:
     """Concatenate per-process files (requests.csv, requests-<pid>.csv, ...)."""
-    frames = [pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(run_dir.glob(pattern))]
+    frames = [pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(run_dir.glob(pattern))
+              if p.stat().st_size]
     frames = [f for f in frames if len(f.columns)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 

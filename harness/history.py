@@ -24,6 +24,7 @@ class History:
         self._fh = open(path, "w", newline="", encoding="utf-8")
         self._csv = csv.writer(self._fh)
         self._csv.writerow(COLUMNS)
+        self._fh.flush()
 
     def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
                outcome: str = "ok", status: int | str = "", error: str = "") -> None:

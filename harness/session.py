@@ -86,6 +86,8 @@ class RunSession:
             return None
         self.done = True
         self.meta["test_stop_ms"] = now_ms()
+        for flush in flush_logs:
+            flush()
         self._heal("stop")
         t0 = time.monotonic()
         try:
@@ -93,11 +95,13 @@ class RunSession:
             self.meta["settle_s"] = round(time.monotonic() - t0, 3)
         except Exception as exc:  # noqa: BLE001 - an unsettled stack is a finding, recorded
             self.meta["settle_error"] = str(exc)
-        verify(self.lab, self.dir, settled="settle_error" not in self.meta)
+        try:
+            verify(self.lab, self.dir, settled="settle_error" not in self.meta)
+        except Exception as exc:  # noqa: BLE001 - the record says the verification failed; losses stay unknown
+            log.exception("verification failed")
+            self.meta["verify_error"] = f"{type(exc).__name__}: {exc}"
         self._stop_observers()
         self._copy_logs()
-        for flush in flush_logs:
-            flush()
         self._write_meta()
         return report.build(self.dir)
 

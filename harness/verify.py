@@ -17,7 +17,8 @@ from lab.wait import Wait
 
 
 def _history(run_dir: Path) -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(run_dir.glob("history*.csv"))]
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(run_dir.glob("history*.csv"))
+              if p.stat().st_size]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["op", "outcome"])
 
 

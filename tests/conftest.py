@@ -42,3 +42,15 @@ def master_client(lab):
     client = redis.Redis(host=host, port=port, decode_responses=True, socket_timeout=5)
     yield client
     client.close()
+
+
+@pytest.fixture
+def e2e_lab_down():
+    """The end-to-end lab (tests/lab.e2e.yaml) is down before and after: a stale one from a killed run
+    is stopped first, so each test starts, and checks the cleanup of, its own lab."""
+    config = LabConfig.load(ROOT / "tests" / "lab.e2e.yaml")
+    if LocalLab(config).is_up():
+        LocalLab(config).down()
+    yield config
+    if LocalLab(config).is_up():
+        LocalLab(config).down()

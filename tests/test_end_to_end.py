@@ -25,7 +25,7 @@ RUN_FILES = ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.cs
 
 
 @pytest.fixture
-def results(tmp_path, monkeypatch):
+def results(tmp_path, monkeypatch, e2e_lab_down):
     monkeypatch.setenv("FAIRBID_HA_RESULTS", str(tmp_path))
     return tmp_path
 
