@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import locust  # noqa: F401 - first: it monkey-patches gevent
 
+import itertools
 import logging
 import os
 import random
@@ -20,6 +21,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import gevent
 
 from locust import FastHttpUser, User, constant_throughput, events, task
 from locust.contrib.csv_request_logger import CsvRequestLogger
@@ -75,34 +78,55 @@ class OpError(Exception):
 
 
 class BidUser(FastHttpUser):
-    """Places bids through the API, each with its own Idempotency-Key, and records every outcome."""
+    """Places bids through an API node and records every attempt. Each user is one client variant of
+    the scenario (round robin): which API it calls and how it retries a failed or unknown bid."""
 
     weight = 4
     wait_time = constant_throughput(5)
     network_timeout = 10.0
     connection_timeout = 5.0
+    _next = itertools.count()
+
+    def __init__(self, environment) -> None:
+        variants = CTX.scenario.load.variants if CTX.scenario else (scenarios.Variant(),)
+        self.variant = variants[next(BidUser._next) % len(variants)]
+        if CTX.lab is not None:
+            self.host = CTX.lab.url(self.variant.api)
+        self.request_name = "/api/bids" if len(variants) == 1 else f"/api/bids [{self.variant.name}]"
+        super().__init__(environment)
 
     @task
     def place_bid(self) -> None:
         load = CTX.scenario.load if CTX.scenario else scenarios.Load()
-        key = uuid.uuid4().hex
+        v = self.variant
+        intent = uuid.uuid4().hex
         body = {"auctionId": f"auction-{random.randrange(load.auctions)}", "userId": f"user-{random.randrange(1000)}",
                 "amount": random.randrange(1, 1_000_000)}
+        for attempt in range(1, v.retries + 2):
+            key = intent if (v.same_key or attempt == 1) else uuid.uuid4().hex
+            outcome = self._attempt(body, key, intent, attempt)
+            if outcome in ("ok", "fail"):  # acknowledged, or refused for sure: nothing to retry
+                return
+            if attempt <= v.retries and v.backoff_s:
+                gevent.sleep(v.backoff_s * 2 ** (attempt - 1))
+
+    def _attempt(self, body: dict, key: str, intent: str, attempt: int) -> str:
         t0 = time.time()
-        with self.client.post("/api/bids", json=body, headers={"Idempotency-Key": key}, name="/api/bids",
+        with self.client.post("/api/bids", json=body, headers={"Idempotency-Key": key}, name=self.request_name,
                               catch_response=True) as resp:
-            t1 = time.time()
-            status = resp.status_code or 0
+            t1, status = time.time(), resp.status_code or 0
+            common = {"intent": intent, "variant": self.variant.name, "attempt": attempt, "status": status}
             if status in (200, 201):
                 bid_id = (resp.json() or {}).get("bidId", "")
-                CTX.history.record(t0, t1, "bid", key, bid_id=bid_id, status=status)
+                CTX.history.record(t0, t1, "bid", key, bid_id=bid_id, **common)
                 resp.success()
-                return
+                return "ok"
             detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
-            # 2xx acknowledged; 4xx or "stored": false refused; otherwise the bid may or may not be stored
+            # 4xx or "stored": false is a refusal; anything else may or may not have stored the bid
             outcome = "fail" if 400 <= status < 500 or '"stored":false' in detail.replace(" ", "") else "unknown"
-            CTX.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=detail)
+            CTX.history.record(t0, t1, "bid", key, outcome=outcome, error=detail, **common)
             resp.failure(f"HTTP {status}: {detail}")
+            return outcome
 
 
 class RedisUser(User):
@@ -163,7 +187,9 @@ def _init(environment, **_kw) -> None:
     CTX.run_dir_option = opts.run_dir
     load = CTX.scenario.load
     BidUser.weight, RedisUser.weight = load.bid_weight, load.redis_weight
+    environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
     BidUser.wait_time = RedisUser.wait_time = constant_throughput(load.rate_per_user)
+    # BidUsers take their API node's address from the lab (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
     CTX.request_log = RunRequestLogger(os.devnull, flush_interval=500)
     CTX.request_log.register(environment)

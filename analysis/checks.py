@@ -40,7 +40,8 @@ class Check:
         return actual >= self.expected
 
 
-def parse_checks(raw: object, source: str, known_metrics: set[str] | None = None) -> list[Check]:
+def parse_checks(raw: object, source: str, is_known=None) -> list[Check]:
+    """`is_known(metric) -> bool` refuses checks on metrics no run of this scenario can have."""
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -57,7 +58,7 @@ def parse_checks(raw: object, source: str, known_metrics: set[str] | None = None
             errors.append(f"{source}:{line}: checks[{i}]: exactly one of {', '.join(OPS)} (got {sorted(entry)})")
             continue
         metric, op, expected = str(entry["metric"]), ops[0], entry[ops[0]]
-        if known_metrics is not None and metric not in known_metrics:
+        if is_known is not None and not is_known(metric):
             errors.append(f"{source}:{line}: checks[{i}].metric: unknown metric {metric!r}")
             continue
         numeric = (int, float)
@@ -65,7 +66,7 @@ def parse_checks(raw: object, source: str, known_metrics: set[str] | None = None
                                     and all(isinstance(x, numeric) for x in expected) and expected[0] <= expected[1]):
             errors.append(f"{source}:{line}: checks[{i}].between: needs [low, high] numbers, low <= high")
             continue
-        if op in ("at_most", "at_least") and not isinstance(expected, numeric):
+        if op in ("at_most", "at_least") and (isinstance(expected, bool) or not isinstance(expected, numeric)):
             errors.append(f"{source}:{line}: checks[{i}].{op}: needs a number")
             continue
         out.append(Check(metric, op, tuple(expected) if op == "between" else expected, line))

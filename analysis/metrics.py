@@ -1,7 +1,9 @@
 """Metrics of one run, by name (DESIGN.md), from the run files only.
 
 One wall clock: the fault journal, the Sentinel events and the request log are all stamped by
-time.time() on this machine, so their differences need no clock alignment.
+time.time() on this machine, so their differences need no clock alignment. Time metrics are
+measured from the applied time of a disruptive fault; the top-level ones from the first, and each
+named fault gets its own as `NAME.metric` (so a run can compare a kill with a cut).
 """
 from __future__ import annotations
 
@@ -11,79 +13,186 @@ from analysis.load import Run
 
 DISRUPTIVE = ("kill", "pause", "cut")
 
-METRICS = (
-    "failover_s", "detect_s", "odown_s", "error_window_s", "recovery_s", "error_rate", "failed_requests",
-    "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "acked_writes", "acked_bids",
-    "acked_sets", "unknown_writes", "lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets",
-    "duplicate_rows", "pending_at_end", "dead_letters", "fault_delay_ms", "faults_applied", "faults_failed",
-    "faults_unhealed", "settled_after_heal", "first_error_s", "last_error_s", "error_window_bids_s",
-    "error_window_redis_s",
+FAULT_METRICS = (
+    "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "recovery_s", "recovery_after_heal_s",
+    "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
+    "loss_after_fault_s",
 )
+METRICS = (
+    "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "recovery_s", "recovery_after_heal_s",
+    "error_rate", "failed_requests", "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
+    "acked_writes", "acked_bids", "acked_sets", "unknown_writes", "lost_acked_writes", "lost_in_redis",
+    "lost_in_mysql", "lost_sets", "duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters",
+    "fault_delay_ms", "faults_applied", "faults_failed", "faults_unhealed", "settled_after_heal", "first_error_s",
+    "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
+    "loss_before_fault_s", "loss_after_fault_s", "monitor_samples", "max_replica_lag_bytes", "retries",
+)
+VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p99_ms", "retries",
+                   "user_errors", "duplicates_created")
+
+
+def _r(x: float | None, nd: int = 3) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), nd)
+
+
+def fault_windows(run: Run) -> list[dict]:
+    """Applied disruptive faults in time order, each until the next one (or the end of the run)."""
+    healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
+    applied = sorted((f for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE),
+                     key=lambda f: f["applied_ms"])
+    end = float("inf")
+    out = []
+    for f in reversed(applied):
+        out.append({**f, "healed_ms": healed.get(f["fault"]), "until_ms": end,
+                    "label": f.get("name") or f"{f['action']} {f['node']}"})
+        end = f["applied_ms"]
+    return list(reversed(out))
 
 
 def primary_fault(run: Run) -> dict | None:
-    """The first disruptive fault that was really applied: the zero of every time metric."""
-    applied = [f for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE]
-    return min(applied, key=lambda f: f["applied_ms"]) if applied else None
+    """The first disruptive fault that was really applied: the zero of the top-level time metrics."""
+    windows = fault_windows(run)
+    return windows[0] if windows else None
 
 
-def _first_event(events: pd.DataFrame, name: str, after_ms: float, master_only: bool = False) -> float | None:
-    sel = events[(events["event"] == name) & (events["t_ms"] >= after_ms)]
+def _first_event(events: pd.DataFrame, name: str, start: float, end: float, master_only: bool = False):
+    sel = events[(events["event"] == name) & (events["t_ms"] >= start) & (events["t_ms"] < end)]
     if master_only:
         sel = sel[sel["data"].astype(str).str.startswith("master ")]
     return float(sel["t_ms"].min()) if len(sel) else None
 
 
-def error_window(req: pd.DataFrame, fault_ms: float) -> dict:
+def error_window(req: pd.DataFrame, fault_ms: float, until_ms: float = float("inf")) -> dict:
     """From the per-request log: failures of requests still running at or after the fault."""
-    fails = req[(~req["ok"]) & (req["end_ms"] >= fault_ms)]
+    fails = req[(~req["ok"]) & (req["end_ms"] >= fault_ms) & (req["start_ms"] < until_ms)]
     if not len(fails):
         return {"error_window_s": 0.0, "recovery_s": 0.0, "first_error_s": None, "last_error_s": None}
     first, last_start, last_end = fails["start_ms"].min(), fails["start_ms"].max(), fails["end_ms"].max()
     after = req[req["ok"] & (req["start_ms"] >= last_start)]
     recovered = after["end_ms"].min() if len(after) else None
     return {
-        "error_window_s": round((last_end - first) / 1000, 3),
-        "recovery_s": round((recovered - fault_ms) / 1000, 3) if recovered is not None else None,
-        "first_error_s": round((first - fault_ms) / 1000, 3),
-        "last_error_s": round((last_end - fault_ms) / 1000, 3),
+        "error_window_s": _r((last_end - first) / 1000),
+        "recovery_s": _r((recovered - fault_ms) / 1000) if recovered is not None else None,
+        "first_error_s": _r((first - fault_ms) / 1000),
+        "last_error_s": _r((last_end - fault_ms) / 1000),
     }
 
 
+def lost_history(run: Run) -> pd.DataFrame:
+    """The acknowledged writes that verification did not find, with their acknowledgement times."""
+    h, v = run.history, run.verify
+    if not len(h) or not v.get("checked"):
+        return h.iloc[0:0]
+    lost_bids = set(v.get("missing_in_redis", [])) | set(v.get("missing_in_mysql", []))
+    lost_keys = set(v.get("missing_sets", []))
+    ok = h[h["outcome"] == "ok"]
+    return ok[((ok["op"] == "bid") & ok["bid_id"].isin(lost_bids)) | ((ok["op"] == "set") & ok["key"].isin(lost_keys))]
+
+
+def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
+    t0, until, ev, req = w["applied_ms"], w["until_ms"], run.events, run.requests
+    m = {}
+    for key, name, master_only in (("detect_s", "+sdown", True), ("odown_s", "+odown", True),
+                                   ("failover_s", "+switch-master", False)):
+        t = _first_event(ev, name, t0, until, master_only)
+        m[key] = _r((t - t0) / 1000) if t is not None else None
+    switches = ev[(ev["event"] == "+switch-master") & (ev["t_ms"] >= t0) & (ev["t_ms"] < until)]
+    m["failovers"] = int(switches["data"].nunique())
+    m.update(error_window(req, t0, until))
+    if w.get("healed_ms"):
+        ok_after = req[req["ok"] & (req["start_ms"] >= w["healed_ms"])]
+        m["recovery_after_heal_s"] = _r((ok_after["end_ms"].min() - w["healed_ms"]) / 1000) if len(ok_after) else None
+    else:
+        m["recovery_after_heal_s"] = None
+    norep = req[(req["start_ms"] >= t0) & (req["start_ms"] < until) & req["exception"].str.contains("NOREPLICAS")]
+    m["noreplicas_after_s"] = _r((norep["start_ms"].min() - t0) / 1000) if len(norep) else None
+    end_ms = lost["t_end_ms"].astype(float) if len(lost) else pd.Series(dtype=float)
+    during = end_ms[(end_ms >= t0) & (end_ms < until)]
+    before = end_ms[end_ms < t0]
+    m["lost_acked_during"] = int(len(during))
+    m["loss_before_fault_s"] = _r((t0 - before.min()) / 1000) if len(before) else 0.0
+    m["loss_after_fault_s"] = _r((during.max() - t0) / 1000) if len(during) else 0.0
+    return m
+
+
+def monitor_metrics(run: Run) -> dict:
+    mon = run.monitor
+    if not len(mon):
+        return {"monitor_samples": 0, "max_replica_lag_bytes": None}
+    samples = int((mon["source"] == "stream").sum())
+    roles = mon[mon["metric"] == "role"][["t_ms", "source", "value"]]
+    offs = mon[mon["metric"] == "master_repl_offset"][["t_ms", "source", "value"]]
+    if not len(roles) or not len(offs):
+        return {"monitor_samples": samples, "max_replica_lag_bytes": None}
+    df = offs.merge(roles, on=["t_ms", "source"], suffixes=("_off", "_role"))
+    df["loop"] = (df["t_ms"] // 250).astype(int)
+    df["off"] = pd.to_numeric(df["value_off"], errors="coerce")
+    lag = 0
+    for _, grp in df.groupby("loop"):
+        masters = grp[grp["value_role"] == "master"]["off"]
+        replicas = grp[grp["value_role"] == "slave"]["off"]
+        if len(masters) == 1 and len(replicas):
+            lag = max(lag, int(masters.iloc[0] - replicas.min()))
+    return {"monitor_samples": samples, "max_replica_lag_bytes": lag}
+
+
+def variant_metrics(run: Run) -> dict[str, dict]:
+    """Per client variant (HTTP request name `/api/bids [VARIANT]`): what its users saw."""
+    req, h, out = run.requests, run.history, {}
+    names = [n for n in req["name"].unique() if isinstance(n, str) and n.startswith("/api/bids [")]
+    fault = primary_fault(run)
+    for name in names:
+        variant = name[len("/api/bids ["):-1]
+        sub = req[req["name"] == name]
+        hv = h[h["variant"] == variant] if "variant" in h.columns and len(h) else h.iloc[0:0]
+        intents = hv.groupby("intent")["outcome"].apply(lambda s: (s == "ok").any()) if len(hv) else pd.Series()
+        dup = (run.verify.get("duplicates_by_variant") or {}).get(variant)
+        out[variant] = {
+            "requests": int(len(sub)), "failed_requests": int((~sub["ok"]).sum()),
+            "error_rate": _r((~sub["ok"]).mean(), 5) if len(sub) else None,
+            "error_window_s": error_window(sub, fault["applied_ms"])["error_window_s"] if fault else None,
+            "p99_ms": _r(sub["response_time_ms"].quantile(0.99), 1) if len(sub) else None,
+            "retries": int((pd.to_numeric(hv["attempt"], errors="coerce") > 1).sum()) if len(hv) else 0,
+            "user_errors": int((~intents).sum()) if len(intents) else 0,
+            "duplicates_created": dup,
+        }
+    return out
+
+
 def compute(run: Run) -> dict:
+    """Every metric by name; named faults, probes and client variants add `NAME.metric` entries."""
     req, m = run.requests, {}
     total = len(req)
     m["total_requests"] = total
     m["failed_requests"] = int((~req["ok"]).sum())
-    m["error_rate"] = round(m["failed_requests"] / total, 5) if total else None
+    m["error_rate"] = _r(m["failed_requests"] / total, 5) if total else None
     span_s = (req["end_ms"].max() - req["start_ms"].min()) / 1000 if total else 0
-    m["requests_per_s"] = round(total / span_s, 1) if span_s > 0 else None
-    lat = req["response_time_ms"].astype(float)
+    m["requests_per_s"] = _r(total / span_s, 1) if span_s > 0 else None
     for q in (50, 95, 99):
-        m[f"p{q}_ms"] = round(float(lat.quantile(q / 100)), 1) if total else None
+        m[f"p{q}_ms"] = _r(req["response_time_ms"].astype(float).quantile(q / 100), 1) if total else None
 
-    fault = primary_fault(run)
     applied = [f for f in run.faults if f.get("event") == "applied"]
     m["faults_applied"] = len(applied)
     m["faults_failed"] = sum(1 for f in run.faults if f.get("event") in ("failed", "heal_failed"))
     healed = {f["fault"] for f in run.faults if f.get("event") == "healed"}
     m["faults_unhealed"] = sum(1 for f in applied if f["fault"] not in healed and f["action"] in DISRUPTIVE)
-    m["fault_delay_ms"] = round(max(f["delay_ms"] for f in applied), 1) if applied else None
-    if fault is not None:
-        t0 = fault["applied_ms"]
-        ev = run.events
-        for key, name, master_only in (("detect_s", "+sdown", True), ("odown_s", "+odown", True),
-                                       ("failover_s", "+switch-master", False)):
-            t = _first_event(ev, name, t0, master_only)
-            m[key] = round((t - t0) / 1000, 3) if t is not None else None
-        m.update(error_window(req, t0))
+    m["fault_delay_ms"] = _r(max(f["delay_ms"] for f in applied), 1) if applied else None
+
+    lost = lost_history(run)
+    windows = fault_windows(run)
+    per_fault = [fault_metrics(run, w, lost) for w in windows]
+    if per_fault:
+        m.update(per_fault[0])
         for kind, label in (("POST", "bids"), ("redis", "redis")):
             sub = req[req["request_type"] == kind] if kind == "POST" else req[req["request_type"] != "POST"]
-            m[f"error_window_{label}_s"] = error_window(sub, t0)["error_window_s"] if len(sub) else None
-    else:
-        for key in ("detect_s", "odown_s", "failover_s", "error_window_s", "recovery_s", "first_error_s",
-                    "last_error_s", "error_window_bids_s", "error_window_redis_s"):
-            m[key] = None
+            m[f"error_window_{label}_s"] = error_window(sub, windows[0]["applied_ms"])["error_window_s"] if len(sub) else None
+    extra = {}
+    for w, fm in zip(windows, per_fault):
+        if w.get("name"):
+            extra.update({f"{w['name']}.{k}": v for k, v in fm.items()})
+    for f in applied:
+        if f.get("name") and isinstance(f.get("output"), dict) and f["action"] not in DISRUPTIVE:
+            extra.update({f"{f['name']}.{k}": v for k, v in f["output"].items()})
 
     h = run.history
     ok = h[h["outcome"] == "ok"] if len(h) else h
@@ -91,6 +200,7 @@ def compute(run: Run) -> dict:
     m["acked_sets"] = int((ok["op"] == "set").sum()) if len(h) else 0
     m["acked_writes"] = m["acked_bids"] + m["acked_sets"]
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
+    m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
     if v.get("checked"):
@@ -99,12 +209,19 @@ def compute(run: Run) -> dict:
         m["lost_in_mysql"] = len(lost_mysql) if v.get("mysql_checked") else None
         m["lost_sets"] = len(v.get("missing_sets", []))
         m["lost_acked_writes"] = len(lost_redis | lost_mysql) + m["lost_sets"]
-        m["duplicate_rows"] = v.get("duplicate_rows")
-        m["pending_at_end"] = v.get("pending_at_end")
-        m["dead_letters"] = v.get("dead_letters")
+        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
+            m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
-    else:
-        for key in ("lost_in_redis", "lost_in_mysql", "lost_sets", "lost_acked_writes", "duplicate_rows",
-                    "pending_at_end", "dead_letters", "settled_after_heal"):
-            m[key] = None
-    return {k: m.get(k) for k in METRICS}
+    m.update(monitor_metrics(run))
+    for variant, vm in variant_metrics(run).items():
+        extra.update({f"{variant}.{k}": val for k, val in vm.items()})
+    out = {k: m.get(k) for k in METRICS}
+    out.update(extra)
+    return out
+
+
+def per_fault_table(run: Run) -> list[dict]:
+    """One row per disruptive fault, for the report and summary.json's `faults`."""
+    lost = lost_history(run)
+    return [{"label": w["label"], "action": w["action"], "node": w["node"], **fault_metrics(run, w, lost)}
+            for w in fault_windows(run)]

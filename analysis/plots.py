@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 from analysis.load import Run  # noqa: E402
 from analysis.metrics import DISRUPTIVE  # noqa: E402
 
-BIN_S = 0.5
+BIN_S = 1.0
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
 
 
@@ -60,7 +60,7 @@ def timeline(run: Run, out: Path) -> Path:
         end_s = float(b.max()) + BIN_S
     else:
         end_s = 1.0
-    titles = ("requests/s (0.5 s bins, per-request log)", "failures/s", "p95 latency, ms")
+    titles = ("requests/s (1 s bins, per-request log)", "failures/s", "p95 latency, ms")
     for ax, title in zip(axes, titles):
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, run, t0, end_s)

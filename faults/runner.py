@@ -38,6 +38,7 @@ class ActiveFault:
     spec: FaultSpec
     node: str
     healed: bool = False
+    state: dict | None = None  # what apply returned, for the undo
 
 
 class FaultRunner:
@@ -71,7 +72,7 @@ class FaultRunner:
             self.active.append(fault)
         started = time.time()
         try:
-            ACTIONS[spec.action].apply(self.lab, node, spec.params)
+            fault.state = ACTIONS[spec.action].apply(self.lab, node, spec.params)
         except Exception as exc:
             self.journal.write("failed", fault=spec.index, action=spec.action, target=str(spec.target),
                                node=node, scheduled_ms=due_ms, outcome="error", error=f"{type(exc).__name__}: {exc}")
@@ -79,7 +80,8 @@ class FaultRunner:
             return
         self.journal.write("applied", fault=spec.index, action=spec.action, target=str(spec.target), node=node,
                            scheduled_ms=due_ms, applied_ms=round(started * 1000, 3),
-                           delay_ms=round(started * 1000 - due_ms, 3), outcome="ok", params=spec.params)
+                           delay_ms=round(started * 1000 - due_ms, 3), outcome="ok", params=spec.params,
+                           output=fault.state, name=spec.name or None)
         log.info("fault %s applied to %s", spec.label, node)
         if spec.duration_s is not None:
             gevent.sleep(spec.duration_s)
@@ -90,7 +92,7 @@ class FaultRunner:
             return
         action = ACTIONS[fault.spec.action]
         try:
-            action.heal(self.lab, fault.node, fault.spec.params)  # idempotent: a second heal is a no-op
+            action.heal(self.lab, fault.node, fault.spec.params, fault.state)  # idempotent
             fault.healed = True
             self.journal.write("healed", fault=fault.spec.index, action=fault.spec.action, node=fault.node,
                                healed_ms=now_ms(), reason=reason, outcome="ok")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from errors import ConfigError
-from faults.actions import ACTIONS
+from faults.actions import ACTIONS, PEER_GROUPS, require
 from faults.durations import parse_duration
 
 ROLES = ("master", "replica")
@@ -100,11 +100,15 @@ def parse_schedule(entries: object, source: str, nodes: set[str] | None = None,
             bad("target", str(exc))
             continue
         params = {k: entry[k] for k in action.params if k in entry}
-        if "peer" in params:
-            try:
-                params["peer"] = str(_target(params["peer"], nodes))
-            except ValueError as exc:
-                bad("peer", str(exc))
+        try:
+            require(params, action)
+        except Exception as exc:  # noqa: BLE001 - reported with the entry's line
+            bad("action", str(exc))
+        if "peers" in params:
+            peers = params["peers"] if isinstance(params["peers"], list) else [params["peers"]]
+            unknown_peers = [x for x in peers if x not in PEER_GROUPS and (nodes is not None and x not in nodes)]
+            if unknown_peers:
+                bad("peers", f"unknown peer(s) {unknown_peers} (nodes, or one of {', '.join(PEER_GROUPS)})")
         out.append(FaultSpec(index=i, line=line, action=action.name, target=target, at_s=at_s,
                              duration_s=duration, params=params, name=str(entry.get("name", ""))))
     if errors:

@@ -9,7 +9,8 @@ import csv
 import threading
 from pathlib import Path
 
-COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error")
+COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error", "intent",
+           "variant", "attempt")
 
 
 class History:
@@ -27,12 +28,15 @@ class History:
         self._fh.flush()
 
     def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
-               outcome: str = "ok", status: int | str = "", error: str = "") -> None:
+               outcome: str = "ok", status: int | str = "", error: str = "", intent: str = "", variant: str = "",
+               attempt: int = 1) -> None:
+        """One operation: `key` is what was sent (Idempotency-Key or Redis key); `intent` groups the
+        attempts of one user action, so retries and the duplicates they create can be counted."""
         if self._csv is None:
             return
         with self._lock:
             self._csv.writerow((round(t_start * 1000, 3), round(t_end * 1000, 3), op, key, value, bid_id,
-                                outcome, status, error))
+                                outcome, status, error, intent or key, variant, attempt))
             self._pending += 1
             if self._pending >= 200:
                 self.flush()

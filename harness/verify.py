@@ -57,6 +57,7 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
         for k, _ in sets:
             pipe.get(k)
         result["missing_sets"] = [k for (k, v), got in zip(sets, pipe.execute()) if got != v]
+        result.update(_duplicates(client, hist))
         result["checked"] = True
         t0 = time.monotonic()
         try:
@@ -79,6 +80,23 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
     result["checked_in_s"] = round(time.time() - started, 3)
     (run_dir / "verify.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
+
+
+def _duplicates(client, hist: pd.DataFrame) -> dict:
+    """Bids stored more than once for one user action: every attempt's Idempotency-Key is looked up
+    (idem:KEY names the bid it stored, whatever the client was told), grouped by intent."""
+    attempts = hist[hist["op"] == "bid"] if len(hist) else hist
+    if not len(attempts) or "intent" not in attempts.columns:
+        return {"duplicates_created": 0, "duplicates_by_variant": {}}
+    pipe = client.pipeline(transaction=False)
+    for key in attempts["key"]:
+        pipe.get(f"idem:{key}")
+    stored = attempts.assign(stored=pipe.execute())
+    stored = stored[stored["stored"].notna()]
+    per_intent = stored.groupby(["variant", "intent"])["stored"].nunique()
+    extra = (per_intent - 1).clip(lower=0)
+    by_variant = {str(k): int(v) for k, v in extra.groupby(level=0).sum().items()}
+    return {"duplicates_created": int(extra.sum()), "duplicates_by_variant": by_variant}
 
 
 def _verify_mysql(lab, bids: list[str]) -> dict:

@@ -22,7 +22,7 @@ class LabConfig:
     sentinel_port: int
     mysql_hosts: tuple[str, ...]
     mysql_port: int
-    api_host: str
+    api_hosts: tuple[str, ...]
     api_port: int
     master_name: str = "mymaster"
     source: str = ""
@@ -41,7 +41,7 @@ class LabConfig:
                 sentinel_port=int(raw["sentinel"]["port"]),
                 mysql_hosts=tuple(raw["mysql"]["hosts"]),
                 mysql_port=int(raw["mysql"]["port"]),
-                api_host=str(raw["api"]["host"]),
+                api_hosts=tuple(raw["api"].get("hosts") or [raw["api"]["host"]]),
                 api_port=int(raw["api"]["port"]),
                 master_name=str(raw.get("master_name", "mymaster")),
                 source=str(path),
@@ -58,10 +58,15 @@ class LabConfig:
         return cfg
 
     def all_hosts(self) -> list[str]:
-        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, self.api_host]
+        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, *self.api_hosts]
+
+    @property
+    def api_host(self) -> str:
+        return self.api_hosts[0]
 
     @property
     def api_url(self) -> str:
+        """The first API node's URL (the one every single-API scenario uses)."""
         return f"http://{self.api_host}:{self.api_port}"
 
     def sentinel_addrs(self, n: int | None = None) -> list[tuple[str, int]]:

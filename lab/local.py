@@ -12,10 +12,12 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pymysql
@@ -121,10 +123,15 @@ class LocalLab:
         process.kill_now(self._proc(name))
 
     def pause(self, name: str) -> None:
-        process.signal_proc(self._proc(name), 19)  # SIGSTOP
+        """SIGSTOP, returning once the kernel shows the process stopped (delivery is asynchronous)."""
+        proc = self._proc(name)
+        if process.signal_proc(proc, signal.SIGSTOP):
+            Wait(timeout_s=2, interval_s=0.002).until(f"{name} stopped", lambda: process.paused(proc))
 
     def resume(self, name: str) -> None:
-        process.signal_proc(self._proc(name), 18)  # SIGCONT
+        proc = self._proc(name)
+        if process.signal_proc(proc, signal.SIGCONT):
+            Wait(timeout_s=2, interval_s=0.002).until(f"{name} running", lambda: not process.paused(proc))
 
     def start(self, name: str, wait_s: float = 10.0) -> None:
         """Start a stopped node again with its own config and data (AOF, rewritten configs kept)."""
@@ -137,6 +144,14 @@ class LocalLab:
         if node.get("host") and wait_s:
             with contextlib.suppress(LabError):
                 Wait(timeout_s=wait_s).until(f"{name} listening", lambda: address_taken(node["host"], node["port"]))
+
+    def restart(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Stop (SIGTERM) and start a node again, with environment overrides kept for later starts."""
+        node = self._node(name)
+        process.stop(self._proc(name))
+        if env:
+            node["env"] = {**(node.get("env") or {}), **env}
+        self.start(name)
 
     def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
         host = self._host(name)
@@ -159,7 +174,7 @@ class LocalLab:
         for name in self.nodes:
             proc = self._proc(name)
             if process.paused(proc):
-                process.signal_proc(proc, 18)
+                self.resume(name)
                 done.append(f"resumed {name}")
             elif not process.alive(proc):
                 self.start(name)
@@ -226,8 +241,9 @@ class LocalLab:
         wanted = ([(h, c.redis_port) for h in c.redis_hosts[: s.redis]]
                   + [(h, c.sentinel_port) for h in c.sentinel_hosts[: s.sentinels]]
                   + [(h, c.mysql_port) for h in c.mysql_hosts[: s.mysql]]
-                  + ([(c.api_host, c.api_port)] if s.api else []))
-        if s.redis > len(c.redis_hosts) or s.sentinels > len(c.sentinel_hosts) or s.mysql > len(c.mysql_hosts):
+                  + [(h, c.api_port) for h in c.api_hosts[: s.apis]])
+        if (s.redis > len(c.redis_hosts) or s.sentinels > len(c.sentinel_hosts) or s.mysql > len(c.mysql_hosts)
+                or s.apis > len(c.api_hosts)):
             raise LabError(f"lab config {c.source} has too few addresses for this stack ({s.settings()})")
         taken = [f"{h}:{p}" for h, p in wanted if address_taken(h, p)]
         if taken:
@@ -335,12 +351,13 @@ class LocalLab:
         for i in range(1, s.consumers + 1):
             env = {**base, "FAIRBID_CONSUMER_NAME": f"consumer-{i}"}
             self._add(f"consumer-{i}", "consumer", [sys.executable, "-m", "fairbid.consumer"], None, None, env)
-        if s.api:
-            self._add("api", "api", [sys.executable, "-m", "fairbid.api"], c.api_host, c.api_port, base)
+        for name, host in zip(s.api_names(), c.api_hosts):
+            env = {**base, "FAIRBID_BIND_HOST": host, **s.api_env.get(name, {})}
+            self._add(name, "api", [sys.executable, "-m", "fairbid.api"], host, c.api_port, env)
         for i in range(1, s.consumers + 1):
             wait.until(f"consumer-{i} in group bid-group", lambda n=f"consumer-{i}": self._consumer_joined(n))
-        if s.api:
-            wait.until("api /health", self._api_healthy)
+        for name in s.api_names():
+            wait.until(f"{name} /health", lambda n=name: self._api_healthy(n))
 
     def _consumer_joined(self, name: str) -> bool:
         if not self.alive(name):
@@ -354,12 +371,14 @@ class LocalLab:
         finally:
             client.close()
 
-    def _api_healthy(self) -> bool:
-        import urllib.request
+    def url(self, name: str) -> str:
+        host, port = self.address(name)
+        return f"http://{host}:{port}"
 
-        if not self.alive("api"):
-            raise LabError(f"api exited; see {self.log_path('api')}")
-        with urllib.request.urlopen(f"{self.config.api_url}/health", timeout=1) as resp:
+    def _api_healthy(self, name: str) -> bool:
+        if not self.alive(name):
+            raise LabError(f"{name} exited; see {self.log_path(name)}")
+        with urllib.request.urlopen(f"{self.url(name)}/health", timeout=1) as resp:
             return resp.status == 200
 
     def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0) -> pymysql.connections.Connection:

@@ -15,11 +15,11 @@ from lab.spec import StackSpec
 def test_a_lab_refuses_to_start_where_an_address_is_taken(tmp_path, lab_config):
     config = dataclasses.replace(lab_config, name="probe", state_dir=tmp_path / "state",
                                  redis_hosts=("127.0.170.1",), sentinel_hosts=(), mysql_hosts=(),
-                                 api_host="127.0.170.9")
+                                 api_hosts=("127.0.170.9",))
     with socket.socket() as squatter:
         squatter.bind(("127.0.170.1", config.redis_port))
         squatter.listen()
-        lab = LocalLab(config, StackSpec(redis=1, sentinels=0, mysql=0, consumers=0, api=False))
+        lab = LocalLab(config, StackSpec(redis=1, sentinels=0, mysql=0, consumers=0, apis=0))
         with pytest.raises(LabError, match=r"refuses to start: 127.0.170.1:6379 already in use"):
             lab.up()
     assert not lab.is_up() and lab.nodes == {}
