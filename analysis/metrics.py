@@ -115,25 +115,27 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     return m
 
 
+def replica_lag(mon: pd.DataFrame) -> pd.DataFrame:
+    """(t_ms, source, lag): each replica's offset behind the master sampled in the same round."""
+    offs = mon[mon["metric"] == "master_repl_offset"][["t_ms", "source", "value"]]
+    roles = mon[mon["metric"] == "role"][["t_ms", "source", "value"]].rename(columns={"value": "role"})
+    df = offs.merge(roles, on=["t_ms", "source"])
+    df = df.assign(loop=(df["t_ms"] // 250).astype(int), off=pd.to_numeric(df["value"], errors="coerce"))
+    rows = []
+    for _, grp in df.groupby("loop"):
+        masters = grp[grp["role"] == "master"]
+        if len(masters) == 1:
+            top = masters["off"].iloc[0]
+            # one round is not atomic: a replica read after the master may be ahead; that is lag 0
+            rows += [(r.t_ms, r.source, max(0, top - r.off)) for r in grp[grp["role"] == "slave"].itertuples()]
+    return pd.DataFrame(rows, columns=["t_ms", "source", "lag"])
+
+
 def monitor_metrics(run: Run) -> dict:
     mon = run.monitor
-    if not len(mon):
-        return {"monitor_samples": 0, "max_replica_lag_bytes": None}
-    samples = int((mon["source"] == "stream").sum())
-    roles = mon[mon["metric"] == "role"][["t_ms", "source", "value"]]
-    offs = mon[mon["metric"] == "master_repl_offset"][["t_ms", "source", "value"]]
-    if not len(roles) or not len(offs):
-        return {"monitor_samples": samples, "max_replica_lag_bytes": None}
-    df = offs.merge(roles, on=["t_ms", "source"], suffixes=("_off", "_role"))
-    df["loop"] = (df["t_ms"] // 250).astype(int)
-    df["off"] = pd.to_numeric(df["value_off"], errors="coerce")
-    lag = 0
-    for _, grp in df.groupby("loop"):
-        masters = grp[grp["value_role"] == "master"]["off"]
-        replicas = grp[grp["value_role"] == "slave"]["off"]
-        if len(masters) == 1 and len(replicas):
-            lag = max(lag, int(masters.iloc[0] - replicas.min()))
-    return {"monitor_samples": samples, "max_replica_lag_bytes": lag}
+    rounds = int(((mon["source"] == "stream") & mon["metric"].isin(["xlen", "reachable"])).sum()) if len(mon) else 0
+    lag = replica_lag(mon) if len(mon) else pd.DataFrame()
+    return {"monitor_samples": rounds, "max_replica_lag_bytes": int(lag["lag"].max()) if len(lag) else None}
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import DISRUPTIVE  # noqa: E402
+from analysis.metrics import DISRUPTIVE, replica_lag  # noqa: E402
 
 BIN_S = 1.0
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
@@ -76,6 +76,19 @@ def timeline(run: Run, out: Path) -> Path:
     return path
 
 
+def _with_gaps(t: pd.Series, v: pd.Series, gap_s: float = 1.0) -> tuple[list, list]:
+    """Break the line where samples are missing (a node down), instead of drawing across the gap."""
+    ts, vs, last = [], [], None
+    for a, b in zip(t, v):
+        if last is not None and a - last > gap_s:
+            ts.append(last + gap_s / 2)
+            vs.append(float("nan"))
+        ts.append(a)
+        vs.append(b)
+        last = a
+    return ts, vs
+
+
 def monitor_plot(run: Run, out: Path) -> Path | None:
     mon = run.monitor
     if not len(mon):
@@ -83,17 +96,22 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
     t0 = _t0(run)
     mon = mon.assign(t=(mon["t_ms"] - t0) / 1000, v=pd.to_numeric(mon["value"], errors="coerce"))
     panels = [("up", "node up (1) / unreachable (0)"), ("connected_clients", "connected clients"),
-              ("master_repl_offset", "replication offset"), ("pending", "stream: pending / lag / length")]
+              ("lag", "replication lag behind the master, bytes"), ("pending", "stream: pending / lag / length")]
+    lag = replica_lag(run.monitor)
+    lag = lag.assign(t=(lag["t_ms"] - t0) / 1000, metric="lag", v=lag["lag"])
+    mon = pd.concat([mon, lag[["t_ms", "t", "source", "metric", "v"]]], ignore_index=True)
     fig, axes = plt.subplots(len(panels), 1, figsize=(11, 9), sharex=True)
     for ax, (metric, title) in zip(axes, panels):
         metrics = ("pending", "lag", "xlen") if metric == "pending" else (metric,)
         sel = mon[mon["metric"].isin(metrics)].dropna(subset=["v"])
+        sel = sel[sel["source"] == "stream"] if metric == "pending" else sel[sel["source"] != "stream"]
         for (source, name), grp in sel.groupby(["source", "metric"]):
             offset = 0.0
             if metric == "up":
                 offset = (sorted(sel["source"].unique()).index(source)) * 0.03
-            ax.plot(grp["t"], grp["v"] + offset, label=f"{source} {name}" if metric == "pending" else source,
-                    linewidth=1)
+            t, v = _with_gaps(grp["t"], grp["v"] + offset)
+            ax.plot(t, v, label=f"{source} {name}" if metric == "pending" else source, linewidth=1,
+                    drawstyle="steps-post" if metric == "up" else "default")
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, run, t0, float(mon["t"].max()))
         if ax.get_legend_handles_labels()[0]:

@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from analysis import plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import compute, primary_fault  # noqa: E402
+from analysis.metrics import DISRUPTIVE, FAULT_METRICS, compute, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
 
 
@@ -39,6 +39,8 @@ def build(run_dir: str | Path) -> dict:
         "stopped_ms": run.meta.get("test_stop_ms"),
         "interrupted": run.meta.get("interrupted", False),
         "metrics": metrics,
+        "faults": per_fault_table(run),
+        "variants": variant_metrics(run),
         "checks": checks,
         "passed": bool(checks) and all(c["passed"] for c in checks) and not run.meta.get("interrupted"),
         "expectation": run.meta.get("expectation"),
@@ -96,7 +98,24 @@ def render(run: Run, s: dict, images: list[str]) -> str:
     lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
               "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
               "on the node's loopback address.", "", "## Results (결과)", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {fmt(v)} |" for k, v in m.items()]
+    lines += [f"| {k} | {fmt(v)} |" for k, v in m.items() if "." not in k]
+    if len(s["faults"]) > 1 or any(f["label"] != f"{f['action']} {f['node']}" for f in s["faults"]):
+        cols = [c for c in FAULT_METRICS]
+        lines += ["", "Per fault (times from each fault's applied time):", "",
+                  "| fault | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+        lines += [f"| {f['label']} ({f['action']} {f['node']}) | " + " | ".join(fmt(f[c]) for c in cols) + " |"
+                  for f in s["faults"]]
+    if s["variants"]:
+        cols = list(next(iter(s["variants"].values())))
+        lines += ["", "Client variants (same fault, same run):", "", "| variant | " + " | ".join(cols) + " |",
+                  "|---|" + "---|" * len(cols)]
+        lines += [f"| {name} | " + " | ".join(fmt(v[c]) for c in cols) + " |" for name, v in s["variants"].items()]
+    probes = [f for f in run.faults if f.get("event") == "applied" and f.get("action") not in DISRUPTIVE
+              and isinstance(f.get("output"), dict)]
+    if probes:
+        lines += ["", "Actions and probes during the run:", "", "| at | action | node | output |", "|---|---|---|---|"]
+        lines += [f"| {_rel(run, f['applied_ms'])} | {f.get('name') or f['action']} ({f['action']}) | {f['node']} | "
+                  f"{json.dumps(f['output'])} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
     lines += [f"| {c['metric']} | {c['expected']} | {fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |"
               for c in s["checks"]]

@@ -103,7 +103,7 @@ class Monitor:
     def _mysql_node(self, name: str, rows: list) -> None:
         t = round(time.time() * 1000, 3)
         try:
-            conn = self.lab.mysql_connect(name, timeout_s=0.3)
+            conn = self.lab.mysql_connect(name, timeout_s=0.5, monitor=True)
         except pymysql.MySQLError:
             rows.append((t, name, "up", 0))
             return

@@ -33,6 +33,7 @@ from lab.wait import Wait
 
 CONF = ROOT / "conf"
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
+MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
 REPL_USER, REPL_PASSWORD = "repl", "repl"
 
 
@@ -183,8 +184,14 @@ class LocalLab:
 
     # ---- roles ---------------------------------------------------------------------------
     def master(self) -> str:
-        """The node Sentinel names as master (the first Redis node where no Sentinel runs)."""
+        """The node Sentinel names as master; where no Sentinel runs, the node the service is pointed at
+        (after a manual failover and repoint, that is the promoted replica)."""
         if not self.spec.sentinels:
+            api = self.spec.api_names()[0] if self.spec.apis else None
+            direct = ((self.nodes.get(api) or {}).get("env") or {}).get("FAIRBID_REDIS") if api else None
+            if direct:
+                host, _, port = direct.rpartition(":")
+                return self.node_by_address(host, int(port)) or "redis-1"
             return "redis-1"
         addr = topology.current_master(self.sentinel_addrs(), self.config.master_name)
         name = self.node_by_address(*addr) if addr else None
@@ -381,10 +388,14 @@ class LocalLab:
         with urllib.request.urlopen(f"{self.url(name)}/health", timeout=1) as resp:
             return resp.status == 200
 
-    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0) -> pymysql.connections.Connection:
+    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
+                      monitor: bool = False) -> pymysql.connections.Connection:
+        """The app's account, or the read-only monitoring one (row counts, replica status)."""
         host, port = self.address(node)
-        return pymysql.connect(host=host, port=port, user=APP_USER, password=APP_PASSWORD, database=DB,
-                               connect_timeout=timeout_s, read_timeout=timeout_s, autocommit=True)
+        user, password = (MONITOR_USER, MONITOR_PASSWORD) if monitor else (APP_USER, APP_PASSWORD)
+        return pymysql.connect(host=host, port=port, user=user, password=password, database=DB,
+                               connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
+                               autocommit=True)
 
 
 def _mysql_bootstrap(cur, primary: bool, primary_host: str, port: int) -> None:
@@ -392,6 +403,9 @@ def _mysql_bootstrap(cur, primary: bool, primary_host: str, port: int) -> None:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS {DB}")
         cur.execute(f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'")
         cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {DB}.* TO '{APP_USER}'@'%'")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{MONITOR_USER}'@'%' IDENTIFIED BY '{MONITOR_PASSWORD}'")
+        cur.execute(f"GRANT SELECT ON {DB}.* TO '{MONITOR_USER}'@'%'")
+        cur.execute(f"GRANT SLAVE MONITOR ON *.* TO '{MONITOR_USER}'@'%'")
         cur.execute(f"CREATE USER IF NOT EXISTS '{REPL_USER}'@'%' IDENTIFIED BY '{REPL_PASSWORD}'")
         cur.execute(f"GRANT REPLICATION SLAVE ON *.* TO '{REPL_USER}'@'%'")
         cur.execute(f"USE {DB}")
