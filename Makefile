@@ -5,7 +5,9 @@ GROUP   ?= redis
 BACKEND ?= local
 LAB     ?= conf/lab.yaml
 
-.PHONY: demo test scenario catalog heal down up index deps system-deps
+RUNS    ?= 3
+
+.PHONY: demo test scenario catalog heal down up index durability bench deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -27,6 +29,18 @@ down: deps  ## stop every lab of the project, then heal
 
 up: deps  ## bring a lab up for the web UI: make up S=ID, then locust -f locustfile.py --scenario ID
 	$(PY) -m harness.cli up $(S) --backend $(BACKEND) --lab $(LAB)
+
+durability: deps  ## every durability mode x fault, RUNS times each, one table
+	$(PY) -m harness.durability --runs $(RUNS) --lab $(LAB)
+
+bench: deps  ## every benchmark of bench/, figures printed and kept in results/bench/
+	$(PY) -m bench.analysis_speed
+	$(PY) -m bench.ready_time
+	$(PY) -m bench.fault_timing
+	$(PY) -m bench.error_window
+	$(PY) -m bench.overhead
+	$(PY) -m bench.capacity
+	$(PY) -m bench.failover_settings
 
 index: deps
 	$(PY) -m harness.cli index

@@ -68,6 +68,7 @@ class Context:
     request_log: RunRequestLogger | None = None
     history: History = field(default_factory=History)  # records nothing until opened
     run_dir_option: str = ""
+    bare: bool = False
 
 
 CTX = Context()
@@ -92,7 +93,7 @@ class BidUser(FastHttpUser):
         self.variant = variants[next(BidUser._next) % len(variants)]
         if CTX.lab is not None:
             self.host = CTX.lab.url(self.variant.api)
-        self.request_name = "/api/bids" if len(variants) == 1 else f"/api/bids [{self.variant.name}]"
+        self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
         super().__init__(environment)
 
     @task
@@ -165,6 +166,8 @@ def _options(parser, **_kw) -> None:
     parser.add_argument("--lab", default="conf/lab.yaml", help="lab config: addresses, ports, state dir")
     parser.add_argument("--run-dir", default="", help="results directory of the (first) run; default: a new one")
     parser.add_argument("--keep-lab", action="store_true", help="leave the lab up when Locust quits")
+    parser.add_argument("--bare", action="store_true",
+                        help="load only: no per-request log, history, faults or observers (to measure their cost)")
 
 
 def _per_process_name(stem: str, worker: bool) -> str:
@@ -191,8 +194,10 @@ def _init(environment, **_kw) -> None:
     BidUser.wait_time = RedisUser.wait_time = constant_throughput(load.rate_per_user)
     # BidUsers take their API node's address from the lab (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
-    CTX.request_log = RunRequestLogger(os.devnull, flush_interval=500)
-    CTX.request_log.register(environment)
+    CTX.bare = opts.bare
+    if not CTX.bare:
+        CTX.request_log = RunRequestLogger(os.devnull, flush_interval=500)
+        CTX.request_log.register(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
     webui.install(environment, lambda: (CTX.session.dir, CTX.session.meta.get("test_start_ms")) if CTX.session
@@ -213,6 +218,8 @@ def _init(environment, **_kw) -> None:
 @events.test_start.add_listener
 def _test_start(environment, **_kw) -> None:
     worker = isinstance(environment.runner, WorkerRunner)
+    if CTX.bare:
+        return
     if CTX.run_dir_option:
         run_dir = Path(CTX.run_dir_option)
         CTX.run_dir_option = ""  # a restarted web UI test gets a new directory

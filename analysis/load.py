@@ -32,10 +32,10 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _csvs(run_dir: Path, pattern: str, columns: list[str]) -> pd.DataFrame:
-    """Concatenate per-process files (requests.csv, requests-<pid>.csv, ...)."""
-    frames = [pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in sorted(run_dir.glob(pattern))
-              if p.stat().st_size]
+def _csvs(run_dir: Path, pattern: str, columns: list[str], text: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Concatenate per-process files (requests.csv, requests-<pid>.csv, ...); `text` columns stay strings."""
+    frames = [pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={c: "string" for c in text})
+              for p in sorted(run_dir.glob(pattern)) if p.stat().st_size]
     frames = [f for f in frames if len(f.columns)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
@@ -46,7 +46,7 @@ def load_run(run_dir: str | Path) -> Run:
     if not meta_path.exists():
         raise HarnessError(f"{run_dir} is not a run directory (no run.json)")
     meta = json.loads(meta_path.read_text())
-    req = _csvs(run_dir, "requests*.csv", REQUEST_COLUMNS)
+    req = _csvs(run_dir, "requests*.csv", REQUEST_COLUMNS, ("request_type", "name", "exception"))
     req["exception"] = req["exception"].astype("string").fillna("").astype(str)
     req["start_ms"] = req["timestamp"].astype(float) * 1000
     req["end_ms"] = req["start_ms"] + req["response_time_ms"].fillna(0).astype(float)
@@ -54,7 +54,8 @@ def load_run(run_dir: str | Path) -> Run:
     req = req.sort_values("start_ms", ignore_index=True)
     events = pd.DataFrame(_jsonl(run_dir / "events.jsonl"), columns=["t_ms", "sentinel", "event", "data"])
     history = _csvs(run_dir, "history*.csv", ["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id",
-                                               "outcome", "status", "error"])
+                                               "outcome", "status", "error", "intent", "variant", "attempt"],
+                    ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant"))
     verify_path = run_dir / "verify.json"
     monitor_path = run_dir / "monitor.csv"
     stats_path = run_dir / "locust_stats_history.csv"

@@ -14,18 +14,21 @@ from analysis.load import Run
 DISRUPTIVE = ("kill", "pause", "cut")
 
 FAULT_METRICS = (
-    "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "recovery_s", "recovery_after_heal_s",
+    "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
+    "recovery_after_heal_s",
     "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
     "loss_after_fault_s",
 )
 METRICS = (
-    "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "recovery_s", "recovery_after_heal_s",
-    "error_rate", "failed_requests", "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
+    "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
+    "recovery_after_heal_s", "error_rate", "failed_requests", "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
     "acked_writes", "acked_bids", "acked_sets", "unknown_writes", "lost_acked_writes", "lost_in_redis",
     "lost_in_mysql", "lost_sets", "duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters",
     "fault_delay_ms", "faults_applied", "faults_failed", "faults_unhealed", "settled_after_heal", "first_error_s",
     "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
     "loss_before_fault_s", "loss_after_fault_s", "monitor_samples", "max_replica_lag_bytes", "retries",
+    "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
+    "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -99,6 +102,9 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     switches = ev[(ev["event"] == "+switch-master") & (ev["t_ms"] >= t0) & (ev["t_ms"] < until)]
     m["failovers"] = int(switches["data"].nunique())
     m.update(error_window(req, t0, until))
+    fault_end = w.get("healed_ms") or until
+    inside = req[(req["start_ms"] >= t0) & (req["start_ms"] < fault_end)]
+    m["error_rate_during"] = _r((~inside["ok"]).mean(), 5) if len(inside) else None
     if w.get("healed_ms"):
         ok_after = req[req["ok"] & (req["start_ms"] >= w["healed_ms"])]
         m["recovery_after_heal_s"] = _r((ok_after["end_ms"].min() - w["healed_ms"]) / 1000) if len(ok_after) else None
@@ -131,11 +137,52 @@ def replica_lag(mon: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["t_ms", "source", "lag"])
 
 
+def _series(mon: pd.DataFrame, source: str, metric: str) -> pd.DataFrame:
+    sel = mon[(mon["source"] == source) & (mon["metric"] == metric)]
+    return sel.assign(v=pd.to_numeric(sel["value"], errors="coerce")).dropna(subset=["v"])[["t_ms", "v"]]
+
+
 def monitor_metrics(run: Run) -> dict:
     mon = run.monitor
-    rounds = int(((mon["source"] == "stream") & mon["metric"].isin(["xlen", "reachable"])).sum()) if len(mon) else 0
-    lag = replica_lag(mon) if len(mon) else pd.DataFrame()
-    return {"monitor_samples": rounds, "max_replica_lag_bytes": int(lag["lag"].max()) if len(lag) else None}
+    if not len(mon):
+        return {"monitor_samples": 0}
+    rounds = int(((mon["source"] == "stream") & mon["metric"].isin(["xlen", "reachable"])).sum())
+    lag = replica_lag(mon)
+    glag, gpend = _series(mon, "stream", "lag"), _series(mon, "stream", "pending")
+    m = {"monitor_samples": rounds, "max_replica_lag_bytes": int(lag["lag"].max()) if len(lag) else None,
+         "max_group_lag": int(glag["v"].max()) if len(glag) else None,
+         "max_group_pending": int(gpend["v"].max()) if len(gpend) else None}
+    sbm = _series(mon, "mysql-2", "seconds_behind_master")
+    m["mysql_replica_max_lag_s"] = float(sbm["v"].max()) if len(sbm) else None
+    fault = primary_fault(run)
+    if fault is None:
+        return m
+    if fault.get("healed_ms") and len(glag) and len(gpend):
+        both = glag.merge(gpend, on="t_ms", suffixes=("_lag", "_pending"))
+        drained = both[(both["t_ms"] >= fault["healed_ms"]) & (both["v_lag"] == 0) & (both["v_pending"] == 0)]
+        m["drain_s"] = _r((drained["t_ms"].min() - fault["healed_ms"]) / 1000) if len(drained) else None
+    own = _series(mon, fault["node"], "pending")
+    if len(own):
+        end = fault.get("healed_ms") or fault["until_ms"]
+        during = own[(own["t_ms"] >= fault["applied_ms"]) & (own["t_ms"] <= end)]
+        m["orphaned_max"] = int(during["v"].max()) if len(during) else 0
+        held = during[during["v"] > 0]
+        if len(held):
+            freed = during[(during["t_ms"] > held["t_ms"].min()) & (during["v"] == 0)]
+            m["reclaim_s"] = _r((freed["t_ms"].min() - fault["applied_ms"]) / 1000) if len(freed) else None
+    return m
+
+
+def log_metrics(run: Run) -> dict:
+    """What the consumers said of themselves (logs/consumer-*.log, copied into the run)."""
+    persist_errors = redelivered = 0
+    for path in sorted((run.dir / "logs").glob("consumer-*.log")):
+        for line in path.read_text(errors="replace").splitlines():
+            if "persist failed for" in line:
+                persist_errors += int(line.split("persist failed for ", 1)[1].split()[0])
+            elif "were stored already (redelivery)" in line:
+                redelivered += int(line.split(" bids were stored already")[0].split()[-3])
+    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered}
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:
@@ -161,6 +208,16 @@ def variant_metrics(run: Run) -> dict[str, dict]:
     return out
 
 
+def _flatten(d: dict, prefix: str) -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flatten(v, f"{prefix}.{k}"))
+        else:
+            out[f"{prefix}.{k}"] = v
+    return out
+
+
 def compute(run: Run) -> dict:
     """Every metric by name; named faults, probes and client variants add `NAME.metric` entries."""
     req, m = run.requests, {}
@@ -173,6 +230,10 @@ def compute(run: Run) -> dict:
     for q in (50, 95, 99):
         m[f"p{q}_ms"] = _r(req["response_time_ms"].astype(float).quantile(q / 100), 1) if total else None
 
+    first = primary_fault(run)
+    steady = req[req["end_ms"] < first["applied_ms"]] if first else req
+    for q in (50, 99):  # before any disruptive fault: the cost of a mode, not of the failure
+        m[f"p{q}_steady_ms"] = _r(steady["response_time_ms"].astype(float).quantile(q / 100), 1) if len(steady) else None
     applied = [f for f in run.faults if f.get("event") == "applied"]
     m["faults_applied"] = len(applied)
     m["faults_failed"] = sum(1 for f in run.faults if f.get("event") in ("failed", "heal_failed"))
@@ -194,7 +255,7 @@ def compute(run: Run) -> dict:
             extra.update({f"{w['name']}.{k}": v for k, v in fm.items()})
     for f in applied:
         if f.get("name") and isinstance(f.get("output"), dict) and f["action"] not in DISRUPTIVE:
-            extra.update({f"{f['name']}.{k}": v for k, v in f["output"].items()})
+            extra.update(_flatten(f["output"], f["name"]))
 
     h = run.history
     ok = h[h["outcome"] == "ok"] if len(h) else h
@@ -215,6 +276,9 @@ def compute(run: Run) -> dict:
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
     m.update(monitor_metrics(run))
+    m.update(log_metrics(run))
+    if v.get("replica_checked"):
+        m["replica_missing_rows"] = v.get("replica_missing_rows")
     for variant, vm in variant_metrics(run).items():
         extra.update({f"{variant}.{k}": val for k, val in vm.items()})
     out = {k: m.get(k) for k in METRICS}

@@ -22,7 +22,7 @@ from gevent.pywsgi import WSGIServer  # noqa: E402
 from redis.exceptions import ConnectionError, RedisError, TimeoutError  # noqa: E402
 
 from fairbid import redis_client  # noqa: E402
-from fairbid.bids import BidStore, InvalidBid, parse_bid, parse_idempotency_key  # noqa: E402
+from fairbid.bids import BidStore, InvalidBid, NotReplicated, parse_bid, parse_idempotency_key  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 
 log = logging.getLogger("fairbid.api")
@@ -40,6 +40,10 @@ def create_app(store: BidStore) -> Flask:
             return jsonify(error="invalid bid", detail=str(exc)), 400
         try:
             stored = store.place(bid, key)
+        except NotReplicated as exc:
+            log.error("bid not acknowledged: %s", exc)
+            return jsonify(error="not confirmed by a replica", stored="unknown", bidId=exc.bid_id,
+                           detail=str(exc)), 503
         except TimeoutError as exc:
             log.error("bid outcome unknown (timeout): %s", exc)
             return jsonify(error="store timeout", stored="unknown", detail=str(exc)), 504
@@ -49,7 +53,8 @@ def create_app(store: BidStore) -> Flask:
             return jsonify(error="store unavailable", stored="unknown", detail=f"{type(exc).__name__}: {exc}"), 503
         except RedisError as exc:  # refused by Redis (NOREPLICAS, READONLY, ...): nothing was written
             log.error("bid refused by the store: %s: %s", type(exc).__name__, exc)
-            return jsonify(error="store refused the write", stored=False, detail=f"{type(exc).__name__}: {exc}"), 503
+            return jsonify(error="store refused the write", stored=False, retryable=True,
+                           detail=f"{type(exc).__name__}: {exc}"), 503
         status = 201 if stored.created else 200
         return jsonify(bidId=stored.bid_id, replayed=not stored.created), status
 
@@ -86,7 +91,9 @@ def create_app(store: BidStore) -> Flask:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings.from_env()
-    app = create_app(BidStore(redis_client.connect(settings), settings.stream))
+    store = BidStore(redis_client.connect(settings), settings.stream, settings.durability, settings.wait_replicas,
+                     settings.wait_timeout_ms)
+    app = create_app(store)
     server = WSGIServer((settings.bind_host, settings.bind_port), app, log=None, error_log=log)
     gevent.signal_handler(signal.SIGTERM, server.stop, 2)
     log.info("listening on %s:%s", settings.bind_host, settings.bind_port)

@@ -3,6 +3,11 @@
 The script stores the bid, keeps the auction's highest bid and appends to the bid stream in one
 step, so a failover can never leave a bid stored but not streamed (or the reverse). The
 idempotency key is checked inside the same script: a retried request returns the first bid.
+
+Durability modes: `async` acknowledges after the master's reply; `guard` is the same, with the
+master configured to refuse writes without a replica (min-replicas-to-write, NOREPLICAS);
+`wait` acknowledges only once `WAIT` reports that a replica holds the write (on the same
+connection, right after the script: since Redis 7, WAIT does not block inside a script).
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import ResponseError
 
 MAX_AMOUNT = 10**12
 MAX_ID_LEN = 64
@@ -33,6 +39,14 @@ local sid = redis.call('XADD', KEYS[3], '*', 'bidId', ARGV[1], 'auctionId', ARGV
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[6])
 return {ARGV[1], 1, sid}
 """
+
+
+class NotReplicated(Exception):
+    """The bid reached the master but no replica confirmed it in time: not acknowledged, outcome unknown."""
+
+    def __init__(self, bid_id: str, replicas: int) -> None:
+        super().__init__(f"bid {bid_id} not confirmed by a replica within the timeout ({replicas} confirmed)")
+        self.bid_id = bid_id
 
 
 class InvalidBid(ValueError):
@@ -87,9 +101,13 @@ def parse_idempotency_key(value: str | None) -> str | None:
 class BidStore:
     """Stores bids in Redis through the one script; the client brings its own retry policy."""
 
-    def __init__(self, client: Redis, stream: str = "bid-stream") -> None:
+    def __init__(self, client: Redis, stream: str = "bid-stream", durability: str = "async",
+                 wait_replicas: int = 1, wait_timeout_ms: int = 500) -> None:
         self.client = client
         self.stream = stream
+        self.durability = durability
+        self.wait_replicas = wait_replicas
+        self.wait_timeout_ms = wait_timeout_ms
         self._script = client.register_script(STORE_BID)
 
     def place(self, bid: Bid, idempotency_key: str | None = None) -> StoredBid:
@@ -97,10 +115,27 @@ class BidStore:
         this call (inside redis-py) safe too."""
         bid_id = uuid.uuid4().hex
         key = idempotency_key or f"auto:{bid_id}"
-        res = self._script(
-            keys=[f"idem:{key}", f"auction:{bid.auction_id}:highest", self.stream],
-            args=[bid_id, bid.auction_id, bid.user_id, bid.amount, int(time.time() * 1000), IDEMPOTENCY_TTL_S],
-        )
+        keys = [f"idem:{key}", f"auction:{bid.auction_id}:highest", self.stream]
+        args = [bid_id, bid.auction_id, bid.user_id, bid.amount, int(time.time() * 1000), IDEMPOTENCY_TTL_S]
+        try:
+            return self._place(keys, args)
+        except ResponseError as exc:
+            if str(exc).startswith("NOREPLICAS"):
+                # an isolated master refuses writes; it may have been replaced: drop the pooled
+                # connections so the next attempt asks Sentinel where the master is now
+                self.client.connection_pool.disconnect()
+            raise
+
+    def _place(self, keys: list[str], args: list) -> StoredBid:
+        if self.durability != "wait":
+            res = self._script(keys=keys, args=args)
+            return StoredBid(bid_id=res[0], created=bool(int(res[1])), stream_id=res[2])
+        pipe = self.client.pipeline(transaction=False)  # one connection: WAIT covers the script's write
+        self._script(keys=keys, args=args, client=pipe)
+        pipe.execute_command("WAIT", self.wait_replicas, self.wait_timeout_ms)
+        res, replicas = pipe.execute()
+        if int(replicas) < self.wait_replicas:
+            raise NotReplicated(res[0], int(replicas))
         return StoredBid(bid_id=res[0], created=bool(int(res[1])), stream_id=res[2])
 
     def highest(self, auction_id: str) -> dict[str, str]:

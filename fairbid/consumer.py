@@ -113,7 +113,8 @@ class StreamConsumer:
         return len(entries)
 
     def recover_own_pending(self, count: int = 100, max_rounds: int = 1000) -> int:
-        """After a restart under the same name: re-handle what this consumer read but never acked."""
+        """Re-handle what this consumer holds unacked: after a restart under the same name, after a
+        failed insert, or messages another hand moved to it with XCLAIM/XAUTOCLAIM."""
         start, n = "0", 0
         for _ in range(max_rounds):
             reply = self.redis.xreadgroup(self.s.group, self.s.consumer_name, {self.s.stream: start}, count=count)
@@ -121,7 +122,11 @@ class StreamConsumer:
             if not entries:
                 break
             live = [(sid, fields) for sid, fields in entries if fields]
-            self.handle_batch(live)
+            gone = [sid for sid, fields in entries if not fields]  # deleted from the stream meanwhile
+            if gone:
+                self.redis.xack(self.s.stream, self.s.group, *gone)
+            if live:
+                self.handle_batch(live, self._delivery_counts([sid for sid, _ in live]))
             n += len(live)
             start = entries[-1][0]
         return n
@@ -151,10 +156,13 @@ class StreamConsumer:
         return {r["message_id"]: r["times_delivered"] for r in rows}
 
     def step(self, block_ms: int = 1000) -> int:
+        """One round: every claim interval, retry this consumer's own pending messages (a failed
+        insert, or messages handed over by XCLAIM) and claim other consumers' orphans; then read new."""
         now = time.monotonic()
         n = 0
         if now - self._last_claim >= self.s.claim_interval_s:
             self._last_claim = now
+            n += self.recover_own_pending()
             n += self.claim_orphans()
         return n + self.read_new(block_ms=block_ms)
 

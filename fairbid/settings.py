@@ -14,6 +14,15 @@ def _addrs(value: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+DURABILITY_MODES = ("async", "guard", "wait")
+
+
+def _durability(value: str) -> str:
+    if value not in DURABILITY_MODES:
+        raise ValueError(f"FAIRBID_DURABILITY must be one of {', '.join(DURABILITY_MODES)}, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the API and the consumer need to reach their stores, and how hard to try."""
@@ -40,6 +49,9 @@ class Settings:
     max_deliveries: int
     dead_letter_stream: str
     ack_delay_ms: int  # test-only: widens the window between MySQL commit and XACK
+    durability: str  # async | guard | wait (see fairbid.bids)
+    wait_replicas: int
+    wait_timeout_ms: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -68,4 +80,7 @@ class Settings:
             max_deliveries=int(e.get("FAIRBID_MAX_DELIVERIES", "5")),
             dead_letter_stream=e.get("FAIRBID_DEAD_LETTER_STREAM", "bid-stream-dead"),
             ack_delay_ms=int(e.get("FAIRBID_ACK_DELAY_MS", "0")),
+            durability=_durability(e.get("FAIRBID_DURABILITY", "async")),
+            wait_replicas=int(e.get("FAIRBID_WAIT_REPLICAS", "1")),
+            wait_timeout_ms=int(e.get("FAIRBID_WAIT_TIMEOUT_MS", "500")),
         )

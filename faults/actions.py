@@ -188,6 +188,82 @@ def _compare_replicas(lab, node, p):
         master.close()
 
 
+STREAM, GROUP = "bid-stream", "bid-group"
+
+
+def _master_client(lab) -> redis.Redis:
+    return _client(lab, lab.master())
+
+
+def _pending_by_consumer(client: redis.Redis) -> dict[str, int]:
+    return {c["name"]: int(c["pending"]) for c in client.xinfo_consumers(STREAM, GROUP)}
+
+
+def _claim(lab, node, p):
+    """XAUTOCLAIM by hand (plan step 2-1): move every message idle over min_idle_ms to consumer `node`,
+    following the cursor; the pending list per consumer before and after is the output."""
+    client = _master_client(lab)
+    try:
+        before = _pending_by_consumer(client)
+        cursor, claimed = "0-0", 0
+        for _ in range(1000):
+            # without JUSTID: redis-py drops the cursor from a JUSTID reply
+            cursor, entries = client.xautoclaim(STREAM, GROUP, node, int(p.get("min_idle_ms", 5000)),
+                                                start_id=cursor, count=100)[:2]
+            claimed += len(entries)
+            if cursor == "0-0":
+                break
+        return {"claimed": claimed, "before": before, "after": _pending_by_consumer(client)}
+    finally:
+        client.close()
+
+
+def _pending(lab, node, p):
+    """XPENDING of the group: how many, whose, and how often they were delivered."""
+    client = _master_client(lab)
+    try:
+        rows = client.xpending_range(STREAM, GROUP, min="-", max="+", count=10000)
+        counts = [r["times_delivered"] for r in rows]
+        return {"pending": len(rows), "by_consumer": _pending_by_consumer(client),
+                "max_deliveries": max(counts, default=0), "redelivered": sum(1 for c in counts if c > 1)}
+    finally:
+        client.close()
+
+
+def _inject_poison(lab, node, p):
+    """XADD an entry that can never become a bid, to see it moved aside instead of blocking the group."""
+    client = _master_client(lab)
+    try:
+        sid = client.xadd(STREAM, {"poison": "1", "note": "injected by fairbid-ha"})
+        return {"stream_id": sid}
+    finally:
+        client.close()
+
+
+def _mysql_rows(lab, node, p):
+    """Rows of `bid` on a MySQL node, the time the read took, and (on a replica) its lag."""
+    t0 = time.perf_counter()
+    try:
+        conn = lab.mysql_connect(node, timeout_s=float(p.get("timeout_s", 3)), monitor=True)
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM bid")
+            rows = cur.fetchone()[0]
+            cur.execute("SHOW SLAVE STATUS")
+            status = cur.fetchone()
+            cols = [d[0] for d in cur.description] if status else []
+        conn.close()
+    except Exception as exc:  # noqa: BLE001 - an unreachable node is the probe's answer
+        return {"node": node, "reachable": False, "error": f"{type(exc).__name__}: {exc}",
+                "read_ms": round((time.perf_counter() - t0) * 1000, 1)}
+    out = {"node": node, "reachable": True, "rows": rows, "read_ms": round((time.perf_counter() - t0) * 1000, 1)}
+    earlier = p.get("_outputs", {}).get(p.get("compare_to", ""), {})
+    if "rows" in earlier:  # rows an earlier probe counted (on the primary) that this node lacks
+        out["missing_vs_" + p["compare_to"]] = max(0, earlier["rows"] - rows)
+    if status:
+        out["seconds_behind_master"] = dict(zip(cols, status)).get("Seconds_Behind_Master")
+    return out
+
+
 ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("kill", _kill, _start, doc="SIGKILL / docker kill; healed by starting the node again"),
     Action("pause", _pause, _resume, doc="SIGSTOP / docker pause; healed by resuming it"),
@@ -205,6 +281,12 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("write_marker", _write_marker, None, ("marker",), doc="probe: write marker:NAME", probe=True),
     Action("compare_replicas", _compare_replicas, None, ("wait_s",),
            doc="probe: every key of the master present on each replica", probe=True),
+    Action("claim", _claim, None, ("min_idle_ms",), doc="XAUTOCLAIM idle messages to consumer `target`"),
+    Action("pending", _pending, None, doc="probe: XPENDING of the group, delivery counts", probe=True),
+    Action("inject_poison", _inject_poison, None, doc="XADD a malformed entry to the bid stream"),
+    Action("mysql_rows", _mysql_rows, None, ("timeout_s", "compare_to"),
+           doc="probe: rows and read time on a MySQL node (and rows missing against an earlier probe)",
+           probe=True),
 ]}
 
 

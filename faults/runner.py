@@ -49,6 +49,7 @@ class FaultRunner:
         self.active: list[ActiveFault] = []
         self._greenlets: list[gevent.Greenlet] = []
         self.t0_ms: float | None = None
+        self.outputs: dict[str, dict] = {}  # named actions' outputs, for probes that compare with an earlier one
 
     def start(self) -> None:
         self.t0_ms = now_ms()
@@ -72,7 +73,10 @@ class FaultRunner:
             self.active.append(fault)
         started = time.time()
         try:
-            fault.state = ACTIONS[spec.action].apply(self.lab, node, spec.params)
+            params = {**spec.params, "_outputs": self.outputs} if ACTIONS[spec.action].probe else spec.params
+            fault.state = ACTIONS[spec.action].apply(self.lab, node, params)
+            if spec.name and isinstance(fault.state, dict):
+                self.outputs[spec.name] = fault.state
         except Exception as exc:
             self.journal.write("failed", fault=spec.index, action=spec.action, target=str(spec.target),
                                node=node, scheduled_ms=due_ms, outcome="error", error=f"{type(exc).__name__}: {exc}")

@@ -97,6 +97,9 @@ class Monitor:
                 rows.append((t, "stream", "pending", group["pending"]))
                 if group.get("lag") is not None:
                     rows.append((t, "stream", "lag", group["lag"]))
+            for consumer in client.xinfo_consumers("bid-stream", "bid-group"):
+                rows.append((t, consumer["name"], "pending", consumer["pending"]))
+                rows.append((t, consumer["name"], "idle_ms", consumer["idle"]))
         except Exception:  # noqa: BLE001 - no master during a failover is a sample, not an error
             rows.append((t, "stream", "reachable", 0))
 

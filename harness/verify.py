@@ -112,7 +112,36 @@ def _verify_mysql(lab, bids: list[str]) -> dict:
             counts = dict(cur.fetchall())
     finally:
         conn.close()
-    return {"mysql_checked": True, "mysql_rows": sum(counts.values()),
-            "missing_in_mysql": [b for b in bids if b not in counts],
-            "duplicate_rows": sum(n - 1 for n in counts.values() if n > 1),
-            "rows_not_acked": len(set(counts) - set(bids))}
+    out = {"mysql_checked": True, "mysql_rows": sum(counts.values()),
+           "missing_in_mysql": [b for b in bids if b not in counts],
+           "duplicate_rows": sum(n - 1 for n in counts.values() if n > 1),
+           "rows_not_acked": len(set(counts) - set(bids))}
+    if "mysql-2" in lab.node_names():
+        out.update(_verify_replica(lab, set(counts)))
+    return out
+
+
+def _replica_ids(lab) -> set[str]:
+    conn = lab.mysql_connect("mysql-2", timeout_s=10, monitor=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT bid_id FROM bid")
+            return {r[0] for r in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def _verify_replica(lab, primary: set[str], catch_up_s: float = 30) -> dict:
+    """Rows on the replica equal rows on the primary, once it has caught up (waiting at most catch_up_s)."""
+    t0 = time.monotonic()
+
+    def caught_up() -> tuple[set[str]] | None:
+        ids = _replica_ids(lab)
+        return (ids,) if ids >= primary else None
+
+    try:
+        replica = Wait(timeout_s=catch_up_s, interval_s=0.25).until("the MySQL replica to catch up", caught_up)[0]
+    except Exception:  # noqa: BLE001 - not caught up is the finding
+        replica = _replica_ids(lab)
+    return {"replica_checked": True, "replica_rows": len(replica), "replica_missing_rows": len(primary - replica),
+            "replica_extra_rows": len(replica - primary), "replica_caught_up_s": round(time.monotonic() - t0, 3)}

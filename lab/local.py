@@ -102,6 +102,9 @@ class LocalLab:
     def kind(self, name: str) -> str:
         return self._node(name)["kind"]
 
+    def pid(self, name: str) -> int:
+        return self._proc(name).pid
+
     def alive(self, name: str) -> bool:
         return process.alive(self._proc(name))
 
@@ -341,7 +344,7 @@ class LocalLab:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
         env.update({"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                     "FAIRBID_MASTER_NAME": c.master_name,
-                    "FAIRBID_MYSQL_HOST": c.mysql_hosts[0], "FAIRBID_MYSQL_PORT": str(c.mysql_port),
+                    "FAIRBID_MYSQL_HOST": c.mysql_hosts[0] if c.mysql_hosts else "", "FAIRBID_MYSQL_PORT": str(c.mysql_port),
                     "FAIRBID_MYSQL_USER": APP_USER, "FAIRBID_MYSQL_PASSWORD": APP_PASSWORD,
                     "FAIRBID_MYSQL_DB": DB,
                     "FAIRBID_BIND_HOST": c.api_host, "FAIRBID_BIND_PORT": str(c.api_port)})

@@ -13,7 +13,7 @@ from lab.config import LabConfig  # noqa: E402
 from lab.local import LocalLab  # noqa: E402
 from lab.spec import SentinelTimings, StackSpec  # noqa: E402
 
-TEST_SPEC = StackSpec(redis=3, sentinels=3, mysql=1, consumers=1, apis=1,
+TEST_SPEC = StackSpec(redis=3, sentinels=3, mysql=2, consumers=1, apis=1,
                       sentinel=SentinelTimings(down_after_ms=2000, failover_timeout_ms=5000),
                       service_env={"FAIRBID_REDIS_TIMEOUT_S": "1"})
 

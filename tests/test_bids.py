@@ -1,10 +1,19 @@
 """The bid script on a real Redis master: atomic under concurrency, idempotent by key."""
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from fairbid.bids import Bid, BidStore
+
+
+def _all_replicas(lab) -> list[str]:
+    """Every Redis node but the master (not Sentinel's list, which may lag behind)."""
+    master = lab.master()
+    return [n for n in lab.node_names() if lab.kind(n) == "redis" and n != master]
 
 
 def test_concurrent_bids_keep_the_highest_and_stream_every_bid(master_client):
@@ -32,3 +41,44 @@ def test_one_idempotency_key_stores_one_bid_however_often_it_is_sent(master_clie
     assert len({r.bid_id for r in results}) == 1
     assert sum(r.created for r in results) == 1
     assert master_client.xlen(stream) == 1
+
+
+def test_wait_mode_acknowledges_only_what_a_replica_holds(lab, master_client):
+    from fairbid.bids import NotReplicated
+
+    stream = f"test-stream-{uuid.uuid4().hex[:8]}"
+    store = BidStore(master_client, stream, durability="wait", wait_replicas=1, wait_timeout_ms=300)
+    stored = store.place(Bid("auc-wait", "u1", 5))
+    assert stored.created
+    replicas = _all_replicas(lab)
+    for r in replicas:
+        lab.pause(r)
+    try:
+        with pytest.raises(NotReplicated) as err:
+            store.place(Bid("auc-wait", "u2", 6))
+        # not acknowledged, yet on the master: the outcome is unknown to the client, not "failed"
+        assert master_client.exists(f"bid:{err.value.bid_id}")
+    finally:
+        for r in replicas:
+            lab.resume(r)
+
+
+def test_an_isolated_master_refuses_bids_with_noreplicas_under_the_guard(lab, master_client):
+    from redis.exceptions import ResponseError
+
+    store = BidStore(master_client, f"test-stream-{uuid.uuid4().hex[:8]}")
+    master_client.config_set("min-replicas-max-lag", 1)
+    master_client.config_set("min-replicas-to-write", 1)
+    replicas = _all_replicas(lab)
+    for r in replicas:
+        lab.pause(r)
+    try:
+        time.sleep(2.5)  # no replica has acknowledged for over max-lag
+        with pytest.raises(ResponseError, match="^NOREPLICAS"):
+            store.place(Bid("auc-guard", "u1", 5))
+    finally:
+        for r in replicas:
+            lab.resume(r)
+        master_client.config_set("min-replicas-to-write", 0)
+        master_client.config_set("min-replicas-max-lag", 10)
+    assert store.place(Bid("auc-guard", "u1", 6)).created  # and takes bids again once they are back

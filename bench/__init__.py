@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures of the harness itself and write them under results/bench/."""

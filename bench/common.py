@@ -1,0 +1,56 @@
+"""What the benchmark scripts share: where figures go, how a scenario file is run, how CPU is read."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_LAB = "bench/lab.bench.yaml"
+OUT = ROOT / "results" / "bench"
+
+
+def save(name: str, figures: dict) -> Path:
+    """Print the figures and keep them as results/bench/NAME.json (the newest run wins)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    figures = {"bench": name, "date": time.strftime("%Y-%m-%d %H:%M"), "machine": os.uname().nodename,
+               "cpus": os.cpu_count(), **figures}
+    path = OUT / f"{name}.json"
+    path.write_text(json.dumps(figures, indent=1, default=str) + "\n")
+    print(json.dumps(figures, indent=1, default=str))
+    return path
+
+
+def run_scenario(doc: dict, results: Path, timeout_s: float = 900) -> Path:
+    """Write a scenario document to a file and run it headless on the bench lab; returns its run dir."""
+    results.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=results, delete=False) as fh:
+        yaml.safe_dump(doc, fh, sort_keys=False)
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(results)}
+    subprocess.run([sys.executable, "-m", "harness.cli", "run", fh.name, "--lab", BENCH_LAB], cwd=ROOT, env=env,
+                   timeout=timeout_s, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runs = sorted(results.glob(f"*-{doc['id']}"), key=lambda p: p.stat().st_mtime)
+    if not runs or not (runs[-1] / "summary.json").exists():
+        raise RuntimeError(f"scenario {doc['id']} wrote no summary under {results}")
+    return runs[-1]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def quantiles(values: list[float]) -> dict:
+    xs = sorted(values)
+    if not xs:
+        return {}
+    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]  # noqa: E731
+    return {"n": len(xs), "min": xs[0], "median": pick(0.5), "p95": pick(0.95), "max": xs[-1]}

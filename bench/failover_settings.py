@@ -1,0 +1,53 @@
+"""Benchmark 6: client-visible error window against down-after-milliseconds (1000, 2000, 5000), for
+a kill and for a network cut, with the retrying, idempotent client (the "tuned" one of redis-5).
+The floor is +switch-master. Targets: window <= +switch-master + 0.5 s; 0 user-visible failed bids.
+
+    python -m bench.failover_settings [--down-after 1000,2000,5000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+
+from bench.common import OUT, run_scenario, save
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--down-after", default="1000,2000,5000")
+    a = p.parse_args()
+    rows = []
+    for down_after in [int(x) for x in a.down_after.split(",")]:
+        for action in ("kill", "cut"):
+            fault = {"at": "15s", "action": action, "target": {"role": "master"}}
+            if action == "cut":
+                fault["duration"] = "20s"
+            doc = {
+                "id": f"bench-failover-{action}-{down_after}", "title": f"{action}, down-after {down_after} ms",
+                "plan_step": "bench",
+                "stack": {"sentinel": {"down_after_ms": down_after, "failover_timeout_ms": 10000},
+                          "service_env": {"FAIRBID_REDIS_TIMEOUT_S": "1", "FAIRBID_REDIS_RETRIES": "5",
+                                          "FAIRBID_REDIS_BACKOFF_CAP_S": "1"}},
+                "load": {"users": 30, "spawn_rate": 30, "run_time": "45s", "rate_per_user": 5, "redis_weight": 0,
+                         "variants": [{"name": "tuned", "retries": 8, "backoff_s": 0.25, "same_key": True}]},
+                "faults": [fault],
+                "checks": [{"metric": "faults_failed", "equals": 0}],
+            }
+            run = run_scenario(doc, OUT / "runs")
+            m = json.loads((run / "summary.json").read_text())["metrics"]
+            window, switch = m["error_window_s"], m["failover_s"]
+            last = m["last_error_s"]
+            rows.append({"action": action, "down_after_ms": down_after, "switch_master_s": switch,
+                         "client_error_window_s": window, "last_client_error_s": last,
+                         "over_floor_s": round(last - switch, 3) if last is not None and switch is not None else None,
+                         "user_visible_failed_bids": m.get("tuned.user_errors"), "lost_acked_writes": m["lost_acked_writes"],
+                         "run": str(run)})
+            print(rows[-1], flush=True)
+    met = all((r["over_floor_s"] is None or r["over_floor_s"] <= 0.5) and r["user_visible_failed_bids"] == 0
+              for r in rows)
+    save("failover_settings", {"rows": rows, "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
+                                                       "failed bids", "met": met})
+
+
+if __name__ == "__main__":
+    main()

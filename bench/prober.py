@@ -1,0 +1,49 @@
+"""An independent prober: one write every few ms to Redis through Sentinel, each outcome recorded
+with its own clock reading. A separate process, so it shares nothing with Locust.
+
+    python -m bench.prober --sentinels h:p,h:p --out probe.csv --interval-ms 5 --duration-s 60
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+
+from redis.exceptions import RedisError
+
+from fairbid import redis_client
+from fairbid.settings import Settings
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--sentinels", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--interval-ms", type=float, default=5)
+    p.add_argument("--duration-s", type=float, default=60)
+    p.add_argument("--timeout-s", type=float, default=1)
+    p.add_argument("--retries", type=int, default=0)
+    a = p.parse_args()
+    settings = Settings.from_env({"FAIRBID_SENTINELS": a.sentinels, "FAIRBID_REDIS_TIMEOUT_S": str(a.timeout_s),
+                                  "FAIRBID_REDIS_RETRIES": str(a.retries)})
+    client = redis_client.connect(settings)
+    end = time.monotonic() + a.duration_s
+    with open(a.out, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["t_start_ms", "t_end_ms", "ok", "error"])
+        n = 0
+        while time.monotonic() < end:
+            t0 = time.time()
+            try:
+                client.set(f"probe:{n}", "1")
+                ok, err = 1, ""
+            except RedisError as exc:
+                ok, err = 0, f"{type(exc).__name__}: {exc}"
+            t1 = time.time()
+            w.writerow([round(t0 * 1000, 3), round(t1 * 1000, 3), ok, err])
+            n += 1
+            time.sleep(max(0.0, a.interval_ms / 1000 - (t1 - t0)))
+
+
+if __name__ == "__main__":
+    main()
