@@ -6,8 +6,12 @@ BACKEND ?= local
 LAB     ?= conf/lab.yaml
 
 RUNS    ?= 3
+# the engine scripts/docker-engine.sh starts on machines that have none of their own
+ifneq ($(wildcard .docker/docker.sock),)
+export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
+endif
 
-.PHONY: demo test scenario catalog heal down up index durability bench deps system-deps
+.PHONY: demo test scenario catalog heal down up index durability bench docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -41,6 +45,17 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.overhead
 	$(PY) -m bench.capacity
 	$(PY) -m bench.failover_settings
+
+docker-up:  ## a Docker engine and the local images, for BACKEND=docker where none runs (Debian packages)
+	bash scripts/docker-engine.sh install
+	bash scripts/docker-engine.sh start
+	bash scripts/docker-engine.sh images
+
+docker-down:  ## stop that engine, remove its containers, networks and bridges
+	bash scripts/docker-engine.sh stop
+
+docker-test: deps docker-up  ## the Docker backend's tests on a real engine
+	DOCKER_HOST=unix://$(CURDIR)/.docker/docker.sock $(PY) -m pytest -q tests/test_docker.py
 
 index: deps
 	$(PY) -m harness.cli index

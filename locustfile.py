@@ -10,8 +10,6 @@ scenario's checks; on quit (also Ctrl-C, SIGTERM) faults are healed and the lab 
 """
 from __future__ import annotations
 
-import locust  # noqa: F401 - first: it monkey-patches gevent
-
 import itertools
 import logging
 import os
@@ -23,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import gevent
-
+import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, constant_throughput, events, task
 from locust.contrib.csv_request_logger import CsvRequestLogger
 from locust.runners import WorkerRunner
@@ -35,8 +33,8 @@ from errors import HarnessError  # noqa: E402
 from fairbid import redis_client  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
-from harness.backends import make_lab  # noqa: E402
 from harness import webui  # noqa: E402
+from harness.backends import make_lab  # noqa: E402
 from harness.history import History  # noqa: E402
 from harness.session import RunSession, new_run_dir  # noqa: E402
 from lab.config import LabConfig  # noqa: E402

@@ -12,9 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import save
-
 from analysis.report import build
+from bench.common import save
 
 
 def synthesize(d: Path, rows: int) -> None:

@@ -21,7 +21,6 @@ import pandas as pd
 import yaml
 
 from bench.common import BENCH_LAB, OUT, ROOT, cpu_seconds, save
-
 from harness import scenario as scenarios
 from lab.config import LabConfig
 from lab.local import LocalLab

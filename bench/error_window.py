@@ -13,7 +13,6 @@ import sys
 import pandas as pd
 
 from bench.common import BENCH_LAB, OUT, ROOT, run_scenario, save
-
 from lab.config import LabConfig
 
 

@@ -17,7 +17,6 @@ import pandas as pd
 import yaml
 
 from bench.common import BENCH_LAB, OUT, ROOT, save
-
 from harness import scenario as scenarios
 from lab.config import LabConfig
 from lab.local import LocalLab

@@ -9,7 +9,6 @@ import argparse
 import time
 
 from bench.common import BENCH_LAB, ROOT, quantiles, save
-
 from lab.config import LabConfig
 from lab.local import LocalLab
 from lab.spec import StackSpec

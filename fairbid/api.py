@@ -13,10 +13,9 @@ monkey.patch_all()
 
 import logging  # noqa: E402
 import signal  # noqa: E402
-
-import gevent  # noqa: E402
 import sys  # noqa: E402
 
+import gevent  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
 from redis.exceptions import ConnectionError, RedisError, TimeoutError  # noqa: E402

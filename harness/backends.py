@@ -6,10 +6,14 @@ from lab.config import LabConfig
 from lab.local import LocalLab
 from lab.spec import StackSpec
 
-BACKENDS = ("local",)
+BACKENDS = ("local", "docker")
 
 
 def make_lab(backend: str, config: LabConfig, spec: StackSpec | None = None):
     if backend == "local":
         return LocalLab(config, spec)
+    if backend == "docker":
+        from lab.docker_lab import DockerLab  # the Docker SDK only where the backend is used
+
+        return DockerLab(config, spec)
     raise ConfigError(f"unknown backend {backend!r} (available here: {', '.join(BACKENDS)})")

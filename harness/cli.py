@@ -89,12 +89,20 @@ def write_index(results: Path = RESULTS) -> Path:
     return out
 
 
+def _lab_on_disk(config: LabConfig):
+    """The lab this config's state dir says is up, on whichever backend it was started, or None."""
+    state = config.state_dir / "state.json"
+    if not state.exists():
+        return None
+    return make_lab(json.loads(state.read_text()).get("backend", "local"), config)
+
+
 def heal(lab_paths: list[str] | None) -> int:
     """Undo every fault of the project still in place: lab chains (found in iptables itself), paused
     and stopped nodes of every lab with state on disk. Safe to run twice, and after a SIGKILL."""
     for config in _labs(lab_paths):
-        lab = make_lab("local", config)
-        if lab.is_up():
+        lab = _lab_on_disk(config)
+        if lab is not None:
             for line in lab.heal():
                 print(f"{config.name}: {line}")
     for chain in firewall.leftover_chains():
@@ -106,10 +114,10 @@ def heal(lab_paths: list[str] | None) -> int:
 
 def down(lab_paths: list[str] | None) -> int:
     for config in _labs(lab_paths):
-        lab = make_lab("local", config)
-        if lab.is_up():
+        lab = _lab_on_disk(config)
+        if lab is not None:
             lab.down()
-            print(f"lab {config.name}: stopped")
+            print(f"lab {config.name} ({lab.backend}): stopped")
     return heal(lab_paths)
 
 

@@ -9,37 +9,27 @@ on disk (state.json) so `down` and `heal` work from any process, also after a cr
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pymysql
-import redis
 
 from errors import LabError
-from lab import process, topology
+from lab import process
 from lab.config import ROOT, LabConfig
 from lab.firewall import Firewall
 from lab.process import Proc
 from lab.spec import StackSpec
+from lab.stack import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, Stack, redis_client  # noqa: F401
 from lab.wait import Wait
 
 CONF = ROOT / "conf"
-APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
-MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
 REPL_USER, REPL_PASSWORD = "repl", "repl"
-
-
-def _redis(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
-    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, retry=None)
 
 
 def address_taken(host: str, port: int) -> bool:
@@ -53,55 +43,17 @@ def address_taken(host: str, port: int) -> bool:
     return False
 
 
-class LocalLab:
+class LocalLab(Stack):
     backend = "local"
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
-        self.config = config
-        self.spec = spec or StackSpec()
-        self.dir = config.state_dir
-        self.state_path = self.dir / "state.json"
+        super().__init__(config, spec)
         self.firewall = Firewall(config.name)
-        self.nodes: dict[str, dict] = {}
-        if self.state_path.exists():
-            self._load()
-
-    # ---- state on disk -------------------------------------------------------------------
-    def _load(self) -> None:
-        state = json.loads(self.state_path.read_text())
-        self.nodes = state["nodes"]
-        self.spec = _spec_from_dict(state["spec"])
-
-    def _save(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"backend": self.backend, "lab": self.config.name,
-                                   "spec": _spec_to_dict(self.spec), "nodes": self.nodes}, indent=1))
-        tmp.replace(self.state_path)
-
-    def is_up(self) -> bool:
-        return self.state_path.exists()
 
     def _proc(self, name: str) -> Proc:
         return Proc(**self.nodes[name]["proc"])
 
     # ---- node facts ----------------------------------------------------------------------
-    def node_names(self) -> list[str]:
-        return list(self.nodes)
-
-    def address(self, name: str) -> tuple[str, int] | None:
-        node = self._node(name)
-        return (node["host"], node["port"]) if node.get("host") else None
-
-    def node_by_address(self, host: str, port: int) -> str | None:
-        for name, node in self.nodes.items():
-            if node.get("host") == host and node.get("port") == port:
-                return name
-        return None
-
-    def kind(self, name: str) -> str:
-        return self._node(name)["kind"]
-
     def pid(self, name: str) -> int:
         return self._proc(name).pid
 
@@ -113,14 +65,6 @@ class LocalLab:
 
     def log_path(self, name: str) -> Path:
         return Path(self._node(name)["log"])
-
-    def sentinel_addrs(self) -> list[tuple[str, int]]:
-        return [self.address(n) for n in self.nodes if self.nodes[n]["kind"] == "sentinel"]
-
-    def _node(self, name: str) -> dict:
-        if name not in self.nodes:
-            raise LabError(f"no node {name!r} in lab {self.config.name} (nodes: {', '.join(self.nodes)})")
-        return self.nodes[name]
 
     # ---- node operations -----------------------------------------------------------------
     def kill(self, name: str) -> None:
@@ -185,34 +129,6 @@ class LocalLab:
                 done.append(f"started {name}")
         return done
 
-    # ---- roles ---------------------------------------------------------------------------
-    def master(self) -> str:
-        """The node Sentinel names as master; where no Sentinel runs, the node the service is pointed at
-        (after a manual failover and repoint, that is the promoted replica)."""
-        if not self.spec.sentinels:
-            api = self.spec.api_names()[0] if self.spec.apis else None
-            direct = ((self.nodes.get(api) or {}).get("env") or {}).get("FAIRBID_REDIS") if api else None
-            if direct:
-                host, _, port = direct.rpartition(":")
-                return self.node_by_address(host, int(port)) or "redis-1"
-            return "redis-1"
-        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name)
-        name = self.node_by_address(*addr) if addr else None
-        if name is None:
-            raise LabError(f"no Sentinel of lab {self.config.name} names a known master (answer: {addr})")
-        return name
-
-    def replicas(self) -> list[str]:
-        if not self.spec.sentinels:
-            return [n for n in self.nodes if self.nodes[n]["kind"] == "redis" and n != "redis-1"]
-        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name)
-        return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
-
-    def settled(self) -> bool:
-        if not self.spec.sentinels:
-            return True
-        return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1)
-
     # ---- up / down -----------------------------------------------------------------------
     def up(self, wait: Wait = Wait(timeout_s=60)) -> None:
         """Render configs and start every node of the spec, waiting for each to be ready.
@@ -226,7 +142,7 @@ class LocalLab:
         self.nodes = {}
         self._save()
         try:
-            self._start_redis(wait)
+            self._startredis_client(wait)
             self._start_sentinels(wait)
             self._start_mysql(wait)
             self._start_service(wait)
@@ -273,7 +189,7 @@ class LocalLab:
         d.mkdir(parents=True, exist_ok=True)
         return d
 
-    def _start_redis(self, wait: Wait) -> None:
+    def _startredis_client(self, wait: Wait) -> None:
         c, s = self.config, self.spec
         master = c.redis_hosts[0]
         extra = "".join(f"{k} {v}\n" for k, v in s.redis_conf.items())
@@ -287,7 +203,7 @@ class LocalLab:
             conf.write_text((CONF / "redis.conf").read_text() + "\n".join(lines) + "\n" + extra)
             self._add(f"redis-{i}", "redis", ["redis-server", str(conf)], host, c.redis_port)
         for i, host in enumerate(c.redis_hosts[: s.redis], start=1):
-            client = _redis(host, c.redis_port)
+            client = redis_client(host, c.redis_port)
             wait.until(f"redis-{i} PING", client.ping)
             if i > 1:
                 wait.until(f"redis-{i} replication link up",
@@ -365,41 +281,9 @@ class LocalLab:
             env = {**base, "FAIRBID_BIND_HOST": host, **s.api_env.get(name, {})}
             self._add(name, "api", [sys.executable, "-m", "fairbid.api"], host, c.api_port, env)
         for i in range(1, s.consumers + 1):
-            wait.until(f"consumer-{i} in group bid-group", lambda n=f"consumer-{i}": self._consumer_joined(n))
+            wait.until(f"consumer-{i} in group bid-group", lambda n=f"consumer-{i}": self.consumer_joined(n))
         for name in s.api_names():
-            wait.until(f"{name} /health", lambda n=name: self._api_healthy(n))
-
-    def _consumer_joined(self, name: str) -> bool:
-        if not self.alive(name):
-            raise LabError(f"{name} exited; see {self.log_path(name)}")
-        master = self.address(self.master())
-        client = _redis(*master)
-        try:
-            return any(x["name"] == name for x in client.xinfo_consumers("bid-stream", "bid-group"))
-        except redis.ResponseError:
-            return False
-        finally:
-            client.close()
-
-    def url(self, name: str) -> str:
-        host, port = self.address(name)
-        return f"http://{host}:{port}"
-
-    def _api_healthy(self, name: str) -> bool:
-        if not self.alive(name):
-            raise LabError(f"{name} exited; see {self.log_path(name)}")
-        with urllib.request.urlopen(f"{self.url(name)}/health", timeout=1) as resp:
-            return resp.status == 200
-
-    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
-                      monitor: bool = False) -> pymysql.connections.Connection:
-        """The app's account, or the read-only monitoring one (row counts, replica status)."""
-        host, port = self.address(node)
-        user, password = (MONITOR_USER, MONITOR_PASSWORD) if monitor else (APP_USER, APP_PASSWORD)
-        return pymysql.connect(host=host, port=port, user=user, password=password, database=DB,
-                               connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
-                               autocommit=True)
-
+            wait.until(f"{name} /health", lambda n=name: self.api_healthy(n))
 
 def _mysql_bootstrap(cur, primary: bool, primary_host: str, port: int) -> None:
     if primary:
@@ -437,13 +321,3 @@ def _table_exists(host: str, port: int) -> bool:
         conn.close()
 
 
-def _spec_to_dict(spec: StackSpec) -> dict:
-    d = dict(vars(spec))
-    d["sentinel"] = dict(vars(spec.sentinel))
-    return d
-
-
-def _spec_from_dict(d: dict) -> StackSpec:
-    from lab.spec import SentinelTimings
-
-    return StackSpec(**{**d, "sentinel": SentinelTimings(**d["sentinel"])})

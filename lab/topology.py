@@ -65,17 +65,20 @@ def replicas(sentinels: list[tuple[str, int]], name: str) -> list[tuple[str, int
 
 
 def replica_linked(addr: tuple[str, int], master: tuple[str, int]) -> bool:
-    """The node itself says it is a replica of `master` with its link up (Sentinel's list lags behind:
-    an old master that came back is listed as replica while it still acts as a master)."""
-    client = _sentinel(*addr)
+    """The node itself says it is a replica with its link up, and the master lists it among its
+    replicas (Sentinel's list lags behind: an old master that came back is listed as replica while
+    it still acts as a master). The master's own list is used because a replica may name its master
+    by a host name (Compose) that only its network resolves."""
+    client, top = _sentinel(*addr), _sentinel(*master)
     try:
-        info = client.info("replication")
+        info, minfo = client.info("replication"), top.info("replication")
     except RedisError:
         return False
     finally:
         client.close()
-    return (info.get("role") == "slave" and info.get("master_link_status") == "up"
-            and (info.get("master_host"), int(info.get("master_port", 0))) == master)
+        top.close()
+    listed = {v.get("ip") for k, v in minfo.items() if k.startswith("slave") and isinstance(v, dict)}
+    return info.get("role") == "slave" and info.get("master_link_status") == "up" and addr[0] in listed
 
 
 def settled(sentinels: list[tuple[str, int]], name: str, replicas_n: int) -> bool:

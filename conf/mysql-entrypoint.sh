@@ -1,0 +1,24 @@
+#!/bin/sh
+# MySQL/MariaDB entry for compose/: the official mysql image initializes itself (MYSQL_* variables,
+# /docker-entrypoint-initdb.d); a plain Debian MariaDB image (the project's offline tests) does not,
+# so this does the same there: a data dir, the database and accounts, the schema.
+set -e
+if command -v docker-entrypoint.sh >/dev/null 2>&1; then exec docker-entrypoint.sh "$@"; fi
+[ "$1" = mysqld ] && shift
+mkdir -p /var/lib/mysql /run/mysqld
+if [ ! -d /var/lib/mysql/mysql ]; then
+  mariadb-install-db --user=root --datadir=/var/lib/mysql --auth-root-authentication-method=normal --skip-test-db >/dev/null
+fi
+init=0
+[ -d "/var/lib/mysql/${MYSQL_DATABASE}" ] || init=1  # the Debian package ships a system data dir, not ours
+mariadbd --user=root --datadir=/var/lib/mysql --bind-address=0.0.0.0 --port=3306 --skip-name-resolve \
+  --socket=/run/mysqld/mysqld.sock "$@" &
+pid=$!
+i=0; until mariadb -uroot -e "SELECT 1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done
+if [ $init = 1 ]; then
+  mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS ${MYSQL_DATABASE};
+    CREATE USER IF NOT EXISTS '${MYSQL_USER}'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ${MYSQL_DATABASE}.* TO '${MYSQL_USER}'@'%';"
+  for f in /docker-entrypoint-initdb.d/*.sql; do mariadb -uroot "${MYSQL_DATABASE}" < "$f"; done
+fi
+wait $pid

@@ -1,0 +1,255 @@
+"""The Docker backend: the stack of compose/sentinel.yml, brought up with Compose (v2 `docker compose`
+where present, v1 `docker-compose` otherwise), its nodes operated through the Docker SDK.
+
+Containers are found by the labels Compose sets (project, service), never by generated names, and
+only containers of this lab's project are ever touched. Node operations are Docker's own: kill,
+pause/unpause, start, network disconnect/connect (reconnected at the same fixed address, since
+Sentinel hands out the addresses it sees). The host reaches every node at its address on the
+project network; that is the address roles, probes and the load use.
+"""
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException, NotFound
+
+from errors import FaultError, LabError
+from lab.config import ROOT, LabConfig
+from lab.local import address_taken
+from lab.spec import StackSpec
+from lab.stack import Stack
+from lab.wait import Wait
+
+COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
+LOCAL_IMAGES = {"REDIS_IMAGE": "fairbid-ha/redis:local", "MYSQL_IMAGE": "fairbid-ha/mariadb:local",
+                "SERVICE_IMAGE": "fairbid-ha/service:local"}
+OFFSETS = {"redis-1": 11, "redis-2": 12, "redis-3": 13, "sentinel-1": 21, "sentinel-2": 22, "sentinel-3": 23,
+           "mysql-1": 31, "consumer-1": 41, "consumer-2": 42, "api": 51}  # .1 is the network's gateway
+PORTS = {"redis": 6379, "sentinel": 26379, "mysql": 3306, "api": 8080, "consumer": None}
+
+
+def compose_command() -> list[str]:
+    """`docker compose` (v2) where the plugin is there, else `docker-compose` (v1)."""
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    raise LabError("neither `docker compose` nor `docker-compose` is installed")
+
+
+def _kind(name: str) -> str:
+    return name.split("-")[0] if name != "api" else "api"
+
+
+class DockerLab(Stack):
+    backend = "docker"
+
+    def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
+        super().__init__(config, spec)
+        self.project = f"fairbid-{config.name}"
+        self.subnet_prefix = os.environ.get("FAIRBID_DOCKER_SUBNET_PREFIX", "172.28.5")
+        self._docker: docker.DockerClient | None = None
+
+    @property
+    def docker(self) -> docker.DockerClient:
+        if self._docker is None:
+            try:
+                self._docker = docker.from_env()
+                self._docker.ping()
+            except DockerException as exc:
+                raise LabError(f"no Docker engine answers (DOCKER_HOST={os.environ.get('DOCKER_HOST', 'default')}): "
+                               f"{exc}; on a machine without one: scripts/docker-engine.sh install start images") from None
+        return self._docker
+
+    # ---- containers of this project only ---------------------------------------------------
+    def _container(self, name: str):
+        self._node(name)
+        found = self.docker.containers.list(all=True, filters={"label": [
+            f"com.docker.compose.project={self.project}", f"com.docker.compose.service={name}"]})
+        if not found:
+            raise LabError(f"no container for {name} in Compose project {self.project}")
+        return found[0]
+
+    def _network(self):
+        nets = self.docker.networks.list(filters={"label": [f"com.docker.compose.project={self.project}"]})
+        if not nets:
+            raise LabError(f"no network of Compose project {self.project}")
+        return nets[0]
+
+    def _services(self) -> list[str]:
+        s = self.spec
+        if s.redis != 3 or s.sentinels != 3 or s.mysql != 1 or s.apis != 1 or s.consumers not in (1, 2) or s.api_env:
+            raise LabError("the Docker backend runs the Sentinel topology of compose/sentinel.yml: 3 Redis, "
+                           f"3 Sentinels, 1 MySQL, 1 API, 1-2 consumers (this scenario asks {s.settings()})")
+        return ([f"redis-{i}" for i in (1, 2, 3)] + [f"sentinel-{i}" for i in (1, 2, 3)] + ["mysql-1"]
+                + [f"consumer-{i}" for i in range(1, s.consumers + 1)] + ["api"])
+
+    def _env(self) -> dict[str, str]:
+        s = self.spec
+        env_file = self.dir / "service.env"
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in s.service_env.items()))
+        extra = " ".join(f"--{k} {v}" for k, v in s.redis_conf.items())
+        env = {**os.environ, "SUBNET_PREFIX": self.subnet_prefix, "DOWN_AFTER_MS": str(s.sentinel.down_after_ms),
+               "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
+               "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
+               "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port)}  # the lab's own address
+        for var, image in LOCAL_IMAGES.items():  # offline machines: the images built from Debian packages
+            if var not in os.environ and self._has_image(image):
+                env[var] = image
+        return env
+
+    def _has_image(self, image: str) -> bool:
+        try:
+            self.docker.images.get(image)
+            return True
+        except NotFound:
+            return False
+
+    def _compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [*compose_command(), "-p", self.project, "-f", str(COMPOSE_FILE), *args]
+        res = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, cwd=ROOT)
+        if check and res.returncode != 0:
+            raise LabError(f"{' '.join(cmd[:3])} {' '.join(args)} failed: {res.stderr[-3000:]}")
+        return res
+
+    # ---- up / down -----------------------------------------------------------------------
+    def up(self, wait: Wait = Wait(timeout_s=180)) -> None:
+        if self.is_up():
+            raise LabError(f"lab {self.config.name} is up already ({self.state_path}); `make down` first")
+        services = self._services()
+        if self.docker.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.project}"}):
+            raise LabError(f"Compose project {self.project} has containers already: refusing to start over them")
+        if address_taken(self.config.api_host, self.config.api_port):
+            raise LabError(f"lab {self.config.name} refuses to start: {self.config.api_host}:{self.config.api_port} "
+                           "(where the API is published) is already in use")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "logs").mkdir(exist_ok=True)
+        net = ipaddress.ip_network(f"{self.subnet_prefix}.0/24")  # validates the prefix
+        self.nodes = {n: {"kind": _kind(n), "host": str(net.network_address + OFFSETS[n]) if PORTS[_kind(n)] else None,
+                          "port": PORTS[_kind(n)], "env": {}} for n in services}
+        self._save()
+        try:
+            self._compose("up", "-d", "--no-build", *services)
+            for n in services:
+                if self.nodes[n]["kind"] == "redis":
+                    client_addr = self.address(n)
+                    Wait(timeout_s=60).until(f"{n} PING", lambda a=client_addr: _ping(*a))
+            wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
+            for n in services:
+                if self.nodes[n]["kind"] == "consumer":
+                    wait.until(f"{n} in group bid-group", lambda n=n: self.consumer_joined(n))
+            wait.until("api /health", lambda: self.api_healthy("api"))
+        except BaseException:
+            self.down()
+            raise
+
+    def down(self) -> None:
+        """Remove this project's containers, network and volumes (compose down); keep the logs. Idempotent."""
+        with contextlib.suppress(LabError):
+            for n in list(self.nodes):
+                self.log_path(n)
+        with contextlib.suppress(LabError):
+            self._compose("down", "-v", "--remove-orphans", "-t", "3", check=False)
+        with contextlib.suppress(FileNotFoundError):
+            self.state_path.unlink()
+        self.nodes = {}
+
+    def service_env(self) -> dict[str, str]:
+        """What a client on the host needs: the Sentinels at their addresses on the project network."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
+        env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
+                    "FAIRBID_MASTER_NAME": self.config.master_name, **self.spec.service_env})
+        if not self.nodes:  # before up: the addresses the stack will have
+            net = ipaddress.ip_network(f"{self.subnet_prefix}.0/24")
+            env["FAIRBID_SENTINELS"] = ",".join(f"{net.network_address + OFFSETS[f'sentinel-{i}']}:26379" for i in (1, 2, 3))
+        return env
+
+    # ---- node facts and operations ---------------------------------------------------------
+    def alive(self, name: str) -> bool:
+        try:
+            return self._container(name).status in ("running", "paused", "restarting")
+        except LabError:
+            return False
+
+    def paused(self, name: str) -> bool:
+        return self._container(name).status == "paused"
+
+    def pid(self, name: str) -> int:
+        return int(self._container(name).attrs["State"]["Pid"])
+
+    def log_path(self, name: str) -> Path:
+        """`docker logs` of the node, written where the local backend keeps its logs."""
+        path = self.dir / "logs" / f"{name}.log"
+        with contextlib.suppress(LabError, DockerException):
+            path.write_bytes(self._container(name).logs(stdout=True, stderr=True))
+        return path
+
+    def kill(self, name: str) -> None:
+        self._container(name).kill()
+
+    def pause(self, name: str) -> None:
+        self._container(name).pause()
+
+    def resume(self, name: str) -> None:
+        c = self._container(name)
+        c.reload()
+        if c.status == "paused":
+            c.unpause()
+
+    def start(self, name: str, wait_s: float = 10.0) -> None:
+        c = self._container(name)
+        c.reload()
+        if c.status not in ("running", "paused"):
+            c.start()
+
+    def restart(self, name: str, env: dict[str, str] | None = None) -> None:
+        if env:
+            raise FaultError("restart with environment overrides needs the local backend")
+        self._container(name).restart(timeout=3)
+
+    def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
+        if peer is not None:
+            raise FaultError("a cut between two nodes (peers) needs the local backend; Docker cuts a node off entirely")
+        with contextlib.suppress(DockerException):
+            self._network().disconnect(self._container(name))
+
+    def connect(self, name: str, peer: str | None = None) -> None:
+        net, c = self._network(), self._container(name)
+        net.reload()
+        if c.id not in [x.id for x in net.containers]:
+            net.connect(c, ipv4_address=self.nodes[name]["host"])
+
+    def heal(self) -> list[str]:
+        done = []
+        net = self._network()
+        net.reload()
+        members = {c.id for c in net.containers}
+        for name in self.nodes:
+            c = self._container(name)
+            c.reload()
+            if c.status == "paused":
+                c.unpause()
+                done.append(f"resumed {name}")
+            elif c.status != "running":
+                c.start()
+                done.append(f"started {name}")
+            if c.id not in members:
+                net.connect(c, ipv4_address=self.nodes[name]["host"])
+                done.append(f"reconnected {name}")
+        return done
+
+
+def _ping(host: str, port: int) -> bool:
+    from lab.stack import redis_client
+
+    client = redis_client(host, port)
+    try:
+        return client.ping()
+    finally:
+        client.close()

@@ -1,0 +1,160 @@
+"""What both backends share: node facts kept on disk, roles as Sentinel sees them, readiness of the
+service, MySQL access. A backend adds how nodes start, stop, pause and get cut off.
+
+Every backend offers the same operations to the fault layer: kill, pause, resume, start, restart,
+disconnect, connect, heal, up, down, and these queries.
+"""
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pymysql
+import redis
+
+from errors import LabError
+from lab import topology
+from lab.config import LabConfig
+from lab.spec import SentinelTimings, StackSpec
+
+APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
+MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
+
+
+def redis_client(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
+    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
+                       decode_responses=True, retry=None)
+
+
+class Stack:
+    backend = "?"
+
+    def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
+        self.config = config
+        self.spec = spec or StackSpec()
+        self.dir = config.state_dir
+        self.state_path = self.dir / "state.json"
+        self.nodes: dict[str, dict] = {}
+        if self.state_path.exists():
+            self._load()
+
+    # ---- state on disk -------------------------------------------------------------------
+    def _load(self) -> None:
+        state = json.loads(self.state_path.read_text())
+        if state.get("backend", "local") != self.backend:
+            raise LabError(f"lab {self.config.name} is up on the {state.get('backend')} backend; "
+                           f"`make down` it before using the {self.backend} backend")
+        self.nodes = state["nodes"]
+        self.spec = _spec_from_dict(state["spec"])
+
+    def _save(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"backend": self.backend, "lab": self.config.name,
+                                   "spec": _spec_to_dict(self.spec), "nodes": self.nodes}, indent=1))
+        tmp.replace(self.state_path)
+
+    def is_up(self) -> bool:
+        return self.state_path.exists()
+
+    # ---- node facts ----------------------------------------------------------------------
+    def node_names(self) -> list[str]:
+        return list(self.nodes)
+
+    def _node(self, name: str) -> dict:
+        if name not in self.nodes:
+            raise LabError(f"no node {name!r} in lab {self.config.name} (nodes: {', '.join(self.nodes)})")
+        return self.nodes[name]
+
+    def address(self, name: str) -> tuple[str, int] | None:
+        node = self._node(name)
+        return (node["host"], node["port"]) if node.get("host") else None
+
+    def node_by_address(self, host: str, port: int) -> str | None:
+        for name, node in self.nodes.items():
+            if node.get("host") == host and node.get("port") == port:
+                return name
+        return None
+
+    def kind(self, name: str) -> str:
+        return self._node(name)["kind"]
+
+    def sentinel_addrs(self) -> list[tuple[str, int]]:
+        return [self.address(n) for n in self.nodes if self.nodes[n]["kind"] == "sentinel"]
+
+    def url(self, name: str) -> str:
+        host, port = self.address(name)
+        return f"http://{host}:{port}"
+
+    # ---- roles ---------------------------------------------------------------------------
+    def master(self) -> str:
+        """The node Sentinel names as master; where no Sentinel runs, the node the service is pointed at
+        (after a manual failover and repoint, that is the promoted replica)."""
+        if not self.spec.sentinels:
+            api = self.spec.api_names()[0] if self.spec.apis else None
+            direct = ((self.nodes.get(api) or {}).get("env") or {}).get("FAIRBID_REDIS") if api else None
+            if direct:
+                host, _, port = direct.rpartition(":")
+                return self.node_by_address(host, int(port)) or "redis-1"
+            return "redis-1"
+        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name)
+        name = self.node_by_address(*addr) if addr else None
+        if name is None:
+            raise LabError(f"no Sentinel of lab {self.config.name} names a known master (answer: {addr})")
+        return name
+
+    def replicas(self) -> list[str]:
+        if not self.spec.sentinels:
+            return [n for n in self.nodes if self.nodes[n]["kind"] == "redis" and n != self.master()]
+        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name)
+        return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
+
+    def settled(self) -> bool:
+        if not self.spec.sentinels:
+            return True
+        return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1)
+
+    # ---- the service ---------------------------------------------------------------------
+    def consumer_joined(self, name: str) -> bool:
+        if not self.alive(name):
+            raise LabError(f"{name} exited; see {self.log_path(name)}")
+        client = redis_client(*self.address(self.master()))
+        try:
+            return any(x["name"] == name for x in client.xinfo_consumers("bid-stream", "bid-group"))
+        except redis.ResponseError:
+            return False
+        finally:
+            client.close()
+
+    def api_healthy(self, name: str) -> bool:
+        if not self.alive(name):
+            raise LabError(f"{name} exited; see {self.log_path(name)}")
+        with urllib.request.urlopen(f"{self.url(name)}/health", timeout=1) as resp:
+            return resp.status == 200
+
+    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
+                      monitor: bool = False) -> pymysql.connections.Connection:
+        """The app's account, or the read-only monitoring one (row counts, replica status)."""
+        host, port = self.address(node)
+        user, password = (MONITOR_USER, MONITOR_PASSWORD) if monitor else (APP_USER, APP_PASSWORD)
+        return pymysql.connect(host=host, port=port, user=user, password=password, database=DB,
+                               connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
+                               autocommit=True)
+
+    # ---- what a backend provides ------------------------------------------------------------
+    def alive(self, name: str) -> bool:
+        raise NotImplementedError
+
+    def log_path(self, name: str) -> Path:
+        raise NotImplementedError
+
+
+def _spec_to_dict(spec: StackSpec) -> dict:
+    d = dict(vars(spec))
+    d["sentinel"] = dict(vars(spec.sentinel))
+    return d
+
+
+def _spec_from_dict(d: dict) -> StackSpec:
+    return StackSpec(**{**d, "sentinel": SentinelTimings(**d["sentinel"])})

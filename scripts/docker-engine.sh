@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Prepares a machine like this one for the Docker backend: no engine runs and no image registry can
+# be reached, so the engine comes from Debian's docker.io and the images are built from Debian
+# packages (mmdebstrap, then docker import). Everything lives under $FAIRBID_DOCKER_DIR.
+#   scripts/docker-engine.sh install|start|images|stop|env
+# `start` prints nothing but waits for the engine; `env` prints the DOCKER_HOST line to export.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+D=${FAIRBID_DOCKER_DIR:-$ROOT/.docker}
+SOCK="$D/docker.sock"
+export DOCKER_HOST="unix://$SOCK"
+
+install() {
+  command -v dockerd >/dev/null && command -v docker-compose >/dev/null && command -v mmdebstrap >/dev/null && return
+  [ "$(id -u)" = 0 ] || { echo "need root to apt-get install docker.io docker-compose mmdebstrap" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q -o DPkg::Lock::Timeout=600
+  apt-get install -y -q -o DPkg::Lock::Timeout=600 docker.io docker-compose mmdebstrap
+}
+
+start() {
+  mkdir -p "$D"
+  if [ -f "$D/docker.pid" ] && kill -0 "$(cat "$D/docker.pid")" 2>/dev/null; then return; fi
+  # --iptables=false --ip-masq=false: containers reach only their own networks, nothing to undo in the firewall
+  setsid dockerd --iptables=false --ip-masq=false --data-root "$D/data" --exec-root "$D/exec" \
+    --pidfile "$D/docker.pid" -H "$DOCKER_HOST" >"$D/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 120); do docker version >/dev/null 2>&1 && return; sleep 0.5; done
+  echo "the engine did not start; see $D/dockerd.log" >&2; exit 1
+}
+
+image() {  # image NAME PACKAGES...
+  local name=$1; shift
+  docker image inspect "$name" >/dev/null 2>&1 && return
+  local pkgs; pkgs=$(IFS=,; echo "$*")
+  echo "building $name from Debian packages: $pkgs"
+  mmdebstrap --quiet --variant=apt --include="$pkgs" bookworm "$D/rootfs.tar"
+  docker import "$D/rootfs.tar" "$name" >/dev/null
+  rm -f "$D/rootfs.tar"
+}
+
+images() {
+  image fairbid-ha/redis:local redis-server redis-sentinel redis-tools
+  image fairbid-ha/mariadb:local mariadb-server mariadb-client
+  image fairbid-ha/python:local python3 ca-certificates
+  if ! docker image inspect fairbid-ha/service:local >/dev/null 2>&1; then
+    # the service's Python packages come from PyPI on the host (containers have no route out)
+    rm -rf "$D/site" && python3 -m pip install -q --target "$D/site" -r "$ROOT/requirements-service.txt"
+    rm -rf "$D/ctx" && mkdir -p "$D/ctx" && cp -r "$D/site" "$ROOT/fairbid" "$D/ctx/"
+    printf '%s\n' 'FROM fairbid-ha/python:local' 'COPY site /opt/site' 'COPY fairbid /app/fairbid' \
+      'ENV PYTHONPATH=/opt/site:/app PYTHONUNBUFFERED=1' 'WORKDIR /app' \
+      'CMD ["python3", "-m", "fairbid.api"]' > "$D/ctx/Dockerfile"
+    docker build -q -t fairbid-ha/service:local "$D/ctx" >/dev/null
+  fi
+}
+
+stop() {
+  [ -S "$SOCK" ] || [ -f "$D/docker.pid" ] || return 0
+  local bridges=""
+  if docker version >/dev/null 2>&1; then
+    for id in $(docker ps -aq); do docker rm -f "$id" >/dev/null; done
+    bridges=$(docker network ls -q --filter driver=bridge | while read -r n; do
+      name=$(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}' "$n")
+      [ -n "$name" ] && echo "$name" || echo "br-$n"; done)
+    docker network prune -f >/dev/null || true
+  fi
+  if [ -f "$D/docker.pid" ]; then
+    pid=$(cat "$D/docker.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  for b in $bridges docker0; do ip link show "$b" >/dev/null 2>&1 && ip link delete "$b" || true; done
+  rm -rf "$D/exec" "$D/docker.pid" "$SOCK"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  images) images ;;
+  stop) stop ;;
+  env) echo "export DOCKER_HOST=$DOCKER_HOST" ;;
+  *) echo "usage: $0 install|start|images|stop|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,101 @@
+"""The Docker backend on a real engine: node operations on real containers, and the Sentinel failover
+scenario end to end. Runs where an engine answers (CI starts one: scripts/docker-engine.sh)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+
+from lab.config import LabConfig
+from lab.spec import SentinelTimings, StackSpec
+from lab.wait import Wait
+from tests.conftest import ROOT
+
+docker = pytest.importorskip("docker")
+
+
+def _engine() -> bool:
+    try:
+        docker.from_env().ping()
+        return True
+    except Exception:  # noqa: BLE001 - no engine here
+        return False
+
+
+pytestmark = pytest.mark.skipif(not _engine(), reason="no Docker engine (scripts/docker-engine.sh start)")
+E2E_LAB = "tests/lab.e2e.yaml"
+
+
+def _project_objects(project: str) -> tuple[list, list]:
+    client = docker.from_env()
+    label = f"com.docker.compose.project={project}"
+    return client.containers.list(all=True, filters={"label": label}), client.networks.list(filters={"label": label})
+
+
+@pytest.fixture(scope="module")
+def dlab():
+    from lab.docker_lab import DockerLab
+
+    config = LabConfig.load(ROOT / "tests" / "lab.unit.yaml")
+    stale = DockerLab(config)
+    if stale.is_up():
+        stale.down()
+    lab = DockerLab(config, StackSpec(sentinel=SentinelTimings(down_after_ms=2000, failover_timeout_ms=5000)))
+    lab.up()
+    yield lab
+    lab.down()
+    assert _project_objects(lab.project) == ([], [])
+
+
+def _client(lab, node, timeout=1.0):
+    host, port = lab.address(node)
+    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
+                       decode_responses=True, retry=None)
+
+
+def test_containers_are_found_by_compose_labels_and_reached_from_the_host(dlab):
+    assert dlab.master() == "redis-1" and dlab.replicas() == ["redis-2", "redis-3"]
+    assert _client(dlab, "redis-2").info("replication")["role"] == "slave"
+    assert all(c.labels["com.docker.compose.project"] == dlab.project for c in _project_objects(dlab.project)[0])
+
+
+def test_pause_and_disconnect_are_undone_on_real_containers(dlab):
+    dlab.pause("redis-3")
+    assert dlab.paused("redis-3")
+    dlab.resume("redis-3")
+    assert not dlab.paused("redis-3")
+    dlab.disconnect("redis-3")
+    with pytest.raises(redis.RedisError):
+        _client(dlab, "redis-3", 0.3).ping()
+    dlab.connect("redis-3")  # back at the same address
+    Wait(timeout_s=30, interval_s=0.2).until("redis-3 reachable and linked again",
+                                             lambda: _client(dlab, "redis-3").info("replication")["master_link_status"] == "up")
+
+
+def test_a_killed_master_is_replaced_and_rejoins_as_replica_after_start(dlab):
+    old = dlab.master()
+    dlab.kill(old)
+    assert not dlab.alive(old)
+    Wait(timeout_s=30, interval_s=0.2).until("a new master", lambda: dlab.master() != old)
+    dlab.start(old)
+    Wait(timeout_s=60, interval_s=0.25).until("the old master to rejoin as replica", dlab.settled)
+    assert old in dlab.replicas() and _client(dlab, old).info("replication")["role"] == "slave"
+
+
+def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(tmp_path), "FAIRBID_DOCKER_SUBNET_PREFIX": "172.28.6"}
+    t0 = time.monotonic()
+    res = subprocess.run([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/quick-failover.yaml", "--backend",
+                          "docker", "--lab", E2E_LAB], cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    run = next(tmp_path.glob("*-quick-failover"))
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["backend"] == "docker" and summary["passed"]
+    assert 2 <= summary["metrics"]["failover_s"] <= 8 and summary["metrics"]["lost_acked_writes"] == 0
+    assert time.monotonic() - t0 < 400
+    assert _project_objects("fairbid-e2e") == ([], [])
