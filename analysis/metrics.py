@@ -30,7 +30,7 @@ METRICS = (
     "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
-VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p99_ms", "retries",
+VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
 
 
@@ -200,6 +200,7 @@ def variant_metrics(run: Run) -> dict[str, dict]:
             "requests": int(len(sub)), "failed_requests": int((~sub["ok"]).sum()),
             "error_rate": _r((~sub["ok"]).mean(), 5) if len(sub) else None,
             "error_window_s": error_window(sub, fault["applied_ms"])["error_window_s"] if fault else None,
+            "p50_ms": _r(sub["response_time_ms"].quantile(0.5), 1) if len(sub) else None,
             "p99_ms": _r(sub["response_time_ms"].quantile(0.99), 1) if len(sub) else None,
             "retries": int((pd.to_numeric(hv["attempt"], errors="coerce") > 1).sum()) if len(hv) else 0,
             "user_errors": int((~intents).sum()) if len(intents) else 0,

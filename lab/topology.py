@@ -14,17 +14,22 @@ def _sentinel(host: str, port: int) -> redis.Redis:
                        socket_connect_timeout=SENTINEL_TIMEOUT_S, decode_responses=True, retry=None)
 
 
+def _ask(host: str, port: int, question):
+    """One question to one Sentinel; None if it does not answer (down, paused, cut)."""
+    client = _sentinel(host, port)
+    try:
+        return question(client)
+    except RedisError:
+        return None
+    finally:
+        client.close()
+
+
 def master_votes(sentinels: list[tuple[str, int]], name: str) -> Counter:
     """How many reachable Sentinels name each (host, port) as the master."""
     votes: Counter = Counter()
     for host, port in sentinels:
-        client = _sentinel(host, port)
-        try:
-            addr = client.sentinel_get_master_addr_by_name(name)
-        except RedisError:
-            continue
-        finally:
-            client.close()
+        addr = _ask(host, port, lambda c: c.sentinel_get_master_addr_by_name(name))
         if addr:
             votes[(addr[0], int(addr[1]))] += 1
     return votes
@@ -41,26 +46,15 @@ def current_master(sentinels: list[tuple[str, int]], name: str) -> tuple[str, in
 
 
 def sentinel_view(host: str, port: int, name: str) -> dict | None:
-    client = _sentinel(host, port)
-    try:
-        return client.sentinel_master(name)
-    except RedisError:
-        return None
-    finally:
-        client.close()
+    return _ask(host, port, lambda c: c.sentinel_master(name))
 
 
 def replicas(sentinels: list[tuple[str, int]], name: str) -> list[tuple[str, int]]:
-    """Replicas that a reachable Sentinel sees up (not s_down/o_down/disconnected)."""
+    """Replicas that the first reachable Sentinel sees up (not s_down/o_down/disconnected)."""
     for host, port in sentinels:
-        client = _sentinel(host, port)
-        try:
-            rows = client.sentinel_slaves(name)
-        except RedisError:
-            continue
-        finally:
-            client.close()
-        return [(r["ip"], int(r["port"])) for r in rows if _up(r)]
+        rows = _ask(host, port, lambda c: c.sentinel_slaves(name))
+        if rows is not None:
+            return [(r["ip"], int(r["port"])) for r in rows if _up(r)]
     return []
 
 

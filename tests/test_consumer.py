@@ -96,3 +96,36 @@ def test_a_mysql_failure_leaves_the_message_pending(lab, make_consumer):
     c.read_new(block_ms=10)
     assert c.stats.failed == 1 and c.stats.acked == 0
     assert c.redis.xpending(c.s.stream, "g")["pending"] == 1
+
+
+def test_a_consumer_killed_between_commit_and_ack_leaves_no_duplicate(lab, make_consumer):
+    import signal
+    import subprocess
+    import sys
+
+    from lab.wait import Wait
+    from tests.conftest import ROOT
+
+    survivor = make_consumer("survivor")
+    stream = survivor.s.stream
+    env = {**lab.service_env(), "FAIRBID_STREAM": stream, "FAIRBID_GROUP": "g", "FAIRBID_CONSUMER_NAME": "doomed",
+           "FAIRBID_ACK_DELAY_MS": "5000", "FAIRBID_CLAIM_INTERVAL_S": "600"}
+    doomed = subprocess.Popen([sys.executable, "-m", "fairbid.consumer"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        Wait(timeout_s=10).until("the doomed consumer in the group", lambda: any(
+            c["name"] == "doomed" for c in survivor.redis.xinfo_consumers(stream, "g")))
+        fields = _bid_fields()
+        sid = survivor.redis.xadd(stream, fields)
+        Wait(timeout_s=5, interval_s=0.02).until("the doomed consumer's commit", lambda: _rows(lab, fields["bidId"]) == 1)
+        doomed.send_signal(signal.SIGKILL)  # committed to MySQL, not yet acknowledged (5 s delay)
+        doomed.wait(timeout=5)
+    finally:
+        if doomed.poll() is None:
+            doomed.kill()
+    pending = survivor.redis.xpending_range(stream, "g", min="-", max="+", count=10)
+    assert [(p["message_id"], p["consumer"]) for p in pending] == [(sid, "doomed")]
+    time.sleep(0.3)
+    assert survivor.claim_orphans() == 1
+    assert _rows(lab, fields["bidId"]) == 1 and survivor.stats.duplicates == 1 and survivor.stats.stored == 0
+    assert survivor.redis.xpending(stream, "g")["pending"] == 0

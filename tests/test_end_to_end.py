@@ -85,13 +85,17 @@ def _start_locust(run_dir: Path) -> subprocess.Popen:
          "-t", "60s", "--only-summary"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _both_faults_applied(run_dir: Path) -> None:
+    _wait_for(run_dir / "faults.jsonl", '"cut"')
+    _wait_for(run_dir / "faults.jsonl", '"applied"')
+    time.sleep(0.5)
+
+
 def test_ctrl_c_mid_fault_heals_and_stops_the_lab(results):
     run_dir = results / "interrupted"
     child = _start_locust(run_dir)
     try:
-        _wait_for(run_dir / "faults.jsonl", '"cut"')
-        _wait_for(run_dir / "faults.jsonl", '"applied"')
-        time.sleep(0.5)
+        _both_faults_applied(run_dir)
         pids = _state_pids()
         assert any(process.paused(p) for p in pids) and firewall.Firewall("e2e").rules()
         child.send_signal(signal.SIGINT)
@@ -109,9 +113,7 @@ def test_heal_and_down_clean_up_after_the_orchestrator_is_sigkilled(results):
     run_dir = results / "killed"
     child = _start_locust(run_dir)
     try:
-        _wait_for(run_dir / "faults.jsonl", '"applied"')
-        _wait_for(run_dir / "faults.jsonl", '"cut"')
-        time.sleep(0.5)
+        _both_faults_applied(run_dir)
     finally:
         child.kill()  # SIGKILL: no hook runs, the faults stay in place
         child.wait(timeout=30)
