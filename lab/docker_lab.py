@@ -23,7 +23,7 @@ from errors import FaultError, LabError
 from lab.config import ROOT, LabConfig
 from lab.local import address_taken
 from lab.spec import StackSpec
-from lab.stack import Stack
+from lab.stack import Stack, redis_client
 from lab.wait import Wait
 
 COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
@@ -83,17 +83,24 @@ class DockerLab(Stack):
         return nets[0]
 
     def _services(self) -> list[str]:
+        """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
+        a single Redis (plan step 1) or a master with two replicas (step 2)."""
         s = self.spec
-        if s.redis != 3 or s.sentinels != 3 or s.mysql != 1 or s.apis != 1 or s.consumers not in (1, 2) or s.api_env:
-            raise LabError("the Docker backend runs the Sentinel topology of compose/sentinel.yml: 3 Redis, "
-                           f"3 Sentinels, 1 MySQL, 1 API, 1-2 consumers (this scenario asks {s.settings()})")
-        return ([f"redis-{i}" for i in (1, 2, 3)] + [f"sentinel-{i}" for i in (1, 2, 3)] + ["mysql-1"]
-                + [f"consumer-{i}" for i in range(1, s.consumers + 1)] + ["api"])
+        shapes = {(3, 3), (1, 0), (3, 0)}
+        if (s.redis, s.sentinels) not in shapes or s.mysql != 1 or s.apis != 1 or s.consumers not in (1, 2) or s.api_env:
+            raise LabError("the Docker backend runs the topologies of compose/sentinel.yml: 3 Redis with 3 Sentinels, "
+                           "1 Redis, or 3 Redis without Sentinel; 1 MySQL, 1 API, 1-2 consumers "
+                           f"(this scenario asks {s.settings()}); use the local backend")
+        return ([f"redis-{i}" for i in range(1, s.redis + 1)] + [f"sentinel-{i}" for i in range(1, s.sentinels + 1)]
+                + ["mysql-1"] + [f"consumer-{i}" for i in range(1, s.consumers + 1)] + ["api"])
 
     def _env(self) -> dict[str, str]:
         s = self.spec
         env_file = self.dir / "service.env"
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in s.service_env.items()))
+        service_env = dict(s.service_env)
+        if not s.sentinels:  # the service talks to the first Redis directly (FAIRBID_REDIS wins over Sentinel)
+            service_env.setdefault("FAIRBID_REDIS", f"{self._ip('redis-1')}:6379")
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in service_env.items()))
         extra = " ".join(f"--{k} {v}" for k, v in s.redis_conf.items())
         env = {**os.environ, "SUBNET_PREFIX": self.subnet_prefix, "DOWN_AFTER_MS": str(s.sentinel.down_after_ms),
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
@@ -103,6 +110,9 @@ class DockerLab(Stack):
             if var not in os.environ and self._has_image(image):
                 env[var] = image
         return env
+
+    def _ip(self, name: str) -> str:
+        return str(ipaddress.ip_network(f"{self.subnet_prefix}.0/24").network_address + OFFSETS[name])
 
     def _has_image(self, image: str) -> bool:
         try:
@@ -130,9 +140,10 @@ class DockerLab(Stack):
                            "(where the API is published) is already in use")
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "logs").mkdir(exist_ok=True)
-        net = ipaddress.ip_network(f"{self.subnet_prefix}.0/24")  # validates the prefix
-        self.nodes = {n: {"kind": _kind(n), "host": str(net.network_address + OFFSETS[n]) if PORTS[_kind(n)] else None,
+        self.nodes = {n: {"kind": _kind(n), "host": self._ip(n) if PORTS[_kind(n)] else None,
                           "port": PORTS[_kind(n)], "env": {}} for n in services}
+        if not self.spec.sentinels:
+            self.nodes["api"]["env"] = {"FAIRBID_REDIS": f"{self._ip('redis-1')}:6379"}  # what master() follows
         self._save()
         try:
             self._compose("up", "-d", "--no-build", *services)
@@ -140,6 +151,9 @@ class DockerLab(Stack):
                 if self.nodes[n]["kind"] == "redis":
                     client_addr = self.address(n)
                     Wait(timeout_s=60).until(f"{n} PING", lambda a=client_addr: _ping(*a))
+            if s_replicas := [n for n in services if self.nodes[n]["kind"] == "redis" and n != "redis-1"]:
+                for n in s_replicas:
+                    Wait(timeout_s=60).until(f"{n} replicating", lambda n=n: _linked(*self.address(n)))
             wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
             for n in services:
                 if self.nodes[n]["kind"] == "consumer":
@@ -166,8 +180,10 @@ class DockerLab(Stack):
         env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
                     "FAIRBID_MASTER_NAME": self.config.master_name, **self.spec.service_env})
         if not self.nodes:  # before up: the addresses the stack will have
-            net = ipaddress.ip_network(f"{self.subnet_prefix}.0/24")
-            env["FAIRBID_SENTINELS"] = ",".join(f"{net.network_address + OFFSETS[f'sentinel-{i}']}:26379" for i in (1, 2, 3))
+            env["FAIRBID_SENTINELS"] = ",".join(f"{self._ip(f'sentinel-{i}')}:26379" for i in (1, 2, 3))
+        if not self.spec.sentinels:
+            env.pop("FAIRBID_SENTINELS", None)
+            env["FAIRBID_REDIS"] = f"{self._ip('redis-1')}:6379"
         return env
 
     # ---- node facts and operations ---------------------------------------------------------
@@ -246,10 +262,16 @@ class DockerLab(Stack):
 
 
 def _ping(host: str, port: int) -> bool:
-    from lab.stack import redis_client
-
     client = redis_client(host, port)
     try:
         return client.ping()
+    finally:
+        client.close()
+
+
+def _linked(host: str, port: int) -> bool:
+    client = redis_client(host, port)
+    try:
+        return client.info("replication").get("master_link_status") == "up"
     finally:
         client.close()

@@ -99,3 +99,25 @@ def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
     assert 2 <= summary["metrics"]["failover_s"] <= 8 and summary["metrics"]["lost_acked_writes"] == 0
     assert time.monotonic() - t0 < 400
     assert _project_objects("fairbid-e2e") == ([], [])
+
+
+def test_a_single_redis_without_sentinel_runs_on_docker_too():
+    from lab.docker_lab import DockerLab
+
+    config = LabConfig.load(ROOT / "tests" / "lab.e2e.yaml")
+    lab = DockerLab(config, StackSpec(redis=1, sentinels=0))
+    if lab.is_up():
+        lab.down()
+    lab.up()
+    try:
+        assert lab.node_names() == ["redis-1", "mysql-1", "consumer-1", "api"] and lab.master() == "redis-1"
+        import urllib.request
+
+        req = urllib.request.Request(lab.url("api") + "/api/bids", method="POST", headers={"Content-Type": "application/json"},
+                                     data=json.dumps({"auctionId": "a", "userId": "u", "amount": 7}).encode())
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            bid_id = json.loads(resp.read())["bidId"]
+        assert _client(lab, "redis-1").exists(f"bid:{bid_id}")
+    finally:
+        lab.down()
+    assert _project_objects(lab.project) == ([], [])
