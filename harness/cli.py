@@ -40,7 +40,9 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
            "-u", str(ld.users), "-r", str(ld.spawn_rate), "-t", f"{int(ld.run_time_s)}s",
            "--csv", str(run_dir / "locust"), "--csv-full-history", "--only-summary", *(extra or [])]
     print(f"== {sc.id}: {sc.title}\n   results: {run_dir}", flush=True)
-    child = subprocess.Popen(cmd, cwd=ROOT)
+    # Locust runs in a session of its own, so a Ctrl-C reaches it once, from here, not twice
+    # (a second SIGINT in the middle of its shutdown could cut the heal short)
+    child = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
     forward = lambda sig, _frame: child.send_signal(sig)  # noqa: E731 - Locust heals on SIGTERM/SIGINT
     old = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

@@ -132,3 +132,25 @@ def test_heal_and_down_clean_up_after_the_orchestrator_is_sigkilled(results):
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stderr
     _assert_nothing_left(pids)
+
+
+def test_ctrl_c_to_the_scenario_runner_heals_and_stops_the_lab(results):
+    """What `make scenario` / `make demo` get on Ctrl-C: the runner passes it to Locust once."""
+    child = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/pause-master.yaml", "--lab",
+                              E2E_LAB], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_run_dir = lambda: next(iter(results.glob("*-pause-master")), None)  # noqa: E731
+        deadline = time.monotonic() + 60
+        while _wait_for_run_dir() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        run_dir = _wait_for_run_dir()
+        _both_faults_applied(run_dir)
+        pids = _state_pids()
+        assert any(process.paused(p) for p in pids)
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=90) != 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert (run_dir / "faults.jsonl").read_text().count('"healed"') == 2
+    _assert_nothing_left(pids)
