@@ -119,10 +119,10 @@ class BidStore:
         args = [bid_id, bid.auction_id, bid.user_id, bid.amount, int(time.time() * 1000), IDEMPOTENCY_TTL_S]
         try:
             return self._place(keys, args)
-        except ResponseError as exc:
-            if str(exc).startswith("NOREPLICAS"):
-                # an isolated master refuses writes; it may have been replaced: drop the pooled
-                # connections so the next attempt asks Sentinel where the master is now
+        except (ResponseError, NotReplicated) as exc:
+            if isinstance(exc, NotReplicated) or str(exc).startswith("NOREPLICAS"):
+                # no replica follows this master: it may be isolated and already replaced. Drop the
+                # pooled connections so the next attempt asks Sentinel where the master is now.
                 self.client.connection_pool.disconnect()
             raise
 
