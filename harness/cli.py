@@ -77,7 +77,8 @@ def write_index(results: Path = RESULTS) -> Path:
     latest: dict[str, dict] = {}
     for path in sorted(results.glob("*/summary.json")):
         s = json.loads(path.read_text())
-        latest[s["scenario"]] = s
+        if isinstance(s, dict) and "scenario" in s:  # run directories only
+            latest[s["scenario"]] = s
     rows = ["# fairbid-ha results", "", "Newest run of each scenario (`make catalog GROUP=...` refreshes them).", "",
             "| scenario | step | verdict | failover_s | error_window_s | error_rate | lost_acked_writes | duplicate_rows | run |",
             "|---|---|---|---|---|---|---|---|---|"]

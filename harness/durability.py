@@ -5,7 +5,7 @@
 Each cell runs scenarios/durability.yaml with the mode and the fault swapped in (SIGKILL restarted
 after 20 s, SIGSTOP for 20 s, a 20 s cut of the master from replicas and Sentinels while clients
 still reach it). Every acknowledged bid is looked up after healing, in Redis and in MySQL, by the
-same verification as any run. Writes results/durability-TIME/report.md and summary.json.
+same verification as any run. Writes results/durability-TIME/report.md and comparison.json.
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 cells.setdefault((mode, fault), []).append(row)
                 print(f"{mode:6} {fault:5} {row}", flush=True)
             (out / "report.md").write_text(render(cells, a.runs))
-    (out / "summary.json").write_text(json.dumps(
+    (out / "comparison.json").write_text(json.dumps(
         [{"mode": m, "fault": f, "runs": rows} for (m, f), rows in cells.items()], indent=1) + "\n")
     print(f"table: {out / 'report.md'}")
     return 0
