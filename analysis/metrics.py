@@ -43,13 +43,13 @@ def fault_windows(run: Run) -> list[dict]:
     healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
     applied = sorted((f for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE),
                      key=lambda f: f["applied_ms"])
-    end = float("inf")
     out = []
-    for f in reversed(applied):
-        out.append({**f, "healed_ms": healed.get(f["fault"]), "until_ms": end,
+    for i, f in enumerate(applied):
+        out.append({**f, "healed_ms": healed.get(f["fault"]),
+                    "since_ms": applied[i - 1]["applied_ms"] if i else float("-inf"),
+                    "until_ms": applied[i + 1]["applied_ms"] if i + 1 < len(applied) else float("inf"),
                     "label": f.get("name") or f"{f['action']} {f['node']}"})
-        end = f["applied_ms"]
-    return list(reversed(out))
+    return out
 
 
 def primary_fault(run: Run) -> dict | None:
@@ -114,7 +114,7 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     m["noreplicas_after_s"] = _r((norep["start_ms"].min() - t0) / 1000) if len(norep) else None
     end_ms = lost["t_end_ms"].astype(float) if len(lost) else pd.Series(dtype=float)
     during = end_ms[(end_ms >= t0) & (end_ms < until)]
-    before = end_ms[end_ms < t0]
+    before = end_ms[(end_ms < t0) & (end_ms >= w.get("since_ms", float("-inf")))]  # not an earlier fault's loss
     m["lost_acked_during"] = int(len(during))
     m["loss_before_fault_s"] = _r((t0 - before.min()) / 1000) if len(before) else 0.0
     m["loss_after_fault_s"] = _r((during.max() - t0) / 1000) if len(during) else 0.0
