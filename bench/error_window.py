@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,7 +21,35 @@ def window(fails: pd.DataFrame, start: str, end: str) -> float | None:
     return round((fails[end].max() - fails[start].min()) / 1000, 3) if len(fails) else None
 
 
+def figures(run: Path, probe_csv: Path) -> dict:
+    """The three windows from the files of one run (the prober's own file beside them)."""
+    summary = json.loads((run / "summary.json").read_text())
+    meta = json.loads((run / "run.json").read_text())
+    fault = next(json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines() if '"applied"' in x)
+    t0, stop = fault["applied_ms"], meta["test_stop_ms"]  # the prober also ran before and after the test
+    probe = pd.read_csv(probe_csv)
+    probe_fails = probe[(probe["ok"] == 0) & (probe["t_end_ms"] >= t0) & (probe["t_start_ms"] < stop)]
+    hist = pd.read_csv(run / "locust_stats_history.csv")
+    redis_rows = hist[(hist["Type"] == "redis") & (hist["Name"] == "SET")].sort_values("Timestamp")
+    failed_seconds = redis_rows[redis_rows["Total Failure Count"].diff() > 0]["Timestamp"]
+    csv_window = float(failed_seconds.max() - failed_seconds.min() + 1) if len(failed_seconds) else None
+    ours = summary["metrics"]["error_window_redis_s"]
+    prober_window = window(probe_fails, "t_start_ms", "t_end_ms")
+    diff_ms = round(abs(ours - prober_window) * 1000, 1) if ours is not None and prober_window is not None else None
+    return {
+        "run": str(run), "failover_s": summary["metrics"]["failover_s"],
+        "window_from_request_log_s": ours, "window_from_prober_s": prober_window,
+        "window_from_locust_1s_csv_s": csv_window, "difference_ms": diff_ms, "target_ms": 50,
+        "met": diff_ms is not None and diff_ms <= 50, "prober_writes": len(probe),
+        "prober_failures_in_test": len(probe_fails), "http_window_s": summary["metrics"]["error_window_bids_s"],
+    }
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--from-run":  # figures again from a run's files
+        run = Path(sys.argv[2])
+        save("error_window", figures(run, run.parent / "prober.csv"))
+        return
     config = LabConfig.load(ROOT / BENCH_LAB)
     doc = {
         "id": "bench-error-window", "title": "Error window, three ways", "plan_step": "bench",
@@ -40,25 +69,7 @@ def main() -> None:
         run = run_scenario(doc, OUT / "runs")
     finally:
         prober.wait(timeout=120)
-    summary = json.loads((run / "summary.json").read_text())
-    fault = next(json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines() if '"applied"' in x)
-    t0 = fault["applied_ms"]
-    probe = pd.read_csv(probe_csv)
-    probe_fails = probe[(probe["ok"] == 0) & (probe["t_end_ms"] >= t0) & (probe["t_start_ms"] < t0 + 60_000)]
-    hist = pd.read_csv(run / "locust_stats_history.csv")
-    redis_rows = hist[(hist["Type"] == "redis") & (hist["Name"] == "SET")].sort_values("Timestamp")
-    failed_seconds = redis_rows[redis_rows["Total Failure Count"].diff() > 0]["Timestamp"]
-    csv_window = float(failed_seconds.max() - failed_seconds.min() + 1) if len(failed_seconds) else None
-    ours = summary["metrics"]["error_window_redis_s"]
-    prober_window = window(probe_fails, "t_start_ms", "t_end_ms")
-    diff_ms = round(abs(ours - prober_window) * 1000, 1) if ours is not None and prober_window is not None else None
-    save("error_window", {
-        "run": str(run), "failover_s": summary["metrics"]["failover_s"],
-        "window_from_request_log_s": ours, "window_from_prober_s": prober_window,
-        "window_from_locust_1s_csv_s": csv_window, "difference_ms": diff_ms, "target_ms": 50,
-        "met": diff_ms is not None and diff_ms <= 50, "prober_writes": len(probe),
-        "prober_failures_after_fault": len(probe_fails), "http_window_s": summary["metrics"]["error_window_bids_s"],
-    })
+    save("error_window", figures(run, probe_csv))
 
 
 if __name__ == "__main__":
