@@ -22,7 +22,7 @@ from pathlib import Path
 
 import gevent
 import locust  # noqa: F401 - first: it monkey-patches gevent
-from locust import FastHttpUser, User, constant_throughput, events, task
+from locust import FastHttpUser, User, events, poisson, task
 from locust.contrib.csv_request_logger import CsvRequestLogger
 from locust.runners import WorkerRunner
 from redis.exceptions import RedisError
@@ -72,14 +72,6 @@ class Context:
 CTX = Context()
 
 
-def _desynchronize() -> None:
-    """Start each user at a random point of its pacing period. Users spawned together with
-    constant_throughput otherwise fire in lockstep, and an error window is only sampled once per
-    period (seen: 200 ms blind spots at 5 requests/s per user) instead of at the aggregate rate."""
-    rate = CTX.scenario.load.rate_per_user if CTX.scenario else 5.0
-    gevent.sleep(random.uniform(0, 1 / rate))
-
-
 class OpError(Exception):
     """A failed operation, with its type and message in str() (redis-py's repr hides the message)."""
 
@@ -89,7 +81,7 @@ class BidUser(FastHttpUser):
     the scenario (round robin): which API it calls and how it retries a failed or unknown bid."""
 
     weight = 4
-    wait_time = constant_throughput(5)
+    wait_time = poisson(5)
     network_timeout = 10.0
     connection_timeout = 5.0
     _next = itertools.count()
@@ -101,9 +93,6 @@ class BidUser(FastHttpUser):
             self.host = CTX.lab.url(self.variant.api)
         self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
         super().__init__(environment)
-
-    def on_start(self) -> None:
-        _desynchronize()
 
     @task
     def place_bid(self) -> None:
@@ -143,11 +132,10 @@ class RedisUser(User):
     """Writes to Redis itself through Sentinel with the service's client settings, as Locust requests."""
 
     weight = 1
-    wait_time = constant_throughput(5)
+    wait_time = poisson(5)
 
     def on_start(self) -> None:
         self.client = redis_client.connect(CTX.settings or Settings.from_env())
-        _desynchronize()
 
     def on_stop(self) -> None:
         self.client.close()
@@ -201,7 +189,9 @@ def _init(environment, **_kw) -> None:
     load = CTX.scenario.load
     BidUser.weight, RedisUser.weight = load.bid_weight, load.redis_weight
     environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
-    BidUser.wait_time = RedisUser.wait_time = constant_throughput(load.rate_per_user)
+    # Poisson arrivals at the scenario's rate: users spawned together with constant_throughput fire in
+    # lockstep (seen: all of them every 200 ms), which leaves blind spots in a measured error window
+    BidUser.wait_time = RedisUser.wait_time = poisson(load.rate_per_user)
     # BidUsers take their API node's address from the lab (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
     CTX.bare = opts.bare

@@ -41,7 +41,7 @@ class Load:
     run_time_s: float = 90
     bid_weight: int = 4
     redis_weight: int = 1
-    rate_per_user: float = 5.0  # requests per second per user (constant_throughput)
+    rate_per_user: float = 5.0  # requests per second per user (Poisson arrivals)
     auctions: int = 20
     variants: tuple[Variant, ...] = (Variant(),)
 
