@@ -14,6 +14,7 @@ import ipaddress
 import os
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import docker
@@ -53,7 +54,9 @@ class DockerLab(Stack):
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
         super().__init__(config, spec)
         self.project = f"fairbid-{config.name}"
-        self.subnet_prefix = os.environ.get("FAIRBID_DOCKER_SUBNET_PREFIX", "172.28.5")
+        # one /24 per lab, so two labs' networks never overlap (Docker refuses overlapping pools)
+        octet = zlib.crc32(config.name.encode()) % 200 + 20
+        self.subnet_prefix = os.environ.get("FAIRBID_DOCKER_SUBNET_PREFIX") or f"172.28.{octet}"
         self._docker: docker.DockerClient | None = None
 
     @property

@@ -88,7 +88,7 @@ def test_a_killed_master_is_replaced_and_rejoins_as_replica_after_start(dlab):
 
 
 def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
-    env = {**os.environ, "FAIRBID_HA_RESULTS": str(tmp_path), "FAIRBID_DOCKER_SUBNET_PREFIX": "172.28.6"}
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(tmp_path)}
     t0 = time.monotonic()
     res = subprocess.run([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/quick-failover.yaml", "--backend",
                           "docker", "--lab", E2E_LAB], cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
