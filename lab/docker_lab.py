@@ -22,9 +22,8 @@ from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
 from lab.config import ROOT, LabConfig
-from lab.local import address_taken
 from lab.spec import StackSpec
-from lab.stack import Stack, redis_client
+from lab.stack import Stack, address_taken, redis_client
 from lab.wait import Wait
 
 COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"

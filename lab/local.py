@@ -12,7 +12,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -25,22 +24,11 @@ from lab.config import ROOT, LabConfig
 from lab.firewall import Firewall
 from lab.process import Proc
 from lab.spec import StackSpec
-from lab.stack import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, Stack, redis_client  # noqa: F401
+from lab.stack import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, Stack, address_taken, redis_client
 from lab.wait import Wait
 
 CONF = ROOT / "conf"
 REPL_USER, REPL_PASSWORD = "repl", "repl"
-
-
-def address_taken(host: str, port: int) -> bool:
-    """True if something listens there (SO_REUSEADDR: connections in TIME_WAIT do not count)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return True
-    return False
 
 
 class LocalLab(Stack):
@@ -142,7 +130,7 @@ class LocalLab(Stack):
         self.nodes = {}
         self._save()
         try:
-            self._startredis_client(wait)
+            self._start_redis(wait)
             self._start_sentinels(wait)
             self._start_mysql(wait)
             self._start_service(wait)
@@ -189,7 +177,7 @@ class LocalLab(Stack):
         d.mkdir(parents=True, exist_ok=True)
         return d
 
-    def _startredis_client(self, wait: Wait) -> None:
+    def _start_redis(self, wait: Wait) -> None:
         c, s = self.config, self.spec
         master = c.redis_hosts[0]
         extra = "".join(f"{k} {v}\n" for k, v in s.redis_conf.items())

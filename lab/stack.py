@@ -7,6 +7,7 @@ disconnect, connect, heal, up, down, and these queries.
 from __future__ import annotations
 
 import json
+import socket
 import urllib.request
 from pathlib import Path
 
@@ -25,6 +26,17 @@ MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts a
 def redis_client(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
     return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
                        decode_responses=True, retry=None)
+
+
+def address_taken(host: str, port: int) -> bool:
+    """True if something listens there (SO_REUSEADDR: connections in TIME_WAIT do not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
 
 
 class Stack:
