@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.checks import Check, parse_checks
+from analysis.expectation import Expectation, parse_expectation
 from analysis.metrics import METRICS
 from errors import ConfigError
 from faults.durations import parse_duration
@@ -53,7 +54,7 @@ class Scenario:
     plan_step: str
     group: str
     description: str
-    expectation: str
+    expectation: Expectation
     stack: StackSpec
     load: Load
     faults: list[FaultSpec]
@@ -143,11 +144,14 @@ def load(name: str) -> Scenario:
             raise ConfigError(f"{source}: variant {v.name!r} calls {v.api!r}, not an API node of this stack "
                               f"({', '.join(stack.api_names())}; set stack.apis)")
     prefixes = {f.name for f in faults if f.name} | {v.name for v in load_.variants}
-    checks = parse_checks(raw.get("checks"), source,
-                          lambda m: m in METRICS or ("." in m and m.split(".", 1)[0] in prefixes))
+    def is_known(m: str) -> bool:
+        return m in METRICS or ("." in m and m.split(".", 1)[0] in prefixes)
+
+    checks = parse_checks(raw.get("checks"), source, is_known)
+    expectation = parse_expectation(raw.get("expectation"), source, raw.line_of("expectation"), is_known)
     return Scenario(id=str(raw["id"]), title=str(raw["title"]), plan_step=str(raw.get("plan_step", "")),
                     group=str(raw.get("group", str(raw["id"]).split("-")[0])),
-                    description=str(raw.get("description", "")), expectation=str(raw.get("expectation", "")),
+                    description=str(raw.get("description", "")), expectation=expectation,
                     stack=stack, load=load_, faults=faults, checks=checks,
                     redis_client={k: client[k] for k in client}, path=path)
 

@@ -55,7 +55,7 @@ class RunSession:
             shutil.copy(s.path, self.dir / "scenario.yaml")
         self.meta = {
             "run_id": self.dir.name, "scenario": s.id, "title": s.title, "plan_step": s.plan_step,
-            "group": s.group, "expectation": s.expectation, "backend": self.lab.backend,
+            "group": s.group, "expectation": s.expectation.to_json(), "backend": self.lab.backend,
             "lab": self.lab.config.name, "config": s.settings(),
             "checks": [{"metric": c.metric, "op": c.op, "expected": c.expected} for c in s.checks],
             "test_start_ms": now_ms(),
