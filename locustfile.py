@@ -153,8 +153,8 @@ class RedisUser(User):
         self.environment.events.request.fire(request_type="redis", name="SET", response_time=elapsed_ms,
                                              response_length=0, exception=exc, start_time=start, context={})
         outcome = "ok" if exc is None else ("unknown" if "Timeout" in str(exc) else "fail")
-        CTX.history.record(start, time.time(), "set", key, value=value if exc is None else "", outcome=outcome,
-                           error=str(exc or ""))
+        # the value sent is kept whatever the outcome: an unknown SET is looked up by it after healing
+        CTX.history.record(start, time.time(), "set", key, value=value, outcome=outcome, error=str(exc or ""))
 
 
 @events.init_command_line_parser.add_listener

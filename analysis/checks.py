@@ -75,6 +75,14 @@ def parse_checks(raw: object, source: str, is_known=None) -> list[Check]:
     return out
 
 
-def evaluate(checks: list[Check], metrics: dict) -> list[dict]:
-    return [{"name": c.name, "metric": c.metric, "expected": c.describe(), "actual": metrics.get(c.metric),
-             "passed": c.passed(metrics.get(c.metric))} for c in checks]
+def evaluate(checks: list[Check], metrics: dict, absent: dict[str, str] | None = None) -> list[dict]:
+    """Each check with its actual figure; one on an absent metric fails, saying why it is absent."""
+    out = []
+    for c in checks:
+        actual = metrics.get(c.metric)
+        row = {"name": c.name, "metric": c.metric, "expected": c.describe(), "actual": actual,
+               "passed": c.passed(actual)}
+        if actual is None:
+            row["reason"] = "not measured: " + ((absent or {}).get(c.metric) or "no run evidence for it")
+        out.append(row)
+    return out

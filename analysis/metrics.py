@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import evidence
 from analysis.load import Run
 
 DISRUPTIVE = ("kill", "pause", "cut")
@@ -26,7 +27,8 @@ METRICS = (
     "lost_in_mysql", "lost_sets", "duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters",
     "fault_delay_ms", "faults_applied", "faults_failed", "faults_unhealed", "settled_after_heal", "first_error_s",
     "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
-    "loss_before_fault_s", "loss_after_fault_s", "monitor_samples", "max_replica_lag_bytes", "retries",
+    "loss_before_fault_s", "loss_after_fault_s", "refused_writes", "unknown_landed", "unknown_lost", "switches",
+    "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "monitor_samples", "max_replica_lag_bytes", "retries",
     "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
@@ -220,7 +222,13 @@ def _flatten(d: dict, prefix: str) -> dict:
 
 
 def compute(run: Run) -> dict:
-    """Every metric by name; named faults, probes and client variants add `NAME.metric` entries."""
+    """Every metric by name (absent ones None); see `measure` for the reasons."""
+    return measure(run)[0]
+
+
+def measure(run: Run) -> tuple[dict, dict[str, str]]:
+    """({metric: value}, {metric: why it is absent}). Named faults, probes and client variants add
+    `NAME.metric` entries; a family whose evidence is missing is withheld (analysis.evidence)."""
     req, m = run.requests, {}
     total = len(req)
     m["total_requests"] = total
@@ -249,7 +257,8 @@ def compute(run: Run) -> dict:
         m.update(per_fault[0])
         for kind, label in (("POST", "bids"), ("redis", "redis")):
             sub = req[req["request_type"] == kind] if kind == "POST" else req[req["request_type"] != "POST"]
-            m[f"error_window_{label}_s"] = error_window(sub, windows[0]["applied_ms"])["error_window_s"] if len(sub) else None
+            m[f"error_window_{label}_s"] = (error_window(sub, windows[0]["applied_ms"], windows[0]["until_ms"])
+                                            ["error_window_s"] if len(sub) else None)
     extra = {}
     for w, fm in zip(windows, per_fault):
         if w.get("name"):
@@ -259,11 +268,10 @@ def compute(run: Run) -> dict:
             extra.update(_flatten(f["output"], f["name"]))
 
     h = run.history
-    ok = h[h["outcome"] == "ok"] if len(h) else h
-    m["acked_bids"] = int((ok["op"] == "bid").sum()) if len(h) else 0
-    m["acked_sets"] = int((ok["op"] == "set").sum()) if len(h) else 0
+    m["acked_bids"], m["acked_sets"] = evidence.acked_in_history(run)
     m["acked_writes"] = m["acked_bids"] + m["acked_sets"]
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
+    m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
@@ -276,19 +284,55 @@ def compute(run: Run) -> dict:
         for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
+        if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
+            m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
     m.update(monitor_metrics(run))
     m.update(log_metrics(run))
     if v.get("replica_checked"):
         m["replica_missing_rows"] = v.get("replica_missing_rows")
     for variant, vm in variant_metrics(run).items():
         extra.update({f"{variant}.{k}": val for k, val in vm.items()})
+    m.update(control_plane_metrics(run))
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
-    return out
+    absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
+    absent.update({k: "no run evidence for it" for k, v in out.items() if v is None and k not in absent})
+    return out, absent
+
+
+def control_plane_metrics(run: Run) -> dict:
+    """Confounds of a failover: Sentinels in TILT (they stop acting), every +switch-master, and
+    clients still writing to a demoted master (READONLY), per client kind."""
+    ev, req = run.events, run.requests
+    m = {"switches": int(ev[ev["event"] == "+switch-master"]["data"].nunique())}
+    tilts = ev[ev["event"].isin(["+tilt", "-tilt"])].sort_values("t_ms")
+    end_ms = float(run.meta.get("test_stop_ms") or (ev["t_ms"].max() if len(ev) else 0))
+    total, count = 0.0, 0
+    for _, grp in tilts.groupby("sentinel"):
+        since = None
+        for e in grp.itertuples():
+            if e.event == "+tilt" and since is None:
+                since, count = e.t_ms, count + 1
+            elif e.event == "-tilt" and since is not None:
+                total, since = total + e.t_ms - since, None
+        if since is not None:  # still in TILT when the run ended
+            total += max(0.0, end_ms - since)
+    m["tilt_count"], m["tilt_s"] = count, _r(total / 1000)
+    ro = req[~req["ok"] & req["exception"].str.contains("READONLY|ReadOnlyError|read only replica", regex=True)]
+    m["readonly_errors"] = int(len(ro))
+    for label, sel in (("bids", ro["request_type"] == "POST"), ("redis", ro["request_type"] != "POST")):
+        kind = ro[sel]
+        m[f"readonly_{label}_s"] = _r((kind["end_ms"].max() - kind["start_ms"].min()) / 1000) if len(kind) else 0.0
+    return m
 
 
 def per_fault_table(run: Run) -> list[dict]:
-    """One row per disruptive fault, for the report and summary.json's `faults`."""
-    lost = lost_history(run)
-    return [{"label": w["label"], "action": w["action"], "node": w["node"], **fault_metrics(run, w, lost)}
-            for w in fault_windows(run)]
+    """One row per disruptive fault, for the report and summary.json's `faults` (same evidence rules)."""
+    lost, windows = lost_history(run), fault_windows(run)
+    found = evidence.gaps(run, windows[0]["applied_ms"] if windows else None)
+    rows = []
+    for w in windows:
+        fm = fault_metrics(run, w, lost)
+        evidence.withhold(fm, found)
+        rows.append({"label": w["label"], "action": w["action"], "node": w["node"], **fm})
+    return rows

@@ -56,8 +56,21 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
                    f"Redis SETs), each looked up after healing: {m['lost_acked_writes']} lost (Redis {m['lost_in_redis']}, "
                    f"MySQL {fmt(m['lost_in_mysql'])}, SETs {m['lost_sets']}); {m['unknown_writes']} with unknown outcome; "
                    f"{fmt(m['duplicate_rows'])} duplicate rows; {fmt(m['pending_at_end'])} messages pending at the end.")
+        if m["unknown_landed"] is not None:
+            out.append(f"Writes of unknown outcome (timeout, 5xx, reset), each looked up after healing by its "
+                       f"idempotency key or key: {m['unknown_landed']} landed, {m['unknown_lost']} did not; "
+                       f"{m['refused_writes']} writes were refused for sure (4xx, or the store said not stored).")
     else:
-        out.append("The acknowledged writes were not verified against the stores in this run (verify.json missing).")
+        why = s["absent"].get("lost_acked_writes", "no verification")
+        out.append(f"Acknowledged writes lost: not measured ({why}).")
+    if m["tilt_count"]:
+        out.append(f"Sentinel entered TILT {m['tilt_count']} time(s) for {fmt(m['tilt_s'])} s in all: a Sentinel in "
+                   "TILT does not act, so the failover figures of that span are not Sentinel's normal behaviour.")
+    if m["readonly_errors"]:
+        out.append(f"{m['readonly_errors']} requests hit a demoted master (READONLY): HTTP bids for "
+                   f"{fmt(m['readonly_bids_s'])} s, the Redis users for {fmt(m['readonly_redis_s'])} s.")
+    if m["switches"] and m["switches"] > 1:
+        out.append(f"Sentinel switched the master {m['switches']} times in this run (each marked on the timeline).")
     failed = [c for c in s["checks"] if not c["passed"]]
     out.append("Every check passed." if not failed else
                "Failed checks: " + "; ".join(f"{c['metric']} = {fmt(c['actual'])}, expected {c['expected']}"

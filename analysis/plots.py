@@ -1,5 +1,5 @@
-"""The run's timeline: requests/s, failures/s and p95 latency in 0.5 s bins from the per-request log,
-the fault span shaded and the first Sentinel events marked; the monitor's signals under it."""
+"""The run's timeline: requests/s, failures/s and p95 latency in 1 s bins from the per-request log,
+the fault span shaded and the Sentinel events of each fault marked; the monitor's signals under it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,18 +28,28 @@ def fault_spans(run: Run) -> list[tuple[str, float, float | None]]:
             for f in run.faults if f.get("event") == "applied"]
 
 
+def marked_events(run: Run) -> pd.DataFrame:
+    """The Sentinel events worth a line: the first of each kind in each fault's window (and before the
+    first fault), and every +switch-master of the run, so that a second failover shows."""
+    ev = run.events[run.events["event"].isin(MARKED_EVENTS)].sort_values("t_ms")
+    if not len(ev):
+        return ev
+    starts = sorted(f["applied_ms"] for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE)
+    window = ev["t_ms"].apply(lambda t: sum(1 for s in starts if s <= t))
+    firsts = ev.assign(window=window).drop_duplicates(subset=["window", "event"])
+    switches = ev[ev["event"] == "+switch-master"].drop_duplicates(subset=["data"])
+    return pd.concat([firsts.drop(columns="window"), switches]).drop_duplicates().sort_values("t_ms")
+
+
 def _mark(ax, run: Run, t0: float, end_s: float) -> None:
     for label, a, h in fault_spans(run):
         if run.faults and any(f.get("action") in DISRUPTIVE for f in run.faults):
             ax.axvspan((a - t0) / 1000, ((h or t0 + end_s * 1000) - t0) / 1000, color="red", alpha=0.12)
-    seen = set()
-    for _, ev in run.events.sort_values("t_ms").iterrows():
-        if ev["event"] in MARKED_EVENTS and ev["event"] not in seen:
-            seen.add(ev["event"])
-            x = (ev["t_ms"] - t0) / 1000
-            ax.axvline(x, color="purple", linestyle=":", linewidth=1)
-            ax.annotate(ev["event"], (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
-                        va="top", ha="right", color="purple")
+    for _, ev in marked_events(run).iterrows():
+        x = (ev["t_ms"] - t0) / 1000
+        ax.axvline(x, color="purple", linestyle=":", linewidth=1)
+        ax.annotate(ev["event"], (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
+                    va="top", ha="right", color="purple")
 
 
 def timeline(run: Run, out: Path) -> Path:
@@ -51,6 +61,7 @@ def timeline(run: Run, out: Path) -> Path:
         grouped = req.assign(bin=b).groupby(["bin", "request_type"])
         rate = grouped.size().unstack(fill_value=0) / BIN_S
         fails = req[~req["ok"]].assign(bin=b).groupby(["bin", "request_type"]).size().unstack(fill_value=0) / BIN_S
+        fails = fails.reindex(rate.index, fill_value=0)  # a bin without failures is 0, not a line across it
         p95 = req.assign(bin=b).groupby("bin")["response_time_ms"].quantile(0.95)
         for col in rate.columns:
             axes[0].plot(rate.index, rate[col], label=f"{col} req/s", linewidth=1)
@@ -67,7 +78,7 @@ def timeline(run: Run, out: Path) -> Path:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="upper right")
         ax.grid(alpha=0.3)
-    axes[2].set_xlabel("seconds since first request (red: fault applied..healed; dotted: first Sentinel events)")
+    axes[2].set_xlabel("seconds since first request (red: fault applied..healed; dotted: Sentinel events, every +switch-master)")
     fig.suptitle(f"{run.meta.get('scenario')}: {run.meta.get('title', '')}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"

@@ -12,9 +12,11 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import plots  # noqa: E402
+from analysis import expectation as expect  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
+from analysis.evidence import load_gap  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import DISRUPTIVE, FAULT_METRICS, compute, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
+from analysis.metrics import DISRUPTIVE, FAULT_METRICS, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
 
 
@@ -26,8 +28,9 @@ def _checks(meta: dict) -> list[Check]:
 def build(run_dir: str | Path) -> dict:
     """Write summary.json, report.md, timeline.png (and monitor.png) into run_dir; return the summary."""
     run = load_run(run_dir)
-    metrics = compute(run)
-    checks = evaluate(_checks(run.meta), metrics)
+    metrics, absent = measure(run)
+    checks = evaluate(_checks(run.meta), metrics, absent)
+    why_not = verdict_reasons(run, checks)
     summary = {
         "run_id": run.meta.get("run_id"),
         "scenario": run.meta.get("scenario"),
@@ -42,8 +45,10 @@ def build(run_dir: str | Path) -> dict:
         "faults": per_fault_table(run),
         "variants": variant_metrics(run),
         "checks": checks,
-        "passed": bool(checks) and all(c["passed"] for c in checks) and not run.meta.get("interrupted"),
-        "expectation": run.meta.get("expectation"),
+        "passed": not why_not,
+        "not_passed_because": why_not,
+        "absent": {k: v for k, v in absent.items() if "." not in k},
+        "expectation": expect.judge(expect.from_json(run.meta.get("expectation")), metrics, absent),
         "clock": "all times are this machine's wall clock (time.time), one clock for requests, faults and events",
     }
     out = Path(run_dir)
@@ -55,6 +60,21 @@ def build(run_dir: str | Path) -> dict:
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     (out / "report.md").write_text(render(run, summary, [p.name for p in images]))
     return summary
+
+
+def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
+    """Why the run does not pass; empty when it does. No measured load means no verdict at all."""
+    out = []
+    gap = load_gap(run)
+    if gap:
+        out.append(f"not measured: {gap}")
+    if run.meta.get("interrupted"):
+        out.append(f"interrupted ({run.meta.get('interrupt_reason', 'unknown')})")
+    if not checks:
+        out.append("the scenario has no check")
+    out += [f"check failed: {c['name']} (actual {fmt(c['actual'])}{'; ' + c['reason'] if 'reason' in c else ''})"
+            for c in checks if not c["passed"]]
+    return out
 
 
 def _rel(run: Run, t_ms: float | None) -> str:
@@ -70,6 +90,7 @@ def render(run: Run, s: dict, images: list[str]) -> str:
     lines = [f"# {s['plan_step'] or ''}: {s['title']} (`{s['scenario']}`)", "",
              f"Run `{s['run_id']}` on the **{s['backend']}** backend. Verdict: "
              f"**{'PASS' if s['passed'] else 'FAIL'}**" + (" (interrupted)" if s["interrupted"] else ""), "",
+             *[f"- {why}" for why in s["not_passed_because"]], "",
              "## Setup (구성)", ""]
     stack = cfg.get("stack", {})
     lines += [f"- Stack: {stack.get('redis_nodes')} Redis node(s), {stack.get('sentinels')} Sentinel(s), "
@@ -117,12 +138,12 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines += [f"| {_rel(run, f['applied_ms'])} | {f.get('name') or f['action']} ({f['action']}) | {f['node']} | "
                   f"{json.dumps(f['output'])} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
-    lines += [f"| {c['metric']} | {c['expected']} | {fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |"
-              for c in s["checks"]]
-    lines += ["", "## Expected vs actual (예상 vs 현실)", "", "| item | expected (plan) | actual |", "|---|---|---|",
-              f"| plan's expectation | {s.get('expectation') or '-'} | {'holds' if s['passed'] else 'does not hold'}: "
-              f"see checks |"]
-    lines += [f"| {c['metric']} | {c['expected']} | {fmt(c['actual'])} |" for c in s["checks"]]
+    lines += [f"| {c['metric']} | {c['expected']} | {c.get('reason') or fmt(c['actual'])} | "
+              f"{'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
+    if s["absent"]:
+        lines += ["", "Not measured in this run (a check on these fails): " + "; ".join(
+            f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != "no run evidence for it") + "."]
+    lines += expectation_lines(s["expectation"])
     lines += ["", "## Logs / screenshots (로그 / 스크린샷)", ""]
     lines += [f"![{name}]({name})" for name in images]
     lines += ["", "Sentinel events (first of each kind per Sentinel, relative to the fault):", "", "```"]
@@ -141,6 +162,20 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines += ["Service log (`logs/api.log`, first error lines):", "", "```", *errs, "```", ""]
     lines += ["## Analysis (분석)", "", *[f"- {x}" for x in analysis_lines(run, s)], ""]
     return "\n".join(lines)
+
+
+def expectation_lines(e: dict) -> list[str]:
+    """예상 vs 현실: the plan's claim and, per condition, whether this run's figures bear it out."""
+    lines = ["", "## Expected vs actual (예상 vs 현실)", "", f"Plan: {e['plan'] or '-'}", "",
+             f"Verdict on the plan's expectation: **{e['verdict']}**", ""]
+    if not e["conditions"]:
+        return lines + ["No condition ties this expectation to a metric: not tested by this run."]
+    lines += ["| condition | actual | verdict |", "|---|---|---|"]
+    for c in e["conditions"]:
+        actual = c.get("reason") or (", ".join(f"{k} = {fmt(v)}" for k, v in c["actual"].items())
+                                     if isinstance(c["actual"], dict) else fmt(c["actual"]))
+        lines.append(f"| {c['condition']} | {actual} | {c['verdict']} |")
+    return lines
 
 
 def main(argv: list[str]) -> int:

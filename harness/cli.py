@@ -66,6 +66,9 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
     if summary.exists():
         s = json.loads(summary.read_text())
         print(f"   {'PASS' if s['passed'] else 'FAIL'}: report {run_dir / 'report.md'}")
+        for why in s.get("not_passed_because", []):
+            print(f"     - {why}")
+        code = 0 if s["passed"] else (code or 1)  # the verdict decides, whatever Locust's own exit said
     else:
         print(f"   no summary written (exit code {code}); see {run_dir}")
         code = code or 1

@@ -57,6 +57,7 @@ class RunSession:
             "run_id": self.dir.name, "scenario": s.id, "title": s.title, "plan_step": s.plan_step,
             "group": s.group, "expectation": s.expectation.to_json(), "backend": self.lab.backend,
             "lab": self.lab.config.name, "config": s.settings(),
+            "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             "checks": [{"metric": c.metric, "op": c.op, "expected": c.expected} for c in s.checks],
             "test_start_ms": now_ms(),
         }

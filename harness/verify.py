@@ -58,6 +58,7 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
             pipe.get(k)
         result["missing_sets"] = [k for (k, v), got in zip(sets, pipe.execute()) if got != v]
         result.update(_duplicates(client, hist))
+        result.update(resolve_unknown(client, hist))
         result["checked"] = True
         t0 = time.monotonic()
         try:
@@ -80,6 +81,36 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
     result["checked_in_s"] = round(time.time() - started, 3)
     (run_dir / "verify.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
+
+
+def resolve_unknown(client: redis.Redis, hist: pd.DataFrame) -> dict:
+    """Writes whose outcome the client could not know (timeout, 5xx, reset), looked up after healing by
+    their client-side identity, as Jepsen resolves indeterminate operations: a bid by its
+    Idempotency-Key (idem:KEY names the bid it stored, and that bid must exist), a SET by its key
+    holding the value sent. Each is `landed` or `lost` (never stored, or stored and gone since)."""
+    unknown = hist[hist["outcome"] == "unknown"] if len(hist) else hist
+    landed, lost = [], []
+    bids = unknown[unknown["op"] == "bid"] if len(unknown) else unknown
+    if len(bids):
+        pipe = client.pipeline(transaction=False)
+        for key in bids["key"]:
+            pipe.get(f"idem:{key}")
+        named = [(key, bid_id) for key, bid_id in zip(bids["key"], pipe.execute())]
+        lost += [key for key, bid_id in named if not bid_id]
+        named = [(key, bid_id) for key, bid_id in named if bid_id]
+        pipe = client.pipeline(transaction=False)
+        for _, bid_id in named:
+            pipe.exists(f"bid:{bid_id}")
+        for (key, _), exists in zip(named, pipe.execute()):
+            (landed if exists else lost).append(key)
+    sets = unknown[unknown["op"] == "set"] if len(unknown) else unknown
+    if len(sets):
+        pipe = client.pipeline(transaction=False)
+        for key in sets["key"]:
+            pipe.get(key)
+        for key, sent, got in zip(sets["key"], sets["value"], pipe.execute()):
+            (landed if sent and got == sent else lost).append(key)
+    return {"unknown_checked": len(landed) + len(lost), "unknown_landed": landed, "unknown_lost": lost}
 
 
 def _duplicates(client, hist: pd.DataFrame) -> dict:

@@ -1,6 +1,8 @@
 """Real servers for the suite: one session lab on its own loopback addresses (conf/lab.test.yaml)."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,3 +56,24 @@ def e2e_lab_down():
     yield config
     if LocalLab(config).is_up():
         LocalLab(config).down()
+
+
+def run_scenario(scenario: str, results: Path, timeout_s: float = 300) -> tuple[Path, subprocess.CompletedProcess]:
+    """A whole run through the scenario runner on the end-to-end lab, into `results`."""
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(results)}
+    res = subprocess.run([sys.executable, "-m", "harness.cli", "run", scenario, "--lab", "tests/lab.e2e.yaml"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s)
+    stem = Path(scenario).stem
+    runs = sorted(results.glob(f"*-{stem}"))
+    assert runs, res.stdout[-3000:] + res.stderr[-3000:]
+    return runs[-1], res
+
+
+@pytest.fixture(scope="session")
+def failover_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One real Sentinel failover run (tests/scenarios/quick-failover.yaml), shared by the tests that read
+    its files: the end-to-end figures, and the evidence rules on copies with evidence removed."""
+    config = LabConfig.load(ROOT / "tests" / "lab.e2e.yaml")
+    if LocalLab(config).is_up():
+        LocalLab(config).down()
+    return run_scenario("tests/scenarios/quick-failover.yaml", tmp_path_factory.mktemp("failover-run"))

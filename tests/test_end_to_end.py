@@ -50,11 +50,9 @@ def _wait_for(path: Path, text: str, timeout_s: float = 60) -> None:
     raise AssertionError(f"{text!r} never appeared in {path}")
 
 
-def test_a_failover_run_writes_every_output_with_consistent_figures(results):
-    res = subprocess.run([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/quick-failover.yaml",
-                          "--lab", E2E_LAB], cwd=ROOT, capture_output=True, text=True, timeout=240)
+def test_a_failover_run_writes_every_output_with_consistent_figures(failover_run):
+    run, res = failover_run
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    run = next(results.glob("*-quick-failover"))
     for name in RUN_FILES:
         assert (run / name).exists(), name
     summary = json.loads((run / "summary.json").read_text())
@@ -73,7 +71,7 @@ def test_a_failover_run_writes_every_output_with_consistent_figures(results):
     assert len(fails[after]) == m["failed_requests"] > 0
     assert m["error_window_s"] == pytest.approx((end[after].max() - start[after].min()) / 1000, abs=0.002)
     assert m["acked_writes"] > 100 and m["lost_acked_writes"] == 0
-    assert (results / "index.md").read_text().count("quick-failover") >= 1
+    assert (run.parent / "index.md").read_text().count("quick-failover") >= 1
     assert firewall.chain_name("e2e") not in firewall.leftover_chains()
     assert not (LabConfig.load(ROOT / E2E_LAB).state_dir / "state.json").exists()
 

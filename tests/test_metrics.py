@@ -47,14 +47,16 @@ def run_dir(tmp_path):
     faults = [{"event": "scheduled", "fault": 0, "action": "kill", "target": "role:master", "scheduled_ms": fault_ms},
               {"event": "applied", "fault": 0, "action": "kill", "target": "role:master", "node": "redis-1",
                "scheduled_ms": fault_ms - 12, "applied_ms": fault_ms, "delay_ms": 12.0}]
-    events = [{"t_ms": fault_ms - 5000, "sentinel": "s1", "event": "+sdown", "data": "slave x"},
+    events = [{"t_ms": T0, "sentinel": "s1", "event": "observer-connected"},
+              {"t_ms": T0, "sentinel": "s2", "event": "observer-connected"},
+              {"t_ms": fault_ms - 5000, "sentinel": "s1", "event": "+sdown", "data": "slave x"},
               {"t_ms": fault_ms + 1040, "sentinel": "s1", "event": "+sdown", "data": "master mymaster 127.0.10.1 6379"},
               {"t_ms": fault_ms + 1150, "sentinel": "s2", "event": "+odown", "data": "master mymaster 127.0.10.1 6379"},
               {"t_ms": fault_ms + 2230, "sentinel": "s2", "event": "+switch-master", "data": "mymaster a 1 b 1"},
               {"t_ms": fault_ms + 2231, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"}]
     history = [(T0, T0 + 5, "bid", "k1", "", "b1", "ok", 201, ""), (T0, T0 + 5, "bid", "k2", "", "b2", "ok", 201, ""),
                (T0, T0 + 5, "set", "p1", "v", "", "ok", "", ""), (T0, T0 + 5, "bid", "k3", "", "", "unknown", 504, "")]
-    verify = {"checked": True, "mysql_checked": True, "missing_in_redis": ["b2"], "missing_in_mysql": ["b2", "b1"],
+    verify = {"checked": True, "mysql_checked": True, "acked_bids": 2, "acked_sets": 1, "missing_in_redis": ["b2"], "missing_in_mysql": ["b2", "b1"],
               "missing_sets": [], "duplicate_rows": 0, "pending_at_end": 3, "dead_letters": 0, "settled": True}
     _write_run(d, requests, faults, events, history, verify)
     return d

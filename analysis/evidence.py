@@ -1,0 +1,108 @@
+"""What each family of metrics rests on (DESIGN.md, evidence rules).
+
+A metric exists only where its evidence exists and agrees with itself; otherwise it is absent
+(None) with a reason, and a check on it fails as "not measured: REASON". A figure computed from
+a missing file would read 0 (no switch seen, no write lost), which is the one answer a verdict
+must never get for free.
+"""
+from __future__ import annotations
+
+from analysis.load import Run
+
+# families of metrics, by the name's last part (so `partition.failover_s` belongs with `failover_s`)
+SENTINEL = ("detect_s", "odown_s", "failover_s", "failovers", "tilt_count", "tilt_s", "switches")
+LOSS = ("lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets", "lost_acked_during",
+        "loss_before_fault_s", "loss_after_fault_s", "unknown_landed", "unknown_lost", "duplicates_created")
+LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
+        "p50_steady_ms", "p99_steady_ms", "error_window_s", "error_rate_during", "recovery_s", "recovery_after_heal_s",
+        "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
+        "readonly_errors", "readonly_s", "requests", "user_errors")
+
+
+def _sentinels_expected(run: Run) -> list[str]:
+    """The Sentinels the observer was asked to watch (run.json), or as many as the stack had."""
+    if "sentinels" in run.meta:
+        return list(run.meta["sentinels"])
+    n = ((run.meta.get("config") or {}).get("stack") or {}).get("sentinels") or 0
+    seen = sorted({s for s in run.events["sentinel"].dropna().unique()})
+    return seen if len(seen) >= n else seen + [f"sentinel #{i + 1} (never connected)" for i in range(len(seen), n)]
+
+
+def sentinel_gap(run: Run, first_fault_ms: float | None) -> str | None:
+    """Why the Sentinel events cannot be trusted to be complete, or None when they can."""
+    stack = (run.meta.get("config") or {}).get("stack") or {}
+    if stack.get("sentinels") == 0:
+        return "no Sentinel in this stack"
+    expected = _sentinels_expected(run)
+    if not expected:
+        return "no Sentinel was watched"
+    if first_fault_ms is None:
+        return None  # nothing disruptive happened: the per-fault figures are absent anyway
+    obs = run.events[run.events["event"].isin(["observer-connected", "observer-disconnected"])]
+    for name in expected:
+        mine = obs[obs["sentinel"] == name]
+        before = mine[mine["t_ms"] <= first_fault_ms]
+        if not len(before) or before.sort_values("t_ms")["event"].iloc[-1] != "observer-connected":
+            return f"the observer was not connected to Sentinel {name} when the first disruptive fault was applied"
+        lost = mine[(mine["t_ms"] > first_fault_ms) & (mine["event"] == "observer-disconnected")]
+        if len(lost):
+            at = (float(lost["t_ms"].min()) - first_fault_ms) / 1000
+            return f"the observer lost Sentinel {name} {at:+.1f} s after the first disruptive fault"
+    return None
+
+
+def acked_in_history(run: Run) -> tuple[int, int]:
+    """(bids, sets) the history says were acknowledged: what verification must have looked up."""
+    h = run.history
+    if not len(h):
+        return 0, 0
+    ok = h[h["outcome"] == "ok"]
+    bids = ok[(ok["op"] == "bid") & ok["bid_id"].fillna("").astype(str).ne("")]
+    return int(len(bids)), int((ok["op"] == "set").sum())
+
+
+def loss_gap(run: Run) -> str | None:
+    """Why losses cannot be counted: no settled verification, or a history that disagrees with it."""
+    v = run.verify
+    if not v:
+        return "no verification (verify.json missing)"
+    if not v.get("checked"):
+        return f"the verification did not run to the end ({v.get('redis_error') or 'no lookup made'})"
+    if v.get("settled") is not True:
+        return "the stack had not settled after healing when verification ran"
+    bids, sets = acked_in_history(run)
+    if (bids, sets) != (v.get("acked_bids"), v.get("acked_sets")):
+        return (f"the history holds {bids} acknowledged bids and {sets} SETs, the verification checked "
+                f"{v.get('acked_bids')} and {v.get('acked_sets')}")
+    if bids + sets == 0:
+        return "no acknowledged write to check"
+    return None
+
+
+def load_gap(run: Run) -> str | None:
+    return None if len(run.requests) else "no request in the per-request log (requests.csv)"
+
+
+def gaps(run: Run, first_fault_ms: float | None) -> dict[str, str]:
+    """{family: reason} for every family of metrics whose evidence is missing."""
+    found = {"sentinel": sentinel_gap(run, first_fault_ms), "loss": loss_gap(run), "load": load_gap(run)}
+    return {k: v for k, v in found.items() if v}
+
+
+FAMILIES = {"sentinel": SENTINEL, "loss": LOSS, "load": LOAD}
+
+
+def family_of(metric: str) -> str | None:
+    base = metric.rsplit(".", 1)[-1]
+    return next((fam for fam, names in FAMILIES.items() if base in names), None)
+
+
+def withhold(metrics: dict, found: dict[str, str]) -> dict[str, str]:
+    """Blank, in place, every metric whose family lacks evidence; return {metric: reason}."""
+    absent = {}
+    for name in list(metrics):
+        fam = family_of(name)
+        if fam in found:
+            metrics[name] = None
+            absent[name] = found[fam]
+    return absent
