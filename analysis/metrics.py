@@ -28,7 +28,8 @@ METRICS = (
     "fault_delay_ms", "faults_applied", "faults_failed", "faults_unhealed", "settled_after_heal", "first_error_s",
     "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
     "loss_before_fault_s", "loss_after_fault_s", "refused_writes", "unknown_landed", "unknown_lost", "switches",
-    "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "monitor_samples", "max_replica_lag_bytes", "retries",
+    "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "acked_not_in_mysql_or_stream",
+    "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "monitor_samples", "max_replica_lag_bytes", "retries",
     "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
@@ -144,6 +145,27 @@ def _series(mon: pd.DataFrame, source: str, metric: str) -> pd.DataFrame:
     return sel.assign(v=pd.to_numeric(sel["value"], errors="coerce")).dropna(subset=["v"])[["t_ms", "v"]]
 
 
+def _stream_id(value: str) -> tuple[int, int] | None:
+    ms, _, seq = str(value).partition("-")
+    return (int(ms), int(seq or 0)) if ms.isdigit() else None
+
+
+def group_id_moves(mon: pd.DataFrame) -> dict:
+    """The group's last-delivered-id as sampled: how often it moved backwards (a failover to a replica
+    that had not seen the latest deliveries, redis#5433, #7105) and the largest step back, in ms of id time."""
+    ids = [x for x in (_stream_id(v) for v in mon[(mon["source"] == "stream") & (mon["metric"] == "last_delivered_id")]
+                       .sort_values("t_ms")["value"]) if x is not None]
+    if not ids:
+        return {}
+    back, worst, top = 0, 0, ids[0]
+    for prev, cur in zip(ids, ids[1:]):
+        if cur < prev:
+            back += 1
+        worst = max(worst, top[0] - cur[0])
+        top = max(top, cur)
+    return {"group_id_backwards": back, "group_id_back_ms": worst}
+
+
 def monitor_metrics(run: Run) -> dict:
     mon = run.monitor
     if not len(mon):
@@ -154,6 +176,7 @@ def monitor_metrics(run: Run) -> dict:
     m = {"monitor_samples": rounds, "max_replica_lag_bytes": int(lag["lag"].max()) if len(lag) else None,
          "max_group_lag": int(glag["v"].max()) if len(glag) else None,
          "max_group_pending": int(gpend["v"].max()) if len(gpend) else None}
+    m.update(group_id_moves(mon))
     sbm = _series(mon, "mysql-2", "seconds_behind_master")
     m["mysql_replica_max_lag_s"] = float(sbm["v"].max()) if len(sbm) else None
     fault = primary_fault(run)
@@ -177,14 +200,16 @@ def monitor_metrics(run: Run) -> dict:
 
 def log_metrics(run: Run) -> dict:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run)."""
-    persist_errors = redelivered = 0
+    persist_errors = redelivered = recreated = 0
     for path in sorted((run.dir / "logs").glob("consumer-*.log")):
         for line in path.read_text(errors="replace").splitlines():
             if "persist failed for" in line:
                 persist_errors += int(line.split("persist failed for ", 1)[1].split()[0])
+            elif "recreated from 0 after NOGROUP" in line:
+                recreated += 1
             elif "were stored already (redelivery)" in line:
                 redelivered += int(line.split(" bids were stored already")[0].split()[-3])
-    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered}
+    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered, "group_recreated": recreated}
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:
@@ -214,9 +239,9 @@ def variant_metrics(run: Run) -> dict[str, dict]:
 def _flatten(d: dict, prefix: str) -> dict:
     out = {}
     for k, v in d.items():
-        if isinstance(v, dict):
+        if isinstance(v, dict) and k != "entries":  # a probe's raw entries are evidence, not metrics
             out.update(_flatten(v, f"{prefix}.{k}"))
-        else:
+        elif not isinstance(v, (dict, list)):
             out[f"{prefix}.{k}"] = v
     return out
 
@@ -284,6 +309,9 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
+        if v.get("stream_checked"):  # the stream against the acknowledged bids, across the failover
+            m["acked_not_in_mysql_or_stream"] = len(v["acked_not_in_mysql_or_stream"])
+            m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
         if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
             m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
     m.update(monitor_metrics(run))

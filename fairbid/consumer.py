@@ -7,7 +7,6 @@ the group. Run: `python -m fairbid.consumer` with the FAIRBID_* environment.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import time
@@ -48,6 +47,7 @@ class ConsumerStats:
     dead_lettered: int = 0
     claimed: int = 0
     acked: int = 0
+    groups_recreated: int = 0
 
 
 class StreamConsumer:
@@ -67,6 +67,16 @@ class StreamConsumer:
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+
+    def recover_group(self) -> int:
+        """After NOGROUP (a failover to a replica that never saw the group, or a group deleted by hand):
+        create it again from the stream's start. Every entry is delivered again and the UNIQUE bid_id
+        absorbs those already stored; the count of entries to re-read is the gap, logged."""
+        self.ensure_group()
+        entries = self.redis.xlen(self.s.stream)
+        self.stats.groups_recreated += 1
+        log.error("group %s recreated from 0 after NOGROUP: %d entries to re-read", self.s.group, entries)
+        return entries
 
     def handle(self, stream_id: str, fields: dict[str, str], deliveries: int = 1) -> None:
         self.handle_batch([(stream_id, fields)], {stream_id: deliveries})
@@ -160,11 +170,17 @@ class StreamConsumer:
         insert, or messages handed over by XCLAIM) and claim other consumers' orphans; then read new."""
         now = time.monotonic()
         n = 0
-        if now - self._last_claim >= self.s.claim_interval_s:
-            self._last_claim = now
-            n += self.recover_own_pending()
-            n += self.claim_orphans()
-        return n + self.read_new(block_ms=block_ms)
+        try:
+            if now - self._last_claim >= self.s.claim_interval_s:
+                self._last_claim = now
+                n += self.recover_own_pending()
+                n += self.claim_orphans()
+            return n + self.read_new(block_ms=block_ms)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self.recover_group()
+            return n
 
 
 def main() -> None:
@@ -193,9 +209,6 @@ def main() -> None:
             consumer.step()
         except ResponseError as exc:
             log.error("redis refused: %s", exc)
-            if "NOGROUP" in str(exc):  # a failover to a replica that never saw the group
-                with contextlib.suppress(RedisError):
-                    consumer.ensure_group()
             time.sleep(0.2)
         except RedisError as exc:
             log.error("redis error, retrying: %s: %s", type(exc).__name__, exc)

@@ -224,8 +224,15 @@ def _pending(lab, node, p):
     try:
         rows = client.xpending_range(STREAM, GROUP, min="-", max="+", count=10000)
         counts = [r["times_delivered"] for r in rows]
-        return {"pending": len(rows), "by_consumer": _pending_by_consumer(client),
-                "max_deliveries": max(counts, default=0), "redelivered": sum(1 for c in counts if c > 1)}
+        out = {"pending": len(rows), "by_consumer": _pending_by_consumer(client),
+               "max_deliveries": max(counts, default=0), "redelivered": sum(1 for c in counts if c > 1)}
+        if p.get("entries"):  # which bids they carry, so verification can follow each across a failover
+            pipe = client.pipeline(transaction=False)
+            for r in rows:
+                pipe.xrange(STREAM, min=r["message_id"], max=r["message_id"])
+            out["entries"] = {r["message_id"]: (got[0][1].get("bidId", "") if got else "")
+                              for r, got in zip(rows, pipe.execute())}
+        return out
     finally:
         client.close()
 
@@ -282,7 +289,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("compare_replicas", _compare_replicas, None, ("wait_s",),
            doc="probe: every key of the master present on each replica", probe=True),
     Action("claim", _claim, None, ("min_idle_ms",), doc="XAUTOCLAIM idle messages to consumer `target`"),
-    Action("pending", _pending, None, doc="probe: XPENDING of the group, delivery counts", probe=True),
+    Action("pending", _pending, None, ("entries",),
+           doc="probe: XPENDING of the group, delivery counts (and, with entries: true, each entry's bid)",
+           probe=True),
     Action("inject_poison", _inject_poison, None, doc="XADD a malformed entry to the bid stream"),
     Action("mysql_rows", _mysql_rows, None, ("timeout_s", "compare_to"),
            doc="probe: rows and read time on a MySQL node (and rows missing against an earlier probe)",

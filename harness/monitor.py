@@ -95,6 +95,7 @@ class Monitor:
             rows.append((t, "stream", "xlen", client.xlen("bid-stream")))
             for group in client.xinfo_groups("bid-stream"):
                 rows.append((t, "stream", "pending", group["pending"]))
+                rows.append((t, "stream", "last_delivered_id", group["last-delivered-id"]))
                 if group.get("lag") is not None:
                     rows.append((t, "stream", "lag", group["lag"]))
             for consumer in client.xinfo_consumers("bid-stream", "bid-group"):

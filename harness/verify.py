@@ -45,7 +45,7 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
     bids = [b for b in ok[ok["op"] == "bid"]["bid_id"].tolist() if b] if len(ok) else []
     sets = ok[ok["op"] == "set"][["key", "value"]].values.tolist() if len(ok) else []
     result: dict = {"checked": False, "settled": settled, "acked_bids": len(bids), "acked_sets": len(sets)}
-    client = None
+    client, stream = None, None
     try:
         client = Wait(timeout_s=20, interval_s=0.2).until("a master to verify against", lambda: _master_client(lab))
         result["verified_on"] = lab.master()
@@ -72,12 +72,16 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
         result["lag_at_end"] = group.get("lag") if group else None
         result["xlen"] = client.xlen("bid-stream")
         result["dead_letters"] = client.xlen("bid-stream-dead")
+        stream = stream_state(client)
     except Exception as exc:  # noqa: BLE001 - a verification that could not run is recorded
         result["redis_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if client is not None:
             client.close()
-    result.update(_verify_mysql(lab, bids))
+    mysql_ids = _mysql_ids(lab)
+    result.update(_verify_mysql(lab, bids, mysql_ids))
+    if stream is not None and mysql_ids is not None:
+        result.update(follow_stream(bids, stream, mysql_ids, _pending_probes(run_dir)))
     result["checked_in_s"] = round(time.time() - started, 3)
     (run_dir / "verify.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
@@ -130,19 +134,25 @@ def _duplicates(client, hist: pd.DataFrame) -> dict:
     return {"duplicates_created": int(extra.sum()), "duplicates_by_variant": by_variant}
 
 
-def _verify_mysql(lab, bids: list[str]) -> dict:
+def _mysql_ids(lab) -> dict[str, int] | None:
+    """{bid_id: rows} on the primary, or None where there is no MySQL or it cannot be read."""
     if "mysql-1" not in lab.node_names():
-        return {"mysql_checked": False}
+        return None
     try:
         conn = lab.mysql_connect("mysql-1", timeout_s=10)
-    except pymysql.MySQLError as exc:
-        return {"mysql_checked": False, "mysql_error": str(exc)}
+    except pymysql.MySQLError:
+        return None
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT bid_id, COUNT(*) FROM bid GROUP BY bid_id")
-            counts = dict(cur.fetchall())
+            return dict(cur.fetchall())
     finally:
         conn.close()
+
+
+def _verify_mysql(lab, bids: list[str], counts: dict[str, int] | None) -> dict:
+    if counts is None:
+        return {"mysql_checked": False}
     out = {"mysql_checked": True, "mysql_rows": sum(counts.values()),
            "missing_in_mysql": [b for b in bids if b not in counts],
            "duplicate_rows": sum(n - 1 for n in counts.values() if n > 1),
@@ -150,6 +160,42 @@ def _verify_mysql(lab, bids: list[str]) -> dict:
     if "mysql-2" in lab.node_names():
         out.update(_verify_replica(lab, set(counts)))
     return out
+
+
+def stream_state(client: redis.Redis, chunk: int = 10_000) -> dict:
+    """Every bid the stream still holds (read in chunks) and the ids the group has pending."""
+    bids, start = set(), "-"
+    for _ in range(10_000):
+        entries = client.xrange("bid-stream", min=start, max="+", count=chunk)
+        bids |= {fields.get("bidId") for _, fields in entries}
+        if len(entries) < chunk:
+            break
+        start = "(" + entries[-1][0]
+    try:
+        pending = {r["message_id"] for r in client.xpending_range("bid-stream", "bid-group", "-", "+", 100_000)}
+    except redis.ResponseError:  # NOGROUP: the group itself is gone
+        pending = set()
+    return {"bids": bids, "pending": pending}
+
+
+def _pending_probes(run_dir: Path) -> dict[str, str]:
+    """{stream id: bid id} of the entries `pending` probes (entries: true) saw during the run."""
+    path, out = run_dir / "faults.jsonl", {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        rec = json.loads(line)
+        if rec.get("event") == "applied" and rec.get("action") == "pending":
+            out.update((rec.get("output") or {}).get("entries") or {})
+    return out
+
+
+def follow_stream(bids: list[str], stream: dict, mysql_ids: dict, pending_before: dict[str, str]) -> dict:
+    """The stream checked against the acknowledged bids, across a failover: each one in MySQL or still in
+    the stream; each entry pending before it still pending or processed after it, none silently gone."""
+    nowhere = [b for b in bids if b not in mysql_ids and b not in stream["bids"]]
+    gone = [sid for sid, bid in pending_before.items() if sid not in stream["pending"] and bid not in mysql_ids]
+    return {"stream_checked": True, "acked_not_in_mysql_or_stream": nowhere, "pending_before": len(pending_before),
+            "pending_before_still_pending": sum(1 for sid in pending_before if sid in stream["pending"]),
+            "pending_before_gone": gone}
 
 
 def _replica_ids(lab) -> set[str]:

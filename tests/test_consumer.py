@@ -129,3 +129,21 @@ def test_a_consumer_killed_between_commit_and_ack_leaves_no_duplicate(lab, make_
     assert survivor.claim_orphans() == 1
     assert _rows(lab, fields["bidId"]) == 1 and survivor.stats.duplicates == 1 and survivor.stats.stored == 0
     assert survivor.redis.xpending(stream, "g")["pending"] == 0
+
+
+def test_a_deleted_group_is_recreated_and_its_redeliveries_absorbed(make_consumer, lab):
+    """What a failover to a replica that never saw the group does (NOGROUP): the consumer creates the
+    group again from the stream's start; every entry comes again and the UNIQUE bid_id stores each once."""
+    c = make_consumer("c1")
+    bids = [_bid_fields() for _ in range(5)]
+    for fields in bids:
+        c.redis.xadd(c.s.stream, fields)
+    assert c.step(block_ms=100) == 5 and c.stats.stored == 5
+    c.redis.xgroup_destroy(c.s.stream, "g")
+    c.step(block_ms=100)  # NOGROUP, answered by recreating the group
+    assert c.stats.groups_recreated == 1
+    assert any(g["name"] == "g" for g in c.redis.xinfo_groups(c.s.stream))
+    c.step(block_ms=100)
+    assert c.stats.duplicates == 5 and c.stats.stored == 5  # delivered twice, stored once
+    assert [_rows(lab, f["bidId"]) for f in bids] == [1] * 5
+    assert c.redis.xpending(c.s.stream, "g")["pending"] == 0
