@@ -1,5 +1,6 @@
 """Scenario files (scenarios/*.yaml): the stack, the load, the fault schedule, the checks and the
-plan's expectation. Everything is validated on load, before any server starts."""
+plan's expectation. Everything is validated on load, in one pass, before any server starts: every
+field typed and range-checked, every problem reported at once with its file and line."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,20 +10,27 @@ from analysis.checks import Check, parse_checks
 from analysis.expectation import Expectation, parse_expectation
 from analysis.metrics import METRICS
 from errors import ConfigError
-from faults.durations import parse_duration
-from faults.schedule import FaultSpec, parse_schedule
+from faults.schedule import NAME_RE, FaultSpec, check_schedule
 from harness import yaml_lines
+from harness.validation import MISSING, Fields, Problems, read_env, scalars
 from lab.config import ROOT
-from lab.spec import SentinelTimings, StackSpec
+from lab.spec import NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, redis_directive_problem
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
             "checks"}
+STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env"}
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
 CLIENT_ENV = {"timeout_s": "FAIRBID_REDIS_TIMEOUT_S", "retries": "FAIRBID_REDIS_RETRIES",
               "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S"}
-
+ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # it names the run directory: no slashes
+# What one Locust process can offer (README, "Limits of one run"): past it the offered rate is not the
+# rate sent, and every figure per second means nothing
+MAX_USERS = 1000
+MAX_OFFERED_PER_S = 2000
+MAX_RUN_TIME_S = 24 * 3600
+MAX_RETRIES = 20  # client-side retries double their wait each time: 20 is already hours
 
 @dataclass(frozen=True)
 class Variant:
@@ -79,81 +87,131 @@ def find(name: str) -> Path:
     raise ConfigError(f"no scenario {name!r} (known: {known})")
 
 
-def _section(raw: dict, key: str, source: str, allowed: set[str]) -> dict:
-    sec = raw.get(key) or {}
-    if not isinstance(sec, dict):
-        raise ConfigError(f"{source}:{raw.line_of(key)}: {key} must be a mapping")
-    unknown = set(sec) - allowed
-    if unknown:
-        k = sorted(unknown)[0]
-        raise ConfigError(f"{source}:{sec.line_of(k)}: {key}.{k}: unknown key (known: {', '.join(sorted(allowed))})")
-    return sec
+def _source(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
-def _variants(ld: dict, source: str) -> tuple[Variant, ...]:
-    raw = ld.get("variants")
-    if raw is None:
-        return (Variant(),)
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError(f"{source}:{ld.line_of('variants')}: load.variants must be a non-empty list")
-    out = []
-    for i, v in enumerate(raw):
-        if not isinstance(v, dict) or "name" not in v or set(v) - VARIANT_KEYS:
-            raise ConfigError(f"{source}:{getattr(v, 'line', 0)}: load.variants[{i}]: needs `name`; keys: "
-                              f"{', '.join(sorted(VARIANT_KEYS))}")
-        out.append(Variant(name=str(v["name"]), api=str(v.get("api", "api")), retries=int(v.get("retries", 0)),
-                           backoff_s=float(v.get("backoff_s", 0)), same_key=bool(v.get("same_key", True))))
-    return tuple(out)
+def _sentinel(st: Fields, sentinels: int) -> SentinelTimings:
+    """Timings Redis accepts, and a quorum the Sentinels can reach (a quorum above their number never
+    agrees: the run would go on to the end and fail for want of a failover)."""
+    sen = st.section("sentinel", set(SentinelTimings.__dataclass_fields__))
+    timings = SentinelTimings(**{k: sen.integer(k, getattr(SentinelTimings, k), 1, REDIS_INT_MAX)
+                                 for k in SentinelTimings.__dataclass_fields__})
+    if 0 < sentinels < timings.quorum:
+        default = "" if "quorum" in sen.data else " (the default)"
+        line = sen.line("quorum") if "quorum" in sen.data else st.line("sentinels")
+        st.problems.add(line, "stack.sentinel.quorum", f"{timings.quorum}{default} is more than the {sentinels} "
+                                                       "Sentinel(s) of this stack: no failover could ever be agreed")
+    return timings
+
+
+def _api_env(f: Fields, apis: list[str], nodes: set[str]) -> dict[str, dict[str, str]]:
+    out = {}
+    for api in f.data:
+        if api not in apis:
+            f.bad(api, f"not an API node of this stack ({', '.join(apis)}; set stack.apis)")
+        else:
+            out[api] = read_env(f.section(api), nodes)
+    return out
+
+
+def _client(top: Fields) -> dict:
+    """The service's Redis client settings, as written (they become FAIRBID_* variables)."""
+    c = top.section("client", CLIENT_ENV)
+    ok = {"timeout_s": c.number("timeout_s", None, 0, above=True),
+          "retries": c.integer("retries", None, 0, MAX_RETRIES),
+          "backoff_cap_s": c.number("backoff_cap_s", None, 0)}
+    return {k: c.data[k] for k, v in ok.items() if v is not None}
+
+
+def _stack(top: Fields, client: dict) -> StackSpec:
+    st = top.section("stack", STACK_KEYS)
+    counts = {k: st.integer(k, getattr(StackSpec, k), lo, hi) for k, (lo, hi) in NODE_LIMITS.items()}
+    shape = StackSpec(**counts)
+    nodes = set(shape.node_names())
+    service_env = {CLIENT_ENV[k]: str(v) for k, v in client.items()}
+    service_env.update(read_env(st.section("service_env"), nodes))
+    redis_conf = scalars(st.section("redis_conf"), lambda key, _v: redis_directive_problem(key))
+    return StackSpec(**counts, sentinel=_sentinel(st, counts["sentinels"]), redis_conf=redis_conf,
+                     service_env=service_env, api_env=_api_env(st.section("api_env"), shape.api_names(), nodes))
+
+
+def _variants(ld: Fields, apis: list[str]) -> tuple[Variant, ...]:
+    """Kinds of bidding client, each with a name of its own (it prefixes its metrics) and an API node."""
+    out: list[Variant] = []
+    for _i, v in ld.items("variants"):
+        v.unknown(VARIANT_KEYS)
+        name = v.text("name", MISSING, NAME_RE, "is not a variant name (letters, digits, _ and -)")
+        if name in {x.name for x in out}:
+            v.bad("name", f"{name!r} names two variants")
+        api = v.text("api", Variant.api)
+        if api not in apis:
+            v.bad("api", f"{api!r} is not an API node of this stack ({', '.join(apis)}; set stack.apis)")
+        out.append(Variant(name=name or "", api=api, retries=v.integer("retries", Variant.retries, 0, MAX_RETRIES),
+                           backoff_s=v.number("backoff_s", Variant.backoff_s, 0),
+                           same_key=v.boolean("same_key", Variant.same_key)))
+    return tuple(out) or (Variant(),)
+
+
+def _load(top: Fields, stack: StackSpec) -> Load:
+    ld = top.section("load", LOAD_KEYS)
+    users = ld.integer("users", Load.users, 1, MAX_USERS)
+    rate = ld.number("rate_per_user", Load.rate_per_user, 0, above=True)
+    if users * rate > MAX_OFFERED_PER_S:
+        ld.bad("rate_per_user", f"{users} users x {rate:g} requests/s = {users * rate:g} requests/s, more than one "
+                                f"Locust process offers ({MAX_OFFERED_PER_S}/s, see README)")
+    weights = {k: ld.integer(k, getattr(Load, k), 0) for k in ("bid_weight", "redis_weight")}
+    if not any(weights.values()):
+        ld.bad("bid_weight", "bid_weight and redis_weight are both 0: no user would send anything")
+    return Load(users=users, spawn_rate=ld.number("spawn_rate", Load.spawn_rate, 0, above=True),
+                run_time_s=ld.duration("run_time", Load.run_time_s, 1, MAX_RUN_TIME_S, above=False),
+                rate_per_user=rate, auctions=ld.integer("auctions", Load.auctions, 1),
+                variants=_variants(ld, stack.api_names()), **weights)
+
+
+def _absorb(problems: Problems, key: str, raw: yaml_lines.LineDict, parse, *args) -> object:
+    """Run another module's parser on raw[key], its ConfigError folded into this file's problems (and
+    a value it did not foresee refused as malformed rather than ending in a traceback)."""
+    try:
+        return parse(raw.get(key), *args)
+    except ConfigError as exc:
+        problems.absorb(exc)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        problems.add(raw.line_of(key), key, f"malformed ({type(exc).__name__}: {exc})")
+    return None
 
 
 def load(name: str) -> Scenario:
+    """The scenario, or one ConfigError naming every problem of the file (file:line: field: why)."""
     path = find(name)
-    source = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-    raw = yaml_lines.load(path.read_text(), source)
-    unknown = set(raw) - TOP_KEYS
-    if unknown:
-        k = sorted(unknown)[0]
-        raise ConfigError(f"{source}:{raw.line_of(k)}: unknown key {k!r} (known: {', '.join(sorted(TOP_KEYS))})")
-    for key in ("id", "title"):
-        if not raw.get(key):
-            raise ConfigError(f"{source}: missing `{key}`")
-    try:
-        st = _section(raw, "stack", source, {"redis", "sentinels", "mysql", "consumers", "apis", "sentinel",
-                                             "redis_conf", "service_env", "api_env"})
-        sen = _section(st, "sentinel", source, set(SentinelTimings.__dataclass_fields__)) if "sentinel" in st else {}
-        client = _section(raw, "client", source, set(CLIENT_ENV))
-        env = {CLIENT_ENV[k]: str(v) for k, v in client.items()}
-        env.update({str(k): str(v) for k, v in (st.get("service_env") or {}).items()})
-        stack = StackSpec(redis=int(st.get("redis", 3)), sentinels=int(st.get("sentinels", 3)),
-                          mysql=int(st.get("mysql", 1)), consumers=int(st.get("consumers", 1)),
-                          apis=int(st.get("apis", 1)),
-                          api_env={str(a): {str(k): str(v) for k, v in e.items()} for a, e in (st.get("api_env") or {}).items()},
-                          sentinel=SentinelTimings(**{k: int(v) for k, v in sen.items()}),
-                          redis_conf={str(k): str(v) for k, v in (st.get("redis_conf") or {}).items()},
-                          service_env=env)
-        ld = _section(raw, "load", source, LOAD_KEYS)
-        load_ = Load(users=int(ld.get("users", 50)), spawn_rate=float(ld.get("spawn_rate", 25)),
-                     run_time_s=parse_duration(ld.get("run_time", 90)), bid_weight=int(ld.get("bid_weight", 4)),
-                     redis_weight=int(ld.get("redis_weight", 1)), rate_per_user=float(ld.get("rate_per_user", 5)),
-                     auctions=int(ld.get("auctions", 20)), variants=_variants(ld, source))
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{source}: bad stack/load/client value: {exc}") from None
-    faults = parse_schedule(raw.get("faults"), source, set(stack.node_names()), load_.run_time_s)
-    for v in load_.variants:
-        if v.api not in stack.api_names():
-            raise ConfigError(f"{source}: variant {v.name!r} calls {v.api!r}, not an API node of this stack "
-                              f"({', '.join(stack.api_names())}; set stack.apis)")
-    prefixes = {f.name for f in faults if f.name} | {v.name for v in load_.variants}
+    source = _source(path)
+    raw = yaml_lines.load_file(path, source)
+    problems = Problems(source)
+    top = Fields(raw, "", problems)
+    top.unknown(TOP_KEYS)
+    sid = top.text("id", MISSING, ID_RE, "is not an id (letters, digits, ., _ and -; it names the run directory)")
+    texts = {k: top.text(k, "") for k in ("plan_step", "description")}
+    title, group = top.text("title", MISSING), top.text("group", (sid or "").split("-")[0])
+    client = _client(top)
+    stack = _stack(top, client)
+    load_ = _load(top, stack)
+    run_time = None if "load.run_time" in problems.failed else load_.run_time_s
+    faults = check_schedule(raw.get("faults"), problems, set(stack.node_names()), run_time, raw.line_of("faults"))
+    variant_names = {v.name for v in load_.variants}
+    declared = variant_names if load_.variants != (Variant(),) else set()
+    for f in faults:
+        if f.name in declared:
+            problems.add(f.line, f"faults[{f.index}].name", f"{f.name!r} also names a variant: their metrics would mix")
+    prefixes = {f.name for f in faults if f.name} | variant_names
+
     def is_known(m: str) -> bool:
         return m in METRICS or ("." in m and m.split(".", 1)[0] in prefixes)
 
-    checks = parse_checks(raw.get("checks"), source, is_known)
-    expectation = parse_expectation(raw.get("expectation"), source, raw.line_of("expectation"), is_known)
-    return Scenario(id=str(raw["id"]), title=str(raw["title"]), plan_step=str(raw.get("plan_step", "")),
-                    group=str(raw.get("group", str(raw["id"]).split("-")[0])),
-                    description=str(raw.get("description", "")), expectation=expectation,
-                    stack=stack, load=load_, faults=faults, checks=checks,
-                    redis_client={k: client[k] for k in client}, path=path)
+    checks = _absorb(problems, "checks", raw, parse_checks, source, is_known)
+    expectation = _absorb(problems, "expectation", raw, parse_expectation, source, raw.line_of("expectation"), is_known)
+    problems.check()
+    return Scenario(id=sid, title=title, group=group, expectation=expectation, stack=stack, load=load_, faults=faults,
+                    checks=checks, redis_client=client, path=path, **texts)
 
 
 def catalog(group: str | None = None) -> list[Path]:

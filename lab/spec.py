@@ -1,7 +1,39 @@
-"""What a scenario asks of a stack: how many of each node, and the settings that vary by step."""
+"""What a scenario asks of a stack: how many of each node, and the settings that vary by step.
+
+Also what it may not ask: the lab owns where each node listens, the files it writes, the passwords
+and the names the harness reads, so a scenario that sets them is refused before anything starts.
+"""
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
+
+from fairbid.settings import Settings
+
+# Nodes of each kind a scenario may ask for: the addresses conf/lab.yaml (and the test, e2e and bench
+# labs) offer; a consumer has no address, and 8 Python processes are plenty on one machine.
+NODE_LIMITS = {"redis": (1, 3), "sentinels": (0, 3), "mysql": (1, 2), "consumers": (0, 8), "apis": (1, 2)}
+REDIS_INT_MAX = 2**31 - 1  # Sentinel's timings and counts are C ints
+
+# redis.conf directives the lab writes or depends on: where a node listens, its files, its passwords,
+# its replication, its process (a daemonized Redis is lost to the lab). Persistence stays free.
+LAB_REDIS_DIRECTIVES = frozenset({
+    "bind", "port", "dir", "dbfilename", "appendfilename", "appenddirname", "requirepass", "masterauth",
+    "masteruser", "aclfile", "user", "protected-mode", "rename-command", "unixsocket", "unixsocketperm",
+    "bind-source-addr", "replica-announce-ip", "replica-announce-port", "replicaof", "slaveof", "include",
+    "daemonize", "pidfile", "logfile", "tls-port"})
+
+# Environment the lab sets for the service: addresses, credentials and the names the harness reads
+# (stream, group, consumer names). Only a restart's env may repoint the service at a node of the lab.
+LAB_ENV = frozenset({
+    "FAIRBID_MASTER_NAME", "FAIRBID_MYSQL_HOST", "FAIRBID_MYSQL_PORT", "FAIRBID_MYSQL_USER", "FAIRBID_MYSQL_PASSWORD",
+    "FAIRBID_MYSQL_DB", "FAIRBID_BIND_HOST", "FAIRBID_BIND_PORT", "FAIRBID_STREAM", "FAIRBID_GROUP",
+    "FAIRBID_DEAD_LETTER_STREAM", "FAIRBID_CONSUMER_NAME"})
+REPOINT_ENV = {"FAIRBID_REDIS": "redis", "FAIRBID_SENTINELS": "sentinel"}  # `"@redis-2"`: that node's address
+_LAB_LIKE = re.compile(r"PASSWORD|SECRET|TOKEN|_(HOST|PORT|ADDR|ADDRS|DSN|URL)$")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIRECTIVE = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True)
@@ -42,3 +74,68 @@ class StackSpec:
             "sentinel": vars(self.sentinel) if self.sentinels else None,
             "redis_conf": dict(self.redis_conf), "service_env": dict(self.service_env),
         }
+
+
+def node_kind(name: str) -> str:
+    """redis-2 -> redis, api-2 -> api, api -> api."""
+    base, _, index = name.rpartition("-")
+    return base if base and index.isdigit() else name
+
+
+def redis_directive_problem(name: str) -> str | None:
+    """Why a scenario may not set this redis.conf directive, or None."""
+    if not _DIRECTIVE.fullmatch(name):
+        return f"{name!r} is not a redis.conf directive"
+    if name.lower() in LAB_REDIS_DIRECTIVES:
+        return (f"{name!r} is set by the lab (addresses, files, passwords, replication); "
+                "persistence (appendonly, appendfsync, save) and the like stay free")
+    return None
+
+
+@functools.cache
+def settings_env() -> frozenset[str]:
+    """The variables Settings reads, asked of Settings itself, so a new setting needs no edit here."""
+    seen: set[str] = set()
+
+    class Recorder(dict):
+        def get(self, key, default=None):
+            seen.add(key)
+            return default
+
+    Settings.from_env(Recorder())
+    return frozenset(seen)
+
+
+def _repoint_problem(key: str, value: str, nodes: set[str], resolved: bool) -> str | None:
+    kind = REPOINT_ENV[key]
+    example = f'{key}: "@{kind}-2"'
+    if not resolved:
+        return f"the lab sets {key}; repoint the service with a restart fault's env ({example})"
+    node = value[1:] if value.startswith("@") else None
+    if node not in nodes or node_kind(node) != kind:
+        known = ", ".join(sorted(f"@{n}" for n in nodes if node_kind(n) == kind)) or "none in this stack"
+        return f"{value!r}: the lab's addresses are set by the lab; name a {kind} node of this stack ({known})"
+    return None
+
+
+def env_problem(key: str, value: str, nodes: set[str], resolved: bool = False) -> str | None:
+    """Why a scenario may not set this variable of the service's environment, or None. `resolved`:
+    a restart's env, where "@node" stands for that node's address."""
+    if not _ENV_NAME.fullmatch(key):
+        return f"{key!r} is not an environment variable name"
+    if key in REPOINT_ENV:
+        return _repoint_problem(key, value, nodes, resolved)
+    if key in LAB_ENV or _LAB_LIKE.search(key):
+        return f"{key} is set by the lab (its addresses, passwords and the names the harness reads)"
+    if value.startswith("@"):
+        return f"{value!r}: a node's address only stands in {' and '.join(REPOINT_ENV)} of a restart's env"
+    if not key.startswith("FAIRBID_"):
+        return None
+    if key not in settings_env():
+        tunable = sorted(settings_env() - LAB_ENV - set(REPOINT_ENV))
+        return f"unknown setting {key} (known: {', '.join(tunable)})"
+    try:
+        Settings.from_env({key: value})
+    except ValueError as exc:
+        return f"{value!r} is not a valid {key}: {exc}"
+    return None
