@@ -29,15 +29,17 @@ from redis.exceptions import RedisError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import runfiles as rf  # noqa: E402
 from errors import HarnessError  # noqa: E402
 from fairbid import redis_client  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
 from harness import webui  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
-from harness.history import History  # noqa: E402
-from harness.session import RunSession, new_run_dir  # noqa: E402
+from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
 from lab.config import LabConfig  # noqa: E402
+from lab.protocol import Lab  # noqa: E402
+from observe.history import History  # noqa: E402
 
 log = logging.getLogger("fairbid-ha")
 
@@ -59,7 +61,7 @@ class Context:
     """The one run context handed around: scenario, lab, current session and the per-process logs."""
 
     scenario: scenarios.Scenario | None = None
-    lab: object = None
+    lab: Lab | None = None
     owns_lab: bool = False
     session: RunSession | None = None
     settings: Settings | None = None
@@ -69,7 +71,11 @@ class Context:
     bare: bool = False
 
 
-CTX = Context()
+def run_context(environment) -> Context:
+    """The run context of this Locust process, kept on its Environment (no module-level state)."""
+    if not hasattr(environment, "fairbid_ha"):
+        environment.fairbid_ha = Context()
+    return environment.fairbid_ha
 
 
 class OpError(Exception):
@@ -87,16 +93,17 @@ class BidUser(FastHttpUser):
     _next = itertools.count()
 
     def __init__(self, environment) -> None:
-        variants = CTX.scenario.load.variants if CTX.scenario else (scenarios.Variant(),)
+        self.ctx = run_context(environment)
+        variants = self.ctx.scenario.load.variants if self.ctx.scenario else (scenarios.Variant(),)
         self.variant = variants[next(BidUser._next) % len(variants)]
-        if CTX.lab is not None:
-            self.host = CTX.lab.url(self.variant.api)
+        if self.ctx.lab is not None:
+            self.host = self.ctx.lab.url(self.variant.api)
         self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
         super().__init__(environment)
 
     @task
     def place_bid(self) -> None:
-        load = CTX.scenario.load if CTX.scenario else scenarios.Load()
+        load = self.ctx.scenario.load if self.ctx.scenario else scenarios.Load()
         v = self.variant
         intent = uuid.uuid4().hex
         body = {"auctionId": f"auction-{random.randrange(load.auctions)}", "userId": f"user-{random.randrange(1000)}",
@@ -117,13 +124,13 @@ class BidUser(FastHttpUser):
             common = {"intent": intent, "variant": self.variant.name, "attempt": attempt, "status": status}
             if status in (200, 201):
                 bid_id = (resp.json() or {}).get("bidId", "")
-                CTX.history.record(t0, t1, "bid", key, bid_id=bid_id, **common)
+                self.ctx.history.record(t0, t1, "bid", key, bid_id=bid_id, **common)
                 resp.success()
                 return "ok"
             detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
             # 4xx or "stored": false is a refusal; anything else may or may not have stored the bid
             outcome = "fail" if 400 <= status < 500 or '"stored":false' in detail.replace(" ", "") else "unknown"
-            CTX.history.record(t0, t1, "bid", key, outcome=outcome, error=detail, **common)
+            self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, error=detail, **common)
             resp.failure(f"HTTP {status}: {detail}")
             return outcome
 
@@ -135,7 +142,8 @@ class RedisUser(User):
     wait_time = poisson(5)
 
     def on_start(self) -> None:
-        self.client = redis_client.connect(CTX.settings or Settings.from_env())
+        self.ctx = run_context(self.environment)
+        self.client = redis_client.connect(self.ctx.settings or Settings.from_env())
 
     def on_stop(self) -> None:
         self.client.close()
@@ -143,18 +151,16 @@ class RedisUser(User):
     @task
     def set_key(self) -> None:
         key, value = f"probe:{uuid.uuid4().hex}", str(time.time())
-        start, t0 = time.time(), time.perf_counter()
-        exc = None
-        try:
-            self.client.set(key, value)
-        except RedisError as e:
-            exc = OpError(f"{type(e).__name__}: {e}")
-        elapsed_ms = (time.perf_counter() - t0) * 1000
-        self.environment.events.request.fire(request_type="redis", name="SET", response_time=elapsed_ms,
-                                             response_length=0, exception=exc, start_time=start, context={})
+        with self.environment.events.request.measure("redis", "SET") as meta:
+            try:
+                self.client.set(key, value)
+            except RedisError as e:
+                meta["exception"] = OpError(f"{type(e).__name__}: {e}")
+        exc = meta["exception"]
         outcome = "ok" if exc is None else ("unknown" if "Timeout" in str(exc) else "fail")
         # the value sent is kept whatever the outcome: an unknown SET is looked up by it after healing
-        CTX.history.record(start, time.time(), "set", key, value=value, outcome=outcome, error=str(exc or ""))
+        self.ctx.history.record(meta["start_time"], time.time(), "set", key, value=value, outcome=outcome,
+                                error=str(exc or ""))
 
 
 @events.init_command_line_parser.add_listener
@@ -168,25 +174,22 @@ def _options(parser, **_kw) -> None:
                         help="load only: no per-request log, history, faults or observers (to measure their cost)")
 
 
-def _per_process_name(stem: str, worker: bool) -> str:
-    return f"{stem}-{os.getpid()}.csv" if worker else f"{stem}.csv"
-
-
 @events.init.add_listener
 def _init(environment, **_kw) -> None:
     opts = environment.parsed_options
     if opts is None:
         return
+    ctx = run_context(environment)
     try:
-        CTX.scenario = scenarios.load(opts.scenario)
+        ctx.scenario = scenarios.load(opts.scenario)
         config = LabConfig.load(opts.lab)
-        CTX.lab = make_lab(opts.backend, config, CTX.scenario.stack)
+        ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack)
     except HarnessError as exc:
         log.error("%s", exc)
         sys.exit(1)
-    CTX.settings = Settings.from_env(CTX.lab.service_env())
-    CTX.run_dir_option = opts.run_dir
-    load = CTX.scenario.load
+    ctx.settings = Settings.from_env(ctx.lab.service_env())
+    ctx.run_dir_option = opts.run_dir
+    load = ctx.scenario.load
     BidUser.weight, RedisUser.weight = load.bid_weight, load.redis_weight
     environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
     # Poisson arrivals at the scenario's rate: users spawned together with constant_throughput fire in
@@ -194,22 +197,22 @@ def _init(environment, **_kw) -> None:
     BidUser.wait_time = RedisUser.wait_time = poisson(load.rate_per_user)
     # BidUsers take their API node's address from the lab (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
-    CTX.bare = opts.bare
-    if not CTX.bare:
-        CTX.request_log = RunRequestLogger(os.devnull, flush_interval=500)
-        CTX.request_log.register(environment)
+    ctx.bare = opts.bare
+    if not ctx.bare:
+        ctx.request_log = RunRequestLogger(os.devnull, flush_interval=500)
+        ctx.request_log.register(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
-    webui.install(environment, lambda: (CTX.session.dir, CTX.session.meta.get("test_start_ms")) if CTX.session
+    webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.get("test_start_ms")) if ctx.session
                   else (None, None))
-    if CTX.lab.is_up():
+    if ctx.lab.is_up():
         log.info("lab %s is up already: using it as it is", config.name)
     else:
         try:
             t0 = time.monotonic()
-            CTX.lab.up()
-            CTX.owns_lab = True
-            log.info("lab %s (%s) up in %.2f s", config.name, CTX.lab.backend, time.monotonic() - t0)
+            ctx.lab.up()
+            ctx.owns_lab = True
+            log.info("lab %s (%s) up in %.2f s", config.name, ctx.lab.backend, time.monotonic() - t0)
         except HarnessError as exc:
             log.error("%s", exc)
             sys.exit(1)
@@ -217,30 +220,35 @@ def _init(environment, **_kw) -> None:
 
 @events.test_start.add_listener
 def _test_start(environment, **_kw) -> None:
+    ctx = run_context(environment)
     worker = isinstance(environment.runner, WorkerRunner)
-    if CTX.bare:
+    if ctx.bare:
         return
-    if CTX.run_dir_option:
-        run_dir = Path(CTX.run_dir_option)
-        CTX.run_dir_option = ""  # a restarted web UI test gets a new directory
+    if ctx.run_dir_option:
+        run_dir = Path(ctx.run_dir_option)
+        ctx.run_dir_option = ""  # a restarted web UI test gets a new directory
     elif worker:
         return
     else:
-        run_dir = new_run_dir(CTX.scenario.id)
+        run_dir = new_run_dir(ctx.scenario.id)
     run_dir.mkdir(parents=True, exist_ok=True)
-    CTX.request_log.open_at(run_dir / _per_process_name("requests", worker))
-    CTX.history.open(run_dir / _per_process_name("history", worker))
-    if not worker:
-        CTX.session = RunSession(CTX.scenario, CTX.lab, run_dir)
-        CTX.session.begin()
-        log.info("run %s: results in %s", CTX.scenario.id, run_dir)
+    pid = os.getpid() if worker else None
+    ctx.request_log.open_at(run_dir / rf.per_process(rf.REQUESTS, pid))
+    if worker:
+        ctx.history.start(run_dir, pid)
+        return
+    observers = standard_observers(ctx.lab, ctx.history, max_s=ctx.scenario.load.run_time_s + 600)
+    ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers)
+    ctx.session.begin()
+    log.info("run %s: results in %s", ctx.scenario.id, run_dir)
 
 
 @events.test_stop.add_listener
 def _test_stop(environment, **_kw) -> None:
-    if isinstance(environment.runner, WorkerRunner) or CTX.session is None or CTX.session.done:
+    ctx = run_context(environment)
+    if isinstance(environment.runner, WorkerRunner) or ctx.session is None or ctx.session.done:
         return
-    summary = CTX.session.finish(flush_logs=(CTX.request_log.flush, CTX.history.flush))
+    summary = ctx.session.finish(flush_logs=(ctx.request_log.flush,))
     if summary is None:
         return
     environment.process_exit_code = 0 if summary["passed"] else 1
@@ -255,11 +263,12 @@ def _test_stop(environment, **_kw) -> None:
 
 @events.quitting.add_listener
 def _quitting(environment, **_kw) -> None:
+    ctx = run_context(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
-    if CTX.session is not None and not CTX.session.done:
-        CTX.session.abort("quit")
+    if ctx.session is not None and not ctx.session.done:
+        ctx.session.abort("quit")
         environment.process_exit_code = 1
-    if CTX.owns_lab and not environment.parsed_options.keep_lab:
-        CTX.lab.down()
-        CTX.owns_lab = False
+    if ctx.owns_lab and not environment.parsed_options.keep_lab:
+        ctx.lab.down()
+        ctx.owns_lab = False

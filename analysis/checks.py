@@ -17,7 +17,11 @@ class Check:
     metric: str
     op: str
     expected: object
-    line: int = 0
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Check":
+        """A check as run.json keeps it ({metric, op, expected})."""
+        return cls(d["metric"], d["op"], tuple(d["expected"]) if d["op"] == "between" else d["expected"])
 
     @property
     def name(self) -> str:
@@ -69,7 +73,7 @@ def parse_checks(raw: object, source: str, is_known=None) -> list[Check]:
         if op in ("at_most", "at_least") and (isinstance(expected, bool) or not isinstance(expected, numeric)):
             errors.append(f"{source}:{line}: checks[{i}].{op}: needs a number")
             continue
-        out.append(Check(metric, op, tuple(expected) if op == "between" else expected, line))
+        out.append(Check(metric, op, tuple(expected) if op == "between" else expected))
     if errors:
         raise ConfigError("bad checks:\n  " + "\n  ".join(errors))
     return out

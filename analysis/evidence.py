@@ -1,4 +1,4 @@
-"""What each family of metrics rests on (DESIGN.md, evidence rules).
+"""What each family of metrics rests on (README, "Evidence rules").
 
 A metric exists only where its evidence exists and agrees with itself; otherwise it is absent
 (None) with a reason, and a check on it fails as "not measured: REASON". A figure computed from

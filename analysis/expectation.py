@@ -63,8 +63,8 @@ def parse_expectation(raw: object, source: str, line: int = 0, is_known=None) ->
         where = f"{source}:{getattr(c, 'line', line)}: expectation.conditions[{i}]"
         if isinstance(c, dict) and set(c) == {"compare"}:
             cmp_ = c["compare"]
-            if not (isinstance(cmp_, list) and len(cmp_) == 3 and cmp_[1] in COMPARE_OPS
-                    and all(isinstance(x, str) for x in cmp_)):
+            if not (isinstance(cmp_, list) and len(cmp_) == 3 and all(isinstance(x, str) for x in cmp_)
+                    and cmp_[1] in COMPARE_OPS):
                 errors.append(f"{where}.compare: needs [METRIC, OP, METRIC], OP one of {' '.join(COMPARE_OPS)}")
                 continue
             unknown = [m for m in (cmp_[0], cmp_[2]) if is_known is not None and not is_known(m)]
@@ -95,7 +95,7 @@ def from_json(data: object) -> Expectation:
         if "compare" in c:
             conds.append(Compare(*c["compare"]))
         else:
-            conds.append(Check(c["metric"], c["op"], tuple(c["expected"]) if c["op"] == "between" else c["expected"]))
+            conds.append(Check.from_json(c))
     return Expectation(plan=data.get("plan", ""), conditions=tuple(conds))
 
 

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+import runfiles as rf
 from errors import HarnessError
-
-REQUEST_COLUMNS = ["timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
-                   "exception"]
 
 
 @dataclass
@@ -23,7 +21,6 @@ class Run:
     history: pd.DataFrame
     verify: dict
     monitor: pd.DataFrame
-    stats_history: pd.DataFrame | None
 
 
 def _jsonl(path: Path) -> list[dict]:
@@ -32,37 +29,32 @@ def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def _csvs(run_dir: Path, pattern: str, columns: list[str], text: tuple[str, ...] = ()) -> pd.DataFrame:
+def _csvs(run_dir: Path, pattern: str, columns: tuple[str, ...], text: tuple[str, ...] = ()) -> pd.DataFrame:
     """Concatenate per-process files (requests.csv, requests-<pid>.csv, ...); `text` columns stay strings."""
     frames = [pd.read_csv(p, keep_default_na=False, na_values=[""], dtype={c: "string" for c in text})
               for p in sorted(run_dir.glob(pattern)) if p.stat().st_size]
     frames = [f for f in frames if len(f.columns)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns))
 
 
 def load_run(run_dir: str | Path) -> Run:
     run_dir = Path(run_dir)
-    meta_path = run_dir / "run.json"
+    meta_path = run_dir / rf.RUN_JSON
     if not meta_path.exists():
         raise HarnessError(f"{run_dir} is not a run directory (no run.json)")
     meta = json.loads(meta_path.read_text())
-    req = _csvs(run_dir, "requests*.csv", REQUEST_COLUMNS, ("request_type", "name", "exception"))
+    req = _csvs(run_dir, rf.all_of(rf.REQUESTS), rf.REQUEST_COLUMNS, ("request_type", "name", "exception"))
     req["exception"] = req["exception"].astype("string").fillna("").astype(str)
     req["start_ms"] = req["timestamp"].astype(float) * 1000
     req["end_ms"] = req["start_ms"] + req["response_time_ms"].fillna(0).astype(float)
     req["ok"] = req["exception"] == ""
     req = req.sort_values("start_ms", ignore_index=True)
-    events = pd.DataFrame(_jsonl(run_dir / "events.jsonl"), columns=["t_ms", "sentinel", "event", "data"])
-    history = _csvs(run_dir, "history*.csv", ["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id",
-                                               "outcome", "status", "error", "intent", "variant", "attempt"],
-                    ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant"))
-    verify_path = run_dir / "verify.json"
-    monitor_path = run_dir / "monitor.csv"
-    stats_path = run_dir / "locust_stats_history.csv"
+    events = pd.DataFrame(_jsonl(run_dir / rf.EVENTS), columns=list(rf.EVENT_FIELDS))
+    history = _csvs(run_dir, rf.all_of(rf.HISTORY), rf.HISTORY_COLUMNS, rf.HISTORY_TEXT)
+    verify_path, monitor_path = run_dir / rf.VERIFY, run_dir / rf.MONITOR
     return Run(
-        dir=run_dir, meta=meta, requests=req, faults=_jsonl(run_dir / "faults.jsonl"), events=events,
+        dir=run_dir, meta=meta, requests=req, faults=_jsonl(run_dir / rf.FAULTS), events=events,
         history=history, verify=json.loads(verify_path.read_text()) if verify_path.exists() else {},
         monitor=pd.read_csv(monitor_path) if monitor_path.exists() else pd.DataFrame(
-            columns=["t_ms", "source", "metric", "value"]),
-        stats_history=pd.read_csv(stats_path) if stats_path.exists() else None,
+            columns=list(rf.MONITOR_COLUMNS)),
     )

@@ -1,4 +1,4 @@
-"""Metrics of one run, by name (DESIGN.md), from the run files only.
+"""Metrics of one run, by name (README, "Run outputs"), from the run files only.
 
 One wall clock: the fault journal, the Sentinel events and the request log are all stamped by
 time.time() on this machine, so their differences need no clock alignment. Time metrics are
@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+import runfiles as rf
 from analysis import evidence
 from analysis.load import Run
 
-DISRUPTIVE = ("kill", "pause", "cut")
+OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
+
+
+def disruptive(record: dict) -> bool:
+    """Whether a journaled fault opens a fault window: the journal says so (faults.actions declares it)."""
+    return bool(record.get("disruptive", record.get("action") in OLD_RUNS_DISRUPTIVE))
 
 FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -29,7 +35,8 @@ METRICS = (
     "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
     "loss_before_fault_s", "loss_after_fault_s", "refused_writes", "unknown_landed", "unknown_lost", "switches",
     "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "acked_not_in_mysql_or_stream",
-    "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "monitor_samples", "max_replica_lag_bytes", "retries",
+    "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "monitor_samples",
+    "max_replica_lag_bytes", "retries",
     "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
@@ -44,7 +51,7 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 def fault_windows(run: Run) -> list[dict]:
     """Applied disruptive faults in time order, each until the next one (or the end of the run)."""
     healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
-    applied = sorted((f for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE),
+    applied = sorted((f for f in run.faults if f.get("event") == "applied" and disruptive(f)),
                      key=lambda f: f["applied_ms"])
     out = []
     for i, f in enumerate(applied):
@@ -201,7 +208,7 @@ def monitor_metrics(run: Run) -> dict:
 def log_metrics(run: Run) -> dict:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run)."""
     persist_errors = redelivered = recreated = 0
-    for path in sorted((run.dir / "logs").glob("consumer-*.log")):
+    for path in sorted((run.dir / rf.LOGS).glob("consumer-*.log")):
         for line in path.read_text(errors="replace").splitlines():
             if "persist failed for" in line:
                 persist_errors += int(line.split("persist failed for ", 1)[1].split()[0])
@@ -272,7 +279,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["faults_applied"] = len(applied)
     m["faults_failed"] = sum(1 for f in run.faults if f.get("event") in ("failed", "heal_failed"))
     healed = {f["fault"] for f in run.faults if f.get("event") == "healed"}
-    m["faults_unhealed"] = sum(1 for f in applied if f["fault"] not in healed and f["action"] in DISRUPTIVE)
+    m["faults_unhealed"] = sum(1 for f in applied if f["fault"] not in healed and disruptive(f))
     m["fault_delay_ms"] = _r(max(f["delay_ms"] for f in applied), 1) if applied else None
 
     lost = lost_history(run)
@@ -289,7 +296,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         if w.get("name"):
             extra.update({f"{w['name']}.{k}": v for k, v in fm.items()})
     for f in applied:
-        if f.get("name") and isinstance(f.get("output"), dict) and f["action"] not in DISRUPTIVE:
+        if f.get("name") and isinstance(f.get("output"), dict) and not disruptive(f):
             extra.update(_flatten(f["output"], f["name"]))
 
     h = run.history

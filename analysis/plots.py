@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import DISRUPTIVE, replica_lag  # noqa: E402
+from analysis.metrics import disruptive, replica_lag  # noqa: E402
 
 BIN_S = 1.0
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
@@ -34,7 +34,7 @@ def marked_events(run: Run) -> pd.DataFrame:
     ev = run.events[run.events["event"].isin(MARKED_EVENTS)].sort_values("t_ms")
     if not len(ev):
         return ev
-    starts = sorted(f["applied_ms"] for f in run.faults if f.get("event") == "applied" and f.get("action") in DISRUPTIVE)
+    starts = sorted(f["applied_ms"] for f in run.faults if f.get("event") == "applied" and disruptive(f))
     window = ev["t_ms"].apply(lambda t: sum(1 for s in starts if s <= t))
     firsts = ev.assign(window=window).drop_duplicates(subset=["window", "event"])
     switches = ev[ev["event"] == "+switch-master"].drop_duplicates(subset=["data"])
@@ -43,7 +43,7 @@ def marked_events(run: Run) -> pd.DataFrame:
 
 def _mark(ax, run: Run, t0: float, end_s: float) -> None:
     for label, a, h in fault_spans(run):
-        if run.faults and any(f.get("action") in DISRUPTIVE for f in run.faults):
+        if run.faults and any(disruptive(f) for f in run.faults):
             ax.axvspan((a - t0) / 1000, ((h or t0 + end_s * 1000) - t0) / 1000, color="red", alpha=0.12)
     for _, ev in marked_events(run).iterrows():
         x = (ev["t_ms"] - t0) / 1000

@@ -11,18 +11,18 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analysis import plots  # noqa: E402
+import runfiles as rf  # noqa: E402
 from analysis import expectation as expect  # noqa: E402
+from analysis import plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
 from analysis.evidence import load_gap  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import DISRUPTIVE, FAULT_METRICS, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
+from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
 
 
 def _checks(meta: dict) -> list[Check]:
-    return [Check(c["metric"], c["op"], tuple(c["expected"]) if c["op"] == "between" else c["expected"])
-            for c in meta.get("checks", [])]
+    return [Check.from_json(c) for c in meta.get("checks", [])]
 
 
 def build(run_dir: str | Path) -> dict:
@@ -57,8 +57,8 @@ def build(run_dir: str | Path) -> dict:
     if mon:
         images.append(mon)
     summary["files"] = sorted(p.name for p in out.iterdir() if p.is_file())
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-    (out / "report.md").write_text(render(run, summary, [p.name for p in images]))
+    (out / rf.SUMMARY).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))
     return summary
 
 
@@ -131,7 +131,7 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines += ["", "Client variants (same fault, same run):", "", "| variant | " + " | ".join(cols) + " |",
                   "|---|" + "---|" * len(cols)]
         lines += [f"| {name} | " + " | ".join(fmt(v[c]) for c in cols) + " |" for name, v in s["variants"].items()]
-    probes = [f for f in run.faults if f.get("event") == "applied" and f.get("action") not in DISRUPTIVE
+    probes = [f for f in run.faults if f.get("event") == "applied" and not disruptive(f)
               and isinstance(f.get("output"), dict)]
     if probes:
         lines += ["", "Actions and probes during the run:", "", "| at | action | node | output |", "|---|---|---|---|"]
@@ -156,7 +156,7 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines.append(f"{len(grp):>6}  {rtype:<6} {_rel(run, grp['start_ms'].min())} .. "
                      f"{_rel(run, grp['end_ms'].max())}  {exc[:140]}")
     lines += ["```", ""]
-    svc = run.dir / "logs" / "api.log"
+    svc = run.dir / rf.LOGS / "api.log"
     if svc.exists():
         errs = [ln for ln in svc.read_text(errors="replace").splitlines() if " ERROR " in ln][:10]
         lines += ["Service log (`logs/api.log`, first error lines):", "", "```", *errs, "```", ""]

@@ -37,7 +37,7 @@ def main() -> None:
     work = OUT / "runs" / "overhead"
     work.mkdir(parents=True, exist_ok=True)
     doc = {"id": "bench-overhead", "title": "Harness overhead", "plan_step": "bench",
-           "load": {"users": a.users, "spawn_rate": a.users, "run_time": f"{a.seconds}s", "rate_per_user": 1000,
+           "load": {"users": a.users, "spawn_rate": a.users, "run_time": f"{a.seconds}s", "rate_per_user": 40,
                     "redis_weight": 0},  # bids only: the end-to-end path the harness is there for
            "checks": [{"metric": "faults_failed", "equals": 0}]}
     path = work / "bench-overhead.yaml"

@@ -1,13 +1,18 @@
-"""The fault vocabulary: one registry of actions by name, each with its undo.
+"""The fault vocabulary: one registry of actions by name, each declaring its own facts.
 
-An action is a plain function `apply(lab, node, params) -> state` and, where it can be undone,
-`heal(lab, node, params, state)`. The state carries what the undo needs (a config value before
-it was changed, the peers a cut resolved to). Probes are actions that change nothing and return
-an `output` for the journal and the metrics. Both backends offer the same node operations, so
-the vocabulary does not know which one runs.
+An action is a plain function `apply(lab, node, *, PARAMS) -> state`; its keyword-only parameters
+are the scenario keys it takes (required where they have no default), bound the way
+chaostoolkit-lib binds an activity's arguments. Where it can be undone, `heal(lab, node, state,
+*, PARAMS)` gets the same parameters and what apply returned (a config value before it was changed,
+the peers a cut resolved to). A disruptive action opens a fault window (failover and error-window
+metrics are measured from it; the journal records the flag). Probes change nothing and return an
+`output` for the journal and the metrics; one that compares with an earlier probe declares
+`outputs` and gets the named outputs so far. Every backend offers the same node operations
+(lab.protocol.Lab), so the vocabulary does not know which one runs.
 """
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,27 +20,48 @@ from dataclasses import dataclass
 import redis
 
 from errors import FaultError
+from fairbid.settings import Settings
+from lab import clients
+from lab.protocol import Lab, service_settings
 
 PEER_GROUPS = ("replicas", "sentinels", "others")
+INJECTED = ("outputs",)  # given by the runner, never by a scenario
 
 
 @dataclass(frozen=True)
 class Action:
     name: str
     apply: Callable
-    heal: Callable | None  # None: a one-shot action with nothing to undo
-    params: tuple[str, ...] = ()
-    doc: str = ""
+    heal: Callable | None = None  # None: a one-shot action with nothing to undo
     probe: bool = False
+    disruptive: bool = False  # opens a fault window: failover and error-window metrics are measured from it
+
+    def _keywords(self) -> list[inspect.Parameter]:
+        return [p for p in inspect.signature(self.apply).parameters.values()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in INJECTED]
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The scenario keys this action takes, from its signature."""
+        return tuple(p.name for p in self._keywords())
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self._keywords() if p.default is inspect.Parameter.empty)
+
+    def run(self, lab: Lab, node: str, params: dict, outputs: dict | None = None):
+        extra = {"outputs": outputs or {}} if "outputs" in inspect.signature(self.apply).parameters else {}
+        return self.apply(lab, node, **params, **extra)
+
+    def undo(self, lab: Lab, node: str, params: dict, state) -> None:
+        self.heal(lab, node, state, **params)
 
 
-def _client(lab, node: str, timeout: float = 2.0) -> redis.Redis:
-    host, port = lab.address(node)
-    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, retry=None)
+def _client(lab: Lab, node: str, timeout: float = 2.0) -> redis.Redis:
+    return clients.node(lab, node, timeout)
 
 
-def _peers(lab, node: str, raw) -> list[str]:
+def _peers(lab: Lab, node: str, raw) -> list[str]:
     """Peer names: a list of nodes, or one of the groups replicas / sentinels / others."""
     if raw is None:
         return []
@@ -51,63 +77,69 @@ def _peers(lab, node: str, raw) -> list[str]:
 
 
 # ---- faults with an undo ------------------------------------------------------------------
-def _kill(lab, node, p):
+def _kill(lab: Lab, node: str) -> None:
+    """SIGKILL / docker kill; healed by starting the node again."""
     lab.kill(node)
 
 
-def _start(lab, node, p, state=None):
+def _start(lab: Lab, node: str, state=None) -> None:
+    """Start a stopped node (docker start)."""
     lab.start(node)
 
 
-def _pause(lab, node, p):
+def _pause(lab: Lab, node: str) -> None:
+    """SIGSTOP / docker pause; healed by resuming it."""
     lab.pause(node)
 
 
-def _resume(lab, node, p, state=None):
+def _resume(lab: Lab, node: str, state=None) -> None:
+    """Resume a paused node."""
     lab.resume(node)
 
 
-def _cut(lab, node, p):
-    peers = _peers(lab, node, p.get("peers"))
-    if not peers:
+def _cut(lab: Lab, node: str, *, peers: str | list | None = None, one_way: bool = False) -> dict:
+    """Network cut, process alive (docker network disconnect): from every peer, or only `peers`
+    (names, or replicas / sentinels / others), both ways unless one_way; healed by reconnecting."""
+    resolved = _peers(lab, node, peers)
+    if not resolved:
         lab.disconnect(node)
         return {"peers": []}
-    for peer in peers:
-        lab.disconnect(node, peer, one_way=bool(p.get("one_way", False)))
-    return {"peers": peers}
+    for peer in resolved:
+        lab.disconnect(node, peer, one_way=bool(one_way))
+    return {"peers": resolved}
 
 
-def _connect(lab, node, p, state=None):
-    peers = (state or {}).get("peers")
-    if peers is None:
-        peers = _peers(lab, node, p.get("peers"))
+def _connect(lab: Lab, node: str, state=None, *, peers: str | list | None = None, one_way: bool = False) -> None:
+    """Reconnect a cut node: exactly the peers the cut resolved to."""
+    peers = (state or {}).get("peers") if state else _peers(lab, node, peers)
     if not peers:
         lab.connect(node)
     for peer in peers:
         lab.connect(node, peer)
 
 
-def _config_set(lab, node, p):
+def _config_set(lab: Lab, node: str, *, param: str, value) -> dict:
+    """CONFIG SET on a Redis node; healed by restoring the value it had."""
     client = _client(lab, node)
     try:
-        old = client.config_get(p["param"]).get(p["param"])
-        client.config_set(p["param"], p["value"])
+        old = client.config_get(param).get(param)
+        client.config_set(param, value)
     finally:
         client.close()
-    return {"old": old, "new": str(p["value"])}
+    return {"old": old, "new": str(value)}
 
 
-def _config_restore(lab, node, p, state):
+def _config_restore(lab: Lab, node: str, state, *, param: str, value) -> None:
     if state and state.get("old") is not None:
         client = _client(lab, node)
         try:
-            client.config_set(p["param"], state["old"])
+            client.config_set(param, state["old"])
         finally:
             client.close()
 
 
 # ---- one-shot actions and probes ------------------------------------------------------------
-def _promote(lab, node, p):
+def _promote(lab: Lab, node: str) -> dict:
     """REPLICAOF NO ONE: the plan's manual failover."""
     client = _client(lab, node)
     try:
@@ -117,20 +149,20 @@ def _promote(lab, node, p):
         client.close()
 
 
-def _restart(lab, node, p):
+def _restart(lab: Lab, node: str, *, env: dict | None = None) -> dict:
     """Stop and start a node, with environment overrides (`@node` stands for that node's host:port)."""
-    env = {}
-    for k, v in (p.get("env") or {}).items():
+    overrides = {}
+    for k, v in (env or {}).items():
         v = str(v)
         if v.startswith("@"):
             host, port = lab.address(v[1:])
             v = f"{host}:{port}"
-        env[str(k)] = v
-    lab.restart(node, env)
-    return {"env": env}
+        overrides[str(k)] = v
+    lab.restart(node, overrides)
+    return {"env": overrides}
 
 
-def _inspect(lab, node, p):
+def _inspect(lab: Lab, node: str, *, marker: str | None = None) -> dict:
     """What a node says of itself: role, who it follows, link, dataset size, and a marker key."""
     client = _client(lab, node)
     try:
@@ -139,8 +171,8 @@ def _inspect(lab, node, p):
                "keys": client.dbsize()}
         if info.get("master_host"):
             out["follows"] = lab.node_by_address(info["master_host"], int(info["master_port"]))
-        if p.get("marker"):
-            out["has_marker"] = client.get(f"marker:{p['marker']}") is not None
+        if marker:
+            out["has_marker"] = client.get(f"marker:{marker}") is not None
         return out
     except redis.RedisError as exc:
         return {"node": node, "reachable": False, "error": f"{type(exc).__name__}: {exc}"}
@@ -148,17 +180,17 @@ def _inspect(lab, node, p):
         client.close()
 
 
-def _write_marker(lab, node, p):
+def _write_marker(lab: Lab, node: str, *, marker: str) -> dict:
     """SET marker:NAME on the node (use target role: master for "the current master")."""
     client = _client(lab, node)
     try:
-        client.set(f"marker:{p['marker']}", str(time.time()))
+        client.set(f"marker:{marker}", str(time.time()))
     finally:
         client.close()
-    return {"node": node, "key": f"marker:{p['marker']}"}
+    return {"node": node, "key": f"marker:{marker}"}
 
 
-def _compare_replicas(lab, node, p):
+def _compare_replicas(lab: Lab, node: str, *, wait_s: float = 5) -> dict:
     """Key by key: every key on the master `node` is on each replica, once the replicas have caught
     up to the master's offset (waiting at most `wait_s`); also the lag, in bytes, seen at the start."""
     master = _client(lab, node, 5)
@@ -167,7 +199,7 @@ def _compare_replicas(lab, node, p):
         target = master.info("replication")["master_repl_offset"]
         replicas = [n for n in lab.node_names() if lab.kind(n) == "redis" and n != node]
         out = {"keys_checked": len(keys), "missing_keys": 0, "max_lag_bytes": 0}
-        deadline = time.monotonic() + float(p.get("wait_s", 5))
+        deadline = time.monotonic() + float(wait_s)
         for r in replicas:
             client = _client(lab, r, 5)
             try:
@@ -188,48 +220,41 @@ def _compare_replicas(lab, node, p):
         master.close()
 
 
-STREAM, GROUP = "bid-stream", "bid-group"
+def _pending_by_consumer(client: redis.Redis, s: Settings) -> dict[str, int]:
+    return {c["name"]: int(c["pending"]) for c in client.xinfo_consumers(s.stream, s.group)}
 
 
-def _master_client(lab) -> redis.Redis:
-    return _client(lab, lab.master())
-
-
-def _pending_by_consumer(client: redis.Redis) -> dict[str, int]:
-    return {c["name"]: int(c["pending"]) for c in client.xinfo_consumers(STREAM, GROUP)}
-
-
-def _claim(lab, node, p):
+def _claim(lab: Lab, node: str, *, min_idle_ms: int = 5000) -> dict:
     """XAUTOCLAIM by hand (plan step 2-1): move every message idle over min_idle_ms to consumer `node`,
     following the cursor; the pending list per consumer before and after is the output."""
-    client = _master_client(lab)
+    client, s = clients.master(lab), service_settings(lab)
     try:
-        before = _pending_by_consumer(client)
+        before = _pending_by_consumer(client, s)
         cursor, claimed = "0-0", 0
         for _ in range(1000):
             # without JUSTID: redis-py drops the cursor from a JUSTID reply
-            cursor, entries = client.xautoclaim(STREAM, GROUP, node, int(p.get("min_idle_ms", 5000)),
+            cursor, entries = client.xautoclaim(s.stream, s.group, node, int(min_idle_ms),
                                                 start_id=cursor, count=100)[:2]
             claimed += len(entries)
             if cursor == "0-0":
                 break
-        return {"claimed": claimed, "before": before, "after": _pending_by_consumer(client)}
+        return {"claimed": claimed, "before": before, "after": _pending_by_consumer(client, s)}
     finally:
         client.close()
 
 
-def _pending(lab, node, p):
-    """XPENDING of the group: how many, whose, and how often they were delivered."""
-    client = _master_client(lab)
+def _pending(lab: Lab, node: str, *, entries: bool = False) -> dict:
+    """XPENDING of the group: how many, whose, how often delivered (with entries: true, each one's bid)."""
+    client, s = clients.master(lab), service_settings(lab)
     try:
-        rows = client.xpending_range(STREAM, GROUP, min="-", max="+", count=10000)
+        rows = client.xpending_range(s.stream, s.group, min="-", max="+", count=10000)
         counts = [r["times_delivered"] for r in rows]
-        out = {"pending": len(rows), "by_consumer": _pending_by_consumer(client),
+        out = {"pending": len(rows), "by_consumer": _pending_by_consumer(client, s),
                "max_deliveries": max(counts, default=0), "redelivered": sum(1 for c in counts if c > 1)}
-        if p.get("entries"):  # which bids they carry, so verification can follow each across a failover
+        if entries:  # which bids they carry, so verification can follow each across a failover
             pipe = client.pipeline(transaction=False)
             for r in rows:
-                pipe.xrange(STREAM, min=r["message_id"], max=r["message_id"])
+                pipe.xrange(s.stream, min=r["message_id"], max=r["message_id"])
             out["entries"] = {r["message_id"]: (got[0][1].get("bidId", "") if got else "")
                               for r, got in zip(rows, pipe.execute())}
         return out
@@ -237,21 +262,23 @@ def _pending(lab, node, p):
         client.close()
 
 
-def _inject_poison(lab, node, p):
+def _inject_poison(lab: Lab, node: str) -> dict:
     """XADD an entry that can never become a bid, to see it moved aside instead of blocking the group."""
-    client = _master_client(lab)
+    client = clients.master(lab)
     try:
-        sid = client.xadd(STREAM, {"poison": "1", "note": "injected by fairbid-ha"})
+        sid = client.xadd(service_settings(lab).stream, {"poison": "1", "note": "injected by fairbid-ha"})
         return {"stream_id": sid}
     finally:
         client.close()
 
 
-def _mysql_rows(lab, node, p):
-    """Rows of `bid` on a MySQL node, the time the read took, and (on a replica) its lag."""
+def _mysql_rows(lab: Lab, node: str, *, timeout_s: float = 3, compare_to: str | None = None,
+                outputs: dict | None = None) -> dict:
+    """Rows and read time on a MySQL node, its lag on a replica, and rows missing against the earlier
+    probe named by compare_to (`outputs`: the named outputs so far, given by the runner)."""
     t0 = time.perf_counter()
     try:
-        conn = lab.mysql_connect(node, timeout_s=float(p.get("timeout_s", 3)), monitor=True)
+        conn = lab.mysql_connect(node, timeout_s=float(timeout_s), monitor=True)
         with conn.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM bid")
             rows = cur.fetchone()[0]
@@ -259,49 +286,40 @@ def _mysql_rows(lab, node, p):
             status = cur.fetchone()
             cols = [d[0] for d in cur.description] if status else []
         conn.close()
-    except Exception as exc:  # noqa: BLE001 - an unreachable node is the probe's answer
+    except Exception as exc:  # an unreachable node is the probe's answer
         return {"node": node, "reachable": False, "error": f"{type(exc).__name__}: {exc}",
                 "read_ms": round((time.perf_counter() - t0) * 1000, 1)}
     out = {"node": node, "reachable": True, "rows": rows, "read_ms": round((time.perf_counter() - t0) * 1000, 1)}
-    earlier = p.get("_outputs", {}).get(p.get("compare_to", ""), {})
+    earlier = (outputs or {}).get(compare_to or "", {})
     if "rows" in earlier:  # rows an earlier probe counted (on the primary) that this node lacks
-        out["missing_vs_" + p["compare_to"]] = max(0, earlier["rows"] - rows)
+        out["missing_vs_" + compare_to] = max(0, earlier["rows"] - rows)
     if status:
         out["seconds_behind_master"] = dict(zip(cols, status)).get("Seconds_Behind_Master")
     return out
 
 
 ACTIONS: dict[str, Action] = {a.name: a for a in [
-    Action("kill", _kill, _start, doc="SIGKILL / docker kill; healed by starting the node again"),
-    Action("pause", _pause, _resume, doc="SIGSTOP / docker pause; healed by resuming it"),
-    Action("cut", _cut, _connect, ("peers", "one_way"),
-           doc="network cut, process alive / docker network disconnect; from every peer or only `peers` "
-               "(names, or replicas / sentinels / others); healed by reconnecting"),
-    Action("config_set", _config_set, _config_restore, ("param", "value"),
-           doc="CONFIG SET on a Redis node; healed by restoring the value it had"),
-    Action("start", _start, None, doc="start a stopped node (docker start)"),
-    Action("resume", _resume, None, doc="resume a paused node"),
-    Action("connect", _connect, None, ("peers",), doc="reconnect a cut node"),
-    Action("promote", _promote, None, doc="REPLICAOF NO ONE: promote a replica by hand"),
-    Action("restart", _restart, None, ("env",), doc="restart a node, with environment overrides"),
-    Action("inspect", _inspect, None, ("marker",), doc="probe: role, master, link, keys, marker", probe=True),
-    Action("write_marker", _write_marker, None, ("marker",), doc="probe: write marker:NAME", probe=True),
-    Action("compare_replicas", _compare_replicas, None, ("wait_s",),
-           doc="probe: every key of the master present on each replica", probe=True),
-    Action("claim", _claim, None, ("min_idle_ms",), doc="XAUTOCLAIM idle messages to consumer `target`"),
-    Action("pending", _pending, None, ("entries",),
-           doc="probe: XPENDING of the group, delivery counts (and, with entries: true, each entry's bid)",
-           probe=True),
-    Action("inject_poison", _inject_poison, None, doc="XADD a malformed entry to the bid stream"),
-    Action("mysql_rows", _mysql_rows, None, ("timeout_s", "compare_to"),
-           doc="probe: rows and read time on a MySQL node (and rows missing against an earlier probe)",
-           probe=True),
+    Action("kill", _kill, _start, disruptive=True),
+    Action("pause", _pause, _resume, disruptive=True),
+    Action("cut", _cut, _connect, disruptive=True),
+    Action("config_set", _config_set, _config_restore),
+    Action("start", _start),
+    Action("resume", _resume),
+    Action("connect", _connect),
+    Action("promote", _promote),
+    Action("restart", _restart),
+    Action("inspect", _inspect, probe=True),
+    Action("write_marker", _write_marker, probe=True),
+    Action("compare_replicas", _compare_replicas, probe=True),
+    Action("claim", _claim),
+    Action("pending", _pending, probe=True),
+    Action("inject_poison", _inject_poison),
+    Action("mysql_rows", _mysql_rows, probe=True),
 ]}
 
 
 def require(params: dict, action: Action) -> None:
-    """Parameters an action cannot run without."""
-    needed = {"config_set": ("param", "value"), "write_marker": ("marker",)}.get(action.name, ())
-    missing = [k for k in needed if k not in params]
+    """Parameters an action cannot run without (those of its signature with no default)."""
+    missing = [k for k in action.required if k not in params]
     if missing:
         raise FaultError(f"{action.name} needs {', '.join(missing)}")

@@ -1,10 +1,13 @@
-"""faults.jsonl: one JSON line per fault event (scheduled, applied, healed, failed), wall clock ms."""
+"""faults.jsonl: one JSON line per fault event (runfiles: Scheduled, Applied, Healed, ...), wall clock ms."""
 from __future__ import annotations
 
 import json
 import threading
 import time
+from dataclasses import asdict
 from pathlib import Path
+
+from runfiles import EVENT_OF
 
 
 def now_ms() -> float:
@@ -20,13 +23,14 @@ class Journal:
         self._lock = threading.Lock()
         self._fh = open(self.path, "a", encoding="utf-8")
 
-    def write(self, event: str, **fields) -> dict:
-        record = {"event": event, "t_ms": now_ms(), "backend": self.backend, **fields}
+    def write(self, record) -> dict:
+        """One record of runfiles' journal types; its event name comes from its type."""
+        line = {"event": EVENT_OF[type(record)], "t_ms": now_ms(), "backend": self.backend, **asdict(record)}
         with self._lock:
             if not self._fh.closed:
-                self._fh.write(json.dumps(record, default=str) + "\n")
+                self._fh.write(json.dumps(line, default=str) + "\n")
                 self._fh.flush()
-        return record
+        return line
 
     def close(self) -> None:
         with self._lock:

@@ -17,11 +17,13 @@ from errors import HarnessError
 from faults.actions import ACTIONS
 from faults.journal import Journal, now_ms
 from faults.schedule import FaultSpec, Target
+from lab.protocol import Lab
+from runfiles import Applied, Failed, Healed, HealFailed, Scheduled
 
 log = logging.getLogger("faults")
 
 
-def resolve(lab, target: Target) -> str:
+def resolve(lab: Lab, target: Target) -> str:
     """The node a target names now: a node name as is, a role as Sentinel sees it at this moment."""
     if target.node:
         return target.node
@@ -42,7 +44,7 @@ class ActiveFault:
 
 
 class FaultRunner:
-    def __init__(self, schedule: list[FaultSpec], lab, journal: Journal) -> None:
+    def __init__(self, schedule: list[FaultSpec], lab: Lab, journal: Journal) -> None:
         self.schedule = schedule
         self.lab = lab
         self.journal = journal
@@ -54,9 +56,10 @@ class FaultRunner:
     def start(self) -> None:
         self.t0_ms = now_ms()
         for spec in self.schedule:
-            self.journal.write("scheduled", fault=spec.index, line=spec.line, action=spec.action,
-                               target=str(spec.target), scheduled_ms=self.t0_ms + spec.at_s * 1000,
-                               duration_s=spec.duration_s, params=spec.params, name=spec.label)
+            self.journal.write(Scheduled(fault=spec.index, line=spec.line, action=spec.action, target=str(spec.target),
+                                         scheduled_ms=self.t0_ms + spec.at_s * 1000, duration_s=spec.duration_s,
+                                         params=spec.params, name=spec.label,
+                                         disruptive=ACTIONS[spec.action].disruptive))
             self._greenlets.append(gevent.spawn(self._run, spec))
 
     def _run(self, spec: FaultSpec) -> None:
@@ -65,27 +68,26 @@ class FaultRunner:
         try:
             node = resolve(self.lab, spec.target)
         except Exception as exc:  # journal and go on: one bad fault must not stop the others
-            self.journal.write("failed", fault=spec.index, action=spec.action, target=str(spec.target),
-                               scheduled_ms=due_ms, outcome="error", error=f"resolve: {exc}")
+            self.journal.write(Failed(fault=spec.index, action=spec.action, target=str(spec.target),
+                                      scheduled_ms=due_ms, error=f"resolve: {exc}"))
             return
         fault = ActiveFault(spec, node)
         if ACTIONS[spec.action].heal is not None:
             self.active.append(fault)
         started = time.time()
         try:
-            params = {**spec.params, "_outputs": self.outputs} if ACTIONS[spec.action].probe else spec.params
-            fault.state = ACTIONS[spec.action].apply(self.lab, node, params)
+            fault.state = ACTIONS[spec.action].run(self.lab, node, spec.params, self.outputs)
             if spec.name and isinstance(fault.state, dict):
                 self.outputs[spec.name] = fault.state
         except Exception as exc:
-            self.journal.write("failed", fault=spec.index, action=spec.action, target=str(spec.target),
-                               node=node, scheduled_ms=due_ms, outcome="error", error=f"{type(exc).__name__}: {exc}")
+            self.journal.write(Failed(fault=spec.index, action=spec.action, target=str(spec.target), node=node,
+                                      scheduled_ms=due_ms, error=f"{type(exc).__name__}: {exc}"))
             log.error("fault %s on %s failed: %s", spec.action, node, exc)
             return
-        self.journal.write("applied", fault=spec.index, action=spec.action, target=str(spec.target), node=node,
-                           scheduled_ms=due_ms, applied_ms=round(started * 1000, 3),
-                           delay_ms=round(started * 1000 - due_ms, 3), outcome="ok", params=spec.params,
-                           output=fault.state, name=spec.name or None)
+        self.journal.write(Applied(fault=spec.index, action=spec.action, target=str(spec.target), node=node,
+                                   scheduled_ms=due_ms, applied_ms=round(started * 1000, 3),
+                                   delay_ms=round(started * 1000 - due_ms, 3), params=spec.params, output=fault.state,
+                                   name=spec.name or None, disruptive=ACTIONS[spec.action].disruptive))
         log.info("fault %s applied to %s", spec.label, node)
         if spec.duration_s is not None:
             gevent.sleep(spec.duration_s)
@@ -96,13 +98,13 @@ class FaultRunner:
             return
         action = ACTIONS[fault.spec.action]
         try:
-            action.heal(self.lab, fault.node, fault.spec.params, fault.state)  # idempotent
+            action.undo(self.lab, fault.node, fault.spec.params, fault.state)  # idempotent
             fault.healed = True
-            self.journal.write("healed", fault=fault.spec.index, action=fault.spec.action, node=fault.node,
-                               healed_ms=now_ms(), reason=reason, outcome="ok")
+            self.journal.write(Healed(fault=fault.spec.index, action=fault.spec.action, node=fault.node,
+                                      healed_ms=now_ms(), reason=reason))
         except Exception as exc:
-            self.journal.write("heal_failed", fault=fault.spec.index, action=fault.spec.action, node=fault.node,
-                               reason=reason, outcome="error", error=f"{type(exc).__name__}: {exc}")
+            self.journal.write(HealFailed(fault=fault.spec.index, action=fault.spec.action, node=fault.node,
+                                          reason=reason, error=f"{type(exc).__name__}: {exc}"))
             log.error("heal of %s on %s failed: %s", fault.spec.action, fault.node, exc)
 
     def heal_all(self, reason: str = "stop") -> None:

@@ -1,15 +1,16 @@
-"""Choosing a backend by name; both offer the same node operations to the fault layer."""
+"""Choosing a backend by name; each implements lab.protocol.Lab."""
 from __future__ import annotations
 
 from errors import ConfigError
 from lab.config import LabConfig
 from lab.local import LocalLab
+from lab.protocol import Lab
 from lab.spec import StackSpec
 
 BACKENDS = ("local", "docker")
 
 
-def make_lab(backend: str, config: LabConfig, spec: StackSpec | None = None):
+def make_lab(backend: str, config: LabConfig, spec: StackSpec | None = None) -> Lab:
     if backend == "local":
         return LocalLab(config, spec)
     if backend == "docker":

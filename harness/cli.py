@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import runfiles as rf
 from errors import HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
@@ -62,7 +63,7 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
             if not was_up:
                 lab.down()
     write_index()
-    summary = run_dir / "summary.json"
+    summary = run_dir / rf.SUMMARY
     if summary.exists():
         s = json.loads(summary.read_text())
         print(f"   {'PASS' if s['passed'] else 'FAIL'}: report {run_dir / 'report.md'}")
@@ -78,7 +79,7 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
 def write_index(results: Path = RESULTS) -> Path:
     """results/index.md: the newest run of each scenario, linked, with its headline figures."""
     latest: dict[str, dict] = {}
-    for path in sorted(results.glob("*/summary.json")):
+    for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
         s = json.loads(path.read_text())
         if isinstance(s, dict) and "scenario" in s:  # run directories only
             latest[s["scenario"]] = s

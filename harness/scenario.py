@@ -215,6 +215,7 @@ def load(name: str) -> Scenario:
 
 
 def catalog(group: str | None = None) -> list[Path]:
-    """Scenario files of a group (the id's prefix: redis, stream, rdb), in file-name order."""
+    """Scenario files of a group (a scenario's `group`, by default its id's prefix: redis, stream, rdb),
+    in file-name order. Every file is validated on the way: a broken catalog stops before any run."""
     paths = sorted(SCENARIO_DIR.glob("*.yaml"))
-    return [p for p in paths if group in (None, "", "all") or p.stem.split("-")[0] == group]
+    return [p for p in paths if group in (None, "", "all") or load(str(p)).group == group]

@@ -12,14 +12,18 @@ import shutil
 import time
 from pathlib import Path
 
+import runfiles as rf
 from analysis import report
 from faults.journal import Journal, now_ms
 from faults.runner import FaultRunner
-from harness.monitor import Monitor
 from harness.scenario import Scenario
-from harness.sentinel_events import SentinelObserver
-from harness.verify import verify
+from lab.protocol import Lab
 from lab.wait import Wait
+from observe.base import Observer, RunEnd
+from observe.history import History
+from observe.monitor import Monitor
+from observe.sentinel_events import SentinelObserver
+from observe.verify import Verification
 
 log = logging.getLogger("session")
 RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent.parent / "results"))
@@ -36,23 +40,29 @@ def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:
     return d
 
 
+def standard_observers(lab: Lab, history: History, max_s: float) -> list[Observer]:
+    """Every run's observers, in the order they stop: the history is closed before the verification
+    reads it, and Sentinel events and the monitor go on recording through the verification."""
+    return [history, Verification(lab), SentinelObserver(lab.sentinel_addrs(), max_s=max_s),
+            Monitor(lab, max_s=max_s)]
+
+
 class RunSession:
-    def __init__(self, scenario: Scenario, lab, run_dir: Path) -> None:
+    def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer]) -> None:
         self.scenario = scenario
         self.lab = lab
         self.dir = run_dir
+        self.observers = observers
         self.meta: dict = {}
         self.journal: Journal | None = None
         self.runner: FaultRunner | None = None
-        self.observer: SentinelObserver | None = None
-        self.monitor: Monitor | None = None
         self.done = False
 
     def begin(self) -> None:
         s = self.scenario
         self.dir.mkdir(parents=True, exist_ok=True)
         if s.path:
-            shutil.copy(s.path, self.dir / "scenario.yaml")
+            shutil.copy(s.path, self.dir / rf.SCENARIO_COPY)
         self.meta = {
             "run_id": self.dir.name, "scenario": s.id, "title": s.title, "plan_step": s.plan_step,
             "group": s.group, "expectation": s.expectation.to_json(), "backend": self.lab.backend,
@@ -62,27 +72,25 @@ class RunSession:
             "test_start_ms": now_ms(),
         }
         self._write_meta()
-        max_s = s.load.run_time_s + 600
-        self.journal = Journal(self.dir / "faults.jsonl", self.lab.backend)
-        self.observer = SentinelObserver(self.lab.sentinel_addrs(), self.dir / "events.jsonl", max_s=max_s)
-        self.observer.start()
-        self.monitor = Monitor(self.lab, self.dir / "monitor.csv", max_s=max_s)
-        self.monitor.start()
+        self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
+        for observer in self.observers:
+            observer.start(self.dir)
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
 
     def _write_meta(self) -> None:
-        (self.dir / "run.json").write_text(json.dumps(self.meta, indent=1, default=str) + "\n")
+        (self.dir / rf.RUN_JSON).write_text(json.dumps(self.meta, indent=1, default=str) + "\n")
 
     def _heal(self, reason: str) -> None:
         if self.runner is not None:
             self.runner.heal_all(reason)
         leftovers = self.lab.heal()
         if leftovers and self.journal is not None:
-            self.journal.write("backstop_heal", reason=reason, done=leftovers)
+            self.journal.write(rf.BackstopHeal(reason=reason, done=leftovers))
 
     def finish(self, flush_logs=()) -> dict | None:
-        """Heal, let Sentinel settle, verify every acknowledged write, analyse. Returns the summary."""
+        """Heal, let Sentinel settle, stop the observers (the verification looks up every acknowledged
+        write then), analyse. Returns the summary."""
         if self.done:
             return None
         self.done = True
@@ -94,14 +102,9 @@ class RunSession:
         try:
             Wait(timeout_s=60, interval_s=0.25).until("Sentinel to settle after healing", self.lab.settled)
             self.meta["settle_s"] = round(time.monotonic() - t0, 3)
-        except Exception as exc:  # noqa: BLE001 - an unsettled stack is a finding, recorded
+        except Exception as exc:  # an unsettled stack is a finding, recorded
             self.meta["settle_error"] = str(exc)
-        try:
-            verify(self.lab, self.dir, settled="settle_error" not in self.meta)
-        except Exception as exc:  # noqa: BLE001 - the record says the verification failed; losses stay unknown
-            log.exception("verification failed")
-            self.meta["verify_error"] = f"{type(exc).__name__}: {exc}"
-        self._stop_observers()
+        self._stop_observers(RunEnd(interrupted=False, settled="settle_error" not in self.meta))
         self._copy_logs()
         self._write_meta()
         return report.build(self.dir)
@@ -112,20 +115,25 @@ class RunSession:
             return
         self.done = True
         self._heal(reason)
-        self._stop_observers()
+        self._stop_observers(RunEnd(interrupted=True, settled=None))
         self._copy_logs()
         self.meta.update(interrupted=True, test_stop_ms=now_ms(), interrupt_reason=reason)
         self._write_meta()
 
-    def _stop_observers(self) -> None:
-        for part in (self.observer, self.monitor):
-            if part is not None:
-                part.stop()
+    def _stop_observers(self, end: RunEnd) -> None:
+        """Each observer stops once; one that fails is recorded (its evidence is then missing, and the
+        analysis says so) and the others still stop."""
+        for observer in self.observers:
+            try:
+                observer.stop(end)
+            except Exception as exc:  # recorded in run.json
+                log.exception("observer %s failed to stop", type(observer).__name__)
+                self.meta.setdefault("observer_errors", {})[type(observer).__name__] = f"{type(exc).__name__}: {exc}"
         if self.journal is not None:
             self.journal.close()
 
     def _copy_logs(self) -> None:
-        logs = self.dir / "logs"
+        logs = self.dir / rf.LOGS
         logs.mkdir(exist_ok=True)
         for name in self.lab.node_names():
             src = self.lab.log_path(name)

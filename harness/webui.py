@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import request
 
+import runfiles as rf
+
 TAB_KEY = "fairbid-faults"
 SHOWN_EVENTS = ("+sdown", "-sdown", "+odown", "-odown", "+switch-master", "+failover-end", "+tilt", "-tilt",
                 "+convert-to-slave", "+promoted-slave", "observer-disconnected")
@@ -22,7 +24,7 @@ def timeline_rows(run_dir: Path | None, t0_ms: float | None) -> list[dict]:
     if run_dir is None or t0_ms is None:
         return []
     rows = []
-    for path, source in ((run_dir / "faults.jsonl", "fault"), (run_dir / "events.jsonl", "sentinel")):
+    for path, source in ((run_dir / rf.FAULTS, "fault"), (run_dir / rf.EVENTS, "sentinel")):
         if not path.exists():
             continue
         for line in path.read_text().splitlines():

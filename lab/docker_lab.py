@@ -21,9 +21,10 @@ import docker
 from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
+from lab.base import BaseLab, address_taken
+from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
 from lab.spec import StackSpec
-from lab.stack import Stack, address_taken, redis_client
 from lab.wait import Wait
 
 COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
@@ -47,7 +48,7 @@ def _kind(name: str) -> str:
     return name.split("-")[0] if name != "api" else "api"
 
 
-class DockerLab(Stack):
+class DockerLab(BaseLab):
     backend = "docker"
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
@@ -264,7 +265,7 @@ class DockerLab(Stack):
 
 
 def _ping(host: str, port: int) -> bool:
-    client = redis_client(host, port)
+    client = redis_at(host, port)
     try:
         return client.ping()
     finally:
@@ -272,7 +273,7 @@ def _ping(host: str, port: int) -> bool:
 
 
 def _linked(host: str, port: int) -> bool:
-    client = redis_client(host, port)
+    client = redis_at(host, port)
     try:
         return client.info("replication").get("master_link_status") == "up"
     finally:

@@ -20,18 +20,19 @@ import pymysql
 
 from errors import LabError
 from lab import process
+from lab.base import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, BaseLab, address_taken
+from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
 from lab.firewall import Firewall
 from lab.process import Proc
 from lab.spec import StackSpec
-from lab.stack import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, Stack, address_taken, redis_client
 from lab.wait import Wait
 
 CONF = ROOT / "conf"
 REPL_USER, REPL_PASSWORD = "repl", "repl"
 
 
-class LocalLab(Stack):
+class LocalLab(BaseLab):
     backend = "local"
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
@@ -191,7 +192,7 @@ class LocalLab(Stack):
             conf.write_text((CONF / "redis.conf").read_text() + "\n".join(lines) + "\n" + extra)
             self._add(f"redis-{i}", "redis", ["redis-server", str(conf)], host, c.redis_port)
         for i, host in enumerate(c.redis_hosts[: s.redis], start=1):
-            client = redis_client(host, c.redis_port)
+            client = redis_at(host, c.redis_port)
             wait.until(f"redis-{i} PING", client.ping)
             if i > 1:
                 wait.until(f"redis-{i} replication link up",

@@ -6,12 +6,13 @@ from collections import Counter
 import redis
 from redis.exceptions import RedisError
 
+from lab import clients
+
 SENTINEL_TIMEOUT_S = 0.5
 
 
 def _sentinel(host: str, port: int) -> redis.Redis:
-    return redis.Redis(host=host, port=port, socket_timeout=SENTINEL_TIMEOUT_S,
-                       socket_connect_timeout=SENTINEL_TIMEOUT_S, decode_responses=True, retry=None)
+    return clients.sentinel_at(host, port, SENTINEL_TIMEOUT_S)
 
 
 def _ask(host: str, port: int, question):

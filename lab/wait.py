@@ -29,7 +29,7 @@ class Wait:
                 value = probe()
                 if value:
                     return value
-            except self.transient as exc:  # noqa: PERF203 - polling by design
+            except self.transient as exc:  # polling by design
                 last = exc
             if time.monotonic() >= deadline:
                 detail = f" (last error: {type(last).__name__}: {last})" if last else ""

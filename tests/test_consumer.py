@@ -10,6 +10,7 @@ from fairbid import redis_client
 from fairbid.consumer import StreamConsumer
 from fairbid.persistence import BidRepository
 from fairbid.settings import Settings
+from lab.wait import Wait
 
 
 @pytest.fixture
@@ -67,8 +68,8 @@ def test_an_orphan_is_claimed_by_a_second_consumer(lab, make_consumer):
     before = a.redis.xpending_range(a.s.stream, "g", min="-", max="+", count=10)
     assert [(p["message_id"], p["consumer"]) for p in before] == [(sid, "dead-one")]
     assert b.read_new(block_ms=10) == 0  # the survivor does not see it as new
-    time.sleep(0.3)  # longer than the claim idle time (200 ms)
-    assert b.claim_orphans() == 1
+    # claimed once idle longer than the claim idle time (200 ms)
+    Wait(timeout_s=5, interval_s=0.1).until("the orphan claimed by the survivor", lambda: b.claim_orphans() == 1)
     assert _rows(lab, fields["bidId"]) == 1
     assert b.redis.xpending_range(b.s.stream, "g", min="-", max="+", count=10) == []
 
@@ -80,10 +81,9 @@ def test_a_poison_message_is_dead_lettered_after_max_deliveries(make_consumer):
     c.redis.xadd(c.s.stream, good)
     c.read_new(block_ms=10)  # delivery 1: poison left pending, good one stored
     assert c.stats.stored == 1 and c.stats.dead_lettered == 0
-    for _ in range(4):  # deliveries 2, 3 by claim: the third moves it aside
-        time.sleep(0.25)
-        c.claim_orphans()
-    assert c.stats.dead_lettered == 1
+    # deliveries 2, 3 by claim once it has idled 200 ms: the third moves it aside
+    Wait(timeout_s=10, interval_s=0.25).until("the poison entry dead-lettered",
+                                              lambda: c.claim_orphans() >= 0 and c.stats.dead_lettered == 1)
     dead = c.redis.xrange(c.s.stream + "-dead")
     assert len(dead) == 1 and dead[0][1]["_sourceId"] == sid and "missing fields" in dead[0][1]["_error"]
     assert c.redis.xpending(c.s.stream, "g")["pending"] == 0
@@ -103,7 +103,6 @@ def test_a_consumer_killed_between_commit_and_ack_leaves_no_duplicate(lab, make_
     import subprocess
     import sys
 
-    from lab.wait import Wait
     from tests.conftest import ROOT
 
     survivor = make_consumer("survivor")
@@ -125,8 +124,7 @@ def test_a_consumer_killed_between_commit_and_ack_leaves_no_duplicate(lab, make_
             doomed.kill()
     pending = survivor.redis.xpending_range(stream, "g", min="-", max="+", count=10)
     assert [(p["message_id"], p["consumer"]) for p in pending] == [(sid, "doomed")]
-    time.sleep(0.3)
-    assert survivor.claim_orphans() == 1
+    Wait(timeout_s=5, interval_s=0.1).until("the orphan claimed once idle", lambda: survivor.claim_orphans() == 1)
     assert _rows(lab, fields["bidId"]) == 1 and survivor.stats.duplicates == 1 and survivor.stats.stored == 0
     assert survivor.redis.xpending(stream, "g")["pending"] == 0
 

@@ -6,9 +6,10 @@ import json
 import subprocess
 import sys
 
+from conftest import ROOT, run_scenario
+
 from analysis.load import load_run
 from analysis.plots import marked_events
-from conftest import ROOT, run_scenario
 
 
 def test_a_paused_sentinel_tilts_and_each_failover_is_marked(tmp_path, e2e_lab_down):

@@ -11,6 +11,7 @@ import time
 import pytest
 import redis
 
+from lab import clients
 from lab.config import LabConfig
 from lab.spec import SentinelTimings, StackSpec
 from lab.wait import Wait
@@ -23,7 +24,7 @@ def _engine() -> bool:
     try:
         docker.from_env().ping()
         return True
-    except Exception:  # noqa: BLE001 - no engine here
+    except Exception:  # no engine here
         return False
 
 
@@ -52,15 +53,11 @@ def dlab():
     assert _project_objects(lab.project) == ([], [])
 
 
-def _client(lab, node, timeout=1.0):
-    host, port = lab.address(node)
-    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, retry=None)
 
 
 def test_containers_are_found_by_compose_labels_and_reached_from_the_host(dlab):
     assert dlab.master() == "redis-1" and dlab.replicas() == ["redis-2", "redis-3"]
-    assert _client(dlab, "redis-2").info("replication")["role"] == "slave"
+    assert clients.node(dlab, "redis-2").info("replication")["role"] == "slave"
     assert all(c.labels["com.docker.compose.project"] == dlab.project for c in _project_objects(dlab.project)[0])
 
 
@@ -71,10 +68,11 @@ def test_pause_and_disconnect_are_undone_on_real_containers(dlab):
     assert not dlab.paused("redis-3")
     dlab.disconnect("redis-3")
     with pytest.raises(redis.RedisError):
-        _client(dlab, "redis-3", 0.3).ping()
+        clients.node(dlab, "redis-3", 0.3).ping()
     dlab.connect("redis-3")  # back at the same address
-    Wait(timeout_s=30, interval_s=0.2).until("redis-3 reachable and linked again",
-                                             lambda: _client(dlab, "redis-3").info("replication")["master_link_status"] == "up")
+    Wait(timeout_s=30, interval_s=0.2).until(
+        "redis-3 reachable and linked again",
+        lambda: clients.node(dlab, "redis-3").info("replication")["master_link_status"] == "up")
 
 
 def test_a_killed_master_is_replaced_and_rejoins_as_replica_after_start(dlab):
@@ -84,7 +82,7 @@ def test_a_killed_master_is_replaced_and_rejoins_as_replica_after_start(dlab):
     Wait(timeout_s=30, interval_s=0.2).until("a new master", lambda: dlab.master() != old)
     dlab.start(old)
     Wait(timeout_s=60, interval_s=0.25).until("the old master to rejoin as replica", dlab.settled)
-    assert old in dlab.replicas() and _client(dlab, old).info("replication")["role"] == "slave"
+    assert old in dlab.replicas() and clients.node(dlab, old).info("replication")["role"] == "slave"
 
 
 def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
@@ -117,7 +115,7 @@ def test_a_single_redis_without_sentinel_runs_on_docker_too():
                                      data=json.dumps({"auctionId": "a", "userId": "u", "amount": 7}).encode())
         with urllib.request.urlopen(req, timeout=5) as resp:
             bid_id = json.loads(resp.read())["bidId"]
-        assert _client(lab, "redis-1").exists(f"bid:{bid_id}")
+        assert clients.node(lab, "redis-1").exists(f"bid:{bid_id}")
     finally:
         lab.down()
     assert _project_objects(lab.project) == ([], [])

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from analysis import report
-from analysis.metrics import measure
 from analysis.load import load_run
+from analysis.metrics import measure
 
 
 @pytest.fixture

@@ -9,17 +9,12 @@ import redis
 from faults.journal import Journal
 from faults.runner import FaultRunner
 from faults.schedule import FaultSpec, Target
+from lab import clients
 from lab.wait import Wait
 
 
-def _client(lab, node, timeout=0.5):
-    host, port = lab.address(node)
-    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, retry=None)
-
-
 def _link(lab, node) -> str:
-    return _client(lab, node, 2).info("replication").get("master_link_status")
+    return clients.node(lab, node, 2).info("replication").get("master_link_status")
 
 
 def test_a_cut_drops_both_directions_and_connect_restores_them(lab):
@@ -28,7 +23,7 @@ def test_a_cut_drops_both_directions_and_connect_restores_them(lab):
     try:
         # inbound: a client's PING to the cut node gets no answer
         try:
-            _client(lab, replica, 0.3).ping()
+            clients.node(lab, replica, 0.3).ping()
             reached = True
         except redis.RedisError:
             reached = False
@@ -38,7 +33,7 @@ def test_a_cut_drops_both_directions_and_connect_restores_them(lab):
         master, host = lab.master(), lab.address(replica)[0]
 
         def ack_lag() -> int:
-            info = _client(lab, master, 1).info("replication")
+            info = clients.node(lab, master, 1).info("replication")
             return next(v["lag"] for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)
                         and v.get("ip") == host)
 
@@ -63,6 +58,15 @@ def test_pause_and_kill_are_undone_by_resume_and_start(lab):
     Wait(timeout_s=30, interval_s=0.2).until("the restarted replica to resync", lambda: _link(lab, replica) == "up")
 
 
+def _journaled(path, event: str, n: int) -> None:
+    """Wait (bounded) until the journal holds n records of an event: the runner works in greenlets."""
+    for _ in range(200):  # 10 s at most; gevent.sleep lets the runner's greenlets work meanwhile
+        if path.exists() and path.read_text().count(f'"event": "{event}"') >= n:
+            return
+        gevent.sleep(0.05)
+    raise AssertionError(f"never {n} {event} record(s) in {path}")
+
+
 def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
     replicas = lab.replicas()
     schedule = [FaultSpec(0, 1, "pause", Target(node=replicas[0]), at_s=0.0),
@@ -71,7 +75,7 @@ def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
     journal = Journal(tmp_path / "faults.jsonl", "local")
     runner = FaultRunner(schedule, lab, journal)
     runner.start()
-    gevent.sleep(0.6)
+    _journaled(tmp_path / "faults.jsonl", "applied", 2)
     assert lab.paused(replicas[0]) and lab.firewall.rules()
     runner.heal_all("stop")
     journal.close()
@@ -82,13 +86,14 @@ def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
     assert ("applied", 2) not in kinds
     applied = [e for e in events if e["event"] == "applied"]
     assert all(e["applied_ms"] >= e["scheduled_ms"] - 1 and e["backend"] == "local" for e in applied)
+    assert all(e["disruptive"] is True for e in applied)  # the action's declaration, carried to the analysis
 
 
 def test_a_fault_that_fails_is_journaled_not_swallowed(lab, tmp_path):
     journal = Journal(tmp_path / "faults.jsonl", "local")
     runner = FaultRunner([FaultSpec(0, 1, "cut", Target(node="consumer-1"), at_s=0.0)], lab, journal)
     runner.start()
-    gevent.sleep(0.3)
+    _journaled(tmp_path / "faults.jsonl", "failed", 1)
     runner.heal_all()
     journal.close()
     events = [json.loads(x) for x in (tmp_path / "faults.jsonl").read_text().splitlines()]

@@ -56,7 +56,8 @@ def run_dir(tmp_path):
               {"t_ms": fault_ms + 2231, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"}]
     history = [(T0, T0 + 5, "bid", "k1", "", "b1", "ok", 201, ""), (T0, T0 + 5, "bid", "k2", "", "b2", "ok", 201, ""),
                (T0, T0 + 5, "set", "p1", "v", "", "ok", "", ""), (T0, T0 + 5, "bid", "k3", "", "", "unknown", 504, "")]
-    verify = {"checked": True, "mysql_checked": True, "acked_bids": 2, "acked_sets": 1, "missing_in_redis": ["b2"], "missing_in_mysql": ["b2", "b1"],
+    verify = {"checked": True, "mysql_checked": True, "acked_bids": 2, "acked_sets": 1, "missing_in_redis": ["b2"],
+              "missing_in_mysql": ["b2", "b1"],
               "missing_sets": [], "duplicate_rows": 0, "pending_at_end": 3, "dead_letters": 0, "settled": True}
     _write_run(d, requests, faults, events, history, verify)
     return d

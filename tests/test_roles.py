@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import gevent
-import redis
 
 from faults.journal import Journal
 from faults.runner import FaultRunner, resolve
 from faults.schedule import FaultSpec, Target
+from lab import clients
 from lab.wait import Wait
 
 
 def _role(lab, node) -> str:
-    host, port = lab.address(node)
-    return redis.Redis(host=host, port=port, socket_timeout=1, decode_responses=True).info("replication")["role"]
+    return clients.node(lab, node, 1).info("replication")["role"]
 
 
 def test_role_master_follows_a_failover_and_the_old_master_rejoins_as_replica(lab, tmp_path):
@@ -20,7 +19,10 @@ def test_role_master_follows_a_failover_and_the_old_master_rejoins_as_replica(la
     journal = Journal(tmp_path / "faults.jsonl", "local")
     runner = FaultRunner([FaultSpec(0, 1, "kill", Target(role="master"), at_s=0.0)], lab, journal)
     runner.start()
-    gevent.sleep(0.3)
+    for _ in range(100):  # at most 5 s; gevent.sleep lets the runner's greenlet apply the kill
+        if not lab.alive(old):
+            break
+        gevent.sleep(0.05)
     assert not lab.alive(old)
     Wait(timeout_s=20, interval_s=0.1).until("Sentinel to promote a replica", lambda: lab.master() != old)
     new = resolve(lab, Target(role="master"))

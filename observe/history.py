@@ -9,11 +9,16 @@ import csv
 import threading
 from pathlib import Path
 
-COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error", "intent",
-           "variant", "attempt")
+from observe.base import RunEnd
+from runfiles import HISTORY, HISTORY_COLUMNS, per_process
 
 
 class History:
+    """Written by the load's users (every process its own file); an observer of the session that
+    opens it on the master, and is closed before verification reads it."""
+
+    files = (HISTORY,)
+
     def __init__(self) -> None:
         self._fh = None
         self._csv = None
@@ -24,7 +29,7 @@ class History:
         self.close()
         self._fh = open(path, "w", newline="", encoding="utf-8")
         self._csv = csv.writer(self._fh)
-        self._csv.writerow(COLUMNS)
+        self._csv.writerow(HISTORY_COLUMNS)
         self._fh.flush()
 
     def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
@@ -45,6 +50,12 @@ class History:
         if self._fh is not None and not self._fh.closed:
             self._fh.flush()
             self._pending = 0
+
+    def start(self, run_dir: Path, pid: int | None = None) -> None:
+        self.open(run_dir / per_process(HISTORY, pid))
+
+    def stop(self, end: RunEnd | None = None) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._fh is not None:

@@ -15,7 +15,10 @@ import pymysql
 import redis
 from redis.exceptions import RedisError
 
-from lab import topology
+from lab import clients, topology
+from lab.protocol import Lab, service_settings
+from observe.base import RunEnd
+from runfiles import MONITOR, MONITOR_COLUMNS
 
 REDIS_FIELDS = {
     "replication": ("role", "master_link_status", "master_repl_offset", "connected_slaves", "master_last_io_seconds_ago"),
@@ -26,27 +29,32 @@ REDIS_FIELDS = {
 
 
 class Monitor:
-    def __init__(self, lab, path: str | Path, interval_s: float = 0.25, max_s: float = 3600) -> None:
+    files = (MONITOR,)
+
+    def __init__(self, lab: Lab, interval_s: float = 0.25, max_s: float = 3600) -> None:
         self.lab = lab
+        self.settings = service_settings(lab)  # the stream and group the service uses
         self.interval_s = interval_s
         self.max_s = max_s
-        self._fh = open(path, "w", newline="", encoding="utf-8")
-        self._csv = csv.writer(self._fh)
-        self._csv.writerow(["t_ms", "source", "metric", "value"])
+        self._fh = self._csv = None
         self._running = False
         self._greenlet: gevent.Greenlet | None = None
         self._clients: dict[str, redis.Redis] = {}
 
-    def start(self) -> None:
+    def start(self, run_dir: Path) -> None:
+        self._fh = open(run_dir / MONITOR, "w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._fh)
+        self._csv.writerow(MONITOR_COLUMNS)
         self._running = True
         self._greenlet = gevent.spawn(self._loop)
 
-    def stop(self) -> None:
+    def stop(self, end: RunEnd | None = None) -> None:
         self._running = False
         if self._greenlet is not None:
             self._greenlet.join(timeout=3)
             self._greenlet.kill(block=True, timeout=2)
-        self._fh.close()
+        if self._fh is not None:
+            self._fh.close()
         for c in self._clients.values():
             c.close()
 
@@ -67,8 +75,7 @@ class Monitor:
 
     def _client(self, name: str, host: str, port: int) -> redis.Redis:
         if name not in self._clients:
-            self._clients[name] = redis.Redis(host=host, port=port, socket_timeout=0.2, socket_connect_timeout=0.2,
-                                              decode_responses=True, retry=None)
+            self._clients[name] = clients.redis_at(host, port, timeout=0.2)
         return self._clients[name]
 
     def _redis_node(self, name: str, rows: list) -> None:
@@ -92,16 +99,19 @@ class Monitor:
         try:
             master = self.lab.master()
             client = self._client(f"stream@{master}", *self.lab.address(master))
-            rows.append((t, "stream", "xlen", client.xlen("bid-stream")))
-            for group in client.xinfo_groups("bid-stream"):
+            s = self.settings
+            rows.append((t, "stream", "xlen", client.xlen(s.stream)))
+            for group in client.xinfo_groups(s.stream):
+                if group["name"] != s.group:
+                    continue
                 rows.append((t, "stream", "pending", group["pending"]))
                 rows.append((t, "stream", "last_delivered_id", group["last-delivered-id"]))
                 if group.get("lag") is not None:
                     rows.append((t, "stream", "lag", group["lag"]))
-            for consumer in client.xinfo_consumers("bid-stream", "bid-group"):
+            for consumer in client.xinfo_consumers(s.stream, s.group):
                 rows.append((t, consumer["name"], "pending", consumer["pending"]))
                 rows.append((t, consumer["name"], "idle_ms", consumer["idle"]))
-        except Exception:  # noqa: BLE001 - no master during a failover is a sample, not an error
+        except Exception:  # no master during a failover is a sample, not an error
             rows.append((t, "stream", "reachable", 0))
 
     def _mysql_node(self, name: str, rows: list) -> None:

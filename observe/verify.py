@@ -13,39 +13,64 @@ import pandas as pd
 import pymysql
 import redis
 
+import runfiles as rf
+from fairbid.settings import Settings
+from lab import clients
+from lab.protocol import Lab, service_settings
 from lab.wait import Wait
+from observe.base import RunEnd
 
 
 def _history(run_dir: Path) -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(run_dir.glob("history*.csv"))
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(run_dir.glob(rf.all_of(rf.HISTORY)))
               if p.stat().st_size]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["op", "outcome"])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(rf.HISTORY_COLUMNS))
 
 
-def _master_client(lab) -> redis.Redis:
+def _master_client(lab: Lab) -> redis.Redis:
     """A client of the master Sentinel names now, once it answers PING."""
-    host, port = lab.address(lab.master())
-    client = redis.Redis(host=host, port=port, socket_timeout=5, decode_responses=True, retry=None)
+    client = clients.master(lab, timeout=5)
     client.ping()
     return client
 
 
-def _drained(client: redis.Redis) -> dict | None:
-    groups = client.xinfo_groups("bid-stream")
-    g = next((g for g in groups if g["name"] == "bid-group"), None)
+def _group(client: redis.Redis, s: Settings) -> dict | None:
+    return next((g for g in client.xinfo_groups(s.stream) if g["name"] == s.group), None)
+
+
+def _drained(client: redis.Redis, s: Settings) -> dict | None:
+    g = _group(client, s)
     if g and g["pending"] == 0 and (g.get("lag") or 0) == 0:
         return g
     return None
 
 
-def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.0) -> dict:
+class Verification:
+    """The observer whose work is at the end: once every fault is healed, each acknowledged write is
+    looked up (skipped when the run was interrupted: nothing is claimed then)."""
+
+    files = (rf.VERIFY,)
+
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.run_dir: Path | None = None
+
+    def start(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+
+    def stop(self, end: RunEnd) -> None:
+        if self.run_dir is not None and not end.interrupted:
+            verify(self.lab, self.run_dir, settled=end.settled)
+
+
+def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.0) -> dict:
     started = time.time()
     hist = _history(run_dir)
     ok = hist[hist["outcome"] == "ok"] if len(hist) else hist
     bids = [b for b in ok[ok["op"] == "bid"]["bid_id"].tolist() if b] if len(ok) else []
     sets = ok[ok["op"] == "set"][["key", "value"]].values.tolist() if len(ok) else []
     result: dict = {"checked": False, "settled": settled, "acked_bids": len(bids), "acked_sets": len(sets)}
-    client, stream = None, None
+    client, stream, s = None, None, service_settings(lab)
     try:
         client = Wait(timeout_s=20, interval_s=0.2).until("a master to verify against", lambda: _master_client(lab))
         result["verified_on"] = lab.master()
@@ -63,17 +88,17 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
         t0 = time.monotonic()
         try:
             group = Wait(timeout_s=drain_s, interval_s=0.2).until("the consumers to drain the stream",
-                                                                  lambda: _drained(client))
+                                                                  lambda: _drained(client, s))
             result["drained_in_s"] = round(time.monotonic() - t0, 3)
-        except Exception:  # noqa: BLE001 - not drained is a finding, recorded below
-            group = next((g for g in client.xinfo_groups("bid-stream") if g["name"] == "bid-group"), {})
+        except Exception:  # not drained is a finding, recorded below
+            group = _group(client, s) or {}
             result["drained_in_s"] = None
         result["pending_at_end"] = int(group.get("pending", 0)) if group else None
         result["lag_at_end"] = group.get("lag") if group else None
-        result["xlen"] = client.xlen("bid-stream")
-        result["dead_letters"] = client.xlen("bid-stream-dead")
-        stream = stream_state(client)
-    except Exception as exc:  # noqa: BLE001 - a verification that could not run is recorded
+        result["xlen"] = client.xlen(s.stream)
+        result["dead_letters"] = client.xlen(s.dead_letter_stream)
+        stream = stream_state(client, s)
+    except Exception as exc:  # a verification that could not run is recorded
         result["redis_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if client is not None:
@@ -83,7 +108,7 @@ def verify(lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.
     if stream is not None and mysql_ids is not None:
         result.update(follow_stream(bids, stream, mysql_ids, _pending_probes(run_dir)))
     result["checked_in_s"] = round(time.time() - started, 3)
-    (run_dir / "verify.json").write_text(json.dumps(result, indent=1) + "\n")
+    (run_dir / rf.VERIFY).write_text(json.dumps(result, indent=1) + "\n")
     return result
 
 
@@ -134,7 +159,7 @@ def _duplicates(client, hist: pd.DataFrame) -> dict:
     return {"duplicates_created": int(extra.sum()), "duplicates_by_variant": by_variant}
 
 
-def _mysql_ids(lab) -> dict[str, int] | None:
+def _mysql_ids(lab: Lab) -> dict[str, int] | None:
     """{bid_id: rows} on the primary, or None where there is no MySQL or it cannot be read."""
     if "mysql-1" not in lab.node_names():
         return None
@@ -150,7 +175,7 @@ def _mysql_ids(lab) -> dict[str, int] | None:
         conn.close()
 
 
-def _verify_mysql(lab, bids: list[str], counts: dict[str, int] | None) -> dict:
+def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None) -> dict:
     if counts is None:
         return {"mysql_checked": False}
     out = {"mysql_checked": True, "mysql_rows": sum(counts.values()),
@@ -162,17 +187,17 @@ def _verify_mysql(lab, bids: list[str], counts: dict[str, int] | None) -> dict:
     return out
 
 
-def stream_state(client: redis.Redis, chunk: int = 10_000) -> dict:
+def stream_state(client: redis.Redis, s: Settings, chunk: int = 10_000) -> dict:
     """Every bid the stream still holds (read in chunks) and the ids the group has pending."""
     bids, start = set(), "-"
     for _ in range(10_000):
-        entries = client.xrange("bid-stream", min=start, max="+", count=chunk)
+        entries = client.xrange(s.stream, min=start, max="+", count=chunk)
         bids |= {fields.get("bidId") for _, fields in entries}
         if len(entries) < chunk:
             break
         start = "(" + entries[-1][0]
     try:
-        pending = {r["message_id"] for r in client.xpending_range("bid-stream", "bid-group", "-", "+", 100_000)}
+        pending = {r["message_id"] for r in client.xpending_range(s.stream, s.group, "-", "+", 100_000)}
     except redis.ResponseError:  # NOGROUP: the group itself is gone
         pending = set()
     return {"bids": bids, "pending": pending}
@@ -180,7 +205,7 @@ def stream_state(client: redis.Redis, chunk: int = 10_000) -> dict:
 
 def _pending_probes(run_dir: Path) -> dict[str, str]:
     """{stream id: bid id} of the entries `pending` probes (entries: true) saw during the run."""
-    path, out = run_dir / "faults.jsonl", {}
+    path, out = run_dir / rf.FAULTS, {}
     for line in path.read_text().splitlines() if path.exists() else []:
         rec = json.loads(line)
         if rec.get("event") == "applied" and rec.get("action") == "pending":
@@ -198,7 +223,7 @@ def follow_stream(bids: list[str], stream: dict, mysql_ids: dict, pending_before
             "pending_before_gone": gone}
 
 
-def _replica_ids(lab) -> set[str]:
+def _replica_ids(lab: Lab) -> set[str]:
     conn = lab.mysql_connect("mysql-2", timeout_s=10, monitor=True)
     try:
         with conn.cursor() as cur:
@@ -208,7 +233,7 @@ def _replica_ids(lab) -> set[str]:
         conn.close()
 
 
-def _verify_replica(lab, primary: set[str], catch_up_s: float = 30) -> dict:
+def _verify_replica(lab: Lab, primary: set[str], catch_up_s: float = 30) -> dict:
     """Rows on the replica equal rows on the primary, once it has caught up (waiting at most catch_up_s)."""
     t0 = time.monotonic()
 
@@ -218,7 +243,7 @@ def _verify_replica(lab, primary: set[str], catch_up_s: float = 30) -> dict:
 
     try:
         replica = Wait(timeout_s=catch_up_s, interval_s=0.25).until("the MySQL replica to catch up", caught_up)[0]
-    except Exception:  # noqa: BLE001 - not caught up is the finding
+    except Exception:  # not caught up is the finding
         replica = _replica_ids(lab)
     return {"replica_checked": True, "replica_rows": len(replica), "replica_missing_rows": len(primary - replica),
             "replica_extra_rows": len(replica - primary), "replica_caught_up_s": round(time.monotonic() - t0, 3)}

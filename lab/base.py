@@ -1,8 +1,6 @@
-"""What both backends share: node facts kept on disk, roles as Sentinel sees them, readiness of the
-service, MySQL access. A backend adds how nodes start, stop, pause and get cut off.
-
-Every backend offers the same operations to the fault layer: kill, pause, resume, start, restart,
-disconnect, connect, heal, up, down, and these queries.
+"""The part of the `Lab` protocol (lab/protocol.py) that every backend shares: node facts kept on
+disk, roles as Sentinel sees them, readiness of the service, MySQL access. A backend adds how nodes
+start, stop, pause and get cut off.
 """
 from __future__ import annotations
 
@@ -15,17 +13,13 @@ import pymysql
 import redis
 
 from errors import LabError
-from lab import topology
+from fairbid.settings import Settings
+from lab import clients, topology
 from lab.config import LabConfig
 from lab.spec import SentinelTimings, StackSpec
 
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
 MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
-
-
-def redis_client(host: str, port: int, timeout: float = 0.5) -> redis.Redis:
-    return redis.Redis(host=host, port=port, socket_timeout=timeout, socket_connect_timeout=timeout,
-                       decode_responses=True, retry=None)
 
 
 def address_taken(host: str, port: int) -> bool:
@@ -39,7 +33,9 @@ def address_taken(host: str, port: int) -> bool:
     return False
 
 
-class Stack:
+class BaseLab:
+    """What every backend shares (lab.protocol.Lab): node facts on disk, roles, the service's health."""
+
     backend = "?"
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
@@ -131,9 +127,10 @@ class Stack:
     def consumer_joined(self, name: str) -> bool:
         if not self.alive(name):
             raise LabError(f"{name} exited; see {self.log_path(name)}")
-        client = redis_client(*self.address(self.master()))
+        client = clients.master(self, timeout=0.5)
+        settings = Settings.from_env(self.service_env())
         try:
-            return any(x["name"] == name for x in client.xinfo_consumers("bid-stream", "bid-group"))
+            return any(x["name"] == name for x in client.xinfo_consumers(settings.stream, settings.group))
         except redis.ResponseError:
             return False
         finally:

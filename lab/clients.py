@@ -1,0 +1,37 @@
+"""The one factory of raw clients the harness uses (observers, faults, verification, lab readiness).
+
+Short timeouts and no retry: a client of the harness must report a killed, paused or cut node at
+once, never hide it behind the retries the service under test has. Redis and Sentinel clients are
+made here only, so the credentials a real stack needs are added in one place.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import redis
+
+if TYPE_CHECKING:  # the protocol imports settings and specs; clients are needed below them
+    from lab.protocol import Lab
+
+
+def redis_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None) -> redis.Redis:
+    """A Redis node by address. `timeout=None` blocks on reads (a pub/sub listener)."""
+    return redis.Redis(host=host, port=port, socket_timeout=timeout,
+                       socket_connect_timeout=connect_timeout if connect_timeout is not None else (timeout or 0.5),
+                       decode_responses=True, retry=None)
+
+
+def sentinel_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None) -> redis.Redis:
+    """A Sentinel by address (its own port and, in a real deployment, its own password)."""
+    return redis_at(host, port, timeout, connect_timeout)
+
+
+def node(lab: "Lab", name: str, timeout: float = 2.0) -> redis.Redis:
+    """A Redis node of the lab by catalog name."""
+    host, port = lab.address(name)
+    return redis_at(host, port, timeout)
+
+
+def master(lab: "Lab", timeout: float = 2.0) -> redis.Redis:
+    """The master Sentinel names at this moment."""
+    return node(lab, lab.master(), timeout)

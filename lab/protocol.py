@@ -1,0 +1,119 @@
+"""The one interface every backend offers (local processes, Docker; an adopted stack next).
+
+faults/, harness/ and the locustfile see a stack only through `Lab`, so a backend is one module
+that implements it, and a scenario runs unchanged on any of them. Each operation says what it
+promises; the tests hold both backends to it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import pymysql
+
+from fairbid.settings import Settings
+from lab.config import LabConfig
+from lab.spec import StackSpec
+
+
+class Lab(Protocol):
+    backend: str  # "local", "docker"
+    config: LabConfig  # addresses, ports, state directory
+    spec: StackSpec  # what the scenario asked of the stack
+
+    # ---- the stack as a whole ----------------------------------------------------------------
+    def up(self) -> None:
+        """Start every node of `spec` and return once each answers; refuses addresses already taken."""
+
+    def down(self) -> None:
+        """Stop every node this lab started (by PID or container) and forget its state; safe to repeat."""
+
+    def is_up(self) -> bool:
+        """True while this lab's state says it runs (also from another process: the state is on disk)."""
+
+    def heal(self) -> list[str]:
+        """Undo every fault still in place (cut rules, paused or stopped nodes), also after the
+        orchestrator was SIGKILLed; return what was done. Safe to run twice."""
+
+    def settled(self) -> bool:
+        """Every Sentinel agrees on one master with all its replicas linked (True without Sentinels)."""
+
+    # ---- nodes ---------------------------------------------------------------------------------
+    def node_names(self) -> list[str]:
+        """Catalog names (redis-1.., sentinel-1.., mysql-1.., consumer-1.., api, api-2)."""
+
+    def kind(self, name: str) -> str:
+        """redis, sentinel, mysql, consumer or api."""
+
+    def address(self, name: str) -> tuple[str, int] | None:
+        """Where clients reach the node (None for a node that listens nowhere: a consumer)."""
+
+    def node_by_address(self, host: str, port: int) -> str | None:
+        """The node at an address (Sentinel names masters by address), or None."""
+
+    def pid(self, name: str) -> int:
+        """The node's process id on this host (a container's init process on Docker): the way into
+        its network namespace."""
+
+    def alive(self, name: str) -> bool:
+        """The node's process exists (a paused one is alive)."""
+
+    def paused(self, name: str) -> bool:
+        """The node is stopped by SIGSTOP / docker pause."""
+
+    def log_path(self, name: str) -> Path:
+        """The node's log, copied into each run's logs/."""
+
+    # ---- fault operations ------------------------------------------------------------------------
+    def kill(self, name: str) -> None:
+        """SIGKILL (= docker kill): no shutdown, data on disk as the kernel had it. Undone by start."""
+
+    def start(self, name: str) -> None:
+        """Start a killed node again with the same data and address; returns once it answers."""
+
+    def pause(self, name: str) -> None:
+        """SIGSTOP (= docker pause): process alive, sockets open, nothing answered. Undone by resume."""
+
+    def resume(self, name: str) -> None:
+        """SIGCONT (= docker unpause)."""
+
+    def restart(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Stop and start the node at the same address, with environment overrides (service nodes)."""
+
+    def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
+        """Cut: traffic dropped both ways (or only from the node to `peer` with one_way), process
+        alive. With `peer`, only between the two. Undone by connect at the same address."""
+
+    def connect(self, name: str, peer: str | None = None) -> None:
+        """Remove exactly the rules disconnect added for this node (and peer)."""
+
+    # ---- roles and the service -----------------------------------------------------------------
+    def master(self) -> str:
+        """The node Sentinel names as master now (without Sentinel: the node the service uses)."""
+
+    def replicas(self) -> list[str]:
+        """The replicas Sentinel lists for the master now."""
+
+    def sentinel_addrs(self) -> list[tuple[str, int]]:
+        """Every Sentinel's address, for the observer and the clients."""
+
+    def url(self, name: str) -> str:
+        """An API node's base URL."""
+
+    def service_env(self) -> dict[str, str]:
+        """The FAIRBID_* environment the service and the harness's clients run with."""
+
+    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
+                      monitor: bool = False) -> pymysql.connections.Connection:
+        """The app's account, or the read-only monitoring one."""
+
+
+def service_settings(lab: Lab) -> Settings:
+    """The service's settings as the lab runs it: stream, group and dead-letter names come from here,
+    so a scenario that renames the stream is watched on the right key."""
+    return Settings.from_env(lab.service_env())
+
+
+def nodes_of(lab: Lab, kind: str) -> list[str]:
+    """The lab's nodes of one kind, in catalog order."""
+    return [n for n in lab.node_names() if lab.kind(n) == kind]

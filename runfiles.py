@@ -1,0 +1,141 @@
+"""The run-files contract (README, "Run outputs"): each file of results/RUN_ID/, its columns, and
+the records of the fault journal and the Sentinel events, one dataclass each.
+
+The writers (locustfile, harness, faults) and the reader (analysis/load.py) take names and
+columns from here; no other module declares them, so a column added on one side cannot be
+missed on the other. Users, CI and the report rely on these names: extend, never rename.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+RUN_JSON = "run.json"
+SCENARIO_COPY = "scenario.yaml"
+REQUESTS = "requests.csv"  # per process: requests.csv, requests-PID.csv (workers)
+HISTORY = "history.csv"
+FAULTS = "faults.jsonl"
+EVENTS = "events.jsonl"
+MONITOR = "monitor.csv"
+VERIFY = "verify.json"
+SUMMARY = "summary.json"
+REPORT = "report.md"
+LOGS = "logs"
+LOCUST_CSV_PREFIX = "locust"  # --csv: locust_stats.csv, locust_stats_history.csv, ...
+
+# Locust's CsvRequestLogger writes these (locust.contrib.csv_request_logger.CSV_COLUMNS; a test
+# holds the two equal, so that the analysis need not import Locust)
+REQUEST_COLUMNS = ("timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
+                   "exception")
+HISTORY_COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error", "intent",
+                   "variant", "attempt")
+HISTORY_TEXT = ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant")  # never parsed as numbers
+MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
+
+
+def per_process(name: str, pid: int | None = None) -> str:
+    """requests.csv, or requests-PID.csv for a worker process writing beside the master."""
+    stem, ext = name.rsplit(".", 1)
+    return name if pid is None else f"{stem}-{pid}.{ext}"
+
+
+def all_of(name: str) -> str:
+    """The glob that finds every process's file of one kind."""
+    stem, ext = name.rsplit(".", 1)
+    return f"{stem}*.{ext}"
+
+
+# ---- events.jsonl ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentinelEvent:
+    """One pub/sub message of a Sentinel, or the observer's own observer-connected / -disconnected."""
+
+    t_ms: float
+    sentinel: str  # host:port
+    event: str
+    data: str | None = None
+
+    def to_json(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+EVENT_FIELDS = tuple(SentinelEvent.__dataclass_fields__)
+
+
+# ---- faults.jsonl ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FaultRecord:
+    """What every record of one fault carries: its index in the schedule and its action."""
+
+    fault: int
+    action: str
+
+
+@dataclass(frozen=True)
+class Scheduled(FaultRecord):
+    line: int
+    target: str
+    scheduled_ms: float
+    duration_s: float | None
+    params: dict
+    name: str
+    disruptive: bool
+
+
+@dataclass(frozen=True)
+class Applied(FaultRecord):
+    """In effect from applied_ms; a probe's `output` becomes metrics NAME.field."""
+
+    target: str
+    node: str
+    scheduled_ms: float
+    applied_ms: float
+    delay_ms: float
+    params: dict
+    output: object
+    name: str | None
+    disruptive: bool  # opens a fault window: failover and error-window metrics are measured from it
+    outcome: str = "ok"
+
+
+@dataclass(frozen=True)
+class Healed(FaultRecord):
+    """Undone: after its duration, at the test's stop, or on quit (`reason`)."""
+
+    node: str
+    healed_ms: float
+    reason: str
+    outcome: str = "ok"
+
+
+@dataclass(frozen=True)
+class Failed(FaultRecord):
+    """Applying failed (or its target could not be resolved): no fault window opens."""
+
+    target: str
+    scheduled_ms: float
+    error: str
+    node: str | None = None
+    outcome: str = "error"
+
+
+@dataclass(frozen=True)
+class HealFailed(FaultRecord):
+    """The undo failed: the fault may still be in place until `make heal`."""
+
+    node: str
+    reason: str
+    error: str
+    outcome: str = "error"
+
+
+@dataclass(frozen=True)
+class BackstopHeal:
+    """What the lab's own heal still found in place after the runner healed its faults."""
+
+    reason: str
+    done: list = field(default_factory=list)
+
+
+JOURNAL_EVENTS = {"scheduled": Scheduled, "applied": Applied, "healed": Healed, "failed": Failed,
+                  "heal_failed": HealFailed, "backstop_heal": BackstopHeal}
+EVENT_OF = {cls: name for name, cls in JOURNAL_EVENTS.items()}

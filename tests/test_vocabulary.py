@@ -1,0 +1,28 @@
+"""Each fault action declares its own facts: parameters from its signature, its undo, whether it is
+disruptive; a schedule is checked against those declarations."""
+from __future__ import annotations
+
+import pytest
+
+from errors import ConfigError
+from faults.actions import ACTIONS
+from faults.schedule import parse_schedule
+from harness import yaml_lines
+
+
+def test_parameters_come_from_the_signature():
+    assert ACTIONS["cut"].params == ("peers", "one_way") and ACTIONS["cut"].required == ()
+    assert ACTIONS["config_set"].required == ("param", "value")
+    assert ACTIONS["mysql_rows"].params == ("timeout_s", "compare_to")  # `outputs` is the runner's, not a key
+    assert ACTIONS["kill"].params == () and ACTIONS["kill"].heal is not None
+
+
+def test_only_kill_pause_and_cut_open_a_fault_window():
+    assert sorted(name for name, a in ACTIONS.items() if a.disruptive) == ["cut", "kill", "pause"]
+
+
+def test_a_missing_required_parameter_is_refused_with_its_line():
+    raw = yaml_lines.load("faults:\n  - {at: 1s, action: config_set, target: redis-1, param: maxmemory}\n", "v.yaml")
+    with pytest.raises(ConfigError) as err:
+        parse_schedule(raw.get("faults"), "v.yaml", {"redis-1"}, 60)
+    assert "v.yaml:2" in str(err.value) and "value" in str(err.value)
