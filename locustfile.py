@@ -78,6 +78,12 @@ def run_context(environment) -> Context:
     return environment.fairbid_ha
 
 
+def _maybe_applied(error: str) -> bool:
+    """A timeout or a connection lost mid-command may have written; a refused connection or an error
+    reply (READONLY, NOREPLICAS, ...) did not."""
+    return "Timeout" in error or ("ConnectionError" in error and "refused" not in error.lower())
+
+
 class OpError(Exception):
     """A failed operation, with its type and message in str() (redis-py's repr hides the message)."""
 
@@ -157,7 +163,7 @@ class RedisUser(User):
             except RedisError as e:
                 meta["exception"] = OpError(f"{type(e).__name__}: {e}")
         exc = meta["exception"]
-        outcome = "ok" if exc is None else ("unknown" if "Timeout" in str(exc) else "fail")
+        outcome = "ok" if exc is None else ("unknown" if _maybe_applied(str(exc)) else "fail")
         # the value sent is kept whatever the outcome: an unknown SET is looked up by it after healing
         self.ctx.history.record(meta["start_time"], time.time(), "set", key, value=value, outcome=outcome,
                                 error=str(exc or ""))

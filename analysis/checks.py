@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis.evidence import NOT_SEEN
 from errors import ConfigError
 
 OPS = ("between", "equals", "at_most", "at_least")
@@ -87,6 +88,6 @@ def evaluate(checks: list[Check], metrics: dict, absent: dict[str, str] | None =
         row = {"name": c.name, "metric": c.metric, "expected": c.describe(), "actual": actual,
                "passed": c.passed(actual)}
         if actual is None:
-            row["reason"] = "not measured: " + ((absent or {}).get(c.metric) or "no run evidence for it")
+            row["reason"] = "not measured: " + ((absent or {}).get(c.metric) or NOT_SEEN)
         out.append(row)
     return out

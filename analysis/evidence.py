@@ -17,7 +17,8 @@ LOSS = ("lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets", "los
 LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
         "p50_steady_ms", "p99_steady_ms", "error_window_s", "error_rate_during", "recovery_s", "recovery_after_heal_s",
         "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
-        "readonly_errors", "readonly_s", "requests", "user_errors")
+        "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests")
+HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refused_writes", "retries", "user_errors")
 
 
 def _sentinels_expected(run: Run) -> list[str]:
@@ -29,26 +30,37 @@ def _sentinels_expected(run: Run) -> list[str]:
     return seen if len(seen) >= n else seen + [f"sentinel #{i + 1} (never connected)" for i in range(len(seen), n)]
 
 
+def _faulted_sentinels(run: Run) -> set[str]:
+    """Sentinels a fault of the run acted on (killed, cut): their observer's disconnect is the fault's."""
+    names = run.meta.get("sentinel_nodes") or {}
+    faulted = {f.get("node") for f in run.faults if f.get("event") == "applied"}
+    return {addr for addr, node in names.items() if node in faulted}
+
+
 def sentinel_gap(run: Run, first_fault_ms: float | None) -> str | None:
-    """Why the Sentinel events cannot be trusted to be complete, or None when they can."""
+    """Why the Sentinel events cannot be trusted to be complete, or None when they can: the observer
+    was connected to every Sentinel from the first disruptive fault (or the start) to the run's end."""
     stack = (run.meta.get("config") or {}).get("stack") or {}
     if stack.get("sentinels") == 0:
         return "no Sentinel in this stack"
     expected = _sentinels_expected(run)
     if not expected:
         return "no Sentinel was watched"
-    if first_fault_ms is None:
-        return None  # nothing disruptive happened: the per-fault figures are absent anyway
-    obs = run.events[run.events["event"].isin(["observer-connected", "observer-disconnected"])]
+    until = float(run.meta.get("test_stop_ms") or float("inf"))  # disconnects while healing and verifying don't count
+    since = first_fault_ms if first_fault_ms is not None else until  # no fault: connected at some point suffices
+    obs = run.events[run.events["event"].isin(["observer-connected", "observer-disconnected"])].sort_values("t_ms")
+    excused = _faulted_sentinels(run)
     for name in expected:
         mine = obs[obs["sentinel"] == name]
-        before = mine[mine["t_ms"] <= first_fault_ms]
-        if not len(before) or before.sort_values("t_ms")["event"].iloc[-1] != "observer-connected":
+        before = mine[mine["t_ms"] <= since]
+        if not len(before) or before["event"].iloc[-1] != "observer-connected":
             return f"the observer was not connected to Sentinel {name} when the first disruptive fault was applied"
-        lost = mine[(mine["t_ms"] > first_fault_ms) & (mine["event"] == "observer-disconnected")]
+        if first_fault_ms is None or name in excused:
+            continue
+        lost = mine[(mine["t_ms"] > since) & (mine["t_ms"] <= until) & (mine["event"] == "observer-disconnected")]
         if len(lost):
-            at = (float(lost["t_ms"].min()) - first_fault_ms) / 1000
-            return f"the observer lost Sentinel {name} {at:+.1f} s after the first disruptive fault"
+            return f"the observer lost Sentinel {name} {(float(lost['t_ms'].min()) - since) / 1000:+.1f} s after the " \
+                   "first disruptive fault"
     return None
 
 
@@ -71,6 +83,9 @@ def loss_gap(run: Run) -> str | None:
         return f"the verification did not run to the end ({v.get('redis_error') or 'no lookup made'})"
     if v.get("settled") is not True:
         return "the stack had not settled after healing when verification ran"
+    stack = (run.meta.get("config") or {}).get("stack") or {}
+    if stack.get("mysql_nodes") and not v.get("mysql_checked"):
+        return f"MySQL could not be read after healing ({v.get('mysql_error') or 'no lookup made'})"
     bids, sets = acked_in_history(run)
     if (bids, sets) != (v.get("acked_bids"), v.get("acked_sets")):
         return (f"the history holds {bids} acknowledged bids and {sets} SETs, the verification checked "
@@ -84,18 +99,37 @@ def load_gap(run: Run) -> str | None:
     return None if len(run.requests) else "no request in the per-request log (requests.csv)"
 
 
+def history_gap(run: Run) -> str | None:
+    """The write history is the record of every write: empty beside a log of writes, it was lost."""
+    writes = int((run.requests["request_type"] == "POST").sum() + (run.requests["name"] == "SET").sum())
+    if writes and not len(run.history):
+        return f"the history holds no write while the per-request log has {writes}"
+    return None
+
+
 def gaps(run: Run, first_fault_ms: float | None) -> dict[str, str]:
     """{family: reason} for every family of metrics whose evidence is missing."""
-    found = {"sentinel": sentinel_gap(run, first_fault_ms), "loss": loss_gap(run), "load": load_gap(run)}
+    found = {"sentinel": sentinel_gap(run, first_fault_ms), "loss": loss_gap(run), "load": load_gap(run),
+             "history": history_gap(run)}
     return {k: v for k, v in found.items() if v}
 
 
-FAMILIES = {"sentinel": SENTINEL, "loss": LOSS, "load": LOAD}
+FAMILIES = {"sentinel": SENTINEL, "loss": LOSS, "load": LOAD, "history": HISTORY}
 
 
 def family_of(metric: str) -> str | None:
     base = metric.rsplit(".", 1)[-1]
     return next((fam for fam, names in FAMILIES.items() if base in names), None)
+
+
+NOT_SEEN = "no run evidence for it"  # the evidence was there, the thing did not happen in this run
+NOT_SEEN_BY_FAMILY = {"sentinel": "no such Sentinel event after the fault (the observer watched every Sentinel)",
+                      "load": "no such request in the per-request log"}
+
+
+def not_seen(metric: str) -> str:
+    """Why a metric is None although its evidence is complete: what it measures did not happen."""
+    return NOT_SEEN_BY_FAMILY.get(family_of(metric) or "", NOT_SEEN)
 
 
 def withhold(metrics: dict, found: dict[str, str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ import operator
 from dataclasses import dataclass
 
 from analysis.checks import OPS, Check, parse_checks
+from analysis.evidence import NOT_SEEN
 from errors import ConfigError
 
 HOLDS, DIFFERS, NOT_TESTED = "holds", "differs", "not tested"
@@ -105,7 +106,7 @@ def _judge_one(cond: Check | Compare, metrics: dict, absent: dict) -> dict:
     missing = [n for n, v in zip(names, values) if v is None]
     row = {"condition": cond.name, "actual": values[0] if len(values) == 1 else dict(zip(names, values))}
     if missing:
-        reason = absent.get(missing[0]) or "no run evidence for it"
+        reason = absent.get(missing[0]) or NOT_SEEN
         return {**row, "verdict": NOT_TESTED, "reason": f"{missing[0]} not measured: {reason}"}
     ok = COMPARE_OPS[cond.op](*values) if isinstance(cond, Compare) else cond.passed(values[0])
     return {**row, "verdict": HOLDS if ok else DIFFERS}

@@ -37,6 +37,11 @@ def _csvs(run_dir: Path, pattern: str, columns: tuple[str, ...], text: tuple[str
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns))
 
 
+def read_history(run_dir: Path) -> pd.DataFrame:
+    """Every process's history.csv as one frame (text columns stay text; empty ones are NA)."""
+    return _csvs(run_dir, rf.all_of(rf.HISTORY), rf.HISTORY_COLUMNS, rf.HISTORY_TEXT)
+
+
 def load_run(run_dir: str | Path) -> Run:
     run_dir = Path(run_dir)
     meta_path = run_dir / rf.RUN_JSON
@@ -50,7 +55,7 @@ def load_run(run_dir: str | Path) -> Run:
     req["ok"] = req["exception"] == ""
     req = req.sort_values("start_ms", ignore_index=True)
     events = pd.DataFrame(_jsonl(run_dir / rf.EVENTS), columns=list(rf.EVENT_FIELDS))
-    history = _csvs(run_dir, rf.all_of(rf.HISTORY), rf.HISTORY_COLUMNS, rf.HISTORY_TEXT)
+    history = read_history(run_dir)
     verify_path, monitor_path = run_dir / rf.VERIFY, run_dir / rf.MONITOR
     return Run(
         dir=run_dir, meta=meta, requests=req, faults=_jsonl(run_dir / rf.FAULTS), events=events,

@@ -35,7 +35,8 @@ METRICS = (
     "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s", "lost_acked_during",
     "loss_before_fault_s", "loss_after_fault_s", "refused_writes", "unknown_landed", "unknown_lost", "switches",
     "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "acked_not_in_mysql_or_stream",
-    "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "monitor_samples",
+    "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "group_reread_entries",
+    "monitor_samples",
     "max_replica_lag_bytes", "retries",
     "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
@@ -66,6 +67,21 @@ def primary_fault(run: Run) -> dict | None:
     """The first disruptive fault that was really applied: the zero of the top-level time metrics."""
     windows = fault_windows(run)
     return windows[0] if windows else None
+
+
+SAME_SWITCH_MS = 5000  # every Sentinel announces one switch: within this span, the same payload is one failover
+
+
+def switch_events(events: pd.DataFrame) -> pd.DataFrame:
+    """One row per failover: the first +switch-master of each, whichever Sentinel said it (A->B, B->A,
+    A->B again is three failovers, though two payloads are equal)."""
+    sw = events[events["event"] == "+switch-master"].sort_values("t_ms")
+    keep, last = [], None
+    for idx, e in sw.iterrows():
+        if last is None or e["data"] != last["data"] or e["t_ms"] - last["t_ms"] > SAME_SWITCH_MS:
+            keep.append(idx)
+            last = e
+    return sw.loc[keep]
 
 
 def _first_event(events: pd.DataFrame, name: str, start: float, end: float, master_only: bool = False):
@@ -109,8 +125,8 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
                                    ("failover_s", "+switch-master", False)):
         t = _first_event(ev, name, t0, until, master_only)
         m[key] = _r((t - t0) / 1000) if t is not None else None
-    switches = ev[(ev["event"] == "+switch-master") & (ev["t_ms"] >= t0) & (ev["t_ms"] < until)]
-    m["failovers"] = int(switches["data"].nunique())
+    switches = switch_events(ev)
+    m["failovers"] = int(((switches["t_ms"] >= t0) & (switches["t_ms"] < until)).sum())
     m.update(error_window(req, t0, until))
     fault_end = w.get("healed_ms") or until
     inside = req[(req["start_ms"] >= t0) & (req["start_ms"] < fault_end)]
@@ -166,9 +182,12 @@ def group_id_moves(mon: pd.DataFrame) -> dict:
         return {}
     back, worst, top = 0, 0, ids[0]
     for prev, cur in zip(ids, ids[1:]):
-        if cur < prev:
+        if cur == (0, 0):  # a group recreated from the start: counted as such (group_recreated), not as a step
+            top = cur
+            continue
+        if cur < prev and prev != (0, 0):
             back += 1
-        worst = max(worst, top[0] - cur[0])
+        worst = max(worst, top[0] - cur[0]) if top != (0, 0) else worst
         top = max(top, cur)
     return {"group_id_backwards": back, "group_id_back_ms": worst}
 
@@ -207,16 +226,18 @@ def monitor_metrics(run: Run) -> dict:
 
 def log_metrics(run: Run) -> dict:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run)."""
-    persist_errors = redelivered = recreated = 0
+    persist_errors = redelivered = recreated = reread = 0
     for path in sorted((run.dir / rf.LOGS).glob("consumer-*.log")):
         for line in path.read_text(errors="replace").splitlines():
             if "persist failed for" in line:
                 persist_errors += int(line.split("persist failed for ", 1)[1].split()[0])
-            elif "recreated from 0 after NOGROUP" in line:
+            elif "recreated from 0 after NOGROUP: " in line:
                 recreated += 1
+                reread += int(line.split("recreated from 0 after NOGROUP: ", 1)[1].split()[0])
             elif "were stored already (redelivery)" in line:
                 redelivered += int(line.split(" bids were stored already")[0].split()[-3])
-    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered, "group_recreated": recreated}
+    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered, "group_recreated": recreated,
+            "group_reread_entries": reread}
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:
@@ -331,7 +352,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
-    absent.update({k: "no run evidence for it" for k, v in out.items() if v is None and k not in absent})
+    absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
     return out, absent
 
 
@@ -339,17 +360,17 @@ def control_plane_metrics(run: Run) -> dict:
     """Confounds of a failover: Sentinels in TILT (they stop acting), every +switch-master, and
     clients still writing to a demoted master (READONLY), per client kind."""
     ev, req = run.events, run.requests
-    m = {"switches": int(ev[ev["event"] == "+switch-master"]["data"].nunique())}
+    m = {"switches": int(len(switch_events(ev)))}
     tilts = ev[ev["event"].isin(["+tilt", "-tilt"])].sort_values("t_ms")
     end_ms = float(run.meta.get("test_stop_ms") or (ev["t_ms"].max() if len(ev) else 0))
     total, count = 0.0, 0
     for _, grp in tilts.groupby("sentinel"):
         since = None
         for e in grp.itertuples():
-            if e.event == "+tilt" and since is None:
+            if e.event == "+tilt" and since is None and e.t_ms <= end_ms:
                 since, count = e.t_ms, count + 1
-            elif e.event == "-tilt" and since is not None:
-                total, since = total + e.t_ms - since, None
+            elif e.event == "-tilt" and since is not None:  # clipped at the run's end
+                total, since = total + max(0.0, min(e.t_ms, end_ms) - since), None
         if since is not None:  # still in TILT when the run ended
             total += max(0.0, end_ms - since)
     m["tilt_count"], m["tilt_s"] = count, _r(total / 1000)

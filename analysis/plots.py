@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import disruptive, replica_lag  # noqa: E402
+from analysis.metrics import disruptive, replica_lag, switch_events  # noqa: E402
 
 BIN_S = 1.0
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
@@ -37,7 +37,7 @@ def marked_events(run: Run) -> pd.DataFrame:
     starts = sorted(f["applied_ms"] for f in run.faults if f.get("event") == "applied" and disruptive(f))
     window = ev["t_ms"].apply(lambda t: sum(1 for s in starts if s <= t))
     firsts = ev.assign(window=window).drop_duplicates(subset=["window", "event"])
-    switches = ev[ev["event"] == "+switch-master"].drop_duplicates(subset=["data"])
+    switches = switch_events(run.events)
     return pd.concat([firsts.drop(columns="window"), switches]).drop_duplicates().sort_values("t_ms")
 
 

@@ -15,7 +15,7 @@ import runfiles as rf  # noqa: E402
 from analysis import expectation as expect  # noqa: E402
 from analysis import plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
-from analysis.evidence import load_gap  # noqa: E402
+from analysis.evidence import NOT_SEEN, load_gap  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
 from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
@@ -141,8 +141,8 @@ def render(run: Run, s: dict, images: list[str]) -> str:
     lines += [f"| {c['metric']} | {c['expected']} | {c.get('reason') or fmt(c['actual'])} | "
               f"{'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
     if s["absent"]:
-        lines += ["", "Not measured in this run (a check on these fails): " + "; ".join(
-            f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != "no run evidence for it") + "."]
+        lines += ["", "Figures absent from this run, and why (a check on one fails): " + "; ".join(
+            f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != NOT_SEEN) + "."]
     lines += expectation_lines(s["expectation"])
     lines += ["", "## Logs / screenshots (로그 / 스크린샷)", ""]
     lines += [f"![{name}]({name})" for name in images]

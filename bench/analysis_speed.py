@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import runfiles as rf
 from analysis.report import build
 from bench.common import save
 
@@ -28,10 +29,8 @@ def synthesize(d: Path, rows: int) -> None:
     rnd = random.Random(1)
     with open(d / "requests.csv", "w", newline="") as fh, open(d / "history.csv", "w", newline="") as hh:
         w, hw = csv.writer(fh), csv.writer(hh)
-        w.writerow(["timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
-                    "exception"])
-        hw.writerow(["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error",
-                     "intent", "variant", "attempt"])
+        w.writerow(rf.REQUEST_COLUMNS)
+        hw.writerow(rf.HISTORY_COLUMNS)
         for i in range(rows):
             ts = t0 + i * span / rows
             failed = fault <= ts < fault + 6

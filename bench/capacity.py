@@ -80,8 +80,9 @@ def _wrk(lab, seconds: int) -> dict | None:
 
 def _redis_benchmark(lab) -> dict:
     host, port = lab.address(lab.master())
+    auth = {"REDISCLI_AUTH": lab.secrets.redis} if lab.secrets.redis else {}  # not on the command line
     out = subprocess.run(["redis-benchmark", "-h", host, "-p", str(port), "-c", "50", "-n", "200000", "-t", "set",
-                          "-q"], capture_output=True, text=True).stdout
+                          "-q"], capture_output=True, text=True, env={**os.environ, **auth}).stdout
     m = re.search(r"SET: ([\d.]+) requests per second", out.replace("\r", "\n"))
     return {"set_per_s": float(m.group(1)) if m else None}
 

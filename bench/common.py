@@ -52,5 +52,5 @@ def quantiles(values: list[float]) -> dict:
     xs = sorted(values)
     if not xs:
         return {}
-    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]  # noqa: E731
+    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]
     return {"n": len(xs), "min": xs[0], "median": pick(0.5), "p95": pick(0.95), "max": xs[-1]}

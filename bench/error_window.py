@@ -7,6 +7,7 @@ writing every 5 ms with the same client settings. Target: report within 50 ms of
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 
 from bench.common import BENCH_LAB, OUT, ROOT, run_scenario, save
 from lab.config import LabConfig
+from lab.secrets import LabSecrets
 
 
 def window(fails: pd.DataFrame, start: str, end: str) -> float | None:
@@ -45,6 +47,12 @@ def figures(run: Path, probe_csv: Path) -> dict:
     }
 
 
+def _passwords(config: LabConfig) -> dict[str, str]:
+    """The lab's Redis and Sentinel passwords, for the prober (it reads them from its environment)."""
+    secrets = LabSecrets.for_lab(config)
+    return {"FAIRBID_REDIS_PASSWORD": secrets.redis, "FAIRBID_SENTINEL_PASSWORD": secrets.sentinel}
+
+
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--from-run":  # figures again from a run's files
         run = Path(sys.argv[2])
@@ -64,7 +72,8 @@ def main() -> None:
     sentinels = ",".join(f"{h}:{config.sentinel_port}" for h in config.sentinel_hosts)
     prober = subprocess.Popen([sys.executable, "-m", "bench.prober", "--sentinels", sentinels, "--out", str(probe_csv),
                                "--interval-ms", "5", "--duration-s", "75", "--timeout-s", "1", "--retries", "0"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, **_passwords(config)})
     try:
         run = run_scenario(doc, OUT / "runs")
     finally:

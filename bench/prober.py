@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import time
 
 from redis.exceptions import RedisError
@@ -24,8 +25,9 @@ def main() -> None:
     p.add_argument("--timeout-s", type=float, default=1)
     p.add_argument("--retries", type=int, default=0)
     a = p.parse_args()
+    passwords = {k: v for k, v in os.environ.items() if k in ("FAIRBID_REDIS_PASSWORD", "FAIRBID_SENTINEL_PASSWORD")}
     settings = Settings.from_env({"FAIRBID_SENTINELS": a.sentinels, "FAIRBID_REDIS_TIMEOUT_S": str(a.timeout_s),
-                                  "FAIRBID_REDIS_RETRIES": str(a.retries)})
+                                  "FAIRBID_REDIS_RETRIES": str(a.retries), **passwords})
     client = redis_client.connect(settings)
     end = time.monotonic() + a.duration_s
     with open(a.out, "w", newline="") as fh:

@@ -14,11 +14,15 @@ init=0
 mariadbd --user=root --datadir=/var/lib/mysql --bind-address=0.0.0.0 --port=3306 --skip-name-resolve \
   --socket=/run/mysqld/mysqld.sock "$@" &
 pid=$!
-i=0; until mariadb -uroot -e "SELECT 1" >/dev/null 2>&1; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done
+# root has no password on a fresh data dir, and the lab's once the init below has run
+ready() { MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb -uroot -e "SELECT 1" >/dev/null 2>&1 || mariadb -uroot -e "SELECT 1" >/dev/null 2>&1; }
+i=0; until ready; do i=$((i+1)); [ $i -gt 300 ] && exit 1; sleep 0.1; done
 if [ $init = 1 ]; then
   mariadb -uroot -e "CREATE DATABASE IF NOT EXISTS ${MYSQL_DATABASE};
     CREATE USER IF NOT EXISTS '${MYSQL_USER}'@'%' IDENTIFIED BY '${MYSQL_PASSWORD}';
     GRANT SELECT, INSERT, UPDATE, DELETE ON ${MYSQL_DATABASE}.* TO '${MYSQL_USER}'@'%';"
   for f in /docker-entrypoint-initdb.d/*.sql; do mariadb -uroot "${MYSQL_DATABASE}" < "$f"; done
+  mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED BY '${MYSQL_ROOT_PASSWORD}'"
+  for f in /docker-entrypoint-initdb.d/*.sh; do [ -e "$f" ] && . "$f"; done  # with root's password now
 fi
 wait $pid

@@ -61,18 +61,23 @@ class StreamConsumer:
         self.stats = ConsumerStats()
         self._last_claim = 0.0
 
-    def ensure_group(self) -> None:
+    def ensure_group(self) -> bool:
+        """Create the group if it is missing; True if this call created it."""
         try:
             self.redis.xgroup_create(self.s.stream, self.s.group, id="0", mkstream=True)
+            return True
         except ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
+            return False
 
-    def recover_group(self) -> int:
+    def recover_group(self) -> int | None:
         """After NOGROUP (a failover to a replica that never saw the group, or a group deleted by hand):
         create it again from the stream's start. Every entry is delivered again and the UNIQUE bid_id
-        absorbs those already stored; the count of entries to re-read is the gap, logged."""
-        self.ensure_group()
+        absorbs those already stored; the count of entries to re-read is the gap, logged. None when
+        another consumer had recreated it first."""
+        if not self.ensure_group():
+            return None
         entries = self.redis.xlen(self.s.stream)
         self.stats.groups_recreated += 1
         log.error("group %s recreated from 0 after NOGROUP: %d entries to re-read", self.s.group, entries)

@@ -30,6 +30,7 @@ def connect(settings: Settings) -> Redis:
         retry_on_error=list(RETRYABLE),
         decode_responses=True,
         health_check_interval=0,
+        password=settings.redis_password,
     )
     if settings.redis_direct:
         host, port = settings.redis_direct
@@ -38,6 +39,6 @@ def connect(settings: Settings) -> Redis:
         raise ValueError("set FAIRBID_SENTINELS (h:p,...) or FAIRBID_REDIS (h:p)")
     sentinel = Sentinel(
         list(settings.sentinels),
-        sentinel_kwargs={"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        sentinel_kwargs={"socket_timeout": 0.5, "socket_connect_timeout": 0.5, "password": settings.sentinel_password},
     )
     return sentinel.master_for(settings.master_name, **common)

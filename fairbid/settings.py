@@ -30,6 +30,8 @@ class Settings:
     sentinels: tuple[tuple[str, int], ...]
     master_name: str
     redis_direct: tuple[str, int] | None  # a single Redis without Sentinel (plan step 1)
+    redis_password: str | None  # requirepass of the Redis nodes
+    sentinel_password: str | None  # Sentinel's own requirepass (not the same as Redis')
     redis_timeout_s: float
     redis_retries: int
     redis_backoff_cap_s: float
@@ -61,6 +63,8 @@ class Settings:
             sentinels=_addrs(e.get("FAIRBID_SENTINELS", "")),
             master_name=e.get("FAIRBID_MASTER_NAME", "mymaster"),
             redis_direct=direct[0] if direct else None,
+            redis_password=e.get("FAIRBID_REDIS_PASSWORD") or None,
+            sentinel_password=e.get("FAIRBID_SENTINEL_PASSWORD") or None,
             redis_timeout_s=float(e.get("FAIRBID_REDIS_TIMEOUT_S", "3")),
             redis_retries=int(e.get("FAIRBID_REDIS_RETRIES", "3")),
             redis_backoff_cap_s=float(e.get("FAIRBID_REDIS_BACKOFF_CAP_S", "0.5")),

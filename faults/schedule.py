@@ -93,6 +93,7 @@ class _Context:
 _PARAMS: dict[str, Callable[[Fields, str, _Context], object]] = {
     "peers": lambda f, k, c: f.read(k, None, lambda v: _peers(v, c.nodes)),
     "one_way": lambda f, k, c: f.boolean(k, False),
+    "entries": lambda f, k, c: f.boolean(k, False),
     "param": lambda f, k, c: f.read(k, None, _directive),
     "value": lambda f, k, c: f.read(k, None, as_scalar),
     "env": lambda f, k, c: read_env(f.section(k), c.nodes or set(), resolved=True),

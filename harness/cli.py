@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import runfiles as rf
+from analysis import index
 from errors import HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
@@ -44,7 +45,7 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
     # Locust runs in a session of its own, so a Ctrl-C reaches it once, from here, not twice
     # (a second SIGINT in the middle of its shutdown could cut the heal short)
     child = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
-    forward = lambda sig, _frame: child.send_signal(sig)  # noqa: E731 - Locust heals on SIGTERM/SIGINT
+    forward = lambda sig, _frame: child.send_signal(sig)  # Locust heals on SIGTERM/SIGINT
     old = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         code = child.wait()
@@ -77,23 +78,7 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
 
 
 def write_index(results: Path = RESULTS) -> Path:
-    """results/index.md: the newest run of each scenario, linked, with its headline figures."""
-    latest: dict[str, dict] = {}
-    for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
-        s = json.loads(path.read_text())
-        if isinstance(s, dict) and "scenario" in s:  # run directories only
-            latest[s["scenario"]] = s
-    rows = ["# fairbid-ha results", "", "Newest run of each scenario (`make catalog GROUP=...` refreshes them).", "",
-            "| scenario | step | verdict | failover_s | error_window_s | error_rate | lost_acked_writes | duplicate_rows | run |",
-            "|---|---|---|---|---|---|---|---|---|"]
-    for sid, s in sorted(latest.items()):
-        m = s["metrics"]
-        rows.append(f"| {sid} | {s.get('plan_step') or ''} | {'PASS' if s['passed'] else 'FAIL'} | {m.get('failover_s')} | "
-                    f"{m.get('error_window_s')} | {m.get('error_rate')} | {m.get('lost_acked_writes')} | "
-                    f"{m.get('duplicate_rows')} | [{s['run_id']}]({s['run_id']}/report.md) |")
-    out = results / "index.md"
-    out.write_text("\n".join(rows) + "\n")
-    return out
+    return index.write_index(results)
 
 
 def _lab_on_disk(config: LabConfig):

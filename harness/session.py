@@ -43,7 +43,7 @@ def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:
 def standard_observers(lab: Lab, history: History, max_s: float) -> list[Observer]:
     """Every run's observers, in the order they stop: the history is closed before the verification
     reads it, and Sentinel events and the monitor go on recording through the verification."""
-    return [history, Verification(lab), SentinelObserver(lab.sentinel_addrs(), max_s=max_s),
+    return [history, Verification(lab), SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel),
             Monitor(lab, max_s=max_s)]
 
 
@@ -68,6 +68,7 @@ class RunSession:
             "group": s.group, "expectation": s.expectation.to_json(), "backend": self.lab.backend,
             "lab": self.lab.config.name, "config": s.settings(),
             "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
+            "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
             "checks": [{"metric": c.metric, "op": c.op, "expected": c.expected} for c in s.checks],
             "test_start_ms": now_ms(),
         }
@@ -75,6 +76,10 @@ class RunSession:
         self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
         for observer in self.observers:
             observer.start(self.dir)
+        not_ready = [type(o).__name__ for o in self.observers if not o.ready(timeout_s=10)]
+        if not_ready:  # the run goes on; the analysis withholds what they did not see
+            log.warning("observers not ready before the first fault: %s", ", ".join(not_ready))
+            self.meta["observers_not_ready"] = not_ready
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
 

@@ -16,6 +16,7 @@ from errors import LabError
 from fairbid.settings import Settings
 from lab import clients, topology
 from lab.config import LabConfig
+from lab.secrets import LabSecrets
 from lab.spec import SentinelTimings, StackSpec
 
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
@@ -40,6 +41,7 @@ class BaseLab:
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
         self.config = config
+        self.secrets = LabSecrets.for_lab(config)  # Redis, Sentinel and MySQL run with the lab's passwords
         self.spec = spec or StackSpec()
         self.dir = config.state_dir
         self.state_path = self.dir / "state.json"
@@ -106,7 +108,7 @@ class BaseLab:
                 host, _, port = direct.rpartition(":")
                 return self.node_by_address(host, int(port)) or "redis-1"
             return "redis-1"
-        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name)
+        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name, self.secrets)
         name = self.node_by_address(*addr) if addr else None
         if name is None:
             raise LabError(f"no Sentinel of lab {self.config.name} names a known master (answer: {addr})")
@@ -115,13 +117,13 @@ class BaseLab:
     def replicas(self) -> list[str]:
         if not self.spec.sentinels:
             return [n for n in self.nodes if self.nodes[n]["kind"] == "redis" and n != self.master()]
-        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name)
+        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name, self.secrets)
         return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
 
     def settled(self) -> bool:
         if not self.spec.sentinels:
             return True
-        return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1)
+        return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1, self.secrets)
 
     # ---- the service ---------------------------------------------------------------------
     def consumer_joined(self, name: str) -> bool:
@@ -146,7 +148,8 @@ class BaseLab:
                       monitor: bool = False) -> pymysql.connections.Connection:
         """The app's account, or the read-only monitoring one (row counts, replica status)."""
         host, port = self.address(node)
-        user, password = (MONITOR_USER, MONITOR_PASSWORD) if monitor else (APP_USER, APP_PASSWORD)
+        user, password = ((MONITOR_USER, self.secrets.mysql_monitor or MONITOR_PASSWORD) if monitor
+                          else (APP_USER, self.secrets.mysql_app or APP_PASSWORD))
         return pymysql.connect(host=host, port=port, user=user, password=password, database=DB,
                                connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
                                autocommit=True)

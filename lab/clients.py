@@ -14,22 +14,24 @@ if TYPE_CHECKING:  # the protocol imports settings and specs; clients are needed
     from lab.protocol import Lab
 
 
-def redis_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None) -> redis.Redis:
+def redis_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None,
+             password: str | None = None) -> redis.Redis:
     """A Redis node by address. `timeout=None` blocks on reads (a pub/sub listener)."""
-    return redis.Redis(host=host, port=port, socket_timeout=timeout,
+    return redis.Redis(host=host, port=port, socket_timeout=timeout, password=password,
                        socket_connect_timeout=connect_timeout if connect_timeout is not None else (timeout or 0.5),
                        decode_responses=True, retry=None)
 
 
-def sentinel_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None) -> redis.Redis:
-    """A Sentinel by address (its own port and, in a real deployment, its own password)."""
-    return redis_at(host, port, timeout, connect_timeout)
+def sentinel_at(host: str, port: int, timeout: float | None = 0.5, connect_timeout: float | None = None,
+                password: str | None = None) -> redis.Redis:
+    """A Sentinel by address: its own port and its own password (not the Redis nodes')."""
+    return redis_at(host, port, timeout, connect_timeout, password)
 
 
 def node(lab: "Lab", name: str, timeout: float = 2.0) -> redis.Redis:
-    """A Redis node of the lab by catalog name."""
+    """A Redis node of the lab by catalog name, authenticated with the lab's Redis password."""
     host, port = lab.address(name)
-    return redis_at(host, port, timeout)
+    return redis_at(host, port, timeout, password=lab.secrets.redis)
 
 
 def master(lab: "Lab", timeout: float = 2.0) -> redis.Redis:

@@ -21,6 +21,7 @@ import docker
 from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
+from lab import netns
 from lab.base import BaseLab, address_taken
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
@@ -97,10 +98,11 @@ class DockerLab(BaseLab):
         return ([f"redis-{i}" for i in range(1, s.redis + 1)] + [f"sentinel-{i}" for i in range(1, s.sentinels + 1)]
                 + ["mysql-1"] + [f"consumer-{i}" for i in range(1, s.consumers + 1)] + ["api"])
 
-    def _env(self) -> dict[str, str]:
+    def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """Compose's variables; `extra` goes into the service env file of this one call (a restart with env)."""
         s = self.spec
-        env_file = self.dir / "service.env"
-        service_env = dict(s.service_env)
+        env_file = self.dir / ("service.restart.env" if extra else "service.env")
+        service_env = {**s.service_env, **(extra or {})}
         if not s.sentinels:  # the service talks to the first Redis directly (FAIRBID_REDIS wins over Sentinel)
             service_env.setdefault("FAIRBID_REDIS", f"{self._ip('redis-1')}:6379")
         env_file.write_text("".join(f"{k}={v}\n" for k, v in service_env.items()))
@@ -108,7 +110,8 @@ class DockerLab(BaseLab):
         env = {**os.environ, "SUBNET_PREFIX": self.subnet_prefix, "DOWN_AFTER_MS": str(s.sentinel.down_after_ms),
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
                "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
-               "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port)}  # the lab's own address
+               "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port),  # the lab's own address
+               **self.secrets.as_env()}  # passwords reach Compose as variables, never its files
         for var, image in LOCAL_IMAGES.items():  # offline machines: the images built from Debian packages
             if var not in os.environ and self._has_image(image):
                 env[var] = image
@@ -124,9 +127,9 @@ class DockerLab(BaseLab):
         except NotFound:
             return False
 
-    def _compose(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def _compose(self, *args: str, check: bool = True, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         cmd = [*compose_command(), "-p", self.project, "-f", str(COMPOSE_FILE), *args]
-        res = subprocess.run(cmd, env=self._env(), capture_output=True, text=True, cwd=ROOT)
+        res = subprocess.run(cmd, env=self._env(env_extra), capture_output=True, text=True, cwd=ROOT)
         if check and res.returncode != 0:
             raise LabError(f"{' '.join(cmd[:3])} {' '.join(args)} failed: {res.stderr[-3000:]}")
         return res
@@ -153,14 +156,15 @@ class DockerLab(BaseLab):
             for n in services:
                 if self.nodes[n]["kind"] == "redis":
                     client_addr = self.address(n)
-                    Wait(timeout_s=60).until(f"{n} PING", lambda a=client_addr: _ping(*a))
+                    Wait(timeout_s=60).until(f"{n} PING", lambda a=client_addr: _ping(*a, self.secrets.redis))
             if s_replicas := [n for n in services if self.nodes[n]["kind"] == "redis" and n != "redis-1"]:
                 for n in s_replicas:
-                    Wait(timeout_s=60).until(f"{n} replicating", lambda n=n: _linked(*self.address(n)))
+                    Wait(timeout_s=60).until(f"{n} replicating",
+                                             lambda n=n: _linked(*self.address(n), self.secrets.redis))
             wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
             for n in services:
                 if self.nodes[n]["kind"] == "consumer":
-                    wait.until(f"{n} in group bid-group", lambda n=n: self.consumer_joined(n))
+                    wait.until(f"{n} in the service's group", lambda n=n: self.consumer_joined(n))
             wait.until("api /health", lambda: self.api_healthy("api"))
         except BaseException:
             self.down()
@@ -181,7 +185,8 @@ class DockerLab(BaseLab):
         """What a client on the host needs: the Sentinels at their addresses on the project network."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
         env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
-                    "FAIRBID_MASTER_NAME": self.config.master_name, **self.spec.service_env})
+                    "FAIRBID_MASTER_NAME": self.config.master_name, "FAIRBID_REDIS_PASSWORD": self.secrets.redis,
+                    "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel, **self.spec.service_env})
         if not self.nodes:  # before up: the addresses the stack will have
             env["FAIRBID_SENTINELS"] = ",".join(f"{self._ip(f'sentinel-{i}')}:26379" for i in (1, 2, 3))
         if not self.spec.sentinels:
@@ -228,17 +233,39 @@ class DockerLab(BaseLab):
             c.start()
 
     def restart(self, name: str, env: dict[str, str] | None = None) -> None:
-        if env:
-            raise FaultError("restart with environment overrides needs the local backend")
-        self._container(name).restart(timeout=3)
+        """Without env: docker restart. With env (service nodes): the container recreated by Compose with
+        the overrides in its env file, at the same address; the other containers keep theirs."""
+        if not env:
+            self._container(name).restart(timeout=3)
+            return
+        if self.nodes[name]["kind"] not in ("api", "consumer"):
+            raise FaultError(f"restart with env acts on service nodes (api, consumer), not {name}")
+        overrides = {**self.nodes[name].get("env", {}), **env}
+        self._compose("up", "-d", "--no-deps", "--no-build", "--force-recreate", name, env_extra=overrides)
+        self.nodes[name]["env"] = overrides
+        self._save()
 
     def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
+        """Without peer: docker network disconnect. With peer: DROP rules in the node's own network
+        namespace for the peer's address (one_way: only what the node sends to it)."""
         if peer is not None:
-            raise FaultError("a cut between two nodes (peers) needs the local backend; Docker cuts a node off entirely")
+            netns.cut(self.pid(name), self._peer_ip(peer), one_way)
+            return
         with contextlib.suppress(DockerException):
             self._network().disconnect(self._container(name))
 
+    def _peer_ip(self, peer: str) -> str:
+        host = self._node(peer).get("host")
+        if not host:
+            raise FaultError(f"{peer} has no address of its own; it cannot be cut off")
+        return host
+
     def connect(self, name: str, peer: str | None = None) -> None:
+        if peer is not None:
+            pid = self.pid(name)
+            if pid:  # a container killed and started since has a new namespace: nothing left to remove
+                netns.connect(pid, self._peer_ip(peer))
+            return
         net, c = self._network(), self._container(name)
         net.reload()
         if c.id not in [x.id for x in net.containers]:
@@ -261,19 +288,22 @@ class DockerLab(BaseLab):
             if c.id not in members:
                 net.connect(c, ipv4_address=self.nodes[name]["host"])
                 done.append(f"reconnected {name}")
+            c.reload()
+            if c.attrs["State"]["Pid"]:
+                done += [f"removed cut in {name}: {r}" for r in netns.remove_all(c.attrs["State"]["Pid"])]
         return done
 
 
-def _ping(host: str, port: int) -> bool:
-    client = redis_at(host, port)
+def _ping(host: str, port: int, password: str | None) -> bool:
+    client = redis_at(host, port, password=password)
     try:
         return client.ping()
     finally:
         client.close()
 
 
-def _linked(host: str, port: int) -> bool:
-    client = redis_at(host, port)
+def _linked(host: str, port: int, password: str | None) -> bool:
+    client = redis_at(host, port, password=password)
     try:
         return client.info("replication").get("master_link_status") == "up"
     finally:

@@ -20,16 +20,17 @@ import pymysql
 
 from errors import LabError
 from lab import process
-from lab.base import APP_PASSWORD, APP_USER, DB, MONITOR_PASSWORD, MONITOR_USER, BaseLab, address_taken
+from lab.base import APP_USER, DB, MONITOR_USER, BaseLab, address_taken
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
 from lab.firewall import Firewall
 from lab.process import Proc
+from lab.secrets import LabSecrets
 from lab.spec import StackSpec
 from lab.wait import Wait
 
 CONF = ROOT / "conf"
-REPL_USER, REPL_PASSWORD = "repl", "repl"
+REPL_USER = "repl"
 
 
 class LocalLab(BaseLab):
@@ -186,13 +187,14 @@ class LocalLab(BaseLab):
             d = self._node_dir(f"redis-{i}")
             conf = d / "redis.conf"
             lines = [f"bind {host}", f"port {c.redis_port}", f"bind-source-addr {host}", f"dir {d}",
-                     f"replica-announce-ip {host}"]
+                     f"replica-announce-ip {host}", f"requirepass {self.secrets.redis}",
+                     f"masterauth {self.secrets.redis}"]
             if i > 1:
                 lines.append(f"replicaof {master} {c.redis_port}")
             conf.write_text((CONF / "redis.conf").read_text() + "\n".join(lines) + "\n" + extra)
             self._add(f"redis-{i}", "redis", ["redis-server", str(conf)], host, c.redis_port)
         for i, host in enumerate(c.redis_hosts[: s.redis], start=1):
-            client = redis_at(host, c.redis_port)
+            client = redis_at(host, c.redis_port, password=self.secrets.redis)
             wait.until(f"redis-{i} PING", client.ping)
             if i > 1:
                 wait.until(f"redis-{i} replication link up",
@@ -208,7 +210,9 @@ class LocalLab(BaseLab):
             conf = d / "sentinel.conf"
             lines = [f"bind {host}", f"port {c.sentinel_port}", f"bind-source-addr {host}", f"dir {d}",
                      f"sentinel announce-ip {host}",
+                     f"requirepass {self.secrets.sentinel}",  # its own; every Sentinel shares it
                      f"sentinel monitor {c.master_name} {c.redis_hosts[0]} {c.redis_port} {t.quorum}",
+                     f"sentinel auth-pass {c.master_name} {self.secrets.redis}",
                      f"sentinel down-after-milliseconds {c.master_name} {t.down_after_ms}",
                      f"sentinel failover-timeout {c.master_name} {t.failover_timeout_ms}",
                      f"sentinel parallel-syncs {c.master_name} {t.parallel_syncs}"]
@@ -237,12 +241,12 @@ class LocalLab(BaseLab):
             root = wait.until(f"{name} accepting connections",
                               lambda: pymysql.connect(unix_socket=sock, user="root", autocommit=True))
             with root.cursor() as cur:
-                _mysql_bootstrap(cur, primary=(i == 1), primary_host=c.mysql_hosts[0], port=c.mysql_port)
+                _mysql_bootstrap(cur, self.secrets, primary=(i == 1), primary_host=c.mysql_hosts[0], port=c.mysql_port)
             root.close()
         if s.mysql > 1:
             for i in range(2, s.mysql + 1):
                 wait.until(f"mysql-{i} replicating the schema",
-                           lambda h=c.mysql_hosts[i - 1]: _table_exists(h, c.mysql_port))
+                           lambda h=c.mysql_hosts[i - 1]: _table_exists(h, c.mysql_port, self.secrets.mysql_app))
 
     def service_env(self) -> dict[str, str]:
         c, s = self.config, self.spec
@@ -250,7 +254,8 @@ class LocalLab(BaseLab):
         env.update({"PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
                     "FAIRBID_MASTER_NAME": c.master_name,
                     "FAIRBID_MYSQL_HOST": c.mysql_hosts[0] if c.mysql_hosts else "", "FAIRBID_MYSQL_PORT": str(c.mysql_port),
-                    "FAIRBID_MYSQL_USER": APP_USER, "FAIRBID_MYSQL_PASSWORD": APP_PASSWORD,
+                    "FAIRBID_MYSQL_USER": APP_USER, "FAIRBID_MYSQL_PASSWORD": self.secrets.mysql_app,
+                    "FAIRBID_REDIS_PASSWORD": self.secrets.redis, "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel,
                     "FAIRBID_MYSQL_DB": DB,
                     "FAIRBID_BIND_HOST": c.api_host, "FAIRBID_BIND_PORT": str(c.api_port)})
         if s.sentinels:
@@ -270,27 +275,30 @@ class LocalLab(BaseLab):
             env = {**base, "FAIRBID_BIND_HOST": host, **s.api_env.get(name, {})}
             self._add(name, "api", [sys.executable, "-m", "fairbid.api"], host, c.api_port, env)
         for i in range(1, s.consumers + 1):
-            wait.until(f"consumer-{i} in group bid-group", lambda n=f"consumer-{i}": self.consumer_joined(n))
+            wait.until(f"consumer-{i} in the service's group", lambda n=f"consumer-{i}": self.consumer_joined(n))
         for name in s.api_names():
             wait.until(f"{name} /health", lambda n=name: self.api_healthy(n))
 
-def _mysql_bootstrap(cur, primary: bool, primary_host: str, port: int) -> None:
+def _mysql_bootstrap(cur, secrets: LabSecrets, primary: bool, primary_host: str, port: int) -> None:
+    """Root gets its password (it had none: mariadb-install-db); the app may only read and write bids,
+    the monitor only read them and the replica status, the replication user only replicate."""
+    cur.execute("ALTER USER 'root'@'localhost' IDENTIFIED BY %s", (secrets.mysql_root,))
     if primary:
         cur.execute(f"CREATE DATABASE IF NOT EXISTS {DB}")
-        cur.execute(f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}'")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{APP_USER}'@'%%' IDENTIFIED BY %s", (secrets.mysql_app,))
         cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {DB}.* TO '{APP_USER}'@'%'")
-        cur.execute(f"CREATE USER IF NOT EXISTS '{MONITOR_USER}'@'%' IDENTIFIED BY '{MONITOR_PASSWORD}'")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{MONITOR_USER}'@'%%' IDENTIFIED BY %s", (secrets.mysql_monitor,))
         cur.execute(f"GRANT SELECT ON {DB}.* TO '{MONITOR_USER}'@'%'")
         cur.execute(f"GRANT SLAVE MONITOR ON *.* TO '{MONITOR_USER}'@'%'")
-        cur.execute(f"CREATE USER IF NOT EXISTS '{REPL_USER}'@'%' IDENTIFIED BY '{REPL_PASSWORD}'")
+        cur.execute(f"CREATE USER IF NOT EXISTS '{REPL_USER}'@'%%' IDENTIFIED BY %s", (secrets.mysql_repl,))
         cur.execute(f"GRANT REPLICATION SLAVE ON *.* TO '{REPL_USER}'@'%'")
         cur.execute(f"USE {DB}")
         for statement in schema_statements():
             cur.execute(statement)
     else:
         cur.execute(f"CHANGE MASTER TO MASTER_HOST='{primary_host}', MASTER_PORT={port}, "
-                    f"MASTER_USER='{REPL_USER}', MASTER_PASSWORD='{REPL_PASSWORD}', "
-                    "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1")
+                    f"MASTER_USER='{REPL_USER}', MASTER_PASSWORD=%s, "
+                    "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1", (secrets.mysql_repl,))
         cur.execute("START SLAVE")
 
 
@@ -299,8 +307,8 @@ def schema_statements() -> list[str]:
     return [st.strip() for st in text.split(";") if st.strip()]
 
 
-def _table_exists(host: str, port: int) -> bool:
-    conn = pymysql.connect(host=host, port=port, user=APP_USER, password=APP_PASSWORD, connect_timeout=1)
+def _table_exists(host: str, port: int, app_password: str) -> bool:
+    conn = pymysql.connect(host=host, port=port, user=APP_USER, password=app_password, connect_timeout=1)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=%s AND table_name='bid'",

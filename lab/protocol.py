@@ -13,6 +13,7 @@ import pymysql
 
 from fairbid.settings import Settings
 from lab.config import LabConfig
+from lab.secrets import LabSecrets
 from lab.spec import StackSpec
 
 
@@ -20,6 +21,7 @@ class Lab(Protocol):
     backend: str  # "local", "docker"
     config: LabConfig  # addresses, ports, state directory
     spec: StackSpec  # what the scenario asked of the stack
+    secrets: LabSecrets  # the passwords its servers run with (none set where a backend runs without)
 
     # ---- the stack as a whole ----------------------------------------------------------------
     def up(self) -> None:

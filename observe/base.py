@@ -20,5 +20,8 @@ class Observer(Protocol):
     def start(self, run_dir: Path) -> None:
         """Begin recording into run_dir (at test start, before the first fault)."""
 
+    def ready(self, timeout_s: float) -> bool:
+        """Recording for real (bounded wait); faults start only after every observer is ready."""
+
     def stop(self, end: RunEnd) -> None:
         """Finish: after every fault is healed. Called once, in the order RunSession was given."""

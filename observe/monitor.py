@@ -48,6 +48,9 @@ class Monitor:
         self._running = True
         self._greenlet = gevent.spawn(self._loop)
 
+    def ready(self, timeout_s: float = 0) -> bool:
+        return True
+
     def stop(self, end: RunEnd | None = None) -> None:
         self._running = False
         if self._greenlet is not None:
@@ -75,7 +78,7 @@ class Monitor:
 
     def _client(self, name: str, host: str, port: int) -> redis.Redis:
         if name not in self._clients:
-            self._clients[name] = clients.redis_at(host, port, timeout=0.2)
+            self._clients[name] = clients.redis_at(host, port, timeout=0.2, password=self.lab.secrets.redis)
         return self._clients[name]
 
     def _redis_node(self, name: str, rows: list) -> None:
@@ -93,7 +96,7 @@ class Monitor:
         t = round(time.time() * 1000, 3)
         sentinels = self.lab.sentinel_addrs()
         if sentinels:
-            votes = topology.master_votes(sentinels, self.lab.config.master_name)
+            votes = topology.master_votes(sentinels, self.lab.config.master_name, self.lab.secrets)
             for addr, n in votes.items():
                 rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
         try:

@@ -23,12 +23,14 @@ class SentinelObserver:
 
     files = (EVENTS,)
 
-    def __init__(self, sentinels: list[tuple[str, int]], max_s: float = 3600) -> None:
+    def __init__(self, sentinels: list[tuple[str, int]], max_s: float = 3600, password: str | None = None) -> None:
         self.sentinels = sentinels
+        self.password = password  # Sentinel's own requirepass
         self.max_s = max_s
         self._fh = None
         self._running = False
         self._greenlets: list[gevent.Greenlet] = []
+        self._connected: set[str] = set()
 
     def _write(self, sentinel: str, event: str, data: str | None = None) -> None:
         if self._fh is not None and not self._fh.closed:
@@ -42,16 +44,19 @@ class SentinelObserver:
         self._greenlets = [gevent.spawn(self._watch, host, port) for host, port in self.sentinels]
 
     def _watch(self, host: str, port: int) -> None:
+        """Listen until stopped; every way of not listening leaves an `observer-disconnected` record
+        (an error, an unexpected exception, the deadline), so the evidence never claims a watch it lost."""
         name = f"{host}:{port}"
         deadline = time.monotonic() + self.max_s
         connected = None
         while self._running and time.monotonic() < deadline:
-            client = clients.sentinel_at(host, port, timeout=None, connect_timeout=0.5)
+            client = clients.sentinel_at(host, port, timeout=None, connect_timeout=0.5, password=self.password)
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.psubscribe("*")
                 if connected is not True:
                     self._write(name, "observer-connected")
+                    self._connected.add(name)
                 connected = True
                 while self._running and time.monotonic() < deadline:
                     msg = pubsub.get_message(timeout=0.5)
@@ -62,9 +67,22 @@ class SentinelObserver:
                     self._write(name, "observer-disconnected", f"{type(exc).__name__}: {exc}")
                 connected = False
                 gevent.sleep(0.5)
+            except Exception as exc:  # anything else ends this watch: say so, then stop
+                self._write(name, "observer-disconnected", f"observer failed: {type(exc).__name__}: {exc}")
+                log.exception("observer of %s failed", name)
+                return
             finally:
                 pubsub.close()
                 client.close()
+        if self._running:  # the deadline, not a stop
+            self._write(name, "observer-disconnected", "observer deadline reached")
+
+    def ready(self, timeout_s: float = 5.0) -> bool:
+        """Every Sentinel watched (bounded): faults start only once their events can be seen."""
+        deadline = time.monotonic() + timeout_s
+        while len(self._connected) < len(self.sentinels) and time.monotonic() < deadline:
+            gevent.sleep(0.05)
+        return len(self._connected) == len(self.sentinels)
 
     def stop(self, end: RunEnd | None = None) -> None:
         self._running = False

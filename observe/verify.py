@@ -14,6 +14,7 @@ import pymysql
 import redis
 
 import runfiles as rf
+from analysis.load import read_history
 from fairbid.settings import Settings
 from lab import clients
 from lab.protocol import Lab, service_settings
@@ -22,9 +23,11 @@ from observe.base import RunEnd
 
 
 def _history(run_dir: Path) -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted(run_dir.glob(rf.all_of(rf.HISTORY)))
-              if p.stat().st_size]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(rf.HISTORY_COLUMNS))
+    """The history as the analysis reads it, with empty text as "" (ids are compared as strings)."""
+    hist = read_history(run_dir)
+    text = list(rf.HISTORY_TEXT)
+    hist[text] = hist[text].astype("string").fillna("").astype(str)
+    return hist
 
 
 def _master_client(lab: Lab) -> redis.Redis:
@@ -57,6 +60,9 @@ class Verification:
 
     def start(self, run_dir: Path) -> None:
         self.run_dir = run_dir
+
+    def ready(self, timeout_s: float = 0) -> bool:
+        return True
 
     def stop(self, end: RunEnd) -> None:
         if self.run_dir is not None and not end.interrupted:
@@ -188,7 +194,8 @@ def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None) -> d
 
 
 def stream_state(client: redis.Redis, s: Settings, chunk: int = 10_000) -> dict:
-    """Every bid the stream still holds (read in chunks) and the ids the group has pending."""
+    """Every bid the stream still holds (read in chunks), the ids the group has pending, and the entries
+    moved to the dead-letter stream (by their source id)."""
     bids, start = set(), "-"
     for _ in range(10_000):
         entries = client.xrange(s.stream, min=start, max="+", count=chunk)
@@ -200,7 +207,8 @@ def stream_state(client: redis.Redis, s: Settings, chunk: int = 10_000) -> dict:
         pending = {r["message_id"] for r in client.xpending_range(s.stream, s.group, "-", "+", 100_000)}
     except redis.ResponseError:  # NOGROUP: the group itself is gone
         pending = set()
-    return {"bids": bids, "pending": pending}
+    dead = {fields.get("_sourceId") for _, fields in client.xrange(s.dead_letter_stream, count=100_000)}
+    return {"bids": bids, "pending": pending, "dead_lettered": dead}
 
 
 def _pending_probes(run_dir: Path) -> dict[str, str]:
@@ -217,7 +225,8 @@ def follow_stream(bids: list[str], stream: dict, mysql_ids: dict, pending_before
     """The stream checked against the acknowledged bids, across a failover: each one in MySQL or still in
     the stream; each entry pending before it still pending or processed after it, none silently gone."""
     nowhere = [b for b in bids if b not in mysql_ids and b not in stream["bids"]]
-    gone = [sid for sid, bid in pending_before.items() if sid not in stream["pending"] and bid not in mysql_ids]
+    gone = [sid for sid, bid in pending_before.items()
+            if sid not in stream["pending"] and sid not in stream["dead_lettered"] and bid not in mysql_ids]
     return {"stream_checked": True, "acked_not_in_mysql_or_stream": nowhere, "pending_before": len(pending_before),
             "pending_before_still_pending": sum(1 for sid in pending_before if sid in stream["pending"]),
             "pending_before_gone": gone}
@@ -244,6 +253,9 @@ def _verify_replica(lab: Lab, primary: set[str], catch_up_s: float = 30) -> dict
     try:
         replica = Wait(timeout_s=catch_up_s, interval_s=0.25).until("the MySQL replica to catch up", caught_up)[0]
     except Exception:  # not caught up is the finding
-        replica = _replica_ids(lab)
+        try:
+            replica = _replica_ids(lab)
+        except pymysql.MySQLError as exc:  # the replica cannot be read at all: no replica figure
+            return {"replica_checked": False, "replica_error": f"{type(exc).__name__}: {exc}"}
     return {"replica_checked": True, "replica_rows": len(replica), "replica_missing_rows": len(primary - replica),
             "replica_extra_rows": len(replica - primary), "replica_caught_up_s": round(time.monotonic() - t0, 3)}

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import locust  # noqa: F401 - it patches gevent on import: before any test module imports ssl (the Docker SDK)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,10 +39,9 @@ def lab(lab_config):
 
 @pytest.fixture
 def master_client(lab):
-    import redis
+    from lab import clients
 
-    host, port = lab.address(lab.master())
-    client = redis.Redis(host=host, port=port, decode_responses=True, socket_timeout=5)
+    client = clients.node(lab, lab.master(), 5)
     yield client
     client.close()
 

@@ -75,6 +75,65 @@ def test_pause_and_disconnect_are_undone_on_real_containers(dlab):
         lambda: clients.node(dlab, "redis-3").info("replication")["master_link_status"] == "up")
 
 
+def _link_up(dlab, node: str) -> bool:
+    return clients.node(dlab, node, 1).info("replication").get("master_link_status") == "up"
+
+
+def test_a_cut_between_two_containers_is_rules_in_the_nodes_namespace(dlab):
+    """The master cut from one replica only: that replica's link drops, the other's and the host's stay;
+    connect removes exactly those rules."""
+    from lab import netns
+
+    master = dlab.master()
+    a, b = dlab.replicas()
+    dlab.disconnect(master, a)
+    try:
+        Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link down", lambda: not _link_up(dlab, a))
+        assert _link_up(dlab, b) and clients.node(dlab, master, 1).ping()  # others and the host still reach it
+        assert len(netns.tagged_rules(dlab.pid(master))) == 2  # both directions
+    finally:
+        dlab.connect(master, a)
+    assert netns.tagged_rules(dlab.pid(master)) == []
+    Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link up again", lambda: _link_up(dlab, a))
+
+
+def test_a_one_way_cut_drops_only_what_the_node_sends(dlab):
+    from lab import netns
+
+    master = dlab.master()
+    a = dlab.replicas()[0]
+    dlab.disconnect(a, master, one_way=True)  # the replica cannot send to the master; the master can send to it
+    try:
+        rules = netns.tagged_rules(dlab.pid(a))
+        assert len(rules) == 1 and "-A OUTPUT" in rules[0]
+        Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link down", lambda: not _link_up(dlab, a))
+    finally:
+        dlab.connect(a, master)
+    Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link up again", lambda: _link_up(dlab, a))
+
+
+def test_heal_removes_cut_rules_left_by_a_dead_orchestrator(dlab):
+    """What `make heal` does after a SIGKILL: a fresh lab object finds the tagged rules and removes them."""
+    from lab import netns
+    from lab.docker_lab import DockerLab
+
+    master = dlab.master()
+    dlab.disconnect(master, dlab.replicas()[0])
+    done = DockerLab(dlab.config).heal()  # state from disk, as `make heal` reads it
+    assert any("removed cut" in line for line in done) and netns.tagged_rules(dlab.pid(master)) == []
+
+
+def test_restart_with_env_recreates_a_service_container_with_the_overrides(dlab):
+    before = dlab._container("consumer-1").id
+    dlab.restart("consumer-1", {"FAIRBID_ACK_DELAY_MS": "250"})
+    after = dlab._container("consumer-1")
+    assert after.id != before and "FAIRBID_ACK_DELAY_MS=250" in after.attrs["Config"]["Env"]
+    assert after.attrs["NetworkSettings"]["Networks"] and dlab.address("api")  # same network, same addresses
+    Wait(timeout_s=30, interval_s=0.25).until("consumer-1 back in the group", lambda: dlab.consumer_joined("consumer-1"))
+    assert "FAIRBID_ACK_DELAY_MS=250" not in dlab._container("consumer-2" if "consumer-2" in dlab.node_names()
+                                                            else "api").attrs["Config"]["Env"]
+
+
 def test_a_killed_master_is_replaced_and_rejoins_as_replica_after_start(dlab):
     old = dlab.master()
     dlab.kill(old)
@@ -97,6 +156,27 @@ def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
     assert 2 <= summary["metrics"]["failover_s"] <= 8 and summary["metrics"]["lost_acked_writes"] == 0
     assert time.monotonic() - t0 < 400
     assert _project_objects("fairbid-e2e") == ([], [])
+
+
+def test_containers_run_with_the_labs_passwords(dlab):
+    """As on the local backend: Redis, Sentinel (its own password) and MySQL refuse a client without one."""
+    import pymysql
+
+    host, port = dlab.address(dlab.master())
+    with pytest.raises(redis.AuthenticationError):
+        clients.redis_at(host, port, timeout=2).ping()
+    assert clients.node(dlab, dlab.master()).ping()
+    shost, sport = dlab.sentinel_addrs()[0]
+    with pytest.raises(redis.AuthenticationError):
+        clients.sentinel_at(shost, sport, timeout=2, password=dlab.secrets.redis).ping()
+    assert clients.sentinel_at(shost, sport, timeout=2, password=dlab.secrets.sentinel).ping()
+    mhost, mport = dlab.address("mysql-1")
+    with pytest.raises(pymysql.err.OperationalError):  # denied, or root not allowed from outside at all
+        pymysql.connect(host=mhost, port=mport, user="root", password="root", connect_timeout=3)
+    with pytest.raises(pymysql.err.OperationalError, match="Access denied"):
+        pymysql.connect(host=mhost, port=mport, user="fairbid", password="fairbid", connect_timeout=3)
+    dlab.mysql_connect("mysql-1").close()
+    dlab.mysql_connect("mysql-1", monitor=True).close()
 
 
 def test_a_single_redis_without_sentinel_runs_on_docker_too():

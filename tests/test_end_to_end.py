@@ -140,7 +140,7 @@ def test_ctrl_c_to_the_scenario_runner_heals_and_stops_the_lab(results):
     child = subprocess.Popen([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/pause-master.yaml", "--lab",
                               E2E_LAB], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_run_dir = lambda: next(iter(results.glob("*-pause-master")), None)  # noqa: E731
+        _wait_for_run_dir = lambda: next(iter(results.glob("*-pause-master")), None)
         deadline = time.monotonic() + 60
         while _wait_for_run_dir() is None and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -26,3 +26,10 @@ def test_a_missing_required_parameter_is_refused_with_its_line():
     with pytest.raises(ConfigError) as err:
         parse_schedule(raw.get("faults"), "v.yaml", {"redis-1"}, 60)
     assert "v.yaml:2" in str(err.value) and "value" in str(err.value)
+
+
+def test_every_parameter_of_every_action_is_typed_by_the_schedule():
+    from faults.schedule import _PARAMS
+
+    untyped = {f"{name}.{p}" for name, a in ACTIONS.items() for p in a.params if p not in _PARAMS}
+    assert untyped == set()  # a parameter added to an action's signature needs its reader in faults/schedule.py

@@ -1,0 +1,48 @@
+"""results/index.md: the newest run of each scenario on each backend, side by side, from run files alone."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import runfiles as rf
+
+BACKENDS = ("local", "docker")
+HEADLINE = ("failover_s", "error_window_s", "lost_acked_writes")
+
+
+def newest_runs(results: Path) -> dict[tuple[str, str], dict]:
+    """{(scenario, backend): summary} of the newest run of each (run ids sort by time)."""
+    latest: dict[tuple[str, str], dict] = {}
+    for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
+        s = json.loads(path.read_text())
+        if isinstance(s, dict) and "scenario" in s:  # run directories only
+            latest[(s["scenario"], s.get("backend") or "local")] = s
+    return latest
+
+
+def _cell(s: dict | None, key: str) -> str:
+    if s is None:
+        return "-"
+    if key == "verdict":
+        return "PASS" if s["passed"] else "FAIL"
+    value = s["metrics"].get(key)
+    return "n/a" if value is None else str(value)
+
+
+def write_index(results: Path) -> Path:
+    latest = newest_runs(results)
+    backends = [b for b in BACKENDS if any(k[1] == b for k in latest)] or ["local"]
+    cols = [f"{key} ({b})" for key in ("verdict", *HEADLINE) for b in backends]
+    rows = ["# fairbid-ha results", "",
+            "Newest run of each scenario on each backend (`make catalog GROUP=... [BACKEND=docker]` refreshes them); "
+            "n/a: not measured in that run (its report says why).", "",
+            "| scenario | step | " + " | ".join(cols) + " | runs |", "|---|---|" + "---|" * len(cols) + "---|"]
+    for sid in sorted({k[0] for k in latest}):
+        runs = {b: latest.get((sid, b)) for b in backends}
+        step = next(s.get("plan_step") or "" for s in runs.values() if s)
+        cells = [_cell(runs[b], key) for key in ("verdict", *HEADLINE) for b in backends]
+        links = ", ".join(f"[{b}]({s['run_id']}/{rf.REPORT})" for b, s in runs.items() if s)
+        rows.append(f"| {sid} | {step} | " + " | ".join(cells) + f" | {links} |")
+    out = results / "index.md"
+    out.write_text("\n".join(rows) + "\n")
+    return out

@@ -1,0 +1,8 @@
+#!/bin/sh
+# The harness's read-only monitoring account (row counts, replica status), with the lab's password.
+# Sourced by the official image's entrypoint from /docker-entrypoint-initdb.d; run by
+# conf/mysql-entrypoint.sh on the Debian image. MYSQL_ROOT_PASSWORD and MONITOR_PASSWORD come from Compose.
+client=$(command -v mysql || command -v mariadb)
+MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$client" --protocol=socket -uroot -e "
+  CREATE USER IF NOT EXISTS 'monitor'@'%' IDENTIFIED BY '${MONITOR_PASSWORD}';
+  GRANT SELECT ON fairbid.* TO 'monitor'@'%';"
