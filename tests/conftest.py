@@ -77,3 +77,13 @@ def failover_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     if LocalLab(config).is_up():
         LocalLab(config).down()
     return run_scenario("tests/scenarios/quick-failover.yaml", tmp_path_factory.mktemp("failover-run"))
+
+
+def ack_lags(lab, master: str) -> dict[str, int]:
+    """Seconds since each replica last acknowledged, as the master sees it (INFO replication lag):
+    a cut shows here within seconds, long before the replica's own link times out (repl-timeout 60 s)."""
+    from lab import clients
+
+    info = clients.node(lab, master).info("replication")
+    return {lab.node_by_address(v["ip"], int(v["port"])): v["lag"] for k, v in info.items()
+            if k.startswith("slave") and isinstance(v, dict)}

@@ -13,13 +13,7 @@ from lab.config import LabConfig
 from lab.local import LocalLab
 from lab.spec import StackSpec
 from lab.wait import Wait
-from tests.conftest import ROOT
-
-
-def _ack_lags(lab, master) -> dict[str, int]:
-    info = clients.node(lab, master).info("replication")
-    return {lab.node_by_address(v["ip"], int(v["port"])): v["lag"] for k, v in info.items()
-            if k.startswith("slave") and isinstance(v, dict)}
+from tests.conftest import ROOT, ack_lags
 
 
 def test_a_cut_between_groups_isolates_the_master_from_replicas_but_not_from_clients(lab):
@@ -29,11 +23,11 @@ def test_a_cut_between_groups_isolates_the_master_from_replicas_but_not_from_cli
         assert sorted(state["peers"]) == sorted(lab.replicas())
         assert clients.node(lab, master).ping()  # clients (and Sentinels) still reach it
         Wait(timeout_s=15, interval_s=0.2).until("both replica links to go quiet",
-                                                 lambda: min(_ack_lags(lab, master).values()) >= 3)
+                                                 lambda: min(ack_lags(lab, master).values()) >= 3)
     finally:
         ACTIONS["cut"].undo(lab, master, {"peers": "replicas"}, state)
     assert lab.firewall.rules() == []
-    Wait(timeout_s=15, interval_s=0.2).until("the links back", lambda: max(_ack_lags(lab, master).values()) <= 1)
+    Wait(timeout_s=15, interval_s=0.2).until("the links back", lambda: max(ack_lags(lab, master).values()) <= 1)
 
 
 def test_config_set_is_undone_to_the_previous_value(lab):

@@ -15,7 +15,7 @@ from lab import clients
 from lab.config import LabConfig
 from lab.spec import SentinelTimings, StackSpec
 from lab.wait import Wait
-from tests.conftest import ROOT
+from tests.conftest import ROOT, ack_lags
 
 docker = pytest.importorskip("docker")
 
@@ -75,10 +75,6 @@ def test_pause_and_disconnect_are_undone_on_real_containers(dlab):
         lambda: clients.node(dlab, "redis-3").info("replication")["master_link_status"] == "up")
 
 
-def _link_up(dlab, node: str) -> bool:
-    return clients.node(dlab, node, 1).info("replication").get("master_link_status") == "up"
-
-
 def test_a_cut_between_two_containers_is_rules_in_the_nodes_namespace(dlab):
     """The master cut from one replica only: that replica's link drops, the other's and the host's stay;
     connect removes exactly those rules."""
@@ -88,13 +84,14 @@ def test_a_cut_between_two_containers_is_rules_in_the_nodes_namespace(dlab):
     a, b = dlab.replicas()
     dlab.disconnect(master, a)
     try:
-        Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link down", lambda: not _link_up(dlab, a))
-        assert _link_up(dlab, b) and clients.node(dlab, master, 1).ping()  # others and the host still reach it
+        Wait(timeout_s=20, interval_s=0.25).until(f"{a}'s acknowledgements to stop",
+                                                  lambda: ack_lags(dlab, master).get(a, 99) >= 3)
+        assert ack_lags(dlab, master)[b] <= 1 and clients.node(dlab, master, 1).ping()  # others, the host still reach it
         assert len(netns.tagged_rules(dlab.pid(master))) == 2  # both directions
     finally:
         dlab.connect(master, a)
     assert netns.tagged_rules(dlab.pid(master)) == []
-    Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link up again", lambda: _link_up(dlab, a))
+    Wait(timeout_s=20, interval_s=0.25).until(f"{a} acknowledging again", lambda: ack_lags(dlab, master).get(a, 99) <= 1)
 
 
 def test_a_one_way_cut_drops_only_what_the_node_sends(dlab):
@@ -106,10 +103,11 @@ def test_a_one_way_cut_drops_only_what_the_node_sends(dlab):
     try:
         rules = netns.tagged_rules(dlab.pid(a))
         assert len(rules) == 1 and "-A OUTPUT" in rules[0]
-        Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link down", lambda: not _link_up(dlab, a))
+        Wait(timeout_s=20, interval_s=0.25).until(f"{a}'s acknowledgements to stop",  # its acks are what it sends
+                                                  lambda: ack_lags(dlab, master).get(a, 99) >= 3)
     finally:
         dlab.connect(a, master)
-    Wait(timeout_s=30, interval_s=0.25).until(f"{a}'s link up again", lambda: _link_up(dlab, a))
+    Wait(timeout_s=20, interval_s=0.25).until(f"{a} acknowledging again", lambda: ack_lags(dlab, master).get(a, 99) <= 1)
 
 
 def test_heal_removes_cut_rules_left_by_a_dead_orchestrator(dlab):
