@@ -32,7 +32,7 @@ COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
 LOCAL_IMAGES = {"REDIS_IMAGE": "fairbid-ha/redis:local", "MYSQL_IMAGE": "fairbid-ha/mariadb:local",
                 "SERVICE_IMAGE": "fairbid-ha/service:local"}
 OFFSETS = {"redis-1": 11, "redis-2": 12, "redis-3": 13, "sentinel-1": 21, "sentinel-2": 22, "sentinel-3": 23,
-           "mysql-1": 31, "consumer-1": 41, "consumer-2": 42, "api": 51}  # .1 is the network's gateway
+           "mysql-1": 31, "mysql-2": 32, "consumer-1": 41, "consumer-2": 42, "api": 51, "api-2": 52}  # .1: gateway
 PORTS = {"redis": 6379, "sentinel": 26379, "mysql": 3306, "api": 8080, "consumer": None}
 
 
@@ -88,15 +88,17 @@ class DockerLab(BaseLab):
 
     def _services(self) -> list[str]:
         """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
-        a single Redis (plan step 1) or a master with two replicas (step 2)."""
+        a single Redis (plan step 1) or a master with two replicas (step 2); a MySQL primary and
+        optionally its replica, 0-2 consumers, 1-2 APIs."""
         s = self.spec
         shapes = {(3, 3), (1, 0), (3, 0)}
-        if (s.redis, s.sentinels) not in shapes or s.mysql != 1 or s.apis != 1 or s.consumers not in (1, 2) or s.api_env:
+        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.apis not in (1, 2) or s.consumers > 2:
             raise LabError("the Docker backend runs the topologies of compose/sentinel.yml: 3 Redis with 3 Sentinels, "
-                           "1 Redis, or 3 Redis without Sentinel; 1 MySQL, 1 API, 1-2 consumers "
+                           "1 Redis, or 3 Redis without Sentinel; 1-2 MySQL, 1-2 APIs, 0-2 consumers "
                            f"(this scenario asks {s.settings()}); use the local backend")
         return ([f"redis-{i}" for i in range(1, s.redis + 1)] + [f"sentinel-{i}" for i in range(1, s.sentinels + 1)]
-                + ["mysql-1"] + [f"consumer-{i}" for i in range(1, s.consumers + 1)] + ["api"])
+                + [f"mysql-{i}" for i in range(1, s.mysql + 1)] + [f"consumer-{i}" for i in range(1, s.consumers + 1)]
+                + s.api_names())
 
     def _env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         """Compose's variables; `extra` goes into the service env file of this one call (a restart with env)."""
@@ -106,11 +108,18 @@ class DockerLab(BaseLab):
         if not s.sentinels:  # the service talks to the first Redis directly (FAIRBID_REDIS wins over Sentinel)
             service_env.setdefault("FAIRBID_REDIS", f"{self._ip('redis-1')}:6379")
         env_file.write_text("".join(f"{k}={v}\n" for k, v in service_env.items()))
+        api_files = {}
+        for var, api in (("API_ENV_FILE", "api"), ("API2_ENV_FILE", "api-2")):  # each API's own settings
+            path = self.dir / f"{api}.env"
+            path.write_text("".join(f"{k}={v}\n" for k, v in s.api_env.get(api, {}).items()))
+            api_files[var] = str(path)
         extra = " ".join(f"--{k} {v}" for k, v in s.redis_conf.items())
         env = {**os.environ, "SUBNET_PREFIX": self.subnet_prefix, "DOWN_AFTER_MS": str(s.sentinel.down_after_ms),
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
                "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
                "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port),  # the lab's own address
+               "API2_BIND": self.config.api_hosts[1] if len(self.config.api_hosts) > 1 else self.config.api_host,
+               **api_files,
                **self.secrets.as_env()}  # passwords reach Compose as variables, never its files
         for var, image in LOCAL_IMAGES.items():  # offline machines: the images built from Debian packages
             if var not in os.environ and self._has_image(image):
@@ -141,9 +150,10 @@ class DockerLab(BaseLab):
         services = self._services()
         if self.docker.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.project}"}):
             raise LabError(f"Compose project {self.project} has containers already: refusing to start over them")
-        if address_taken(self.config.api_host, self.config.api_port):
-            raise LabError(f"lab {self.config.name} refuses to start: {self.config.api_host}:{self.config.api_port} "
-                           "(where the API is published) is already in use")
+        for host in self.config.api_hosts[: self.spec.apis]:
+            if address_taken(host, self.config.api_port):
+                raise LabError(f"lab {self.config.name} refuses to start: {host}:{self.config.api_port} "
+                               "(where an API is published) is already in use")
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "logs").mkdir(exist_ok=True)
         self.nodes = {n: {"kind": _kind(n), "host": self._ip(n) if PORTS[_kind(n)] else None,
@@ -165,7 +175,10 @@ class DockerLab(BaseLab):
             for n in services:
                 if self.nodes[n]["kind"] == "consumer":
                     wait.until(f"{n} in the service's group", lambda n=n: self.consumer_joined(n))
-            wait.until("api /health", lambda: self.api_healthy("api"))
+            for api in self.spec.api_names():
+                wait.until(f"{api} /health", lambda a=api: self.api_healthy(a))
+            if self.spec.mysql > 1:
+                wait.until("mysql-2 replicating the schema", self._replica_has_schema)
         except BaseException:
             self.down()
             raise
@@ -180,6 +193,15 @@ class DockerLab(BaseLab):
         with contextlib.suppress(FileNotFoundError):
             self.state_path.unlink()
         self.nodes = {}
+
+    def _replica_has_schema(self) -> bool:
+        conn = self.mysql_connect("mysql-2", timeout_s=1)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT COUNT(*) FROM bid")
+                return True
+        finally:
+            conn.close()
 
     def service_env(self) -> dict[str, str]:
         """What a client on the host needs: the Sentinels at their addresses on the project network."""

@@ -197,3 +197,39 @@ def test_a_single_redis_without_sentinel_runs_on_docker_too():
     finally:
         lab.down()
     assert _project_objects(lab.project) == ([], [])
+
+
+def test_a_mysql_replica_two_apis_and_no_consumer_are_topologies_of_the_docker_backend():
+    """rdb-2's replica (binlog replication from the primary), redis-5's second, differently tuned API."""
+    from lab.docker_lab import DockerLab
+
+    config = LabConfig.load(ROOT / "tests" / "lab.e2e.yaml")
+    lab = DockerLab(config, StackSpec(mysql=2, apis=2, consumers=0,
+                                      api_env={"api-2": {"FAIRBID_REDIS_TIMEOUT_S": "1"}}))
+    if lab.is_up():
+        lab.down()
+    lab.up()
+    try:
+        assert set(lab.node_names()) >= {"mysql-2", "api", "api-2"} and "consumer-1" not in lab.node_names()
+        env2 = lab._container("api-2").attrs["Config"]["Env"]
+        assert "FAIRBID_REDIS_TIMEOUT_S=1" in env2 and "FAIRBID_REDIS_TIMEOUT_S=1" not in lab._container("api").attrs[
+            "Config"]["Env"]
+        primary = lab.mysql_connect("mysql-1")
+        with primary.cursor() as cur:
+            cur.execute("INSERT INTO bid (bid_id, auction_id, user_id, amount, created_at_ms, stream_id, consumer) "
+                        "VALUES ('replicated-1', 'a', 'u', 1, 1, '0-1', 'test')")
+        primary.close()
+
+        def replicated() -> bool:
+            conn = lab.mysql_connect("mysql-2", monitor=True)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SELECT COUNT(*) FROM bid WHERE bid_id='replicated-1'")
+                    return cur.fetchone()[0] == 1
+            finally:
+                conn.close()
+
+        Wait(timeout_s=30, interval_s=0.25).until("the row on the replica", replicated)
+    finally:
+        lab.down()
+    assert _project_objects(lab.project) == ([], [])
