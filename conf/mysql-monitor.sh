@@ -9,3 +9,7 @@ MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$client" --protocol=socket -uroot -e "
   GRANT SELECT ON fairbid.* TO 'monitor'@'%';
   CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED BY '${REPL_PASSWORD}';
   GRANT REPLICATION SLAVE ON *.* TO 'repl'@'%';"
+# replica status for the monitor: MariaDB calls the privilege SLAVE MONITOR, MySQL REPLICATION CLIENT
+MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$client" --protocol=socket -uroot -e "GRANT SLAVE MONITOR ON *.* TO 'monitor'@'%'" \
+  2>/dev/null || MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$client" --protocol=socket -uroot \
+  -e "GRANT REPLICATION CLIENT ON *.* TO 'monitor'@'%'"
