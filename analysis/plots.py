@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import disruptive, replica_lag, switch_events  # noqa: E402
+from analysis.metrics import fault_windows, replica_lag, switch_events  # noqa: E402
 
 BIN_S = 1.0
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
@@ -21,20 +21,13 @@ def _t0(run: Run) -> float:
     return float(run.requests["start_ms"].min()) if len(run.requests) else float(run.meta.get("test_start_ms", 0))
 
 
-def fault_spans(run: Run) -> list[tuple[str, float, float | None]]:
-    """(label, applied_ms, healed_ms or None) for each applied fault."""
-    healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
-    return [(f"{f['action']} {f['node']}", f["applied_ms"], healed.get(f["fault"]))
-            for f in run.faults if f.get("event") == "applied"]
-
-
 def marked_events(run: Run) -> pd.DataFrame:
     """The Sentinel events worth a line: the first of each kind in each fault's window (and before the
     first fault), and every +switch-master of the run, so that a second failover shows."""
     ev = run.events[run.events["event"].isin(MARKED_EVENTS)].sort_values("t_ms")
     if not len(ev):
         return ev
-    starts = sorted(f["applied_ms"] for f in run.faults if f.get("event") == "applied" and disruptive(f))
+    starts = [w["applied_ms"] for w in fault_windows(run)]
     window = ev["t_ms"].apply(lambda t: sum(1 for s in starts if s <= t))
     firsts = ev.assign(window=window).drop_duplicates(subset=["window", "event"])
     switches = switch_events(run.events)
@@ -42,9 +35,11 @@ def marked_events(run: Run) -> pd.DataFrame:
 
 
 def _mark(ax, run: Run, t0: float, end_s: float) -> None:
-    for label, a, h in fault_spans(run):
-        if run.faults and any(disruptive(f) for f in run.faults):
-            ax.axvspan((a - t0) / 1000, ((h or t0 + end_s * 1000) - t0) / 1000, color="red", alpha=0.12)
+    """Shade each disruptive fault while it is in effect (applied..healed); probes and one-shot actions
+    have no span."""
+    for w in fault_windows(run):
+        ax.axvspan((w["applied_ms"] - t0) / 1000, ((w["healed_ms"] or t0 + end_s * 1000) - t0) / 1000, color="red",
+                   alpha=0.12)
     for _, ev in marked_events(run).iterrows():
         x = (ev["t_ms"] - t0) / 1000
         ax.axvline(x, color="purple", linestyle=":", linewidth=1)
