@@ -109,7 +109,12 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     finally:
         if client is not None:
             client.close()
-    mysql_ids = _mysql_ids(lab)
+    mysql_ids = None
+    if "mysql-1" in lab.node_names():
+        try:
+            mysql_ids = _bid_counts(lab, "mysql-1")
+        except pymysql.MySQLError as exc:  # recorded: the loss figures then say why they are absent
+            result["mysql_error"] = f"{type(exc).__name__}: {exc}"
     result.update(_verify_mysql(lab, bids, mysql_ids))
     if stream is not None and mysql_ids is not None:
         result.update(follow_stream(bids, stream, mysql_ids, _pending_probes(run_dir)))
@@ -165,14 +170,9 @@ def _duplicates(client, hist: pd.DataFrame) -> dict:
     return {"duplicates_created": int(extra.sum()), "duplicates_by_variant": by_variant}
 
 
-def _mysql_ids(lab: Lab) -> dict[str, int] | None:
-    """{bid_id: rows} on the primary, or None where there is no MySQL or it cannot be read."""
-    if "mysql-1" not in lab.node_names():
-        return None
-    try:
-        conn = lab.mysql_connect("mysql-1", timeout_s=10)
-    except pymysql.MySQLError:
-        return None
+def _bid_counts(lab: Lab, node: str, monitor: bool = False) -> dict[str, int]:
+    """{bid_id: rows} on one MySQL node."""
+    conn = lab.mysql_connect(node, timeout_s=10, monitor=monitor)
     try:
         with conn.cursor() as cur:
             cur.execute("SELECT bid_id, COUNT(*) FROM bid GROUP BY bid_id")
@@ -233,13 +233,7 @@ def follow_stream(bids: list[str], stream: dict, mysql_ids: dict, pending_before
 
 
 def _replica_ids(lab: Lab) -> set[str]:
-    conn = lab.mysql_connect("mysql-2", timeout_s=10, monitor=True)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT bid_id FROM bid")
-            return {r[0] for r in cur.fetchall()}
-    finally:
-        conn.close()
+    return set(_bid_counts(lab, "mysql-2", monitor=True))
 
 
 def _verify_replica(lab: Lab, primary: set[str], catch_up_s: float = 30) -> dict:

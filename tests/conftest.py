@@ -87,3 +87,16 @@ def ack_lags(lab, master: str) -> dict[str, int]:
     info = clients.node(lab, master).info("replication")
     return {lab.node_by_address(v["ip"], int(v["port"])): v["lag"] for k, v in info.items()
             if k.startswith("slave") and isinstance(v, dict)}
+
+
+def wait_for_text(path: Path, text: str, times: int = 1, timeout_s: float = 60, sleep=None) -> None:
+    """Wait, bounded, until a file holds `text` at least `times` times (a journal line, a log line).
+    `sleep=gevent.sleep` where the writer is a greenlet of this process."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().count(text) >= times:
+            return
+        (sleep or time.sleep)(0.05)
+    raise AssertionError(f"{text!r} never appeared {times} time(s) in {path}")

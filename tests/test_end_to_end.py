@@ -16,6 +16,7 @@ import pytest
 from lab import firewall, process
 from lab.config import LabConfig
 from lab.process import Proc
+from tests.conftest import wait_for_text
 
 ROOT = Path(__file__).resolve().parent.parent
 E2E_LAB = "tests/lab.e2e.yaml"
@@ -39,15 +40,6 @@ def _assert_nothing_left(pids: list[Proc]) -> None:
     assert not (LabConfig.load(ROOT / E2E_LAB).state_dir / "state.json").exists()
     assert [p.pid for p in pids if process.alive(p)] == []
     assert firewall.chain_name("e2e") not in firewall.leftover_chains()
-
-
-def _wait_for(path: Path, text: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared in {path}")
 
 
 def test_a_failover_run_writes_every_output_with_consistent_figures(failover_run):
@@ -83,13 +75,8 @@ def _start_locust(run_dir: Path) -> subprocess.Popen:
          "-t", "60s", "--only-summary"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _both_faults_applied(run_dir: Path, timeout_s: float = 60) -> None:
-    journal, deadline = run_dir / "faults.jsonl", time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if journal.exists() and journal.read_text().count('"event": "applied"') >= 2:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"both faults never applied in {journal}")
+def _both_faults_applied(run_dir: Path) -> None:
+    wait_for_text(run_dir / "faults.jsonl", '"event": "applied"', times=2)
 
 
 def test_ctrl_c_mid_fault_heals_and_stops_the_lab(results):

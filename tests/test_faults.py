@@ -11,6 +11,7 @@ from faults.runner import FaultRunner
 from faults.schedule import FaultSpec, Target
 from lab import clients
 from lab.wait import Wait
+from tests.conftest import wait_for_text
 
 
 def _link(lab, node) -> str:
@@ -58,16 +59,9 @@ def test_pause_and_kill_are_undone_by_resume_and_start(lab):
     Wait(timeout_s=30, interval_s=0.2).until("the restarted replica to resync", lambda: _link(lab, replica) == "up")
 
 
-def _journaled(path, event: str, n: int) -> None:
-    """Wait (bounded) until the journal holds n records of an event: the runner works in greenlets."""
-    for _ in range(200):  # 10 s at most; gevent.sleep lets the runner's greenlets work meanwhile
-        if path.exists() and path.read_text().count(f'"event": "{event}"') >= n:
-            return
-        gevent.sleep(0.05)
-    raise AssertionError(f"never {n} {event} record(s) in {path}")
-
-
 def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
+    # a replica restarted by the test before is linked again before Sentinel lists it as up again
+    Wait(timeout_s=30, interval_s=0.25).until("Sentinel to see every replica up", lab.settled)
     replicas = lab.replicas()
     schedule = [FaultSpec(0, 1, "pause", Target(node=replicas[0]), at_s=0.0),
                 FaultSpec(1, 2, "cut", Target(node=replicas[1]), at_s=0.1),
@@ -75,7 +69,7 @@ def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
     journal = Journal(tmp_path / "faults.jsonl", "local")
     runner = FaultRunner(schedule, lab, journal)
     runner.start()
-    _journaled(tmp_path / "faults.jsonl", "applied", 2)
+    wait_for_text(tmp_path / "faults.jsonl", '"event": "applied"', 2, timeout_s=10, sleep=gevent.sleep)
     assert lab.paused(replicas[0]) and lab.firewall.rules()
     runner.heal_all("stop")
     journal.close()
@@ -93,7 +87,7 @@ def test_a_fault_that_fails_is_journaled_not_swallowed(lab, tmp_path):
     journal = Journal(tmp_path / "faults.jsonl", "local")
     runner = FaultRunner([FaultSpec(0, 1, "cut", Target(node="consumer-1"), at_s=0.0)], lab, journal)
     runner.start()
-    _journaled(tmp_path / "faults.jsonl", "failed", 1)
+    wait_for_text(tmp_path / "faults.jsonl", '"event": "failed"', timeout_s=10, sleep=gevent.sleep)
     runner.heal_all()
     journal.close()
     events = [json.loads(x) for x in (tmp_path / "faults.jsonl").read_text().splitlines()]
