@@ -138,8 +138,10 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines += [f"| {_rel(run, f['applied_ms'])} | {f.get('name') or f['action']} ({f['action']}) | {f['node']} | "
                   f"{json.dumps(f['output'])} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
-    lines += [f"| {c['metric']} | {c['expected']} | {c.get('reason') or fmt(c['actual'])} | "
-              f"{'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
+    lines += [f"| {c['metric']} | {c['expected']}{' (' + s['backend'] + ' bound¹)' if c.get('backend_bound_why') else ''} | "
+              f"{c.get('reason') or fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
+    lines += [f"\n¹ {c['metric']}: this backend's own bound, because {c['backend_bound_why']}"
+              for c in s["checks"] if c.get("backend_bound_why")]
     if s["absent"]:
         lines += ["", "Figures absent from this run, and why (a check on one fails): " + "; ".join(
             f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != NOT_SEEN) + "."]

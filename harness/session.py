@@ -69,7 +69,7 @@ class RunSession:
             "lab": self.lab.config.name, "config": s.settings(),
             "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
-            "checks": [{"metric": c.metric, "op": c.op, "expected": c.expected} for c in s.checks],
+            "checks": [c.for_backend(self.lab.backend).to_json() for c in s.checks],  # this backend's bounds
             "test_start_ms": now_ms(),
         }
         self._write_meta()
