@@ -30,10 +30,11 @@ from redis.exceptions import RedisError
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import runfiles as rf  # noqa: E402
-from errors import HarnessError  # noqa: E402
+from errors import ConfigError, HarnessError  # noqa: E402
 from fairbid import redis_client  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
+from harness import target_check  # noqa: E402
 from harness import webui  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
 from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
@@ -102,6 +103,7 @@ class BidUser(FastHttpUser):
         self.ctx = run_context(environment)
         variants = self.ctx.scenario.load.variants if self.ctx.scenario else (scenarios.Variant(),)
         self.variant = variants[next(BidUser._next) % len(variants)]
+        self.model = self.ctx.lab.service if self.ctx.lab is not None else None
         if self.ctx.lab is not None:
             self.host = self.ctx.lab.url(self.variant.api)
         self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
@@ -112,30 +114,35 @@ class BidUser(FastHttpUser):
         load = self.ctx.scenario.load if self.ctx.scenario else scenarios.Load()
         v = self.variant
         intent = uuid.uuid4().hex
-        body = {"auctionId": f"auction-{random.randrange(load.auctions)}", "userId": f"user-{random.randrange(1000)}",
-                "amount": random.randrange(1, 1_000_000)}
+        auction, user = f"auction-{random.randrange(load.auctions)}", f"user-{random.randrange(1000)}"
+        amount = random.randrange(1, 1_000_000)
         for attempt in range(1, v.retries + 2):
             key = intent if (v.same_key or attempt == 1) else uuid.uuid4().hex
-            outcome = self._attempt(body, key, intent, attempt)
+            outcome = self._attempt(self.model.bid_body(auction, user, amount, key), key, intent, attempt)
             if outcome in ("ok", "fail"):  # acknowledged, or refused for sure: nothing to retry
                 return
             if attempt <= v.retries and v.backoff_s:
                 gevent.sleep(v.backoff_s * 2 ** (attempt - 1))
 
     def _attempt(self, body: dict, key: str, intent: str, attempt: int) -> str:
+        call = self.model.bid
+        headers = {**call.headers, **({call.idempotency_header: key} if call.idempotency_header else {})}
         t0 = time.time()
-        with self.client.post("/api/bids", json=body, headers={"Idempotency-Key": key}, name=self.request_name,
-                              catch_response=True) as resp:
+        with self.client.request(call.method, call.path, json=body, headers=headers, name=self.request_name,
+                                 catch_response=True) as resp:
             t1, status = time.time(), resp.status_code or 0
             common = {"intent": intent, "variant": self.variant.name, "attempt": attempt, "status": status}
-            if status in (200, 201):
-                bid_id = (resp.json() or {}).get("bidId", "")
+            if 200 <= status < 300:
+                try:
+                    bid_id = self.model.bid_id(resp.json())
+                except ValueError:  # a 2xx that is not JSON names no bid: it cannot be verified
+                    bid_id = ""
                 self.ctx.history.record(t0, t1, "bid", key, bid_id=bid_id, **common)
                 resp.success()
                 return "ok"
             detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
-            # 4xx or "stored": false is a refusal; anything else may or may not have stored the bid
-            outcome = "fail" if 400 <= status < 500 or '"stored":false' in detail.replace(" ", "") else "unknown"
+            # a refusal (the service's refused statuses) stored nothing; anything else may or may not have
+            outcome = "fail" if self.model.refused(status, detail) else "unknown"
             self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, error=detail, **common)
             resp.failure(f"HTTP {status}: {detail}")
             return outcome
@@ -174,6 +181,7 @@ def _options(parser, **_kw) -> None:
     parser.add_argument("--scenario", default="redis-4", help="scenario id (scenarios/ID.yaml) or path")
     parser.add_argument("--backend", default="local", help="lab backend: local (processes) or docker")
     parser.add_argument("--lab", default="conf/lab.yaml", help="lab config: addresses, ports, state dir")
+    parser.add_argument("--target", default="", help="a target file: adopt that stack (a team's own) instead")
     parser.add_argument("--run-dir", default="", help="results directory of the (first) run; default: a new one")
     parser.add_argument("--keep-lab", action="store_true", help="leave the lab up when Locust quits")
     parser.add_argument("--bare", action="store_true",
@@ -189,7 +197,14 @@ def _init(environment, **_kw) -> None:
     try:
         ctx.scenario = scenarios.load(opts.scenario)
         config = LabConfig.load(opts.lab)
-        ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack)
+        ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack, opts.target or None)
+        config = ctx.lab.config
+        if opts.target and not isinstance(environment.runner, WorkerRunner):
+            found = target_check.problems(ctx.scenario, ctx.lab)
+            if found:
+                raise ConfigError(f"{ctx.scenario.id} on target {ctx.lab.target.name}: " + "; ".join(found))
+            for line in ctx.lab.plan():
+                log.info("target %s: %s", ctx.lab.target.name, line)
     except HarnessError as exc:
         log.error("%s", exc)
         sys.exit(1)

@@ -83,8 +83,11 @@ def loss_gap(run: Run) -> str | None:
         return f"the verification did not run to the end ({v.get('redis_error') or 'no lookup made'})"
     if v.get("settled") is not True:
         return "the stack had not settled after healing when verification ran"
+    if v.get("stores") == [] and acked_in_history(run)[0]:
+        return ("the target file names no store to look an acknowledged bid up in "
+                "(verify.redis_key, verify.mysql or verify.http)")
     stack = (run.meta.get("config") or {}).get("stack") or {}
-    if stack.get("mysql_nodes") and not v.get("mysql_checked"):
+    if stack.get("mysql_nodes") and v.get("mysql_expected", True) and not v.get("mysql_checked"):
         return f"MySQL could not be read after healing ({v.get('mysql_error') or 'no lookup made'})"
     bids, sets = acked_in_history(run)
     if (bids, sets) != (v.get("acked_bids"), v.get("acked_sets")):

@@ -7,11 +7,14 @@ named fault gets its own as `NAME.metric` (so a run can compare a kill with a cu
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 import runfiles as rf
 from analysis import evidence
 from analysis.load import Run
+from lab.service import logs_from_json
 
 OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
 
@@ -112,7 +115,7 @@ def lost_history(run: Run) -> pd.DataFrame:
     h, v = run.history, run.verify
     if not len(h) or not v.get("checked"):
         return h.iloc[0:0]
-    lost_bids = set(v.get("missing_in_redis", [])) | set(v.get("missing_in_mysql", []))
+    lost_bids = set(v.get("missing_in_redis", [])) | set(v.get("missing_in_mysql", [])) | set(v.get("missing_in_http", []))
     lost_keys = set(v.get("missing_sets", []))
     ok = h[h["outcome"] == "ok"]
     return ok[((ok["op"] == "bid") & ok["bid_id"].isin(lost_bids)) | ((ok["op"] == "set") & ok["key"].isin(lost_keys))]
@@ -224,20 +227,33 @@ def monitor_metrics(run: Run) -> dict:
     return m
 
 
-def log_metrics(run: Run) -> dict:
-    """What the consumers said of themselves (logs/consumer-*.log, copied into the run)."""
-    persist_errors = redelivered = recreated = reread = 0
+def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
+    """What the consumers said of themselves (logs/consumer-*.log, copied into the run), read with the
+    patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
+    pattern the target does not give is absent, with the reason."""
+    patterns, standin = logs_from_json(run.meta.get("service"))
+    wanted = {"persist_errors": patterns.persist_error, "redelivered_duplicates": patterns.redelivered}
+    compiled = {k: re.compile(p) for k, p in wanted.items() if p}
+    counts = dict.fromkeys(compiled, 0)
+    recreated = reread = 0
     for path in sorted((run.dir / rf.LOGS).glob("consumer-*.log")):
         for line in path.read_text(errors="replace").splitlines():
-            if "persist failed for" in line:
-                persist_errors += int(line.split("persist failed for ", 1)[1].split()[0])
-            elif "recreated from 0 after NOGROUP: " in line:
+            for metric, rx in compiled.items():
+                if found := rx.search(line):
+                    counts[metric] += int(found.group(1)) if rx.groups else 1
+            if standin and "recreated from 0 after NOGROUP: " in line:
                 recreated += 1
                 reread += int(line.split("recreated from 0 after NOGROUP: ", 1)[1].split()[0])
-            elif "were stored already (redelivery)" in line:
-                redelivered += int(line.split(" bids were stored already")[0].split()[-3])
-    return {"persist_errors": persist_errors, "redelivered_duplicates": redelivered, "group_recreated": recreated,
-            "group_reread_entries": reread}
+    absent = {k: "the target file gives no log pattern for it (logs.persist_error / logs.redelivered)"
+              for k, p in wanted.items() if not p}
+    out = {k: counts.get(k) for k in wanted}
+    if standin:
+        out.update(group_recreated=recreated, group_reread_entries=reread)
+    else:
+        absent.update(group_recreated="only the stand-in's consumer reports group recreation",
+                      group_reread_entries="only the stand-in's consumer reports group recreation")
+        out.update(group_recreated=None, group_reread_entries=None)
+    return out, absent
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:
@@ -328,12 +344,14 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
+    unlooked = {k: why for k, why in (v.get("not_looked_up") or {}).items()}  # what the service model does not give
     if v.get("checked"):
         lost_redis, lost_mysql = set(v.get("missing_in_redis", [])), set(v.get("missing_in_mysql", []))
-        m["lost_in_redis"] = len(lost_redis)
+        m["lost_in_redis"] = len(lost_redis) if "missing_in_redis" in v else None
         m["lost_in_mysql"] = len(lost_mysql) if v.get("mysql_checked") else None
         m["lost_sets"] = len(v.get("missing_sets", []))
-        m["lost_acked_writes"] = len(lost_redis | lost_mysql) + m["lost_sets"]
+        lost_http = set(v.get("missing_in_http", []))  # a bid is lost where any store the service names lacks it
+        m["lost_acked_writes"] = len(lost_redis | lost_mysql | lost_http) + m["lost_sets"]
         for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
@@ -343,7 +361,8 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
             m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
     m.update(monitor_metrics(run))
-    m.update(log_metrics(run))
+    logm, log_absent = log_metrics(run)
+    m.update(logm)
     if v.get("replica_checked"):
         m["replica_missing_rows"] = v.get("replica_missing_rows")
     for variant, vm in variant_metrics(run).items():
@@ -352,6 +371,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
+    absent.update({k: why for k, why in {**log_absent, **unlooked}.items() if k in out and k not in absent})
     absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
     return out, absent
 

@@ -256,7 +256,8 @@ def _pending(lab: Lab, node: str, *, entries: bool = False) -> dict:
             pipe = client.pipeline(transaction=False)
             for r in rows:
                 pipe.xrange(s.stream, min=r["message_id"], max=r["message_id"])
-            out["entries"] = {r["message_id"]: (got[0][1].get("bidId", "") if got else "")
+            field = lab.service.stream.id_field if lab.service.stream else "bidId"
+            out["entries"] = {r["message_id"]: (got[0][1].get(field, "") if got else "")
                               for r, got in zip(rows, pipe.execute())}
         return out
     finally:
@@ -289,9 +290,12 @@ def _mysql_rows(lab: Lab, node: str, *, timeout_s: float = 3, compare_to: str | 
     probe named by compare_to (`outputs`: the named outputs so far, given by the runner)."""
     t0 = time.perf_counter()
     try:
+        count_query = lab.service.verify.mysql.count_query if lab.service.verify.mysql else None
+        if not count_query:
+            raise FaultError("the target file gives no verify.mysql.count_query to count rows with")
         conn = lab.mysql_connect(node, timeout_s=float(timeout_s), monitor=True)
         with conn.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM bid")
+            cur.execute(count_query)
             rows = cur.fetchone()[0]
             status, cols = _replica_status(cur)
         conn.close()

@@ -7,10 +7,18 @@ from lab.local import LocalLab
 from lab.protocol import Lab
 from lab.spec import StackSpec
 
-BACKENDS = ("local", "docker")
+BACKENDS = ("local", "docker", "target")
 
 
-def make_lab(backend: str, config: LabConfig, spec: StackSpec | None = None) -> Lab:
+def make_lab(backend: str, config: LabConfig | None, spec: StackSpec | None = None, target: str | None = None) -> Lab:
+    """A lab of the backend; `target` (a target file's path) means the target backend whatever else is said."""
+    if target or backend == "target":
+        if not target:
+            raise ConfigError("the target backend adopts the stack a target file describes: give --target PATH")
+        from harness import target_file
+        from lab.target import TargetLab
+
+        return TargetLab(target_file.load(target), spec)
     if backend == "local":
         return LocalLab(config, spec)
     if backend == "docker":

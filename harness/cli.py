@@ -15,7 +15,7 @@ from pathlib import Path
 
 import runfiles as rf
 from analysis import index
-from errors import HarnessError
+from errors import ConfigError, HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
 from harness.session import RESULTS, new_run_dir
@@ -29,23 +29,33 @@ def _labs(paths: list[str] | None) -> list[LabConfig]:
     return [LabConfig.load(p) for p in (paths or sorted(str(p) for p in (ROOT / "conf").glob("lab*.yaml")))]
 
 
-def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) -> int:
-    """Run one scenario headless through Locust; afterwards heal and stop the lab it started, whatever happened."""
+def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, target: str | None = None) -> int:
+    """Run one scenario headless through Locust; afterwards heal and stop the lab it started, whatever happened.
+    With a target, the scenario is first checked against the live system and the plan of action printed."""
     sc = scenarios.load(name)
     config = LabConfig.load(lab_path)
-    lab = make_lab(backend, config, sc.stack)
+    lab = make_lab(backend, config, sc.stack, target)
+    if target:
+        backend = lab.backend
+        check_target(sc, lab)
     was_up = lab.is_up()
     run_dir = new_run_dir(sc.id)
     ld = sc.load
     cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "locustfile.py"), "--headless",
            "--scenario", str(sc.path), "--backend", backend, "--lab", lab_path, "--run-dir", str(run_dir),
+           *(["--target", target] if target else []),
            "-u", str(ld.users), "-r", str(ld.spawn_rate), "-t", f"{int(ld.run_time_s)}s",
            "--csv", str(run_dir / "locust"), "--csv-full-history", "--only-summary", *(extra or [])]
     print(f"== {sc.id}: {sc.title}\n   results: {run_dir}", flush=True)
     # Locust runs in a session of its own, so a Ctrl-C reaches it once, from here, not twice
     # (a second SIGINT in the middle of its shutdown could cut the heal short)
     child = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
-    forward = lambda sig, _frame: child.send_signal(sig)  # Locust heals on SIGTERM/SIGINT
+    received: list[int] = []
+
+    def forward(sig, _frame) -> None:  # Locust heals on SIGTERM/SIGINT
+        received.append(sig)
+        child.send_signal(sig)
+
     old = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         code = child.wait()
@@ -56,7 +66,7 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
             child.kill()
         for s, h in old.items():
             signal.signal(s, h)
-        lab = make_lab(backend, config, sc.stack)  # re-read: the child changed the state on disk
+        lab = make_lab(backend, config, sc.stack, target)  # re-read: the child changed the state on disk
         if lab.is_up():
             done = lab.heal()
             if done:
@@ -74,11 +84,75 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None) 
     else:
         print(f"   no summary written (exit code {code}); see {run_dir}")
         code = code or 1
+    if received:  # Ctrl-C or SIGTERM: the run was healed; nothing after it may start
+        raise Interrupted(f"stopped by signal {signal.Signals(received[0]).name} during {sc.id}")
     return code
+
+
+class Interrupted(HarnessError):
+    """A run was stopped by a signal (healed and down); a catalog stops there too."""
 
 
 def write_index(results: Path = RESULTS) -> Path:
     return index.write_index(results)
+
+
+def check_target(sc, lab) -> None:
+    """Print what each catalog name is acted on as, and refuse the scenario where the target differs."""
+    from harness import target_check
+
+    print(f"   target {lab.target.name} ({lab.target.path}): the harness acts on these and nothing else")
+    for line in lab.plan():
+        print(f"     {line}")
+    found = target_check.problems(sc, lab)
+    if found:
+        raise ConfigError(f"{sc.id} on target {lab.target.name}: {len(found)} problem(s), nothing was started:\n  "
+                          + "\n  ".join(found))
+
+
+def plan(name: str, target: str) -> int:
+    """A dry run: what each fault of the scenario would act on now, and whether every node answers."""
+    sc = scenarios.load(name)
+    lab = make_lab("target", None, sc.stack, target)
+    lab.nodes = lab.nodes or lab._resolve()
+    print(f"== plan of {sc.id} on target {lab.target.name}")
+    for line in lab.plan():
+        print(f"   {line}")
+    from faults.runner import resolve
+    from harness import target_check
+
+    for f in sc.faults:
+        try:
+            node = resolve(lab, f.target)
+            facts = lab.nodes.get(node, {})
+            how = f"container {facts['container']}" if facts.get("container") else "a host process (owned by PID)"
+            print(f"   fault {f.index} at {f.at_s:g}s: {f.action} {f.target} -> {node} now ({how})")
+        except Exception as exc:  # reported, like every other problem of the plan
+            print(f"   fault {f.index} at {f.at_s:g}s: {f.action} {f.target} -> cannot resolve now: {exc}")
+    answers = target_check.answers(lab)
+    for line in answers:
+        print(f"   {line}")
+    found = target_check.problems(sc, lab)
+    for why in found:
+        print(f"   problem: {why}")
+    bad = [a for a in answers if "does not answer" in a]
+    print(f"   {'ready' if not (found or bad) else 'NOT ready'}: {len(found)} problem(s), {len(bad)} node(s) not answering")
+    return 0 if not (found or bad) else 2
+
+
+def _targets_on_disk() -> list:
+    """Adopted targets with state on disk, from their own target files (heal and down reach them too)."""
+    from harness import target_file
+    from lab.target import STATE_ROOT, TargetLab
+
+    out = []
+    for state in sorted(STATE_ROOT.glob("target-*/state.json")):
+        path = json.loads(state.read_text()).get("target")
+        try:
+            out.append(TargetLab(target_file.load(path)))
+        except HarnessError as exc:
+            print(f"{state}: cannot read its target file {path}: {exc}", file=sys.stderr)
+    return out
 
 
 def _lab_on_disk(config: LabConfig):
@@ -97,6 +171,9 @@ def heal(lab_paths: list[str] | None) -> int:
         if lab is not None:
             for line in lab.heal():
                 print(f"{config.name}: {line}")
+    for lab in _targets_on_disk() if not lab_paths else []:
+        for line in lab.heal():
+            print(f"{lab.config.name}: {line}")
     for chain in firewall.leftover_chains():
         firewall.remove_chain(chain)
         print(f"removed leftover chain {chain}")
@@ -105,6 +182,11 @@ def heal(lab_paths: list[str] | None) -> int:
 
 
 def down(lab_paths: list[str] | None) -> int:
+    for lab in _targets_on_disk() if not lab_paths else []:  # heal first: down forgets what it adopted
+        for line in lab.heal():
+            print(f"{lab.config.name}: {line}")
+        lab.down()
+        print(f"target {lab.target.name}: its processes stopped, its containers left as they are")
     for config in _labs(lab_paths):
         lab = _lab_on_disk(config)
         if lab is not None:
@@ -113,9 +195,11 @@ def down(lab_paths: list[str] | None) -> int:
     return heal(lab_paths)
 
 
-def up(name: str, backend: str, lab_path: str) -> int:
+def up(name: str, backend: str, lab_path: str, target: str | None = None) -> int:
     sc = scenarios.load(name)
-    lab = make_lab(backend, LabConfig.load(lab_path), sc.stack)
+    lab = make_lab(backend, LabConfig.load(lab_path), sc.stack, target)
+    if target:
+        check_target(sc, lab)
     lab.up()
     print(f"lab {lab.config.name} up for {sc.id}: API {lab.config.api_url}; "
           f"`locust -f locustfile.py --scenario {sc.id} --lab {lab_path}` uses it; `make down` stops it")
@@ -130,25 +214,43 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("scenario")
         sp.add_argument("--backend", default="local", choices=BACKENDS)
         sp.add_argument("--lab", default="conf/lab.yaml")
+        sp.add_argument("--target", default=None, help="a target file: adopt that stack instead of building one")
     cat = sub.add_parser("catalog")
     cat.add_argument("group", nargs="?", default="all")
     cat.add_argument("--backend", default="local", choices=BACKENDS)
     cat.add_argument("--lab", default="conf/lab.yaml")
+    cat.add_argument("--target", default=None)
+    pl = sub.add_parser("plan")
+    pl.add_argument("scenario")
+    pl.add_argument("--target", required=True)
     for cmd in ("heal", "down"):
         sub.add_parser(cmd).add_argument("--lab", action="append")
     sub.add_parser("index")
     a = p.parse_args(argv)
     try:
         if a.cmd == "run":
-            return run(a.scenario, a.backend, a.lab)
+            return run(a.scenario, a.backend, a.lab, target=a.target)
         if a.cmd == "up":
-            return up(a.scenario, a.backend, a.lab)
+            return up(a.scenario, a.backend, a.lab, a.target)
+        if a.cmd == "plan":
+            return plan(a.scenario, a.target)
         if a.cmd == "catalog":
             paths = scenarios.catalog(a.group)
             if not paths:
                 print(f"no scenario in group {a.group!r}", file=sys.stderr)
                 return 2
-            codes = [run(str(path), a.backend, a.lab) for path in paths]
+            codes = []
+            try:
+                for path in paths:
+                    try:
+                        codes.append(run(str(path), a.backend, a.lab, target=a.target))
+                    except ConfigError as exc:  # this scenario does not fit the target: said, and the next one runs
+                        print(f"error: {exc}", file=sys.stderr)
+                        codes.append(2)
+            except Interrupted as exc:
+                print(f"catalog {a.group}: {exc}; {codes.count(0)} of {len(codes)} finished runs passed, "
+                      f"{len(paths) - len(codes) - 1} not started; {write_index()}", file=sys.stderr)
+                return 130
             print(f"catalog {a.group}: {codes.count(0)} of {len(codes)} passed; {write_index()}")
             return 0 if all(c == 0 for c in codes) else 1
         if a.cmd == "heal":
@@ -157,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             return down(a.lab)
         print(write_index())
         return 0
+    except Interrupted as exc:
+        print(f"{exc}; every fault healed", file=sys.stderr)
+        return 130
     except HarnessError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

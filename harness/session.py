@@ -70,6 +70,7 @@ class RunSession:
             "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
             "checks": [c.for_backend(self.lab.backend).to_json() for c in s.checks],  # this backend's bounds
+            "service": self.lab.service.to_json(),  # the log patterns and stores the analysis reads with
             "test_start_ms": now_ms(),
         }
         self._write_meta()

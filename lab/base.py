@@ -14,9 +14,10 @@ import redis
 
 from errors import LabError
 from fairbid.settings import Settings
-from lab import clients, topology
+from lab import clients, service, topology
 from lab.config import LabConfig
 from lab.secrets import LabSecrets
+from lab.service import ServiceModel
 from lab.spec import SentinelTimings, StackSpec
 
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
@@ -67,6 +68,12 @@ class BaseLab:
 
     def is_up(self) -> bool:
         return self.state_path.exists()
+
+    @property
+    def service(self) -> ServiceModel:
+        """The stand-in's conventions, with the stream names the lab runs it with."""
+        s = Settings.from_env(self.service_env())
+        return service.standin(s.stream, s.group, s.dead_letter_stream)
 
     # ---- node facts ----------------------------------------------------------------------
     def node_names(self) -> list[str]:

@@ -44,6 +44,26 @@ def connect(pid: int, peer_ip: str) -> None:
             _ipt(pid, "-D", chain, *rule)
 
 
+_ISOLATE = [["INPUT", "!", "-i", "lo"], ["OUTPUT", "!", "-o", "lo"]]
+
+
+def isolate(pid: int) -> None:
+    """Drop everything but the namespace's own loopback (= docker network disconnect, at the same address:
+    an adopted container keeps its network as its owner configured it)."""
+    for chain, *rule in _ISOLATE:
+        full = [*rule, "-m", "comment", "--comment", TAG, "-j", "DROP"]
+        if _ipt(pid, "-C", chain, *full, check=False).returncode != 0:
+            _ipt(pid, "-A", chain, *full)
+
+
+def rejoin(pid: int) -> None:
+    """Remove the rules `isolate` added; a no-op where there are none."""
+    for chain, *rule in _ISOLATE:
+        full = [*rule, "-m", "comment", "--comment", TAG, "-j", "DROP"]
+        while _ipt(pid, "-C", chain, *full, check=False).returncode == 0:
+            _ipt(pid, "-D", chain, *full)
+
+
 def tagged_rules(pid: int) -> list[str]:
     """The harness's rules in the namespace, as `iptables -S` prints them."""
     res = _ipt(pid, "-S", check=False)

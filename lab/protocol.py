@@ -1,4 +1,4 @@
-"""The one interface every backend offers (local processes, Docker; an adopted stack next).
+"""The one interface every backend offers (local processes, Docker, an adopted target).
 
 faults/, harness/ and the locustfile see a stack only through `Lab`, so a backend is one module
 that implements it, and a scenario runs unchanged on any of them. Each operation says what it
@@ -14,14 +14,16 @@ import pymysql
 from fairbid.settings import Settings
 from lab.config import LabConfig
 from lab.secrets import LabSecrets
+from lab.service import ServiceModel
 from lab.spec import StackSpec
 
 
 class Lab(Protocol):
-    backend: str  # "local", "docker"
+    backend: str  # "local", "docker", "target"
     config: LabConfig  # addresses, ports, state directory
     spec: StackSpec  # what the scenario asked of the stack
     secrets: LabSecrets  # the passwords its servers run with (none set where a backend runs without)
+    service: ServiceModel  # how bids are placed and where what the service stored is looked up
 
     # ---- the stack as a whole ----------------------------------------------------------------
     def up(self) -> None:

@@ -34,6 +34,9 @@ class Monitor:
     def __init__(self, lab: Lab, interval_s: float = 0.25, max_s: float = 3600) -> None:
         self.lab = lab
         self.settings = service_settings(lab)  # the stream and group the service uses
+        model = lab.service
+        self.watch_stream = model.stream is not None  # a service without a stream has none to sample
+        self.count_query = model.verify.mysql.count_query if model.verify.mysql else None
         self.interval_s = interval_s
         self.max_s = max_s
         self._fh = self._csv = None
@@ -99,6 +102,8 @@ class Monitor:
             votes = topology.master_votes(sentinels, self.lab.config.master_name, self.lab.secrets)
             for addr, n in votes.items():
                 rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
+        if not self.watch_stream:
+            return
         try:
             master = self.lab.master()
             client = self._client(f"stream@{master}", *self.lab.address(master))
@@ -126,8 +131,9 @@ class Monitor:
             return
         try:
             with conn.cursor(pymysql.cursors.DictCursor) as cur:
-                cur.execute("SELECT COUNT(*) AS n FROM bid")
-                rows.append((t, name, "bid_rows", cur.fetchone()["n"]))
+                if self.count_query:
+                    cur.execute(self.count_query)
+                    rows.append((t, name, "bid_rows", list(cur.fetchone().values())[0]))
                 rows.append((t, name, "up", 1))
                 try:  # a replica's lag; an account without the privilege (Docker images) just has no figure
                     cur.execute("SHOW SLAVE STATUS")

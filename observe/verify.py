@@ -12,12 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pymysql
 import redis
+import requests
 
 import runfiles as rf
 from analysis.load import read_history
 from fairbid.settings import Settings
 from lab import clients
 from lab.protocol import Lab, service_settings
+from lab.service import ServiceModel
 from lab.wait import Wait
 from observe.base import RunEnd
 
@@ -70,52 +72,56 @@ class Verification:
 
 
 def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float = 30.0) -> dict:
+    """Every acknowledged write looked up in each store the service model names (lab.service): a
+    store it does not name is not looked in, and says so (`stores`, `not_looked_up`)."""
     started = time.time()
+    model = lab.service
     hist = _history(run_dir)
     ok = hist[hist["outcome"] == "ok"] if len(hist) else hist
     bids = [b for b in ok[ok["op"] == "bid"]["bid_id"].tolist() if b] if len(ok) else []
     sets = ok[ok["op"] == "set"][["key", "value"]].values.tolist() if len(ok) else []
-    result: dict = {"checked": False, "settled": settled, "acked_bids": len(bids), "acked_sets": len(sets)}
+    stores = [name for name, given in (("redis", model.verify.redis_key), ("mysql", model.verify.mysql),
+                                       ("http", model.verify.http_path)) if given]
+    result: dict = {"checked": False, "settled": settled, "acked_bids": len(bids), "acked_sets": len(sets),
+                    "stores": stores, "mysql_expected": model.verify.mysql is not None, "not_looked_up": {}}
     client, stream, s = None, None, service_settings(lab)
     try:
         client = Wait(timeout_s=20, interval_s=0.2).until("a master to verify against", lambda: _master_client(lab))
         result["verified_on"] = lab.master()
-        pipe = client.pipeline(transaction=False)
-        for b in bids:
-            pipe.exists(f"bid:{b}")
-        result["missing_in_redis"] = [b for b, e in zip(bids, pipe.execute()) if not e]
+        if model.verify.redis_key:
+            pipe = client.pipeline(transaction=False)
+            for b in bids:
+                pipe.exists(model.verify.redis_key.format(id=b))
+            result["missing_in_redis"] = [b for b, e in zip(bids, pipe.execute()) if not e]
         pipe = client.pipeline(transaction=False)
         for k, _ in sets:
             pipe.get(k)
         result["missing_sets"] = [k for (k, v), got in zip(sets, pipe.execute()) if got != v]
-        result.update(_duplicates(client, hist))
-        result.update(resolve_unknown(client, hist))
+        if model.verify.idempotency_key:
+            result.update(_duplicates(client, hist, model))
+        else:
+            why = "the target file names no idempotency key to look a bid attempt up by (verify.idempotency_key)"
+            result["not_looked_up"].update(duplicates_created=why, unknown_landed=why, unknown_lost=why)
+        result.update(resolve_unknown(client, hist, model))
         result["checked"] = True
-        t0 = time.monotonic()
-        try:
-            group = Wait(timeout_s=drain_s, interval_s=0.2).until("the consumers to drain the stream",
-                                                                  lambda: _drained(client, s))
-            result["drained_in_s"] = round(time.monotonic() - t0, 3)
-        except Exception:  # not drained is a finding, recorded below
-            group = _group(client, s) or {}
-            result["drained_in_s"] = None
-        result["pending_at_end"] = int(group.get("pending", 0)) if group else None
-        result["lag_at_end"] = group.get("lag") if group else None
-        result["xlen"] = client.xlen(s.stream)
-        result["dead_letters"] = client.xlen(s.dead_letter_stream)
-        stream = stream_state(client, s)
+        if model.stream is not None:
+            result.update(_drain(client, s, drain_s))
+            stream = stream_state(client, s, model)
     except Exception as exc:  # a verification that could not run is recorded
         result["redis_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if client is not None:
             client.close()
     mysql_ids = None
-    if "mysql-1" in lab.node_names():
+    if model.verify.mysql is not None and "mysql-1" in lab.node_names():
         try:
-            mysql_ids = _bid_counts(lab, "mysql-1")
+            mysql_ids = bid_counts(lab, "mysql-1", bids)
         except pymysql.MySQLError as exc:  # recorded: the loss figures then say why they are absent
             result["mysql_error"] = f"{type(exc).__name__}: {exc}"
-    result.update(_verify_mysql(lab, bids, mysql_ids))
+    result.update(_verify_mysql(lab, bids, mysql_ids, complete="{ids}" not in (model.verify.mysql.query
+                                                                               if model.verify.mysql else "")))
+    if model.verify.http_path:
+        result.update(_verify_http(lab, model, bids))
     if stream is not None and mysql_ids is not None:
         result.update(follow_stream(bids, stream, mysql_ids, _pending_probes(run_dir)))
     result["checked_in_s"] = round(time.time() - started, 3)
@@ -123,26 +129,68 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     return result
 
 
-def resolve_unknown(client: redis.Redis, hist: pd.DataFrame) -> dict:
+def _drain(client: redis.Redis, s: Settings, drain_s: float) -> dict:
+    """Wait (bounded) for the consumers to leave nothing pending or unread; what is left is the finding."""
+    t0 = time.monotonic()
+    out = {}
+    try:
+        group = Wait(timeout_s=drain_s, interval_s=0.2).until("the consumers to drain the stream",
+                                                              lambda: _drained(client, s))
+        out["drained_in_s"] = round(time.monotonic() - t0, 3)
+    except Exception:  # not drained is a finding, recorded below
+        group = _group(client, s) or {}
+        out["drained_in_s"] = None
+    out["pending_at_end"] = int(group.get("pending", 0)) if group else None
+    out["lag_at_end"] = group.get("lag") if group else None
+    out["xlen"] = client.xlen(s.stream)
+    out["dead_letters"] = client.xlen(s.dead_letter_stream) if s.dead_letter_stream else None
+    return out
+
+
+def _verify_http(lab: Lab, model: ServiceModel, bids: list[str], timeout_s: float = 5.0) -> dict:
+    """GET each acknowledged bid from the service (200: there, 404: not); any other answer is no answer."""
+    base = model.bid.url or lab.url("api")
+    missing, unanswered = [], 0
+    with requests.Session() as http:
+        for b in bids:
+            try:
+                status = http.get(base.rstrip("/") + model.verify.http_path.format(id=b), timeout=timeout_s).status_code
+            except requests.RequestException:
+                status = 0
+            if status == 404:
+                missing.append(b)
+            elif status != 200:
+                unanswered += 1
+    if unanswered:
+        return {"http_checked": False, "http_error": f"{unanswered} of {len(bids)} lookups got no 200 or 404"}
+    return {"http_checked": True, "missing_in_http": missing}
+
+
+def resolve_unknown(client: redis.Redis, hist: pd.DataFrame, model: ServiceModel) -> dict:
     """Writes whose outcome the client could not know (timeout, 5xx, reset), looked up after healing by
     their client-side identity, as Jepsen resolves indeterminate operations: a bid by its
-    Idempotency-Key (idem:KEY names the bid it stored, and that bid must exist), a SET by its key
-    holding the value sent. Each is `landed` or `lost` (never stored, or stored and gone since)."""
+    idempotency key (it names the bid it stored, and that bid must exist where the model looks), a SET
+    by its key holding the value sent. Each is `landed` or `lost` (never stored, or stored and gone since).
+    Without an idempotency key in the model, unknown bids stay unresolved (and are not counted)."""
     unknown = hist[hist["outcome"] == "unknown"] if len(hist) else hist
     landed, lost = [], []
-    bids = unknown[unknown["op"] == "bid"] if len(unknown) else unknown
+    idem, bid_key = model.verify.idempotency_key, model.verify.redis_key
+    bids = unknown[unknown["op"] == "bid"] if len(unknown) and idem else unknown.iloc[0:0]
     if len(bids):
         pipe = client.pipeline(transaction=False)
         for key in bids["key"]:
-            pipe.get(f"idem:{key}")
+            pipe.get(idem.format(key=key))
         named = [(key, bid_id) for key, bid_id in zip(bids["key"], pipe.execute())]
         lost += [key for key, bid_id in named if not bid_id]
         named = [(key, bid_id) for key, bid_id in named if bid_id]
-        pipe = client.pipeline(transaction=False)
-        for _, bid_id in named:
-            pipe.exists(f"bid:{bid_id}")
-        for (key, _), exists in zip(named, pipe.execute()):
-            (landed if exists else lost).append(key)
+        if bid_key:  # the bid it names must still be there
+            pipe = client.pipeline(transaction=False)
+            for _, bid_id in named:
+                pipe.exists(bid_key.format(id=bid_id))
+            for (key, _), exists in zip(named, pipe.execute()):
+                (landed if exists else lost).append(key)
+        else:
+            landed += [key for key, _ in named]
     sets = unknown[unknown["op"] == "set"] if len(unknown) else unknown
     if len(sets):
         pipe = client.pipeline(transaction=False)
@@ -150,18 +198,20 @@ def resolve_unknown(client: redis.Redis, hist: pd.DataFrame) -> dict:
             pipe.get(key)
         for key, sent, got in zip(sets["key"], sets["value"], pipe.execute()):
             (landed if sent and got == sent else lost).append(key)
+    if not idem and len(unknown) and (unknown["op"] == "bid").any():
+        return {"unknown_unresolved": int((unknown["op"] == "bid").sum())}
     return {"unknown_checked": len(landed) + len(lost), "unknown_landed": landed, "unknown_lost": lost}
 
 
-def _duplicates(client, hist: pd.DataFrame) -> dict:
-    """Bids stored more than once for one user action: every attempt's Idempotency-Key is looked up
-    (idem:KEY names the bid it stored, whatever the client was told), grouped by intent."""
+def _duplicates(client, hist: pd.DataFrame, model: ServiceModel) -> dict:
+    """Bids stored more than once for one user action: every attempt's idempotency key is looked up
+    (it names the bid it stored, whatever the client was told), grouped by intent."""
     attempts = hist[hist["op"] == "bid"] if len(hist) else hist
     if not len(attempts) or "intent" not in attempts.columns:
         return {"duplicates_created": 0, "duplicates_by_variant": {}}
     pipe = client.pipeline(transaction=False)
     for key in attempts["key"]:
-        pipe.get(f"idem:{key}")
+        pipe.get(model.verify.idempotency_key.format(key=key))
     stored = attempts.assign(stored=pipe.execute())
     stored = stored[stored["stored"].notna()]
     per_intent = stored.groupby(["variant", "intent"])["stored"].nunique()
@@ -170,36 +220,51 @@ def _duplicates(client, hist: pd.DataFrame) -> dict:
     return {"duplicates_created": int(extra.sum()), "duplicates_by_variant": by_variant}
 
 
-def _bid_counts(lab: Lab, node: str, monitor: bool = False) -> dict[str, int]:
-    """{bid_id: rows} on one MySQL node."""
+def bid_counts(lab: Lab, node: str, ids: list[str] | None = None, monitor: bool = False) -> dict[str, int]:
+    """{bid_id: rows} on one MySQL node, by the service model's query: the whole table where it names
+    no `{ids}`, else the ids asked for, in chunks."""
+    query = lab.service.verify.mysql.query
     conn = lab.mysql_connect(node, timeout_s=10, monitor=monitor)
+    counts: dict[str, int] = {}
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT bid_id, COUNT(*) FROM bid GROUP BY bid_id")
-            return dict(cur.fetchall())
+            if "{ids}" not in query:
+                cur.execute(query)
+                rows = cur.fetchall()
+            else:
+                rows = []
+                for i in range(0, len(ids or []), 1000):
+                    chunk = ids[i:i + 1000]
+                    cur.execute(query.replace("{ids}", ", ".join(["%s"] * len(chunk))), chunk)
+                    rows += cur.fetchall()
+        for row in rows:
+            counts[str(row[0])] = counts.get(str(row[0]), 0) + 1
+        return counts
     finally:
         conn.close()
 
 
-def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None) -> dict:
+def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None, complete: bool) -> dict:
+    """`complete`: the query read the whole table, so rows no one acknowledged can be counted too."""
     if counts is None:
         return {"mysql_checked": False}
     out = {"mysql_checked": True, "mysql_rows": sum(counts.values()),
            "missing_in_mysql": [b for b in bids if b not in counts],
-           "duplicate_rows": sum(n - 1 for n in counts.values() if n > 1),
-           "rows_not_acked": len(set(counts) - set(bids))}
+           "duplicate_rows": sum(n - 1 for n in counts.values() if n > 1)}
+    if complete:
+        out["rows_not_acked"] = len(set(counts) - set(bids))
     if "mysql-2" in lab.node_names():
-        out.update(_verify_replica(lab, set(counts)))
+        out.update(_verify_replica(lab, set(counts), bids))
     return out
 
 
-def stream_state(client: redis.Redis, s: Settings, chunk: int = 10_000) -> dict:
+def stream_state(client: redis.Redis, s: Settings, model: ServiceModel, chunk: int = 10_000) -> dict:
     """Every bid the stream still holds (read in chunks), the ids the group has pending, and the entries
     moved to the dead-letter stream (by their source id)."""
     bids, start = set(), "-"
     for _ in range(10_000):
         entries = client.xrange(s.stream, min=start, max="+", count=chunk)
-        bids |= {fields.get("bidId") for _, fields in entries}
+        bids |= {fields.get(model.stream.id_field) for _, fields in entries}
         if len(entries) < chunk:
             break
         start = "(" + entries[-1][0]
@@ -207,7 +272,9 @@ def stream_state(client: redis.Redis, s: Settings, chunk: int = 10_000) -> dict:
         pending = {r["message_id"] for r in client.xpending_range(s.stream, s.group, "-", "+", 100_000)}
     except redis.ResponseError:  # NOGROUP: the group itself is gone
         pending = set()
-    dead = {fields.get("_sourceId") for _, fields in client.xrange(s.dead_letter_stream, count=100_000)}
+    source = model.stream.dead_letter_source_field
+    dead = ({fields.get(source) for _, fields in client.xrange(s.dead_letter_stream, count=100_000)}
+            if source and s.dead_letter_stream else set())
     return {"bids": bids, "pending": pending, "dead_lettered": dead}
 
 
@@ -232,23 +299,19 @@ def follow_stream(bids: list[str], stream: dict, mysql_ids: dict, pending_before
             "pending_before_gone": gone}
 
 
-def _replica_ids(lab: Lab) -> set[str]:
-    return set(_bid_counts(lab, "mysql-2", monitor=True))
-
-
-def _verify_replica(lab: Lab, primary: set[str], catch_up_s: float = 30) -> dict:
+def _verify_replica(lab: Lab, primary: set[str], bids: list[str], catch_up_s: float = 30) -> dict:
     """Rows on the replica equal rows on the primary, once it has caught up (waiting at most catch_up_s)."""
     t0 = time.monotonic()
 
     def caught_up() -> tuple[set[str]] | None:
-        ids = _replica_ids(lab)
+        ids = set(bid_counts(lab, "mysql-2", bids, monitor=True))
         return (ids,) if ids >= primary else None
 
     try:
         replica = Wait(timeout_s=catch_up_s, interval_s=0.25).until("the MySQL replica to catch up", caught_up)[0]
     except Exception:  # not caught up is the finding
         try:
-            replica = _replica_ids(lab)
+            replica = set(bid_counts(lab, "mysql-2", bids, monitor=True))
         except pymysql.MySQLError as exc:  # the replica cannot be read at all: no replica figure
             return {"replica_checked": False, "replica_error": f"{type(exc).__name__}: {exc}"}
     return {"replica_checked": True, "replica_rows": len(replica), "replica_missing_rows": len(primary - replica),

@@ -1,0 +1,124 @@
+"""A scenario against an adopted target, before any load: what it asks that the live system is not,
+or that the harness may not do there. Every problem is named at once, and nothing starts.
+
+Counts of Redis nodes and Sentinels must match (redis-2 needs no Sentinel; the guard scenarios need
+directives the harness cannot set on a Redis it does not own); the Sentinel timings the checks assume
+are read with SENTINEL MASTER; settings and restarts with env reach owned processes only, through the
+variables the target maps.
+"""
+from __future__ import annotations
+
+import requests
+
+from faults.actions import ACTIONS
+from harness.scenario import CLIENT_ENV, Scenario
+from lab import clients
+from lab.target import TargetLab
+
+SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout_ms": "failover-timeout",
+                   "quorum": "quorum", "parallel_syncs": "parallel-syncs"}
+NEEDS_ADDRESS = ("cut",)  # acts on a node's own network
+
+
+def _count_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+    t, s, out = lab.target, sc.stack, []
+    for kind, asked, exact in (("redis", s.redis, True), ("sentinel", s.sentinels, True), ("mysql", s.mysql, False),
+                               ("app", s.apis, False)):
+        have = t.count(kind)
+        if (exact and have != asked) or have < asked:
+            out.append(f"the scenario's stack has {asked} {kind} node(s), the target {have}")
+    consumers = [n for n in t.nodes if n.kind == "consumer"]
+    owned = [n for n in consumers if n.process]
+    if owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers:
+        out.append(f"the scenario's stack has {s.consumers} consumer(s), the target "
+                   f"{len(consumers)} ({len(owned)} started by the harness)")
+    if s.redis_conf:
+        out.append(f"stack.redis_conf {sorted(s.redis_conf)}: the harness does not reconfigure a Redis it does not own")
+    return out
+
+
+def _sentinel_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+    """The timings the scenario's checks were written for, against what each Sentinel says it runs."""
+    if not sc.stack.sentinels:
+        return []
+    out = []
+    for host, port in lab.sentinel_addrs(lab.nodes or lab._resolve()):
+        client = clients.sentinel_at(host, port, timeout=2, password=lab.secrets.sentinel)
+        try:
+            live = client.sentinel_master(lab.config.master_name)
+        except Exception as exc:  # a Sentinel that does not answer is a problem before the load
+            out.append(f"Sentinel {host}:{port} does not answer SENTINEL MASTER {lab.config.master_name}: {exc}")
+            continue
+        finally:
+            client.close()
+        for field, key in SENTINEL_FIELDS.items():
+            want, have = getattr(sc.stack.sentinel, field), live.get(key)
+            if have is not None and int(have) != want:
+                out.append(f"Sentinel {host}:{port} runs {key} {have}; the scenario's checks assume {want}")
+    return out
+
+
+def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+    """stack.service_env and restart env: only for owned processes, through the target's env_map."""
+    owned = [n for n in lab.target.nodes if n.process]
+    client = set(CLIENT_ENV.values())  # the stand-in's client tuning: the adopted service keeps its own
+    explicit = {k: v for k, v in sc.stack.service_env.items() if k not in client}
+    out = []
+    for key in sorted(explicit):
+        if not any(key in n.process.env_map for n in owned):
+            out.append(f"stack.service_env.{key}: no process the harness starts maps it (process.env_map); "
+                       "an adopted container runs with its own settings")
+    for f in sc.faults:
+        node = lab.target.node(f.target.node) if f.target.node else None
+        if f.target.node and node is None:
+            out.append(f"faults[{f.index}] (line {f.line}): {f.target.node} is not a node of the target")
+            continue
+        if f.action == "restart" and (f.params.get("env") or {}):
+            if node is None or node.process is None:
+                out.append(f"faults[{f.index}] (line {f.line}): restart with env acts on a process the harness "
+                           f"owns; {f.target} is an adopted container")
+            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map):
+                out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
+        if f.action in NEEDS_ADDRESS and node is not None and node.process is not None:
+            out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")
+        if f.action not in ACTIONS:
+            out.append(f"faults[{f.index}]: unknown action {f.action}")
+    return out
+
+
+def problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
+    """Everything that stops this scenario on this target (live: also ask the Sentinels)."""
+    out = _count_problems(sc, lab) + _settings_problems(sc, lab)
+    if live:
+        out += _sentinel_problems(sc, lab)
+    return out
+
+
+def answers(lab: TargetLab) -> list[str]:
+    """Each node asked whether it answers (Redis and Sentinel PING, MySQL connect, the bid URL, an owned
+    process not yet started), one line each; "does not answer" marks the ones that do not."""
+    out = []
+    for name, f in lab.nodes.items():
+        kind, addr = f["kind"], lab.address(name)
+        try:
+            if f.get("owned"):
+                out.append(f"{name}: started by the harness at run time")
+                continue
+            if kind in ("redis", "sentinel"):
+                password = lab.secrets.redis if kind == "redis" else lab.secrets.sentinel
+                client = clients.redis_at(*addr, timeout=2, password=password)
+                try:
+                    client.ping()
+                finally:
+                    client.close()
+            elif kind == "mysql":
+                if lab.target.verify.mysql is None:
+                    out.append(f"{name}: no account in the target file (verify.mysql): not asked")
+                    continue
+                lab.mysql_connect(name, timeout_s=3).close()
+            elif kind == "api":
+                requests.get(lab.url(name), timeout=3)  # any HTTP answer: the service listens
+            out.append(f"{name}: answers at {addr[0]}:{addr[1]}")
+        except Exception as exc:  # the answer is the point of the dry run
+            out.append(f"{name}: does not answer at {addr}: {type(exc).__name__}: {exc}")
+    return out

@@ -1,0 +1,490 @@
+"""The target backend: a team's own stack, adopted from its target file (lab/target_spec.py).
+
+It builds nothing and owns nothing but the host processes the file gives command lines for. Every
+container it acts on is one the file names, found through the Docker SDK (by name, or by Compose
+project + service labels) and refused when no container or more than one matches. Adopted containers
+are killed, paused, started and cut, never stopped, removed or recreated; a cut is DROP rules in the
+container's own network namespace (tagged, so `make heal` removes exactly them after a SIGKILL). Roles
+are resolved through the target's Sentinels and mapped to nodes by address.
+"""
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import os
+import re
+import signal
+import urllib.parse
+from pathlib import Path
+
+import pymysql
+
+from errors import FaultError, LabError
+from lab import netns, process, service, topology
+from lab.config import ROOT, LabConfig
+from lab.process import Proc
+from lab.secrets import LabSecrets
+from lab.service import ServiceModel
+from lab.spec import StackSpec
+from lab.target_spec import Target, TargetNode
+from lab.wait import Wait
+
+STATE_ROOT = ROOT / ".lab"
+LAB_KIND = {"app": "api"}  # the target's kind -> the harness's (scenario files say api)
+PLACEHOLDER = re.compile(r"\{(host|port|addr):([^}]+)\}|\{sentinels\}")
+# stand-in settings whose names the target's own processes may take (env_map), named for the refusal
+CLIENT_SETTINGS = ("FAIRBID_REDIS_TIMEOUT_S", "FAIRBID_REDIS_RETRIES", "FAIRBID_REDIS_BACKOFF_CAP_S")
+
+
+def state_dir(target_name: str) -> Path:
+    return STATE_ROOT / f"target-{target_name}"
+
+
+def load_env_file(path: Path | None) -> None:
+    """KEY=VALUE lines into this process's environment where a variable is not set already (the
+    passwords stay out of the target file and of every run directory)."""
+    if path is None:
+        return
+    for line in path.read_text().splitlines():
+        key, sep, value = line.strip().partition("=")
+        if sep and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip().strip('"').strip("'"))
+
+
+def _env(var: str | None) -> str | None:
+    return os.environ.get(var) or None if var else None
+
+
+class TargetLab:
+    backend = "target"
+
+    def __init__(self, target: Target, spec: StackSpec | None = None) -> None:
+        self.target = target
+        self.spec = spec or StackSpec()
+        load_env_file(target.env_file)
+        url = urllib.parse.urlsplit(target.bid.url)
+        self.dir = state_dir(target.name)
+        self.config = LabConfig(name=f"target-{target.name}", state_dir=self.dir, redis_hosts=(), redis_port=0,
+                                sentinel_hosts=(), sentinel_port=0, mysql_hosts=(), mysql_port=0,
+                                api_hosts=(url.hostname or "127.0.0.1",), api_port=url.port or 80,
+                                master_name=target.master_name, source=str(target.path))
+        self.secrets = LabSecrets(redis=_env(target.redis_password_env), sentinel=_env(target.sentinel_password_env))
+        self.state_path = self.dir / "state.json"
+        self.nodes: dict[str, dict] = {}
+        self._docker = None
+        if self.state_path.exists():
+            self.nodes = json.loads(self.state_path.read_text())["nodes"]
+
+    # ---- the Docker SDK, only where a container is named ----------------------------------------
+    @property
+    def docker(self):
+        if self._docker is None:
+            import docker
+            from docker.errors import DockerException
+
+            try:
+                self._docker = docker.from_env()
+                self._docker.ping()
+            except DockerException as exc:
+                raise LabError(f"target {self.target.name} names containers, but no Docker engine answers "
+                               f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'default')}): {exc}") from None
+        return self._docker
+
+    def find_container(self, node: TargetNode):
+        """The one container a node names; refused when none or several match."""
+        if node.compose:
+            project, svc = node.compose
+            found = self.docker.containers.list(all=True, filters={"label": [
+                f"com.docker.compose.project={project}", f"com.docker.compose.service={svc}"]})
+            what = f"Compose project {project!r}, service {svc!r}"
+        else:
+            found = [c for c in self.docker.containers.list(all=True, filters={"name": node.container})
+                     if c.name == node.container]
+            what = f"container name {node.container!r}"
+        where = f"{self.target.path}:{node.line}: nodes.{node.key}"
+        if not found:
+            raise LabError(f"{where}: no container matches {what}")
+        if len(found) > 1:
+            raise LabError(f"{where}: {len(found)} containers match {what} ({', '.join(c.name for c in found)}); "
+                           "name exactly one")
+        return found[0]
+
+    # ---- state on disk --------------------------------------------------------------------------
+    def _save(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"backend": self.backend, "target": str(self.target.path), "nodes": self.nodes},
+                                  indent=1))
+        tmp.replace(self.state_path)
+
+    def is_up(self) -> bool:
+        return self.state_path.exists()
+
+    @property
+    def service(self) -> ServiceModel:
+        return service.from_target(self.target)
+
+    # ---- adopting ---------------------------------------------------------------------------------
+    def _container_facts(self, node: TargetNode) -> dict:
+        c = self.find_container(node)
+        if c.status != "running":
+            raise LabError(f"{self.target.path}:{node.line}: nodes.{node.key}: container {c.name} is {c.status}; "
+                           "the harness adopts a running stack (start it first)")
+        nets = c.attrs["NetworkSettings"]["Networks"] or {}
+        ips = [n["IPAddress"] for _, n in sorted(nets.items()) if n.get("IPAddress")]
+        names = {c.name, *(node.compose[1:] if node.compose else ()),
+                 *(a for n in nets.values() for a in (n.get("Aliases") or []))}
+        return {"container_id": c.id, "container": c.name, "host": ips[0] if ips else None, "ips": ips,
+                "names": sorted(names)}
+
+    def _resolve(self) -> dict[str, dict]:
+        """Every node the target names, as the engine and the file say it is now (nothing started)."""
+        nodes = {}
+        for node in self.target.nodes:
+            kind = LAB_KIND.get(node.kind, node.kind)
+            facts = {"kind": kind, "key": node.key, "port": node.port, "line": node.line}
+            if node.process is None:
+                facts.update(self._container_facts(node))
+            else:
+                facts.update(host="127.0.0.1" if node.port else None, owned=True)
+            if kind == "api":  # clients reach the service where the target's bid URL says
+                url = urllib.parse.urlsplit(self.target.bid.url)
+                facts.update(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80))
+            nodes[node.plays] = facts
+        return nodes
+
+    def _check_addresses(self, nodes: dict[str, dict]) -> None:
+        """Loopback, or an address the engine gave an adopted container; any other only with allow_remote."""
+        if self.target.allow_remote:
+            return
+        own = {ip for n in nodes.values() for ip in n.get("ips", [])}
+        for addr in [self.config.api_host, *(h for h, _ in self.sentinel_addrs(nodes))]:
+            if addr in own or addr == "localhost":
+                continue
+            try:
+                if ipaddress.ip_address(addr).is_loopback:
+                    continue
+            except ValueError:
+                pass
+            raise LabError(f"{self.target.path}: {addr} is neither loopback nor an adopted container's address; "
+                           "the harness sends traffic nowhere else unless the target says allow_remote: true")
+
+    def up(self, wait: Wait = Wait(timeout_s=60)) -> None:
+        """Adopt the stack: find every named container (running, exactly one each), start the owned
+        processes the scenario needs, and return once the Sentinels agree."""
+        if self.is_up():
+            raise LabError(f"target {self.target.name} is adopted already ({self.state_path}); `make down` first")
+        nodes = self._resolve()
+        self._check_addresses(nodes)
+        consumers = self.spec.consumers  # owned consumers: as many as the scenario asks
+        self.nodes = {n: f for n, f in nodes.items()
+                      if not (f.get("owned") and f["kind"] == "consumer" and int(n.rsplit("-", 1)[1]) > consumers)}
+        (self.dir / "logs").mkdir(parents=True, exist_ok=True)
+        self._save()
+        try:
+            for name, facts in self.nodes.items():
+                if facts.get("owned"):
+                    self._spawn(name, dict(self.spec.service_env))
+            wait.until("the target's Sentinels agreeing on one master with its replicas", self.settled)
+            for name, facts in self.nodes.items():
+                if facts.get("owned"):
+                    Wait(timeout_s=10).until(f"{name} running", lambda n=name: self._owned_running(n))
+        except BaseException:
+            self.down()
+            raise
+
+    def _owned_running(self, name: str) -> bool:
+        if not self.alive(name):
+            raise LabError(f"{name} exited at start; see {self.log_path(name)}")
+        return True
+
+    def plan(self) -> list[str]:
+        """What each catalog name is acted on as: container id or PID, and address (before any fault)."""
+        nodes = self.nodes or self._resolve()
+        out = []
+        for name, f in nodes.items():
+            spec = next(n for n in self.target.nodes if n.plays == name)
+            how = (f"container {f['container']} ({f['container_id'][:12]})" if f.get("container_id")
+                   else f"host process {' '.join(spec.process.command)!r}"
+                        + (f" PID {f['proc']['pid']}" if f.get("proc") else " (started by the harness)"))
+            addr = f"{f['host']}:{f['port']}" if f.get("host") and f.get("port") else "no address"
+            out.append(f"{name:<11} <- {spec.key} ({spec.kind}): {how}, {addr}")
+        return out
+
+    def down(self) -> None:
+        """Stop the processes the harness started (by PID) and forget the adoption; no container is touched."""
+        for name, facts in list(self.nodes.items()):
+            if facts.get("proc"):
+                proc = Proc(**facts["proc"])
+                with contextlib.suppress(ProcessLookupError):
+                    if process.paused(proc):
+                        process.signal_proc(proc, signal.SIGCONT)
+                process.stop(proc)
+        with contextlib.suppress(FileNotFoundError):
+            self.state_path.unlink()
+        self.nodes = {}
+
+    # ---- owned processes --------------------------------------------------------------------------
+    def _process_env(self, name: str, settings: dict[str, str]) -> dict[str, str]:
+        """The file's env with its placeholders resolved, and the scenario's settings through env_map."""
+        spec = self.target.node(name).process
+
+        def fill(value: str) -> str:
+            def one(m: re.Match) -> str:
+                if m.group(0) == "{sentinels}":
+                    return ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs())
+                ref = self._node_ref(m.group(2))
+                host, port = self.address(ref)
+                return {"host": host, "port": str(port), "addr": f"{host}:{port}"}[m.group(1)]
+            return PLACEHOLDER.sub(one, value)
+
+        env = {**os.environ, **{k: fill(v) for k, v in spec.env.items()}}
+        env.update({spec.env_map[k]: v for k, v in settings.items() if k in spec.env_map})
+        return env
+
+    def _node_ref(self, ref: str) -> str:
+        """A catalog name, from a catalog name or the file's own key."""
+        if ref in self.nodes:
+            return ref
+        return next(n.plays for n in self.target.nodes if n.key == ref)
+
+    def _spawn(self, name: str, settings: dict[str, str]) -> None:
+        spec = self.target.node(name).process
+        facts = self.nodes[name]
+        facts["settings"] = settings
+        log = self.dir / "logs" / f"{name}.log"
+        proc = process.spawn(list(spec.command), log, env=self._process_env(name, settings), cwd=spec.cwd)
+        facts.update(proc=proc.to_dict(), log=str(log))
+        self._save()
+
+    def unmapped(self, name: str, settings: dict[str, str]) -> list[str]:
+        """Settings an owned process cannot take (its target entry maps no variable for them)."""
+        spec = self.target.node(name).process
+        return sorted(k for k in settings if k not in spec.env_map)
+
+    # ---- node facts -------------------------------------------------------------------------------
+    def _node(self, name: str) -> dict:
+        if name not in self.nodes:
+            raise LabError(f"no node {name!r} in target {self.target.name} (nodes: {', '.join(self.nodes)})")
+        return self.nodes[name]
+
+    def _container(self, name: str):
+        facts = self._node(name)
+        if not facts.get("container_id"):
+            raise FaultError(f"{name} is a host process, not a container")
+        return self.docker.containers.get(facts["container_id"])
+
+    def node_names(self) -> list[str]:
+        return list(self.nodes)
+
+    def kind(self, name: str) -> str:
+        return self._node(name)["kind"]
+
+    def address(self, name: str) -> tuple[str, int] | None:
+        f = self._node(name)
+        return (f["host"], f["port"]) if f.get("host") and f.get("port") else None
+
+    def node_by_address(self, host: str, port: int) -> str | None:
+        for name, f in self.nodes.items():
+            if f.get("port") == port and (f.get("host") == host or host in f.get("ips", [])
+                                          or host in f.get("names", [])):
+                return name
+        return None
+
+    def pid(self, name: str) -> int:
+        f = self._node(name)
+        if f.get("proc"):
+            return f["proc"]["pid"]
+        c = self._container(name)
+        c.reload()
+        return int(c.attrs["State"]["Pid"])
+
+    def alive(self, name: str) -> bool:
+        f = self._node(name)
+        if f.get("owned"):
+            return bool(f.get("proc")) and process.alive(Proc(**f["proc"]))
+        return self._container(name).status in ("running", "paused", "restarting")
+
+    def paused(self, name: str) -> bool:
+        f = self._node(name)
+        if f.get("owned"):
+            return bool(f.get("proc")) and process.paused(Proc(**f["proc"]))
+        return self._container(name).status == "paused"
+
+    def log_path(self, name: str) -> Path:
+        """An owned process's own log; a container's `docker logs`, written beside it."""
+        path = self.dir / "logs" / f"{name}.log"
+        if not self._node(name).get("owned"):
+            with contextlib.suppress(Exception):
+                path.write_bytes(self._container(name).logs(stdout=True, stderr=True))
+        return path
+
+    # ---- fault operations --------------------------------------------------------------------------
+    def kill(self, name: str) -> None:
+        f = self._node(name)
+        if f.get("owned"):
+            process.kill_now(Proc(**f["proc"]))
+        else:
+            self._container(name).kill()
+
+    def start(self, name: str) -> None:
+        f = self._node(name)
+        if f.get("owned"):
+            if not self.alive(name):
+                self._spawn(name, f.get("settings") or {})
+            return
+        c = self._container(name)
+        if c.status not in ("running", "paused"):
+            c.start()
+
+    def pause(self, name: str) -> None:
+        f = self._node(name)
+        if f.get("owned"):
+            proc = Proc(**f["proc"])
+            if process.signal_proc(proc, signal.SIGSTOP):
+                Wait(timeout_s=2, interval_s=0.002).until(f"{name} stopped", lambda: process.paused(proc))
+        else:
+            self._container(name).pause()
+
+    def resume(self, name: str) -> None:
+        f = self._node(name)
+        if f.get("owned"):
+            process.signal_proc(Proc(**f["proc"]), signal.SIGCONT)
+            return
+        c = self._container(name)
+        if c.status == "paused":
+            c.unpause()
+
+    def restart(self, name: str, env: dict[str, str] | None = None) -> None:
+        """Owned processes only, with the scenario's settings through the target's env_map: an adopted
+        container is never recreated."""
+        f = self._node(name)
+        if not f.get("owned"):
+            raise FaultError(f"{name} is an adopted container; the harness does not restart or recreate it")
+        if unmapped := self.unmapped(name, env or {}):
+            raise FaultError(f"{name}: the target maps no variable for {', '.join(unmapped)}")
+        process.stop(Proc(**f["proc"]))
+        self._spawn(name, {**(f.get("settings") or {}), **(env or {})})
+
+    def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
+        """DROP rules in the container's network namespace: towards one peer, or every address but its own loopback."""
+        pid = self._netns_pid(name)
+        if peer is None:
+            netns.isolate(pid)
+        else:
+            netns.cut(pid, self._peer_ip(peer), one_way)
+
+    def connect(self, name: str, peer: str | None = None) -> None:
+        if not self.alive(name):  # killed and started since: a new namespace, nothing left to remove
+            return
+        pid = self._netns_pid(name)
+        if peer is None:
+            netns.rejoin(pid)
+        else:
+            netns.connect(pid, self._peer_ip(peer))
+
+    def _netns_pid(self, name: str) -> int:
+        if self._node(name).get("owned"):
+            raise FaultError(f"{name} is a host process with no network of its own; it cannot be cut off")
+        return self.pid(name)
+
+    def _peer_ip(self, peer: str) -> str:
+        host = self._node(peer).get("host")
+        if not host or self._node(peer).get("owned"):
+            raise FaultError(f"{peer} has no address of its own; it cannot be cut off")
+        return host
+
+    def heal(self) -> list[str]:
+        """Undo every fault on what the target names: resume, start, and remove the tagged rules."""
+        done = []
+        for name, f in self.nodes.items():
+            if f.get("owned"):
+                if self.paused(name):
+                    self.resume(name)
+                    done.append(f"resumed {name}")
+                elif not self.alive(name):
+                    self.start(name)
+                    done.append(f"started {name}")
+                continue
+            c = self._container(name)
+            if c.status == "paused":
+                c.unpause()
+                done.append(f"resumed {name} ({c.name})")
+            elif c.status != "running":
+                c.start()
+                done.append(f"started {name} ({c.name})")
+            c.reload()
+            if c.attrs["State"]["Pid"]:
+                done += [f"removed cut in {name} ({c.name}): {r}" for r in netns.remove_all(c.attrs["State"]["Pid"])]
+        return done
+
+    # ---- roles and the service -------------------------------------------------------------------
+    def sentinel_addrs(self, nodes: dict | None = None) -> list[tuple[str, int]]:
+        nodes = nodes if nodes is not None else self.nodes
+        refs = self.target.sentinel_addresses or tuple(n for n, f in nodes.items() if f["kind"] == "sentinel")
+        out = []
+        for ref in refs:
+            plays = next((n.plays for n in self.target.nodes if ref in (n.key, n.plays)), None)
+            if plays in nodes:
+                out.append((nodes[plays]["host"], nodes[plays]["port"]))
+            else:
+                host, _, port = ref.rpartition(":")
+                out.append((host, int(port)))
+        return out
+
+    def master(self) -> str:
+        addr = topology.current_master(self.sentinel_addrs(), self.config.master_name, self.secrets)
+        name = self.node_by_address(*addr) if addr else None
+        if name is None:
+            raise LabError(f"no Sentinel of target {self.target.name} names a node of the target as master "
+                           f"(answer: {addr})")
+        return name
+
+    def replicas(self) -> list[str]:
+        addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name, self.secrets)
+        return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
+
+    def settled(self) -> bool:
+        redis_nodes = sum(1 for f in self.nodes.values() if f["kind"] == "redis")
+        return topology.settled(self.sentinel_addrs(), self.config.master_name, redis_nodes - 1, self.secrets)
+
+    def url(self, name: str) -> str:
+        if name != "api":
+            raise LabError(f"the target's bid URL is the one service address it gives ({name!r} has none)")
+        return self.target.bid.url.rstrip("/")
+
+    def service_env(self) -> dict[str, str]:
+        """What the harness's own clients (Locust's Redis users, observers) need: the target's Sentinels,
+        passwords and stream names, in the stand-in's variable names."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
+        env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_SETTINGS})
+        env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
+                    "FAIRBID_MASTER_NAME": self.config.master_name,
+                    "FAIRBID_REDIS_PASSWORD": self.secrets.redis or "",
+                    "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel or ""})
+        st = self.target.stream
+        if st:
+            env.update(FAIRBID_STREAM=st.key, FAIRBID_GROUP=st.group, FAIRBID_DEAD_LETTER_STREAM=st.dead_letter or "")
+        return env
+
+    def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
+                      monitor: bool = False) -> pymysql.connections.Connection:
+        """The account the target's verify.mysql gives (one account: monitoring reads with it too)."""
+        check = self.target.verify.mysql
+        if check is None:
+            raise LabError(f"target {self.target.name} gives no verify.mysql account")
+        if check.dsn_env:
+            dsn = urllib.parse.urlsplit(_env(check.dsn_env) or "")
+            if not dsn.hostname:
+                raise LabError(f"{check.dsn_env} is not set to mysql://USER:PASSWORD@HOST:PORT/DB")
+            host, port, user = dsn.hostname, dsn.port or 3306, urllib.parse.unquote(dsn.username or "")
+            password, db = urllib.parse.unquote(dsn.password or ""), dsn.path.lstrip("/")
+            if node != "mysql-1":  # a replica: the same account at that node's address
+                host, port = self.address(node)
+        else:
+            host, port = self.address(node)
+            user, password, db = check.user, _env(check.password_env) or "", check.database
+        return pymysql.connect(host=host, port=port, user=user, password=password, database=db,
+                               connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
+                               autocommit=True)
