@@ -4,6 +4,9 @@ S       ?= redis-4
 GROUP   ?= redis
 BACKEND ?= local
 LAB     ?= conf/lab.yaml
+TARGET  ?=
+# a target file adopts a team's own stack instead of building one (README, "Test your own stack")
+TARGET_ARG := $(if $(TARGET),--target $(TARGET),)
 
 RUNS    ?= 3
 # the engine scripts/docker-engine.sh starts on machines that have none of their own
@@ -11,7 +14,7 @@ ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario catalog heal down up index durability bench docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario catalog plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -19,11 +22,20 @@ demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, 
 test: deps  ## the whole suite, on real servers (a lab of its own: conf/lab.test.yaml)
 	$(PY) -m pytest -q tests
 
-scenario: deps  ## make scenario S=ID [BACKEND=local]
-	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB)
+scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml]
+	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
 
-catalog: deps  ## make catalog GROUP=redis|stream|rdb|all
-	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB)
+catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
+	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
+
+plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
+	$(PY) -m harness.cli plan $(S) --target $(TARGET)
+
+example-up: docker-up  ## the plan's own stack (examples/plan-stack: Node.js + ioredis) on the engine docker-up starts
+	bash scripts/example-stack.sh up
+
+example-down:  ## remove that stack's containers (its project only)
+	bash scripts/example-stack.sh down
 
 heal: deps  ## undo every fault of the project still in place (also after a SIGKILL)
 	$(PY) -m harness.cli heal
@@ -32,7 +44,7 @@ down: deps  ## stop every lab of the project, then heal
 	$(PY) -m harness.cli down
 
 up: deps  ## bring a lab up for the web UI: make up S=ID, then locust -f locustfile.py --scenario ID
-	$(PY) -m harness.cli up $(S) --backend $(BACKEND) --lab $(LAB)
+	$(PY) -m harness.cli up $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
 
 durability: deps  ## every durability mode x fault, RUNS times each, one table
 	$(PY) -m harness.durability --runs $(RUNS) --lab $(LAB)

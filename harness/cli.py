@@ -140,14 +140,17 @@ def plan(name: str, target: str) -> int:
     return 0 if not (found or bad) else 2
 
 
-def _targets_on_disk() -> list:
-    """Adopted targets with state on disk, from their own target files (heal and down reach them too)."""
+def _targets_on_disk(only: str | None = None) -> list:
+    """Adopted targets with state on disk, from their own target files (heal and down reach them too);
+    `only`: that target file's alone."""
     from harness import target_file
     from lab.target import STATE_ROOT, TargetLab
 
     out = []
     for state in sorted(STATE_ROOT.glob("target-*/state.json")):
         path = json.loads(state.read_text()).get("target")
+        if only and Path(path).resolve() != Path(only).resolve():
+            continue
         try:
             out.append(TargetLab(target_file.load(path)))
         except HarnessError as exc:
@@ -163,36 +166,36 @@ def _lab_on_disk(config: LabConfig):
     return make_lab(json.loads(state.read_text()).get("backend", "local"), config)
 
 
-def heal(lab_paths: list[str] | None) -> int:
+def heal(lab_paths: list[str] | None, target: str | None = None) -> int:
     """Undo every fault of the project still in place: lab chains (found in iptables itself), paused
     and stopped nodes of every lab with state on disk. Safe to run twice, and after a SIGKILL."""
-    for config in _labs(lab_paths):
+    for config in _labs(lab_paths) if not target else []:
         lab = _lab_on_disk(config)
         if lab is not None:
             for line in lab.heal():
                 print(f"{config.name}: {line}")
-    for lab in _targets_on_disk() if not lab_paths else []:
+    for lab in _targets_on_disk(target) if not lab_paths else []:
         for line in lab.heal():
             print(f"{lab.config.name}: {line}")
-    for chain in firewall.leftover_chains():
+    for chain in firewall.leftover_chains() if not target else []:
         firewall.remove_chain(chain)
         print(f"removed leftover chain {chain}")
     print("healed: no project fault is in place")
     return 0
 
 
-def down(lab_paths: list[str] | None) -> int:
-    for lab in _targets_on_disk() if not lab_paths else []:  # heal first: down forgets what it adopted
+def down(lab_paths: list[str] | None, target: str | None = None) -> int:
+    for lab in _targets_on_disk(target) if not lab_paths else []:  # heal first: down forgets what it adopted
         for line in lab.heal():
             print(f"{lab.config.name}: {line}")
         lab.down()
         print(f"target {lab.target.name}: its processes stopped, its containers left as they are")
-    for config in _labs(lab_paths):
+    for config in _labs(lab_paths) if not target else []:
         lab = _lab_on_disk(config)
         if lab is not None:
             lab.down()
             print(f"lab {config.name} ({lab.backend}): stopped")
-    return heal(lab_paths)
+    return heal(lab_paths, target)
 
 
 def up(name: str, backend: str, lab_path: str, target: str | None = None) -> int:
@@ -224,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     pl.add_argument("scenario")
     pl.add_argument("--target", required=True)
     for cmd in ("heal", "down"):
-        sub.add_parser(cmd).add_argument("--lab", action="append")
+        sp = sub.add_parser(cmd)
+        sp.add_argument("--lab", action="append")
+        sp.add_argument("--target", default=None, help="only this adopted target")
     sub.add_parser("index")
     a = p.parse_args(argv)
     try:
@@ -254,9 +259,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"catalog {a.group}: {codes.count(0)} of {len(codes)} passed; {write_index()}")
             return 0 if all(c == 0 for c in codes) else 1
         if a.cmd == "heal":
-            return heal(a.lab)
+            return heal(a.lab, a.target)
         if a.cmd == "down":
-            return down(a.lab)
+            return down(a.lab, a.target)
         print(write_index())
         return 0
     except Interrupted as exc:
