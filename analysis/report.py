@@ -37,6 +37,7 @@ def build(run_dir: str | Path) -> dict:
         "title": run.meta.get("title"),
         "plan_step": run.meta.get("plan_step"),
         "backend": run.meta.get("backend"),
+        **({"target": run.meta["target"]} if run.meta.get("target") else {}),
         "config": run.meta.get("config", {}),
         "started_ms": run.meta.get("test_start_ms"),
         "stopped_ms": run.meta.get("test_stop_ms"),
@@ -93,6 +94,12 @@ def render(run: Run, s: dict, images: list[str]) -> str:
              *[f"- {why}" for why in s["not_passed_because"]], "",
              "## Setup (구성)", ""]
     stack = cfg.get("stack", {})
+    if s.get("target"):
+        t = s["target"]
+        lines += [f"- Adopted target `{t['name']}` (`{t['file']}`): the harness acted on these and nothing else:", "",
+                  "```", *t["plan"], "```", "",
+                  "- The service's own settings ran as the team runs them; the scenario's client settings applied "
+                  "to the harness's Redis users and to the processes the target maps them for.", ""]
     lines += [f"- Stack: {stack.get('redis_nodes')} Redis node(s), {stack.get('sentinels')} Sentinel(s), "
               f"{stack.get('mysql_nodes')} MariaDB node(s), {stack.get('consumers')} consumer(s), API.",
               f"- Sentinel: {json.dumps(stack.get('sentinel'))}",

@@ -70,7 +70,9 @@ class RunSession:
             "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
             "checks": [c.for_backend(self.lab.backend).to_json() for c in s.checks],  # this backend's bounds
-            "service": self.lab.service.to_json(),  # the log patterns and stores the analysis reads with
+            "service": self.lab.service.to_json(),
+            **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
+               if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             "test_start_ms": now_ms(),
         }
         self._write_meta()
