@@ -14,7 +14,7 @@ ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario catalog plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -27,6 +27,13 @@ scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml]
 
 catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
 	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
+
+compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"
+	$(PY) analysis/compare.py $(DIRS)
+
+# FROM=dir: every run directory under dir, documents beside it; BACKEND only filters there when given
+results: deps  ## make results [BACKEND=local] [FROM=dir]
+	$(PY) -m analysis.results_doc $(if $(FROM),--from $(FROM) $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)),--backend $(BACKEND))
 
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
 	$(PY) -m harness.cli plan $(S) --target $(TARGET)

@@ -19,6 +19,7 @@ MONITOR = "monitor.csv"
 VERIFY = "verify.json"
 SUMMARY = "summary.json"
 REPORT = "report.md"
+JUNIT = "junit.xml"  # the run as a JUnit testsuite, one testcase per check (analysis/junit.py)
 LOGS = "logs"
 LOCUST_CSV_PREFIX = "locust"  # --csv: locust_stats.csv, locust_stats_history.csv, ...
 

@@ -13,7 +13,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import runfiles as rf  # noqa: E402
 from analysis import expectation as expect  # noqa: E402
-from analysis import plots  # noqa: E402
+from analysis import junit, plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
 from analysis.evidence import NOT_SEEN, load_gap  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
@@ -39,6 +39,7 @@ def build(run_dir: str | Path) -> dict:
         "backend": run.meta.get("backend"),
         **({"target": run.meta["target"]} if run.meta.get("target") else {}),
         "config": run.meta.get("config", {}),
+        "environment": run.meta.get("environment"),
         "started_ms": run.meta.get("test_start_ms"),
         "stopped_ms": run.meta.get("test_stop_ms"),
         "interrupted": run.meta.get("interrupted", False),
@@ -57,6 +58,7 @@ def build(run_dir: str | Path) -> dict:
     mon = plots.monitor_plot(run, out)
     if mon:
         images.append(mon)
+    junit.write_run(out, summary)  # CI reads it; listed in files below
     summary["files"] = sorted(p.name for p in out.iterdir() if p.is_file())
     (out / rf.SUMMARY).write_text(json.dumps(summary, indent=2, default=str) + "\n")
     (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))

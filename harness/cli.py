@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import runfiles as rf
-from analysis import index
+from analysis import index, junit
 from errors import ConfigError, HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
@@ -32,6 +32,12 @@ def _labs(paths: list[str] | None) -> list[LabConfig]:
 def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, target: str | None = None) -> int:
     """Run one scenario headless through Locust; afterwards heal and stop the lab it started, whatever happened.
     With a target, the scenario is first checked against the live system and the plan of action printed."""
+    return run_recorded(name, backend, lab_path, extra, target)[0]
+
+
+def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None = None,
+                 target: str | None = None) -> tuple[int, Path]:
+    """`run`, also giving the run's directory (a catalog lists its runs in one JUnit file)."""
     sc = scenarios.load(name)
     config = LabConfig.load(lab_path)
     lab = make_lab(backend, config, sc.stack, target)
@@ -85,16 +91,26 @@ def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, 
         print(f"   no summary written (exit code {code}); see {run_dir}")
         code = code or 1
     if received:  # Ctrl-C or SIGTERM: the run was healed; nothing after it may start
-        raise Interrupted(f"stopped by signal {signal.Signals(received[0]).name} during {sc.id}")
-    return code
+        raise Interrupted(f"stopped by signal {signal.Signals(received[0]).name} during {sc.id}", run_dir)
+    return code, run_dir
 
 
 class Interrupted(HarnessError):
     """A run was stopped by a signal (healed and down); a catalog stops there too."""
 
+    def __init__(self, message: str, run_dir: Path | None = None) -> None:
+        super().__init__(message)
+        self.run_dir = run_dir
+
 
 def write_index(results: Path = RESULTS) -> Path:
     return index.write_index(results)
+
+
+def write_catalog_junit(group: str, backend: str, run_dirs: list[Path], results: Path | None = None) -> Path:
+    """results/junit-catalog-GROUP-BACKEND.xml: this catalog invocation's runs, a testsuite each."""
+    return junit.write_catalog((results or RESULTS) / f"junit-catalog-{group}-{backend}.xml", junit.summaries_of(run_dirs),
+                               name=f"fairbid-ha catalog {group} ({backend})")
 
 
 def check_target(sc, lab) -> None:
@@ -244,19 +260,24 @@ def main(argv: list[str] | None = None) -> int:
             if not paths:
                 print(f"no scenario in group {a.group!r}", file=sys.stderr)
                 return 2
-            codes = []
+            codes, run_dirs, backend = [], [], "target" if a.target else a.backend
             try:
                 for path in paths:
                     try:
-                        codes.append(run(str(path), a.backend, a.lab, target=a.target))
+                        code, run_dir = run_recorded(str(path), a.backend, a.lab, target=a.target)
+                        codes.append(code)
+                        run_dirs.append(run_dir)
                     except ConfigError as exc:  # this scenario does not fit the target: said, and the next one runs
                         print(f"error: {exc}", file=sys.stderr)
                         codes.append(2)
             except Interrupted as exc:
+                run_dirs += [exc.run_dir] if exc.run_dir else []
                 print(f"catalog {a.group}: {exc}; {codes.count(0)} of {len(codes)} finished runs passed, "
-                      f"{len(paths) - len(codes) - 1} not started; {write_index()}", file=sys.stderr)
+                      f"{len(paths) - len(codes) - 1} not started; {write_index()}; "
+                      f"{write_catalog_junit(a.group, backend, run_dirs)}", file=sys.stderr)
                 return 130
-            print(f"catalog {a.group}: {codes.count(0)} of {len(codes)} passed; {write_index()}")
+            print(f"catalog {a.group}: {codes.count(0)} of {len(codes)} passed; {write_index()}; "
+                  f"{write_catalog_junit(a.group, backend, run_dirs)}")
             return 0 if all(c == 0 for c in codes) else 1
         if a.cmd == "heal":
             return heal(a.lab, a.target)

@@ -19,6 +19,7 @@ from faults.runner import FaultRunner
 from harness.scenario import Scenario
 from lab.protocol import Lab
 from lab.wait import Wait
+from observe import environment
 from observe.base import Observer, RunEnd
 from observe.history import History
 from observe.monitor import Monitor
@@ -75,6 +76,10 @@ class RunSession:
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             "test_start_ms": now_ms(),
         }
+        try:
+            self.meta["environment"] = environment.describe(self.lab)
+        except Exception as exc:  # recorded: the results document then says the environment is unknown
+            self.meta["environment_error"] = f"{type(exc).__name__}: {exc}"
         self._write_meta()
         self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
         for observer in self.observers:
