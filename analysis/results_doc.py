@@ -1,0 +1,705 @@
+"""RESULTS.md and RESULTS.ko.md: the results document the plan promises, from run files alone.
+
+    python -m analysis.results_doc [--backend local|docker] [--from DIR] [--out DIR]
+
+Takes the newest run of each catalog scenario in results/ (on one backend; never a run that was
+interrupted, against a target, with workers or from a campaign), or every run directory under DIR
+(then the documents go beside DIR), and writes both documents along the plan's storyline (8.1):
+each step in the section 7 format, the 예상 vs 현실 table, the interview questions (8.2) and the
+environment. Reads summary.json, run.json and faults.jsonl only (images by relative link); the
+same files give byte-identical documents (sorted, no clock of its own, one number format).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import runfiles as rf  # noqa: E402
+from analysis import results_text as T  # noqa: E402
+from analysis.results_text import L, num, pct  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "results"
+SCENARIOS = ROOT / "scenarios"
+BACKENDS = ("local", "docker")
+RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-.+$")
+DOCS = {"en": "RESULTS.md", "ko": "RESULTS.ko.md"}
+IMAGES = ("timeline.png", "monitor.png")
+
+
+# ---- the runs ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunFiles:
+    """One run directory as the document reads it."""
+
+    dir: Path
+    summary: dict
+    meta: dict  # run.json ({} when absent)
+    journal: list[dict]
+
+    @property
+    def id(self) -> str:
+        return str(self.summary.get("run_id") or self.dir.name)
+
+    @property
+    def scenario(self) -> str:
+        return str(self.summary["scenario"])
+
+    @property
+    def backend(self) -> str:
+        return str(self.summary.get("backend") or "local")
+
+    def fig(self) -> T.Fig:
+        return T.Fig(self.summary, self.journal)
+
+
+def _json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_run(d: Path) -> RunFiles | None:
+    """The run in directory d, or None where it is no run directory (no summary.json naming a scenario)."""
+    summary = _json(d / rf.SUMMARY)
+    if not summary.get("scenario"):
+        return None
+    journal = []
+    path = d / rf.FAULTS
+    if path.exists():
+        for line in path.read_text().splitlines():
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                journal.append(rec)
+    return RunFiles(d, summary, _json(d / rf.RUN_JSON), journal)
+
+
+def excluded(run: RunFiles, backend: str | None) -> str | None:
+    """Why a run is not taken into the document, or None when it is."""
+    s, meta = run.summary, run.meta
+    cfg = s.get("config") or {}
+    if backend is not None and run.backend != backend:
+        return f"backend {run.backend}, not {backend}"
+    if s.get("interrupted") or meta.get("interrupted"):
+        return "interrupted"
+    if s.get("target") or meta.get("target"):
+        return "run against a target"
+    if cfg.get("workers") or "workers" in s or "workers" in meta or (meta.get("config") or {}).get("workers"):
+        return "run with workers"
+    if s.get("campaign") or meta.get("campaign"):
+        return "run of a campaign"
+    return None
+
+
+def _newest_key(run: RunFiles) -> tuple:
+    return (float(run.summary.get("started_ms") or 0), run.dir.name)
+
+
+def select(root: Path, backend: str | None, recursive: bool, only: set[str] | None) -> tuple[dict, list]:
+    """({scenario: newest taken run}, [(run dir name, why skipped)]) for the run directories under root."""
+    found = sorted(root.rglob(rf.SUMMARY) if recursive else root.glob(f"*/{rf.SUMMARY}"))
+    taken: dict[str, RunFiles] = {}
+    skipped = []
+    for path in found:
+        d = path.parent
+        if not recursive and not RUN_ID_RE.match(d.name):
+            continue
+        run = read_run(d)
+        if run is None:
+            continue
+        why = excluded(run, backend) or (None if only is None or run.scenario in only else "not a catalog scenario")
+        if why:
+            skipped.append((d.name, why))
+        elif run.scenario not in taken or _newest_key(run) > _newest_key(taken[run.scenario]):
+            taken[run.scenario] = run
+    return taken, skipped
+
+
+def load_catalog(directory: Path = SCENARIOS) -> dict[str, dict]:
+    """{id: the scenario file's id, title, plan_step, group, description, expectation}, from scenarios/."""
+    out = {}
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(raw, dict) and raw.get("id"):
+            sid = str(raw["id"])
+            exp = raw.get("expectation")
+            out[sid] = {"id": sid, "title": str(raw.get("title") or sid), "plan_step": str(raw.get("plan_step") or ""),
+                        "group": str(raw.get("group") or sid.split("-")[0]),
+                        "description": " ".join(str(raw.get("description") or "").split()),
+                        "expectation": exp.get("plan", "") if isinstance(exp, dict) else str(exp or "")}
+    return out
+
+
+# ---- small pieces ----------------------------------------------------------------------------------
+def _rel(run: RunFiles, out_dir: Path, name: str = "") -> str:
+    rel = Path(os.path.relpath(run.dir, out_dir)).as_posix()
+    return f"{rel}/{name}" if name else rel
+
+
+def _utc(ms: float | None) -> str:
+    if not ms:
+        return "-"
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _step_title(sid: str, run: RunFiles | None, cat: dict, lang: str) -> str:
+    text = T.STEPS.get(sid)
+    if lang == "ko" and text:
+        return text.title_ko
+    return str((run.summary.get("title") if run else None) or cat.get("title") or sid)
+
+
+def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
+    return str((run.summary.get("plan_step") if run else None) or cat.get("plan_step") or sid)
+
+
+def _make_cmd(sid: str, backend: str) -> str:
+    return f"make scenario S={sid}" + ("" if backend == "local" else f" BACKEND={backend}")
+
+
+def _expectation(run: RunFiles | None) -> dict:
+    return (run.summary.get("expectation") if run else None) or {}
+
+
+def _plan_quote(sid: str, run: RunFiles | None, cat: dict, lang: str) -> str:
+    """The plan's expectation as the scenario quotes it; in Korean the plan's own words."""
+    plan = str(_expectation(run).get("plan") or cat.get("expectation") or "")
+    if lang == "ko":
+        text = T.STEPS.get(sid)
+        if text and text.expect_ko:
+            return text.expect_ko
+        m = re.search(r"\(plan: (.+)\)\s*$", plan)
+        return m.group(1) if m else plan
+    return plan
+
+
+def _value(F: T.Fig, name: str, lang: str) -> str:
+    """A results-table cell: the figure with its unit, or why it is absent."""
+    v = F.v(name)
+    if v is None:
+        why = F.reason(name).removeprefix("not measured: ")
+        return f"{T.TXT['na'](lang)}: {why if lang == 'en' else T.reason_ko(why)}"
+    if name.rsplit(".", 1)[-1].startswith("error_rate") and isinstance(v, int | float) and not isinstance(v, bool):
+        return f"{num(v)} ({pct(v)})"
+    return num(v) + T.unit_of(name)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _n(count: object, noun: str) -> str:
+    """2 replicas, 1 consumer, 0 Sentinels."""
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+# ---- sections -------------------------------------------------------------------------------------------
+def config_lines(run: RunFiles, lang: str) -> list[str]:
+    F = run.fig()
+    st, ld, sen = F.stack, F.load, F.sentinel
+    env = dict(st.get("service_env") or {})
+    client = {k: env.pop(k, "?") for k in ("FAIRBID_REDIS_TIMEOUT_S", "FAIRBID_REDIS_RETRIES", "FAIRBID_REDIS_BACKOFF_CAP_S")}
+    others = ", ".join(f"`{k}={v}`" for k, v in sorted(env.items()))
+    directives = ", ".join(f"`{k} {v}`" for k, v in sorted((st.get("redis_conf") or {}).items()))
+    n_redis = st.get("redis_nodes")
+    replicas = (n_redis - 1) if isinstance(n_redis, int) and n_redis > 1 else 0
+    stack = L(f"{n_redis} Redis ({'1 master, ' + _n(replicas, 'replica') if replicas else 'a single node'}), "
+              f"{_n(st.get('sentinels'), 'Sentinel')}, {st.get('mysql_nodes')} MariaDB, "
+              f"{_n(st.get('consumers'), 'consumer')}, {_n(st.get('apis', 1), 'API')}",
+              f"Redis {n_redis}대({'master 1대, replica ' + str(replicas) + '대' if replicas else '단일 노드'}), "
+              f"Sentinel {st.get('sentinels')}대, MariaDB {st.get('mysql_nodes')}대, consumer {st.get('consumers')}대, "
+              f"API {st.get('apis', 1)}대")
+    sentinel = (L(f"quorum {sen.get('quorum')}, down-after-milliseconds {num(sen.get('down_after_ms'))} ms, "
+                  f"failover-timeout {num(sen.get('failover_timeout_ms'))} ms, parallel-syncs {sen.get('parallel_syncs')}",
+                  f"quorum {sen.get('quorum')}, down-after-milliseconds {num(sen.get('down_after_ms'))} ms, "
+                  f"failover-timeout {num(sen.get('failover_timeout_ms'))} ms, parallel-syncs {sen.get('parallel_syncs')}")
+                if sen and st.get("sentinels") else
+                L("none (nothing fails over by itself)", "없음(스스로 failover하는 것이 없다)"))
+    svc = L(f"timeout {client['FAIRBID_REDIS_TIMEOUT_S']} s, {client['FAIRBID_REDIS_RETRIES']} retries, backoff cap "
+            f"{client['FAIRBID_REDIS_BACKOFF_CAP_S']} s",
+            f"timeout {client['FAIRBID_REDIS_TIMEOUT_S']} s, 재시도 {client['FAIRBID_REDIS_RETRIES']}회, backoff 상한 "
+            f"{client['FAIRBID_REDIS_BACKOFF_CAP_S']} s")
+    if "?" in client.values():  # the scenario sets no client: the service's defaults, or each API's own below
+        svc = (L("set per API (below)", "API별 설정(아래)") if st.get("api_env") else
+               L("the service's defaults", "서비스 기본값"))
+    users, rate = ld.get("users"), ld.get("rate_per_user")
+    offered = num(round(users * rate, 3)) if isinstance(users, int) and isinstance(rate, int | float) else "?"
+    load = L(f"{users} users at {num(rate)} requests/s each ({offered} requests/s offered) for {num(ld.get('run_time_s'))} s; "
+             f"bid : Redis-user weight {ld.get('bid_weight')} : {ld.get('redis_weight')}; {ld.get('auctions')} auctions",
+             f"사용자 {users}명이 각자 초당 {num(rate)}건(합계 초당 {offered}건 요청), {num(ld.get('run_time_s'))} s 동안; "
+             f"입찰 : Redis 사용자 비중 {ld.get('bid_weight')} : {ld.get('redis_weight')}; 경매 {ld.get('auctions')}개")
+    lines = [f"- {L('Stack', '스택')(lang)}: {stack(lang)}.",
+             f"- {L('Sentinel', 'Sentinel 설정')(lang)}: {sentinel(lang)}.",
+             f"- {L('Redis directives beyond conf/redis.conf', 'conf/redis.conf 외 Redis 설정')(lang)}: "
+             f"{directives or L('none', '없음')(lang)}.",
+             f"- {L('Service Redis client', '서비스의 Redis 클라이언트')(lang)}: {svc(lang)}"
+             + (f"; {L('other service settings', '그 밖의 서비스 설정')(lang)}: {others}" if others else "") + "."]
+    for api, overrides in sorted((st.get("api_env") or {}).items()):
+        lines.append(f"- {L(f'Settings of `{api}`', f'`{api}`의 설정')(lang)}: "
+                     + ", ".join(f"`{k}={v}`" for k, v in sorted(overrides.items())) + ".")
+    lines.append(f"- {L('Load', '부하')(lang)}: {load(lang)}.")
+    variants = [v for v in ld.get("variants") or [] if v.get("name") != "default"]
+    if variants:
+        desc = "; ".join(f"`{v.get('name')}` → {v.get('api')}, " + L(
+            f"{v.get('retries')} retries, backoff {num(v.get('backoff_s'))} s, "
+            + ("same key" if v.get("same_key") else "new key each retry"),
+            f"재시도 {v.get('retries')}회, backoff {num(v.get('backoff_s'))} s, "
+            + ("같은 key" if v.get("same_key") else "재시도마다 새 key"))(lang) for v in variants)
+        lines.append(f"- {L('Client variants, side by side', '나란히 돈 클라이언트 종류')(lang)}: {desc}.")
+    ru = (F.cfg.get("redis_user_client") or {})
+    if ru and ld.get("redis_weight"):
+        who = (L("Locust's Redis users (through Sentinel)", "Locust의 Redis 사용자(Sentinel 경유)") if st.get("sentinels")
+               else L("Locust's Redis users", "Locust의 Redis 사용자"))
+        lines.append(f"- {who(lang)}: "
+                     + L(f"timeout {num(ru.get('timeout_s'))} s, {ru.get('retries')} retries, backoff cap "
+                         f"{num(ru.get('backoff_cap_s'))} s",
+                         f"timeout {num(ru.get('timeout_s'))} s, 재시도 {ru.get('retries')}회, backoff 상한 "
+                         f"{num(ru.get('backoff_cap_s'))} s")(lang) + ".")
+    lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf`"
+                 + L("; Docker: `compose/sentinel.yml`.", "; Docker: `compose/sentinel.yml`.")(lang))
+    return lines
+
+
+def fault_lines(sid: str, run: RunFiles | None, lang: str) -> list[str]:
+    text = T.STEPS.get(sid)
+    lines = []
+    if text and text.plan_cmd:
+        lines += [T.TXT["plan_cmd"](lang), "", "```bash", text.plan_cmd, "```", ""]
+    elif text and text.closest:
+        lines += [T.TXT["no_plan_cmd"](lang), "", "```bash", text.closest, "```", ""]
+    if run is None:
+        return lines
+    F = run.fig()
+    zero, start = F.primary_ms(), run.summary.get("started_ms")
+    recs = sorted((r for r in run.journal if r.get("event") in ("applied", "failed")),
+                  key=lambda r: (r.get("applied_ms") or r.get("scheduled_ms") or 0, r.get("fault", 0)))
+    if not recs:
+        return lines + [T.TXT["no_faults"](lang), ""]
+    healed = {r.get("fault"): r for r in run.journal if r.get("event") == "healed"}
+    lines += [T.TXT["harness_did"](lang).format(backend=run.backend), "",
+              "| at | t | " + L("action → node | what was done | undone", "동작 → 노드 | 실제로 한 일 | 복구")(lang) + " |",
+              "|---|---|---|---|---|"]
+    for r in recs:
+        t_ms = r.get("applied_ms") or r.get("scheduled_ms")
+        at = f"{(t_ms - start) / 1000:.1f} s" if start and t_ms else "-"
+        t = f"{(t_ms - zero) / 1000:+.3f} s" if zero is not None and t_ms else "-"
+        target = r.get("target")
+        target = json.dumps(target, sort_keys=True) if isinstance(target, dict) else str(target)
+        node = r.get("node") or "-"
+        who = f"`{r.get('action')}` {target}" + (f" → {node}" if node not in ("-", target) else "")
+        if r.get("event") == "failed":
+            what, back = L(f"failed: {r.get('error')}", f"실패: {r.get('error')}")(lang), "-"
+        else:
+            what = T.did(r, run.backend)(lang)
+            h = healed.get(r.get("fault"))
+            back = "-"
+            undo = next((x for x in recs if x.get("event") == "applied" and x.get("node") == r.get("node")
+                         and x.get("action") == INVERSE.get(r.get("action")) and x["applied_ms"] > r["applied_ms"]), None)
+            if undo and zero is not None and (not h or undo["applied_ms"] <= h["healed_ms"]):
+                back = f"{(undo['applied_ms'] - zero) / 1000:+.3f} s: " + L(
+                    f"by the `{undo['action']}` below", f"아래의 `{undo['action']}` 동작으로")(lang)
+            elif h:
+                ht = f"{(h['healed_ms'] - zero) / 1000:+.3f} s" if zero is not None else ""
+                why = T.HEALED_WHY.get(h.get("reason"), L(str(h.get("reason")), str(h.get("reason"))))(lang)
+                back = f"{ht} ({why}): {T.undone(r, run.backend)(lang)}"
+        lines.append(f"| {at} | {t} | {_cell(who)} | {_cell(what)} | {_cell(back)} |")
+    return lines + [""]
+
+
+def results_lines(run: RunFiles, lang: str) -> list[str]:
+    F = run.fig()
+    checks = run.summary.get("checks") or []
+    by_metric: dict[str, list[dict]] = {}
+    for c in checks:
+        by_metric.setdefault(c["metric"], []).append(c)
+    yes, no = T.TXT["yes"](lang), T.TXT["no"](lang)
+
+    def check_cells(metric: str) -> tuple[str, str]:
+        cs = by_metric.get(metric) or []
+        if not cs:
+            return "-", "-"
+        exp = ", ".join(f"`{c['expected']}`" + ("¹" if c.get("backend_bound_why") else "") for c in cs)
+        return exp, (yes if all(c.get("passed") for c in cs) else no)
+
+    lines = ["| " + L("figure | value | check | passed", "지표 | 값 | 기준 | 판정")(lang) + " |", "|---|---|---|---|"]
+    for m in T.HEADLINE:
+        exp, ok = check_cells(m)
+        value = _value(F, m, lang)
+        if m == "lost_acked_writes" and F.v(m) is not None:
+            value = f"{num(F.v(m))} / {num(F.v('acked_writes'))}"
+        lines.append(f"| {T.label(m, lang)} | {_cell(value)} | {exp} | {ok} |")
+    for m in sorted(by_metric, key=lambda k: [c["metric"] for c in checks].index(k)):
+        if m in T.HEADLINE:
+            continue
+        exp, ok = check_cells(m)
+        lines.append(f"| {T.label(m, lang)} | {_cell(_value(F, m, lang))} | {exp} | {ok} |")
+    for c in checks:
+        if c.get("backend_bound_why"):
+            why = c["backend_bound_why"]
+            if lang == "ko":
+                why = T.L("", BOUND_KO.get((run.scenario, c["metric"], run.backend), f"원문: {why}")).ko
+            lines += ["", f"¹ `{c['metric']}`: " + L(f"the {run.backend} backend's own bound, because {why}",
+                                                        f"{run.backend} backend 고유의 기준이다. 이유: {why}")(lang)]
+    faults = run.summary.get("faults") or []
+    if len(faults) > 1:
+        cols = ("detect_s", "failover_s", "error_window_s", "lost_acked_during", "loss_after_fault_s")
+        lines += ["", L("Per fault (each from its own applied time):", "장애별(각자의 적용 시점 기준):")(lang), "",
+                  "| " + L("fault", "장애")(lang) + " | " + " | ".join(f"`{c}`" for c in cols) + " |",
+                  "|---|" + "---|" * len(cols)]
+        for f in faults:
+            cells = " | ".join(num(f.get(c)) + T.unit_of(c) if f.get(c) is not None else "-" for c in cols)
+            lines.append(f"| {f.get('label')} (`{f.get('action')}` {f.get('node')}) | {cells} |")
+    variants = run.summary.get("variants") or {}
+    if variants:
+        cols = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
+                "user_errors", "duplicates_created")
+        lines += ["", L("Client variants (same fault, same run):", "클라이언트 종류별(같은 장애, 같은 실행):")(lang), "",
+                  f"| {L('variant', '종류')(lang)} | " + " | ".join(f"`{c}`" for c in cols) + " |", "|---|" + "---|" * len(cols)]
+        declared = [v.get("name") for v in (run.summary.get("config") or {}).get("load", {}).get("variants") or []]
+        for name in [n for n in declared if n in variants] + sorted(set(variants) - set(declared)):
+            v = variants[name]
+            cells = " | ".join(num(v.get(c)) + T.unit_of(c) if v.get(c) is not None else "-" for c in cols)
+            lines.append(f"| {name} | {cells} |")
+    return lines + [""]
+
+
+BOUND_KO = {("redis-1", "error_rate_during", "docker"):
+            "죽은 컨테이너의 주소는 bridge 위에서 연결을 거부하지 않고 침묵한다. 그래서 장애 마지막 몇 초에 보낸 입찰은 서비스의 "
+            "timeout과 재시도(3 s, 3회)에 걸려 있다가 컨테이너가 다시 시작되면 성공한다."}
+
+
+def plot_lines(run: RunFiles, out_dir: Path, lang: str) -> list[str]:
+    listed = set(run.summary.get("files") or [])
+    lines = [f"![{name}]({_rel(run, out_dir, name)})" for name in IMAGES if name in listed or (run.dir / name).exists()]
+    links = [f"[report.md]({_rel(run, out_dir, rf.REPORT)})", f"[summary.json]({_rel(run, out_dir, rf.SUMMARY)})"]
+    return lines + ["", L("The run's full record (Sentinel events, client errors, every metric): ",
+                          "실행의 전체 기록(Sentinel 이벤트, 클라이언트 에러, 모든 지표): ")(lang) + " · ".join(links), ""]
+
+
+def done_sentence(run: RunFiles) -> L:
+    F = run.fig()
+    ld, start = F.load, run.summary.get("started_ms")
+    acts = [r for r in F.applied() if r.get("action") not in PROBES]
+    head = L(f"{ld.get('users')} users bid for {num(ld.get('run_time_s'))} s ({F.v('requests_per_s') or '?'} requests/s "
+             f"measured)",
+             f"사용자 {ld.get('users')}명이 {num(ld.get('run_time_s'))} s 동안 입찰했다(측정 초당 "
+             f"{F.v('requests_per_s') or '?'}건)")
+    if not acts:
+        return L(head.en + "; no fault was injected.", head.ko + ". 장애는 주입하지 않았다.")
+    parts = [(f"{(r['applied_ms'] - start) / 1000:.1f} s" if start else "?", T.did(r, run.backend)) for r in acts]
+    return L(head.en + "; " + "; ".join(f"at {at} {d.en}" for at, d in parts) + ".",
+             head.ko + ". " + "; ".join(f"{at}에 {d.ko}" for at, d in parts) + ".")
+
+
+PROBES = ("pending", "inspect", "compare_replicas", "mysql_rows")
+INVERSE = {"kill": "start", "pause": "resume", "cut": "connect"}  # a later action of the schedule that undoes a fault
+
+
+def analysis_lines(run: RunFiles, cat: dict, lang: str) -> list[str]:
+    F = run.fig()
+    text = T.STEPS.get(run.scenario)
+    happened = T.happened(F, run.scenario)
+    why = T.say(F, list(text.why)) if text else []
+    out = [f"- **{T.TXT['done'](lang)}:** {done_sentence(run)(lang)}",
+           f"- **{T.TXT['happened'](lang)}:** " + " ".join(x(lang) for x in happened)]
+    if why:
+        out.append(f"- **{T.TXT['why'](lang)}:** " + " ".join(x(lang) for x in why))
+    elif cat.get("description") and lang == "en":  # a scenario with no prose of its own: its file's words
+        out.append(f"- **{T.TXT['why'](lang)}:** {cat['description']}")
+    out.append(f"- {T.checks_sentence(F)(lang)}")
+    return out + [""]
+
+
+def _why_ko(why: str) -> str:
+    """A reason of summary.json's not_passed_because, in Korean."""
+    m = re.match(r"check failed: (\S+) \(actual (.*)\)$", why)
+    if m:
+        return f"검사 실패: `{m.group(1)}` (실제 {m.group(2)})"
+    if why.startswith("not measured: "):
+        return f"측정 안 됨: {T.reason_ko(why)}"
+    if why.startswith("interrupted"):
+        return "중단된 실행" + why.removeprefix("interrupted")
+    return why if why != "the scenario has no check" else "시나리오에 검사가 없다"
+
+
+def step_lines(sid: str, run: RunFiles | None, cat: dict, out_dir: Path, backend: str, lang: str) -> list[str]:
+    lines = [f"### {_plan_step(sid, run, cat)}: {_step_title(sid, run, cat, lang)} (`{sid}`)", ""]
+    text = T.STEPS.get(sid)
+    about = text.about_ko if lang == "ko" and text else cat.get("description") or ""
+    if run is None:
+        lines += [L(f"**Not run** on the {backend} backend in this edition: `{_make_cmd(sid, backend)}` runs it.",
+                    f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{_make_cmd(sid, backend)}`.")(lang), ""]
+        if about:
+            lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
+        return lines + fault_lines(sid, None, lang)
+    s = run.summary
+    checks = s.get("checks") or []
+    n_ok = sum(1 for c in checks if c.get("passed"))
+    verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+    lines += [L(f"Run [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}) on the {run.backend} backend, {_utc(s.get('started_ms'))}: "
+                f"**{T.RUN_VERDICT[bool(s.get('passed'))].en}** ({n_ok} of {len(checks)} checks passed). The plan's "
+                f"expectation: {verdict.en}.",
+                f"실행 [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}), {run.backend} backend, {_utc(s.get('started_ms'))}: "
+                f"**{T.RUN_VERDICT[bool(s.get('passed'))].ko}** (검사 {len(checks)}개 중 {n_ok}개 통과). 계획의 예상: "
+                f"{verdict.ko}.")(lang), ""]
+    lines += [f"- {why if lang == 'en' else _why_ko(why)}" for why in s.get("not_passed_because") or []]
+    if s.get("not_passed_because"):
+        lines.append("")
+    if about:
+        lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
+    lines += [T.TXT["cfg"](lang), "", *config_lines(run, lang), "",
+              T.TXT["fault"](lang), "", *fault_lines(sid, run, lang),
+              T.TXT["results"](lang), "", *results_lines(run, lang),
+              T.TXT["plots"](lang), "", *plot_lines(run, out_dir, lang),
+              T.TXT["analysis"](lang), "", *analysis_lines(run, cat, lang)]
+    return lines
+
+
+def _measured_cell(run: RunFiles, lang: str) -> str:
+    F = run.fig()
+    parts = []
+    for c in _expectation(run).get("conditions") or []:
+        if c.get("reason"):
+            parts.append(f"`{c['condition']}`: " + (c["reason"] if lang == "en" else T.reason_ko(c["reason"].split(": ", 1)[-1])))
+        elif isinstance(c.get("actual"), dict):
+            parts.append(f"`{c['condition']}`: " + " vs ".join(num(v) + T.unit_of(k) if v is not None else "n/a"
+                                                             for k, v in c["actual"].items()))
+        else:
+            parts.append(f"`{c['condition']}`: {_value(F, c['condition'].split(' ', 1)[0], lang)}")
+    return "; ".join(parts) or L("no condition ties it to a figure", "수치와 연결된 조건이 없다")(lang)
+
+
+def expectation_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lang: str) -> list[str]:
+    lines = [L("The plan's empty table, filled from the runs: the plan's words, the figures each run measured for them, "
+               "and whether they bear the plan out (holds), contradict it (differs, a finding) or could not decide "
+               "(not tested).",
+               "계획에 비어 있던 표를 실행 결과로 채웠다. 계획의 문장, 각 실행이 그에 대해 잰 수치, 그리고 그 수치가 계획을 "
+               "뒷받침하는지(부합), 뒤집는지(다름: 그 자체가 발견이다), 판단할 수 없는지(검증 안 됨)를 적는다.")(lang), "",
+             "| " + L("item | expected (the plan) | actual (measured) | what was learned | verdict",
+                     "항목 | 예상 | 실제 | 배운 점 | 판정")(lang) + " |", "|---|---|---|---|---|"]
+    for sid in order:
+        run, cat = runs.get(sid), catalog.get(sid, {})
+        item = f"{_plan_step(sid, run, cat)} (`{sid}`)"
+        quote = _plan_quote(sid, run, cat, lang)
+        if run is None:
+            lines.append(f"| {item} | {_cell(quote)} | - | - | {T.VERDICT['not run'](lang)} |")
+            continue
+        F, text = run.fig(), T.STEPS.get(sid)
+        learned = T.say(F, [text.learned]) if text and text.learned else [T.generic_learned(F)]
+        said = learned[0](lang)
+        if _expectation(run).get("verdict") == "differs":
+            said += L(" The plan expected otherwise.", " 계획의 예상과 다르다.")(lang)
+        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+        link = f"[{L('run', '실행')(lang)}]({_rel(run, out_dir, rf.REPORT)})"
+        lines.append(f"| {item} | {_cell(quote)} | {_cell(_measured_cell(run, lang))} ({link}) | "
+                     f"{_cell(said)} | {verdict(lang)} |")
+    return lines + [""]
+
+
+def question_lines(runs: dict, out_dir: Path, lang: str) -> list[str]:
+    figs = {sid: r.fig() for sid, r in runs.items()}
+    lines = []
+    for q in T.QUESTIONS:
+        head = q.ko if lang == "ko" else f"{q.en} ({q.ko})"
+        lines += [f"### {head}", "", L(f"The plan's answer points: {q.points}.", f"계획의 답변 포인트: {q.points}.")(lang), ""]
+        if not q.measured:
+            lines += [L("**Design reasoning, not measured.**", "**설계 판단이며, 측정한 것이 아니다.**")(lang), ""]
+        lines += [" ".join(x(lang) for x in q.answer(figs)), ""]
+        shown = [sid for sid in q.runs if sid in runs]
+        missing = [sid for sid in q.runs if sid not in runs]
+        if shown:
+            lines.append(L("Runs that show it: ", "근거 실행: ")(lang)
+                         + ", ".join(f"[{sid}]({_rel(runs[sid], out_dir, rf.REPORT)})" for sid in shown) + ".")
+        if missing:
+            lines.append(L("Not run in this edition: ", "이번 판에서 실행하지 않은 단계: ")(lang)
+                         + ", ".join(f"`{sid}`" for sid in missing) + ".")
+        lines.append("")
+    return lines
+
+
+def environment_lines(runs: dict, lang: str) -> list[str]:
+    items = sorted(runs.values(), key=lambda r: r.id)
+    nr = L("not recorded", "기록 없음")(lang)
+
+    def summarise(values: list[tuple[str, object]]) -> str:
+        groups: dict[str, list[str]] = {}
+        for rid, v in values:
+            groups.setdefault(nr if v in (None, "") else num(v), []).append(rid)
+        if len(groups) == 1:
+            return next(iter(groups))
+        return "; ".join(f"{k} ({L('runs', '실행')(lang)}: {', '.join(ids)})" if k == nr else
+                         f"{k} ({len(ids)} {L('runs', '개 실행')(lang)})" for k, ids in sorted(groups.items()))
+
+    lines = [L("What the runs ran on, as each run recorded it when it started (`summary.json` → `environment`); "
+               "\"not recorded\" where a run carries no record of it.",
+               "각 실행이 시작할 때 스스로 기록한 환경이다(`summary.json`의 `environment`). 기록이 없는 항목은 "
+               "\"기록 없음\"으로 적는다.")(lang), "",
+             "| " + L("item | value", "항목 | 값")(lang) + " |", "|---|---|"]
+    for key, name in T.ENV_ITEMS:
+        vals = [(r.id, (r.summary.get("environment") or {}).get(key)) for r in items]
+        lines.append(f"| {name(lang)} | {_cell(summarise(vals) if vals else nr)} |")
+    lines.append(f"| {L('backend', 'backend')(lang)} | {_cell(summarise([(r.id, r.backend) for r in items]) or '-')} |")
+    dates = [(r.id, (r.summary.get("environment") or {}).get("date")) for r in items]
+    lines.append(f"| {L('date recorded by the runs', '실행이 기록한 날짜')(lang)} | "
+                 f"{_cell(summarise(dates) if dates else nr)} |")
+    starts = sorted(r.summary.get("started_ms") for r in items if r.summary.get("started_ms"))
+    span = f"{_utc(starts[0])} – {_utc(starts[-1])}" if starts else "-"
+    lines.append(f"| {L('runs started (from started_ms)', '실행 시작 시각(started_ms 기준)')(lang)} | {span} |")
+    errors = [(r.id, r.meta["environment_error"]) for r in items if r.meta.get("environment_error")]
+    if errors:
+        lines += ["", L("Runs that could not ask their servers at the start: ", "시작할 때 서버에 환경을 묻지 못한 실행: ")(lang)
+                  + "; ".join(f"`{rid}` ({err})" for rid, err in errors) + "."]
+    return lines + [""]
+
+
+def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lang: str) -> list[str]:
+    lines = ["| " + L("step | scenario | verdict | plan's expectation | failover_s | error_window_s | lost / acked | run",
+                      "단계 | 시나리오 | 판정 | 계획의 예상 | failover_s | error_window_s | 유실 / 확인 | 실행")(lang) + " |",
+             "|---|---|---|---|---|---|---|---|"]
+    for sid in order:
+        run = runs.get(sid)
+        if run is None:
+            step = _plan_step(sid, None, catalog.get(sid, {}))
+            lines.append(f"| {step} | `{sid}` | {T.VERDICT['not run'](lang)} | - | - | - | - | - |")
+            continue
+        F = run.fig()
+        cells = [num(F.v(m)) + T.unit_of(m) if F.v(m) is not None else "n/a" for m in ("failover_s", "error_window_s")]
+        lost = f"{num(F.v('lost_acked_writes'))} / {num(F.v('acked_writes'))}" if F.has("lost_acked_writes") else "n/a"
+        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+        passed = T.RUN_VERDICT[bool(run.summary.get("passed"))](lang)
+        lines.append(f"| {_plan_step(sid, run, catalog.get(sid, {}))} | `{sid}` | {passed} | "
+                     f"{verdict(lang)} | {cells[0]} | {cells[1]} | {lost} | [{run.id}]({_rel(run, out_dir, rf.REPORT)}) |")
+    return lines + [""]
+
+
+def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[str]:
+    ran = [sid for sid in order if sid in runs]
+    passed = sum(1 for sid in ran if runs[sid].summary.get("passed"))
+    verdicts = [_expectation(runs[sid]).get("verdict", "not tested") for sid in ran]
+    h, d, nt = verdicts.count("holds"), verdicts.count("differs"), verdicts.count("not tested")
+    backends = ", ".join(sorted({runs[sid].backend for sid in ran})) or backend
+    return [L("The plan (`ha-spec.ko.md`) announced a separate results document, to be written once the tests had run. "
+              f"This is it, written by `make results` from the run files of {len(ran)} runs on the {backends} backend. Every "
+              "figure comes from the `summary.json` of the run linked beside it, and a step without a run says so.",
+              "계획서(`ha-spec.ko.md`)는 테스트를 실행한 뒤 별도의 결과 문서를 쓰겠다고 했다. 이 문서가 그것이다. "
+              f"`make results`가 {backends} backend에서 돈 실행 {len(ran)}개의 실행 파일로 만들었다. 모든 수치는 옆에 "
+              "링크한 실행의 `summary.json`에서 왔고, 실행하지 않은 단계는 그렇다고 적었다.")(lang), "",
+            L(f"{len(ran)} of {len(order)} steps of the catalog ran; {passed} of them passed their checks. The plan's "
+              f"expectation holds in {h}, differs in {d} and is not tested in {nt}.",
+              f"카탈로그의 {len(order)}개 단계 중 {len(ran)}개를 실행했고, 그중 {passed}개가 검사를 모두 통과했다. 계획의 "
+              f"예상은 {h}개 단계에서 부합, {d}개에서 다름, {nt}개에서 검증 안 됨이다.")(lang), "",
+            L("Reading order follows the plan's storyline (8.1): the SPOF shown, replication, Sentinel, then the "
+              "consumers and the RDB. Each step is recorded in the plan's section 7 format: configuration, fault "
+              "injection (the plan's command beside what the harness did), results, plots, analysis. Times are seconds "
+              "from the first disruptive fault of the run unless said otherwise.",
+              "읽는 순서는 계획의 스토리라인(8.1)을 따른다. SPOF 인식, Replication, Sentinel, 그다음 Consumer와 RDB. "
+              "각 단계는 계획 7장의 형식(구성, 장애 시뮬레이션: 계획의 명령과 하네스가 실제로 한 일, 결과, 그래프, 분석)으로 "
+              "기록했다. 따로 말하지 않으면 시각은 그 실행의 첫 번째 파괴적 장애로부터의 초다.")(lang), ""]
+
+
+def _order(catalog: dict, runs: dict) -> list[tuple[T.Chapter, list[str]]]:
+    known = set(catalog) | set(runs)
+    placed, out = set(), []
+    for ch in T.CHAPTERS:
+        ids = [sid for sid in ch.steps if sid in known]
+        placed |= set(ids)
+        if ids:
+            out.append((ch, ids))
+    rest = sorted(known - placed)
+    if rest:
+        out.append((T.OTHER, rest))
+    return out
+
+
+def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) -> str:
+    """One document (lang en or ko) from the runs taken; deterministic for the same files."""
+    chapters = _order(catalog, runs)
+    order = [sid for _, ids in chapters for sid in ids]
+    figs = {sid: r.fig() for sid, r in runs.items()}
+    lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang),
+             L("Contents:", "차례:")(lang), ""]
+    lines += [f"- {ch.title(lang)}" for ch, _ in chapters]
+    lines += [f"- {T.TXT['expect'](lang).lstrip('# ')}", f"- {T.TXT['questions'](lang).lstrip('# ')}", "",
+              T.TXT["env"](lang), "", *environment_lines(runs, lang),
+              T.TXT["glance"](lang), "", *glance_lines(order, runs, catalog, out_dir, lang)]
+    for ch, ids in chapters:
+        lines += [f"## {ch.title(lang)}", ""]
+        if ch.plan:
+            lines += [L("The plan (8.1):", "계획(8.1):")(lang), "", "```", ch.plan, "```", ""]
+        lines += [ch.intro(lang), ""]
+        measured = [x(lang) for x in ch.measured(figs)]
+        if measured:
+            lines += [" ".join(measured), ""]
+        for sid in ids:
+            lines += step_lines(sid, runs.get(sid), catalog.get(sid, {}), out_dir, backend, lang)
+    lines += [T.TXT["expect"](lang), "", *expectation_lines(order, runs, catalog, out_dir, lang),
+              T.TXT["questions"](lang), "", *question_lines(runs, out_dir, lang)]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+
+
+def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | None = None, out: Path | None = None,
+          scenarios: Path = SCENARIOS) -> tuple[list[Path], dict, list]:
+    """Write RESULTS.md and RESULTS.ko.md; return (their paths, the runs taken, the runs skipped and why)."""
+    catalog = load_catalog(scenarios)
+    if from_dir is not None:
+        from_dir = Path(from_dir).resolve()
+        runs, skipped = select(from_dir, backend, recursive=True, only=None)
+        out_dir = Path(out).resolve() if out else from_dir.parent
+    else:
+        backend = backend or "local"
+        runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog))
+        out_dir = Path(out).resolve() if out else Path(results).resolve()
+    taken_backends = sorted({r.backend for r in runs.values()})
+    label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for lang in T.LANGS:
+        path = out_dir / DOCS[lang]
+        path.write_text(render(lang, runs, catalog, out_dir, label))
+        paths.append(path)
+    return paths, runs, skipped
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m analysis.results_doc", description=__doc__.split("\n\n")[0])
+    p.add_argument("--backend", choices=BACKENDS, default=None,
+                   help="take only runs of this backend (default: local; with --from, every backend)")
+    p.add_argument("--from", dest="from_dir", type=Path, default=None,
+                   help="every run directory under DIR instead of results/ (documents written into DIR's parent)")
+    p.add_argument("--out", type=Path, default=None, help="write the documents here instead")
+    p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.from_dir is not None and not a.from_dir.is_dir():
+        print(f"error: --from {a.from_dir}: no such directory", file=sys.stderr)
+        return 2
+    paths, runs, skipped = build(a.from_dir, a.results, a.backend, a.out)
+    for name, why in skipped:
+        print(f"  not taken: {name} ({why})", file=sys.stderr)
+    print(f"{len(runs)} runs taken ({', '.join(sorted(r.id for r in runs.values())) or 'none'})")
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The results document (analysis/results_doc.py) from run directories the tests make themselves.
+
+The runs are trimmed copies (summary.json, run.json, faults.jsonl) of real Docker runs of the
+catalog, in tests/data/results_runs/; no server is involved.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import results_doc as rd
+from analysis import results_text as T
+
+DATA = Path(__file__).resolve().parent / "data" / "results_runs"
+RUN_IDS = sorted(p.name for p in DATA.iterdir() if (p / "summary.json").exists())
+NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def _summary(run_dir: Path) -> dict:
+    return json.loads((run_dir / "summary.json").read_text())
+
+
+def _copy(src: Path, dst: Path, **changes) -> Path:
+    """A copy of a fixture run under another directory name, its summary.json changed by `changes`."""
+    shutil.copytree(src, dst)
+    s = _summary(dst)
+    s["run_id"] = dst.name
+    for key, value in changes.items():
+        if value is None:
+            s.pop(key, None)
+        else:
+            s[key] = value
+    (dst / "summary.json").write_text(json.dumps(s, indent=2))
+    return dst
+
+
+@pytest.fixture
+def results(tmp_path) -> Path:
+    out = tmp_path / "results"
+    out.mkdir()
+    for rid in RUN_IDS:
+        shutil.copytree(DATA / rid, out / rid)
+    return out
+
+
+def _build(results: Path, **kw) -> dict[str, str]:
+    paths, _, _ = rd.build(results=results, backend=kw.pop("backend", "docker"), **kw)
+    return {lang: p.read_text() for lang, p in zip(T.LANGS, paths)}
+
+
+def _section(doc: str, sid: str) -> str:
+    """The step's section: from its heading to the next step or chapter heading."""
+    m = re.search(rf"^### .*\(`{re.escape(sid)}`\)$", doc, re.M)
+    assert m, f"no section for {sid}"
+    lines, fence = [doc[m.start():m.end()]], False
+    for line in doc[m.end() + 1:].splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and re.match(r"#{1,3} ", line):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _results_rows(section: str, lang: str) -> dict[str, str]:
+    """{metric: value cell} of the step's results table."""
+    head = T.TXT["results"](lang)
+    assert head in section, f"no results table in:\n{section[:400]}"
+    table = section.split(head, 1)[1].strip().split("\n\n", 1)[0]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split(" | ")]
+        names = re.findall(r"`([^`]+)`", cells[0])
+        rows[names[-1]] = cells[1]
+    return rows
+
+
+def _matches(cell: str, value: object, lang: str) -> bool:
+    if value is None:
+        return cell.startswith(T.TXT["na"](lang))
+    if isinstance(value, bool):
+        return cell == ("true" if value else "false")
+    if isinstance(value, str):
+        return cell == value
+    got = NUMBER.search(cell)
+    return bool(got) and math.isclose(float(got.group().replace(",", "")), value, rel_tol=1e-3, abs_tol=5e-4)
+
+
+def test_both_documents_are_written(results):
+    paths, runs, _ = rd.build(results=results, backend="docker")
+    assert [p.name for p in paths] == ["RESULTS.md", "RESULTS.ko.md"]
+    assert all(p.parent == results.resolve() for p in paths)
+    assert sorted(r.id for r in runs.values()) == RUN_IDS
+    en, ko = (p.read_text() for p in paths)
+    assert en.startswith("# fairbid-ha: results") and ko.startswith("# fairbid-ha: 고가용성")
+    assert "\n## Environment\n" in en and "\n## 테스트 환경\n" in ko
+    for doc in (en, ko):
+        assert "예상 vs 현실" in doc and "면접 예상 질문" in doc
+
+
+@pytest.mark.parametrize("lang", T.LANGS)
+def test_each_steps_figures_equal_its_summary(results, lang):
+    doc = _build(results)[lang]
+    for rid in RUN_IDS:
+        s = _summary(DATA / rid)
+        rows = _results_rows(_section(doc, s["scenario"]), lang)
+        metrics = s["metrics"]
+        expected = [m for m in T.HEADLINE] + [c["metric"] for c in s["checks"]]
+        assert set(expected) <= set(rows), f"{rid}: missing rows {set(expected) - set(rows)}"
+        for m in expected:
+            cell = rows[m]
+            assert _matches(cell, metrics.get(m), lang), f"{rid} {m}: {cell!r} vs {metrics.get(m)!r}"
+        if metrics["lost_acked_writes"] is not None:  # "lost / acknowledged"
+            lost, acked = (float(x.replace(",", "")) for x in NUMBER.findall(rows["lost_acked_writes"])[:2])
+            assert (lost, acked) == (metrics["lost_acked_writes"], metrics["acked_writes"])
+
+
+def test_figures_read_the_same_in_both_languages(results):
+    docs = _build(results)
+    for rid in RUN_IDS:
+        sid = _summary(DATA / rid)["scenario"]
+        en, ko = (_results_rows(_section(docs[lang], sid), lang) for lang in T.LANGS)
+        assert en.keys() == ko.keys()
+        for m in en:
+            if not en[m].startswith(T.TXT["na"]("en")):
+                assert en[m] == ko[m], m
+
+
+def test_regenerating_gives_byte_identical_documents(results, tmp_path):
+    first = _build(results)
+    assert _build(results) == first
+    runs = tmp_path / "edition" / "runs"  # --from: every run under DIR, written beside it
+    shutil.copytree(results, runs)
+    assert rd.main(["--from", str(runs)]) == 0
+    written = {p.name: p.read_bytes() for p in (tmp_path / "edition").glob("RESULTS*.md")}
+    assert set(written) == {"RESULTS.md", "RESULTS.ko.md"}
+    assert rd.main(["--from", str(runs)]) == 0
+    assert {p.name: p.read_bytes() for p in (tmp_path / "edition").glob("RESULTS*.md")} == written
+    assert b"](runs/20261201-" in written["RESULTS.md"]  # links relative to the document
+
+
+@pytest.mark.parametrize("change", [
+    {"target": {"name": "plan-stack", "file": "t.yaml", "plan": []}},
+    {"interrupted": True},
+    {"backend": "local"},
+    {"campaign": "c1"},
+    {"workers": 2},
+    {"config": {"workers": 2}},
+])
+def test_a_newer_run_that_does_not_qualify_is_not_taken(results, change):
+    base = DATA / "20261201-180340-redis-4-2"
+    s = _summary(base)
+    newer = _copy(base, results / "20261201-235959-redis-4-2", started_ms=s["started_ms"] + 3_600_000,
+                  **{k: ({**s["config"], **v} if k == "config" else v) for k, v in change.items()})
+    docs = _build(results)
+    for doc in docs.values():
+        assert newer.name not in doc
+        assert "20261201-180340-redis-4-2" in _section(doc, "redis-4-2")
+
+
+def test_the_newest_qualifying_run_is_taken(results):
+    base = DATA / "20261201-180340-redis-4-2"
+    s = _summary(base)
+    metrics = {**s["metrics"], "lost_acked_writes": 1234}
+    _copy(base, results / "20261201-235959-redis-4-2", started_ms=s["started_ms"] + 3_600_000, metrics=metrics)
+    section = _section(_build(results)["en"], "redis-4-2")
+    assert "20261201-235959-redis-4-2" in section and "20261201-180340-redis-4-2" not in section
+    assert _results_rows(section, "en")["lost_acked_writes"].startswith("1,234 / ")
+
+
+def test_the_default_backend_is_local(results):
+    paths, runs, skipped = rd.build(results=results)
+    assert runs == {} and {why for _, why in skipped} == {"backend docker, not local"}
+    assert "**Not run** on the local backend" in paths[0].read_text()
+
+
+def test_a_step_with_no_run_says_not_run(results):
+    docs = _build(results)
+    en, ko = _section(docs["en"], "stream-3"), _section(docs["ko"], "stream-3")
+    assert "**Not run** on the docker backend" in en and "`make scenario S=stream-3 BACKEND=docker`" in en
+    assert "실행하지 않았다" in ko and "`make scenario S=stream-3 BACKEND=docker`" in ko
+    assert "#### Results" not in en
+    row = next(line for line in docs["en"].splitlines() if line.startswith("| Stream Step 3 (`stream-3`)"))
+    assert row.endswith("| not run |")
+
+
+def test_the_korean_document_is_mostly_hangul(results):
+    ko = _build(results)["ko"]
+    prose, fence = [], False
+    for line in ko.splitlines():
+        if line.startswith("```"):
+            fence = not fence
+        elif not fence and not line.startswith("|"):
+            prose.append(line)
+    letters = [ch for ch in "".join(prose) if ch.isalpha()]
+    hangul = [ch for ch in letters if "\uac00" <= ch <= "\ud7a3"]
+    assert len(hangul) / len(letters) > 0.3, f"{len(hangul)} Hangul of {len(letters)} letters"
+
+
+def test_the_environment_is_taken_from_the_runs_or_said_to_be_unrecorded(results):
+    env = {"redis": "7.0.15", "sentinel": "7.0.15", "mysql": "10.11.6-MariaDB-0+deb12u1", "python": "3.11.7",
+           "locust": "2.47.0", "cores": 2, "machine": "x86_64", "kernel": "6.1.0", "backend": "docker",
+           "date": "2026-12-01"}
+    path = results / "20261201-175452-rdb-2" / "summary.json"
+    s = json.loads(path.read_text())
+    path.write_text(json.dumps({**s, "environment": env}))
+    docs = _build(results)
+    en = docs["en"].split("## Environment", 1)[1].split("\n## ", 1)[0]
+    assert "| Redis | 7.0.15 (1 runs); not recorded (runs: " in en
+    assert "10.11.6-MariaDB-0+deb12u1" in en and "| backend | docker |" in en
+    ko = docs["ko"].split("## 테스트 환경", 1)[1].split("\n## ", 1)[0]
+    assert "기록 없음" in ko and "3.11.7" in ko
+
+
+def test_a_question_no_run_measures_is_marked_as_design_reasoning(results):
+    for lang, mark in (("en", "**Design reasoning, not measured.**"), ("ko", "**설계 판단이며, 측정한 것이 아니다.**")):
+        doc = _build(results)[lang]
+        cluster = doc.split("Cluster 안 썼어요?", 1)[1].split("\n### ", 1)[0]
+        assert mark in cluster
+        s = _summary(DATA / "20261201-180813-redis-4")
+        assert T.num(s["metrics"]["requests_per_s"]) in cluster  # the measured figures that bear on it
+
+
+def test_fault_injection_names_the_plans_command_and_what_the_backend_did(results):
+    en = _section(_build(results)["en"], "redis-4-2")
+    assert "docker network disconnect fairbid_network redis-master" in en
+    assert "Docker SDK `kill` of the redis-1 container" in en
+    assert "DROP rules inside redis-3's network namespace" in en
+    local = _copy(DATA / "20261201-180340-redis-4-2", results / "20261201-235959-redis-4-2", backend="local",
+                  started_ms=_summary(DATA / "20261201-180340-redis-4-2")["started_ms"] + 1)
+    paths, _, _ = rd.build(results=results, backend="local")
+    section = _section(paths[0].read_text(), "redis-4-2")
+    assert local.name in section
+    assert "SIGKILL of redis-1's process" in section and "DROP rules on `lo` between redis-3's address" in section
