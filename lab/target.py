@@ -459,7 +459,8 @@ class TargetLab:
         passwords and stream names, in the stand-in's variable names."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
         env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_SETTINGS})
-        env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
+        nodes = self.nodes or self._resolve()  # before adoption too: Locust's Redis users are made first
+        env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs(nodes)),
                     "FAIRBID_MASTER_NAME": self.config.master_name,
                     "FAIRBID_REDIS_PASSWORD": self.secrets.redis or "",
                     "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel or ""})
