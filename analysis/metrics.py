@@ -41,7 +41,7 @@ METRICS = (
     "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "group_reread_entries",
     "monitor_samples",
     "max_replica_lag_bytes", "retries",
-    "max_group_lag", "max_group_pending", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
+    "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
@@ -205,6 +205,9 @@ def monitor_metrics(run: Run) -> dict:
     m = {"monitor_samples": rounds, "max_replica_lag_bytes": int(lag["lag"].max()) if len(lag) else None,
          "max_group_lag": int(glag["v"].max()) if len(glag) else None,
          "max_group_pending": int(gpend["v"].max()) if len(gpend) else None}
+    if len(glag) and len(gpend):  # entries in the stream not yet processed, read or not (consumers differ)
+        both = glag.merge(gpend, on="t_ms", suffixes=("_lag", "_pending"))
+        m["max_group_backlog"] = int((both["v_lag"] + both["v_pending"]).max()) if len(both) else None
     m.update(group_id_moves(mon))
     sbm = _series(mon, "mysql-2", "seconds_behind_master")
     m["mysql_replica_max_lag_s"] = float(sbm["v"].max()) if len(sbm) else None

@@ -14,6 +14,7 @@ import ipaddress
 import json
 import os
 import re
+import shutil
 import signal
 import urllib.parse
 from pathlib import Path
@@ -180,7 +181,8 @@ class TargetLab:
         consumers = self.spec.consumers  # owned consumers: as many as the scenario asks
         self.nodes = {n: f for n, f in nodes.items()
                       if not (f.get("owned") and f["kind"] == "consumer" and int(n.rsplit("-", 1)[1]) > consumers)}
-        (self.dir / "logs").mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.dir / "logs", ignore_errors=True)  # each adoption's logs are its own run's
+        (self.dir / "logs").mkdir(parents=True)
         self._save()
         try:
             for name, facts in self.nodes.items():

@@ -77,6 +77,8 @@ const pool = mysql.createPool({
   queueLimit: 0,
   enableKeepAlive: true,
   supportBigNumbers: true,
+  // affected rows, not rows found: a redelivered row left as it was counts 0 (see persist)
+  flags: ['-FOUND_ROWS'],
 });
 pool.on('connection', (conn) => {
   // a row locked by another consumer's open transaction must not hold this one for InnoDB's 50 s
@@ -165,26 +167,20 @@ async function persist(entries) {
   let duplicates = 0;
   try {
     conn = await pool.getConnection();
-    await conn.query({ sql: 'START TRANSACTION', timeout: MYSQL_QUERY_TIMEOUT_MS });
-    for (const e of good) {
-      try {
-        await conn.query({
-          sql:
-            'INSERT INTO bids (bid_id, auction_id, user_id, amount, created_at, stream_id, consumer) ' +
-            'VALUES (?, ?, ?, ?, ?, ?, ?)',
-          values: [e.f.bid_id, e.f.auction_id, e.f.user_id, e.f.amount, e.f.created_at, e.id, NAME],
-          timeout: MYSQL_QUERY_TIMEOUT_MS,
-        });
-        inserted += 1;
-      } catch (err) {
-        if (err && err.code === 'ER_DUP_ENTRY') duplicates += 1;
-        else throw err;
-      }
-    }
-    await conn.query({ sql: 'COMMIT', timeout: MYSQL_QUERY_TIMEOUT_MS });
+    // one multi-row statement per batch (a round trip per row cannot keep up with the stream); a row
+    // already stored (a redelivery) changes nothing, so MySQL counts it as 0 affected rows
+    const [result] = await conn.query({
+      sql:
+        'INSERT INTO bids (bid_id, auction_id, user_id, amount, created_at, stream_id, consumer) VALUES ? ' +
+        'ON DUPLICATE KEY UPDATE bid_id = bid_id',
+      values: [good.map((e) => [e.f.bid_id, e.f.auction_id, e.f.user_id, e.f.amount, e.f.created_at, e.id, NAME])],
+      timeout: MYSQL_QUERY_TIMEOUT_MS,
+    });
+    inserted = result.affectedRows;
+    duplicates = good.length - inserted;
     conn.release();
   } catch (err) {
-    // the server rolls an unfinished transaction back when its connection goes
+    // one statement: stored whole or not at all
     if (conn) conn.destroy();
     log(`persist error: ${good.length} entries (${(err && (err.code || err.message)) || err})`);
     return false;
