@@ -21,7 +21,7 @@ import docker
 from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
-from lab import netns
+from lab import engine, netns
 from lab.base import BaseLab, address_taken
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
@@ -63,12 +63,7 @@ class DockerLab(BaseLab):
     @property
     def docker(self) -> docker.DockerClient:
         if self._docker is None:
-            try:
-                self._docker = docker.from_env()
-                self._docker.ping()
-            except DockerException as exc:
-                raise LabError(f"no Docker engine answers (DOCKER_HOST={os.environ.get('DOCKER_HOST', 'default')}): "
-                               f"{exc}; on a machine without one: scripts/docker-engine.sh install start images") from None
+            self._docker = engine.connect("the Docker backend runs its stack there")
         return self._docker
 
     # ---- containers of this project only ---------------------------------------------------

@@ -81,15 +81,9 @@ class TargetLab:
     @property
     def docker(self):
         if self._docker is None:
-            import docker
-            from docker.errors import DockerException
+            from lab import engine  # the Docker SDK only where a container is named
 
-            try:
-                self._docker = docker.from_env()
-                self._docker.ping()
-            except DockerException as exc:
-                raise LabError(f"target {self.target.name} names containers, but no Docker engine answers "
-                               f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'default')}): {exc}") from None
+            self._docker = engine.connect(f"target {self.target.name} names containers")
         return self._docker
 
     def find_container(self, node: TargetNode):

@@ -17,17 +17,9 @@ from lab.wait import Wait
 from tests.conftest import ROOT
 
 docker = pytest.importorskip("docker")
+from lab import engine  # noqa: E402 - after the skip: it imports the Docker SDK
 
-
-def _engine() -> bool:
-    try:
-        docker.from_env().ping()
-        return True
-    except Exception:  # no engine here
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _engine(), reason="no Docker engine (scripts/docker-engine.sh start)")
+pytestmark = pytest.mark.skipif(not engine.answers(), reason="no Docker engine (scripts/docker-engine.sh start)")
 IMAGE = "fairbid-ha/redis:local"
 NET = "fairbid-target-test"
 PW, SPW = "tt-redis-secret", "tt-sentinel-secret"
