@@ -34,8 +34,7 @@ from errors import ConfigError, HarnessError  # noqa: E402
 from fairbid import redis_client  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
-from harness import target_check  # noqa: E402
-from harness import webui  # noqa: E402
+from harness import target_check, webui  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
 from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
 from lab.config import LabConfig  # noqa: E402
