@@ -172,9 +172,8 @@ class TargetLab:
             raise LabError(f"target {self.target.name} is adopted already ({self.state_path}); `make down` first")
         nodes = self._resolve()
         self._check_addresses(nodes)
-        consumers = self.spec.consumers  # owned consumers: as many as the scenario asks
-        self.nodes = {n: f for n, f in nodes.items()
-                      if not (f.get("owned") and f["kind"] == "consumer" and int(n.rsplit("-", 1)[1]) > consumers)}
+        # owned consumers: as many as the scenario asks
+        self.nodes = {n: f for n, f in nodes.items() if not (f.get("owned") and self._node_kind_index(n) > self.spec.consumers)}
         shutil.rmtree(self.dir / "logs", ignore_errors=True)  # each adoption's logs are its own run's
         (self.dir / "logs").mkdir(parents=True)
         self._save()
@@ -203,10 +202,20 @@ class TargetLab:
             spec = next(n for n in self.target.nodes if n.plays == name)
             how = (f"container {f['container']} ({f['container_id'][:12]})" if f.get("container_id")
                    else f"host process {' '.join(spec.process.command)!r}"
-                        + (f" PID {f['proc']['pid']}" if f.get("proc") else " (started by the harness)"))
+                        + (f" PID {f['proc']['pid']}" if f.get("proc") else self._start_note(name)))
             addr = f"{f['host']}:{f['port']}" if f.get("host") and f.get("port") else "no address"
             out.append(f"{name:<11} <- {spec.key} ({spec.kind}): {how}, {addr}")
         return out
+
+    def _start_note(self, name: str) -> str:
+        if self._node_kind_index(name) > self.spec.consumers:
+            return f" (not started: the scenario asks {self.spec.consumers} consumer(s))"
+        return " (started by the harness)"
+
+    @staticmethod
+    def _node_kind_index(name: str) -> int:
+        base, _, index = name.rpartition("-")
+        return int(index) if base == "consumer" and index.isdigit() else 0
 
     def down(self) -> None:
         """Stop the processes the harness started (by PID) and forget the adoption; no container is touched."""
