@@ -88,12 +88,29 @@ def _rel(run: Run, t_ms: float | None) -> str:
     return f"{(t_ms - base) / 1000:+.3f} s"
 
 
+def headline_lines(s: dict) -> list[str]:
+    """The three figures a reader looks for first: failover, the clients' error window, and the
+    acknowledged writes lost of how many (each absent with its reason, never 0 for free)."""
+    m, absent = s["metrics"], s.get("absent", {})
+
+    def show(key: str, unit: str = "") -> str:
+        value = m.get(key)
+        return f"{fmt(value)}{unit}" if value is not None else f"not measured ({absent.get(key, NOT_SEEN)})"
+
+    lost = (f"{m['lost_acked_writes']:,} of {m['acked_writes']:,}" if m.get("lost_acked_writes") is not None
+            and m.get("acked_writes") is not None else show("lost_acked_writes"))
+    return [f"**Failover** (+switch-master after the fault): {show('failover_s', ' s')} · "
+            f"**clients' error window**: {show('error_window_s', ' s')} · "
+            f"**acknowledged writes lost**: {lost}"]
+
+
 def render(run: Run, s: dict, images: list[str]) -> str:
     m, cfg = s["metrics"], s["config"]
     lines = [f"# {s['plan_step'] or ''}: {s['title']} (`{s['scenario']}`)", "",
              f"Run `{s['run_id']}` on the **{s['backend']}** backend. Verdict: "
              f"**{'PASS' if s['passed'] else 'FAIL'}**" + (" (interrupted)" if s["interrupted"] else ""), "",
              *[f"- {why}" for why in s["not_passed_because"]], "",
+             *headline_lines(s), "",
              "## Setup (구성)", ""]
     stack = cfg.get("stack", {})
     if s.get("target"):
