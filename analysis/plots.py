@@ -18,7 +18,19 @@ MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt",
 
 
 def _t0(run: Run) -> float:
+    """Time zero of every axis: the first disruptive fault (as in report.md's tables), else the first request."""
+    windows = fault_windows(run)
+    if windows:
+        return float(windows[0]["applied_ms"])
     return float(run.requests["start_ms"].min()) if len(run.requests) else float(run.meta.get("test_start_ms", 0))
+
+
+def _axis_label(run: Run) -> str:
+    windows = fault_windows(run)
+    if not windows:
+        return "seconds since the first request"
+    first = windows[0]
+    return f"seconds from the first disruptive fault ({first.get('name') or first['action']} of {first['node']} at 0)"
 
 
 def marked_events(run: Run) -> pd.DataFrame:
@@ -34,17 +46,28 @@ def marked_events(run: Run) -> pd.DataFrame:
     return pd.concat([firsts.drop(columns="window"), switches]).drop_duplicates().sort_values("t_ms")
 
 
-def _mark(ax, run: Run, t0: float, end_s: float) -> None:
+def _mark(ax, run: Run, t0: float, end_s: float, labels: bool = False) -> None:
     """Shade each disruptive fault while it is in effect (applied..healed); probes and one-shot actions
-    have no span."""
+    have no span. Sentinel events are lines in every panel; their names (labels=True, the top panel) are
+    set at staggered heights where they would overlap."""
     for w in fault_windows(run):
         ax.axvspan((w["applied_ms"] - t0) / 1000, ((w["healed_ms"] or t0 + end_s * 1000) - t0) / 1000, color="red",
                    alpha=0.12)
-    for _, ev in marked_events(run).iterrows():
-        x = (ev["t_ms"] - t0) / 1000
+    events = marked_events(run)
+    xs = [(t - t0) / 1000 for t in events["t_ms"]] if len(events) else []
+    for x in xs:
         ax.axvline(x, color="purple", linestyle=":", linewidth=1)
-        ax.annotate(ev["event"], (x, 1), xycoords=("data", "axes fraction"), rotation=90, fontsize=7,
-                    va="top", ha="right", color="purple")
+    if not labels or not xs:
+        return
+    lo, hi = ax.get_xlim()
+    close = (hi - lo) * 0.03  # label widths at fontsize 7 in an 11-inch figure
+    level, last = 0, None
+    for x, name in zip(xs, events["event"]):
+        level = (level + 1) % 4 if last is not None and x - last < close else 0
+        last = x
+        ax.annotate(name, (x, 1 - 0.24 * level), xycoords=("data", "axes fraction"), fontsize=7, va="top",
+                    ha="left", color="purple", rotation=0,
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
 
 
 def timeline(run: Run, out: Path) -> Path:
@@ -67,13 +90,14 @@ def timeline(run: Run, out: Path) -> Path:
     else:
         end_s = 1.0
     titles = ("requests/s (1 s bins, per-request log)", "failures/s", "p95 latency, ms")
-    for ax, title in zip(axes, titles):
+    for i, (ax, title) in enumerate(zip(axes, titles)):
         ax.set_title(title, fontsize=9, loc="left")
-        _mark(ax, run, t0, end_s)
+        _mark(ax, run, t0, end_s, labels=(i == 0))
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper right")
+            ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
-    axes[2].set_xlabel("seconds since first request (red: fault applied..healed; dotted: Sentinel events, every +switch-master)")
+    axes[2].set_xlabel(f"{_axis_label(run)}; red: a fault in effect (applied..healed); dotted: Sentinel events, "
+                       "every +switch-master", fontsize=8)
     fig.suptitle(f"{run.meta.get('scenario')}: {run.meta.get('title', '')}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
@@ -123,7 +147,7 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="upper right", ncol=2)
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("seconds since first request")
+    axes[-1].set_xlabel(_axis_label(run), fontsize=8)
     fig.tight_layout()
     path = out / "monitor.png"
     fig.savefig(path, dpi=110)
