@@ -144,8 +144,8 @@ def render(run: Run, s: dict, images: list[str]) -> str:
                      f"{_rel(run, sch.get('scheduled_ms'))} | {applied} | {healed} | {outcome} |")
     lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
               "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
-              "on the node's loopback address.", "", "## Results (결과)", "", "| metric | value |", "|---|---|"]
-    lines += [f"| {k} | {fmt(v)} |" for k, v in m.items() if "." not in k]
+              "on the node's loopback address.", "", "## Results (결과)", "", *headline_lines(s), "",
+              "Every metric of the run is in the table at the end (All metrics).", ""]
     if len(s["faults"]) > 1 or any(f["label"] != f"{f['action']} {f['node']}" for f in s["faults"]):
         cols = [c for c in FAULT_METRICS]
         lines += ["", "Per fault (times from each fault's applied time):", "",
@@ -189,6 +189,8 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         errs = [ln for ln in svc.read_text(errors="replace").splitlines() if " ERROR " in ln][:10]
         lines += ["Service log (`logs/api.log`, first error lines):", "", "```", *errs, "```", ""]
     lines += ["## Analysis (분석)", "", *[f"- {x}" for x in analysis_lines(run, s)], ""]
+    lines += ["## All metrics", "", "| metric | value |", "|---|---|", *[f"| {k} | {fmt(v)} |" for k, v in m.items()
+                                                                       if "." not in k], ""]
     return "\n".join(lines)
 
 
