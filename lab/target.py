@@ -154,7 +154,9 @@ class TargetLab:
         if self.target.allow_remote:
             return
         own = {ip for n in nodes.values() for ip in n.get("ips", [])}
-        for addr in [self.config.api_host, *(h for h, _ in self.sentinel_addrs(nodes))]:
+        check = self.target.verify.mysql
+        dsn_host = urllib.parse.urlsplit(_env(check.dsn_env) or "").hostname if check and check.dsn_env else None
+        for addr in [self.config.api_host, *(h for h, _ in self.sentinel_addrs(nodes)), *([dsn_host] if dsn_host else [])]:
             if addr in own or addr == "localhost":
                 continue
             try:
