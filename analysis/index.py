@@ -6,7 +6,7 @@ from pathlib import Path
 
 import runfiles as rf
 
-BACKENDS = ("local", "docker")
+BACKENDS = ("local", "docker", "target")  # a run against a team's own stack has its own column
 HEADLINE = ("failover_s", "error_window_s", "lost_acked_writes")
 
 
@@ -31,7 +31,8 @@ def _cell(s: dict | None, key: str) -> str:
 
 def write_index(results: Path) -> Path:
     latest = newest_runs(results)
-    backends = [b for b in BACKENDS if any(k[1] == b for k in latest)] or ["local"]
+    backends = [b for b in BACKENDS if any(k[1] == b for k in latest)]
+    backends += sorted({k[1] for k in latest} - set(backends)) or ([] if backends else ["local"])
     cols = [f"{key} ({b})" for key in ("verdict", *HEADLINE) for b in backends]
     rows = ["# fairbid-ha results", "",
             "Newest run of each scenario on each backend (`make catalog GROUP=... [BACKEND=docker]` refreshes them); "
@@ -39,7 +40,7 @@ def write_index(results: Path) -> Path:
             "| scenario | step | " + " | ".join(cols) + " | runs |", "|---|---|" + "---|" * len(cols) + "---|"]
     for sid in sorted({k[0] for k in latest}):
         runs = {b: latest.get((sid, b)) for b in backends}
-        step = next(s.get("plan_step") or "" for s in runs.values() if s)
+        step = next((s.get("plan_step") or "" for s in runs.values() if s), "")
         cells = [_cell(runs[b], key) for key in ("verdict", *HEADLINE) for b in backends]
         links = ", ".join(f"[{b}]({s['run_id']}/{rf.REPORT})" for b, s in runs.items() if s)
         rows.append(f"| {sid} | {step} | " + " | ".join(cells) + f" | {links} |")
