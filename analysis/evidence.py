@@ -86,6 +86,8 @@ def loss_gap(run: Run) -> str | None:
     if v.get("stores") == [] and acked_in_history(run)[0]:
         return ("the target file names no store to look an acknowledged bid up in "
                 "(verify.redis_key, verify.mysql or verify.http)")
+    if "http" in (v.get("stores") or []) and not v.get("http_checked"):
+        return f"the service's GET of each bid could not be read after healing ({v.get('http_error') or 'no lookup made'})"
     stack = (run.meta.get("config") or {}).get("stack") or {}
     if stack.get("mysql_nodes") and v.get("mysql_expected", True) and not v.get("mysql_checked"):
         return f"MySQL could not be read after healing ({v.get('mysql_error') or 'no lookup made'})"

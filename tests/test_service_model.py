@@ -1,0 +1,72 @@
+"""The service model (lab/service.py): how a bid is placed and where it is looked up, for the stand-in
+and for a target file; what a target does not give is absent, never 0."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.evidence import loss_gap
+from analysis.load import Run
+from analysis.metrics import log_metrics
+from lab import service
+from lab.target_spec import BidCall, LogPatterns, StreamSpec, Target, VerifySpec
+
+
+def _target(**kw) -> Target:
+    bid = BidCall(url="http://127.0.0.1:18080", body={"auction": {"id": "{auction}"}, "amount": "{amount}",
+                                                        "note": "by {user} with {key}"},
+                  id_field="bid.id", idempotency_header="Idempotency-Key", refused=(400, 409))
+    return Target(name="t", path=__file__, nodes=(), bid=bid, **kw)
+
+
+def test_a_target_bid_is_filled_from_its_template_and_its_id_read_from_a_dotted_path():
+    model = service.from_target(_target())
+    assert model.bid_body("a-1", "u-2", 7, "k") == {"auction": {"id": "a-1"}, "amount": 7, "note": "by u-2 with k"}
+    assert model.bid_id({"bid": {"id": "b-9"}, "replayed": False}) == "b-9"
+    assert model.bid_id({"bidId": "b-9"}) == "" and model.bid_id({"bid": {"id": {"nested": 1}}}) == ""
+    assert model.refused(409, "") and not model.refused(422, "") and not model.refused(503, '"stored":false')
+
+
+def test_the_standin_refuses_every_4xx_and_a_guard_refusal():
+    model = service.standin("bid-stream", "bid-group", "bid-stream-dead")
+    assert model.bid_body("a", "u", 3, "k") == {"auctionId": "a", "userId": "u", "amount": 3}
+    assert model.refused(422, "") and model.refused(503, '{"stored": false}') and not model.refused(503, "")
+    assert model.verify.redis_key == "bid:{id}" and model.stream.id_field == "bidId"
+
+
+def _run(tmp_path, meta: dict, verify: dict, logs: dict[str, str] | None = None) -> Run:
+    (tmp_path / "logs").mkdir(exist_ok=True)
+    for name, text in (logs or {}).items():
+        (tmp_path / "logs" / name).write_text(text)
+    history = pd.DataFrame([{"op": "bid", "outcome": "ok", "bid_id": "b1", "key": "k1"}])
+    return Run(dir=tmp_path, meta=meta, requests=pd.DataFrame(), faults=[], events=pd.DataFrame(), history=history,
+               verify=verify, monitor=pd.DataFrame())
+
+
+def test_log_figures_come_from_the_targets_patterns_and_are_absent_without_one(tmp_path):
+    model = service.from_target(_target(logs=LogPatterns(persist_error=r"persist error: (\d+) entries")))
+    run = _run(tmp_path, {"service": model.to_json()}, {},
+               {"consumer-1.log": "persist error: 3 entries (ETIMEDOUT)\npersist error: 2 entries\nredelivered: 4\n"})
+    figures, absent = log_metrics(run)
+    assert figures["persist_errors"] == 5
+    assert figures["redelivered_duplicates"] is None and "no log pattern" in absent["redelivered_duplicates"]
+    standin = _run(tmp_path, {}, {}, {"consumer-1.log": "persist failed for 7 messages, left pending: x\n"
+                                                        "2 of 9 bids were stored already (redelivery)\n"})
+    assert log_metrics(standin)[0] == {"persist_errors": 7, "redelivered_duplicates": 2, "group_recreated": 0,
+                                            "group_reread_entries": 0}
+
+
+def test_losses_are_not_counted_where_no_store_was_named_or_one_could_not_be_read(tmp_path):
+    base = {"checked": True, "settled": True, "acked_bids": 1, "acked_sets": 0, "mysql_expected": False}
+    assert "names no store" in loss_gap(_run(tmp_path, {}, {**base, "stores": []}))
+    http_down = {**base, "stores": ["http"], "http_checked": False, "http_error": "1 of 1 lookups got no 200 or 404"}
+    assert "GET of each bid could not be read" in loss_gap(_run(tmp_path, {}, http_down))
+    assert loss_gap(_run(tmp_path, {}, {**base, "stores": ["redis"], "missing_in_redis": []})) is None
+
+
+def test_a_service_model_without_a_stream_or_idempotency_key_says_what_it_cannot_measure():
+    model = service.from_target(_target(verify=VerifySpec(redis_key="fb:bid:{id}"), stream=None))
+    meta = model.to_json()
+    assert meta["verify"] == {"redis_key": "fb:bid:{id}", "idempotency_key": None, "mysql": False, "http": None}
+    assert model.stream is None
+    with_stream = service.from_target(_target(stream=StreamSpec(key="bids", group="g", id_field="bid_id")))
+    assert with_stream.stream.id_field == "bid_id"
