@@ -243,7 +243,12 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     compiled = {k: re.compile(p) for k, p in wanted.items() if p}
     counts = dict.fromkeys(compiled, 0)
     recreated = reread = 0
-    for path in sorted((run.dir / rf.LOGS).glob("consumer-*.log")):
+    paths = sorted((run.dir / rf.LOGS).glob("consumer-*.log"))
+    if not paths:  # no log read is no figure, not 0
+        why = "no consumer log in the run (logs/consumer-*.log)"
+        names = (*wanted, "group_recreated", "group_reread_entries")
+        return dict.fromkeys(names), dict.fromkeys(names, why)
+    for path in paths:
         for line in path.read_text(errors="replace").splitlines():
             for metric, rx in compiled.items():
                 if found := rx.search(line):

@@ -70,3 +70,10 @@ def test_a_service_model_without_a_stream_or_idempotency_key_says_what_it_cannot
     assert model.stream is None
     with_stream = service.from_target(_target(stream=StreamSpec(key="bids", group="g", id_field="bid_id")))
     assert with_stream.stream.id_field == "bid_id"
+
+
+def test_no_consumer_log_in_the_run_is_no_log_figure_not_zero(tmp_path):
+    figures, absent = log_metrics(_run(tmp_path, {}, {}))
+    assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "group_recreated",
+                                     "group_reread_entries"))
+    assert absent["persist_errors"] == "no consumer log in the run (logs/consumer-*.log)"
