@@ -356,7 +356,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
-    unlooked = {k: why for k, why in (v.get("not_looked_up") or {}).items()}  # what the service model does not give
+    unlooked = v.get("not_looked_up") or {}  # what the service model does not give
     if v.get("checked"):
         lost_redis, lost_mysql = set(v.get("missing_in_redis", [])), set(v.get("missing_in_mysql", []))
         m["lost_in_redis"] = len(lost_redis) if "missing_in_redis" in v else None

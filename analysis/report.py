@@ -144,8 +144,9 @@ def render(run: Run, s: dict, images: list[str]) -> str:
                      f"{_rel(run, sch.get('scheduled_ms'))} | {applied} | {healed} | {outcome} |")
     lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
               "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
-              "on the node's loopback address.", "", "## Results (결과)", "", *headline_lines(s), "",
-              "Every metric of the run is in the table at the end (All metrics).", ""]
+              "on the node's loopback address.", "", "## Results (결과)", "",
+              "The headline figures are under the verdict; every metric of the run is in the table at the end "
+              "(All metrics).", ""]
     if len(s["faults"]) > 1 or any(f["label"] != f"{f['action']} {f['node']}" for f in s["faults"]):
         cols = [c for c in FAULT_METRICS]
         lines += ["", "Per fault (times from each fault's applied time):", "",

@@ -14,7 +14,7 @@ from faults.schedule import NAME_RE, FaultSpec, check_schedule
 from harness import yaml_lines
 from harness.validation import MISSING, Fields, Problems, read_env, scalars
 from lab.config import ROOT
-from lab.spec import NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, redis_directive_problem
+from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, redis_directive_problem
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
@@ -22,8 +22,6 @@ TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "
 STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env"}
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
-CLIENT_ENV = {"timeout_s": "FAIRBID_REDIS_TIMEOUT_S", "retries": "FAIRBID_REDIS_RETRIES",
-              "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S"}
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # it names the run directory: no slashes
 # What one Locust process can offer (README, "Limits of one run"): past it the offered rate is not the
 # rate sent, and every figure per second means nothing

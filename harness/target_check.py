@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import requests
 
-from faults.actions import ACTIONS
-from harness.scenario import CLIENT_ENV, Scenario
+from harness.scenario import Scenario
 from lab import clients
+from lab.spec import CLIENT_ENV
 from lab.target import TargetLab
 
 SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout_ms": "failover-timeout",
@@ -81,8 +81,6 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
                 out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
         if f.action in NEEDS_ADDRESS and node is not None and node.process is not None:
             out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")
-        if f.action not in ACTIONS:
-            out.append(f"faults[{f.index}]: unknown action {f.action}")
     return out
 
 

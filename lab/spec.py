@@ -30,6 +30,10 @@ LAB_ENV = frozenset({
     "FAIRBID_MASTER_NAME", "FAIRBID_MYSQL_HOST", "FAIRBID_MYSQL_PORT", "FAIRBID_MYSQL_USER", "FAIRBID_MYSQL_PASSWORD",
     "FAIRBID_MYSQL_DB", "FAIRBID_BIND_HOST", "FAIRBID_BIND_PORT", "FAIRBID_STREAM", "FAIRBID_GROUP",
     "FAIRBID_DEAD_LETTER_STREAM", "FAIRBID_CONSUMER_NAME"})
+# a scenario's `client:` section: the Redis client settings of the stand-in's service (and of Locust's
+# Redis users), as the variables they become
+CLIENT_ENV = {"timeout_s": "FAIRBID_REDIS_TIMEOUT_S", "retries": "FAIRBID_REDIS_RETRIES",
+              "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S"}
 REPOINT_ENV = {"FAIRBID_REDIS": "redis", "FAIRBID_SENTINELS": "sentinel"}  # `"@redis-2"`: that node's address
 _LAB_LIKE = re.compile(r"PASSWORD|SECRET|TOKEN|_(HOST|PORT|ADDR|ADDRS|DSN|URL)$")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -27,15 +27,13 @@ from lab.config import ROOT, LabConfig
 from lab.process import Proc
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
-from lab.spec import StackSpec
+from lab.spec import CLIENT_ENV, StackSpec
 from lab.target_spec import Target, TargetNode
 from lab.wait import Wait
 
 STATE_ROOT = ROOT / ".lab"
 LAB_KIND = {"app": "api"}  # the target's kind -> the harness's (scenario files say api)
 PLACEHOLDER = re.compile(r"\{(host|port|addr):([^}]+)\}|\{sentinels\}")
-# stand-in settings whose names the target's own processes may take (env_map), named for the refusal
-CLIENT_SETTINGS = ("FAIRBID_REDIS_TIMEOUT_S", "FAIRBID_REDIS_RETRIES", "FAIRBID_REDIS_BACKOFF_CAP_S")
 
 
 def state_dir(target_name: str) -> Path:
@@ -465,7 +463,7 @@ class TargetLab:
         """What the harness's own clients (Locust's Redis users, observers) need: the target's Sentinels,
         passwords and stream names, in the stand-in's variable names."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
-        env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_SETTINGS})
+        env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_ENV.values()})
         nodes = self.nodes or self._resolve()  # before adoption too: Locust's Redis users are made first
         env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs(nodes)),
                     "FAIRBID_MASTER_NAME": self.config.master_name,
