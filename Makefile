@@ -7,6 +7,15 @@ LAB     ?= conf/lab.yaml
 TARGET  ?=
 # a target file adopts a team's own stack instead of building one (README, "Test your own stack")
 TARGET_ARG := $(if $(TARGET),--target $(TARGET),)
+# distributed load: WORKERS=N worker processes here, DOCKER_WORKERS=N containers on a Docker lab's network
+# (compose/locust.yml), REMOTE_WORKERS=M more started elsewhere (make worker)
+WORKERS ?= 0
+DOCKER_WORKERS ?= 0
+REMOTE_WORKERS ?= 0
+MASTER_BIND ?=
+MASTER_HOST ?= 127.0.0.1
+MASTER_PORT ?= 5557
+WORKER_ARGS := $(if $(filter-out 0,$(WORKERS) $(REMOTE_WORKERS) $(DOCKER_WORKERS)),--workers $(WORKERS) --docker-workers $(DOCKER_WORKERS) --remote-workers $(REMOTE_WORKERS) $(if $(MASTER_BIND),--master-bind $(MASTER_BIND)),)
 
 RUNS    ?= 3
 # the engine scripts/docker-engine.sh starts on machines that have none of their own
@@ -14,7 +23,7 @@ ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario worker catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -22,8 +31,11 @@ demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, 
 test: deps  ## the whole suite, on real servers (a lab of its own: conf/lab.test.yaml)
 	$(PY) -m pytest -q tests
 
-scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml]
-	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
+scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml] [WORKERS=N]
+	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG) $(WORKER_ARGS)
+
+worker: deps  ## a Locust worker for a master on another machine: make worker MASTER_HOST=H [MASTER_PORT=5557]
+	$(PY) -m harness.cli worker --master-host $(MASTER_HOST) --master-port $(MASTER_PORT)
 
 catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
 	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
@@ -63,6 +75,8 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.error_window
 	$(PY) -m bench.overhead
 	$(PY) -m bench.capacity
+	$(PY) -m bench.distributed
+	$(PY) -m bench.error_window --workers 2
 	$(PY) -m bench.failover_settings
 
 docker-up:  ## a Docker engine and the local images, for BACKEND=docker where none runs (Debian packages)

@@ -7,6 +7,10 @@ In init the lab is brought up (unless it is up already) and the scenario validat
 on test start the run directory, fault runner and observers start; on test stop every fault is
 healed, every acknowledged write verified and the run analysed, and the exit code comes from the
 scenario's checks; on quit (also Ctrl-C, SIGTERM) faults are healed and the lab it started is stopped.
+
+In distributed mode (`--master` / `--worker`) all of that happens on the master; a worker reads no
+option of its own but the master's address: it gets the load plan from the master at test start
+and sends its rows back (harness/relay.py).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import gevent
 import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, events, poisson, task
 from locust.contrib.csv_request_logger import CsvRequestLogger
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 from redis.exceptions import RedisError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +40,8 @@ from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
 from harness import target_check, webui  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
+from harness.load_plan import LoadPlan  # noqa: E402
+from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay  # noqa: E402
 from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
 from lab.config import LabConfig  # noqa: E402
 from lab.protocol import Lab  # noqa: E402
@@ -60,13 +66,15 @@ class RunRequestLogger(CsvRequestLogger):
 class Context:
     """The one run context handed around: scenario, lab, current session and the per-process logs."""
 
-    scenario: scenarios.Scenario | None = None
+    scenario: scenarios.Scenario | None = None  # master or local only, as are the lab and the session
     lab: Lab | None = None
+    plan: LoadPlan | None = None  # what the users need; a worker's comes from the master
     owns_lab: bool = False
     session: RunSession | None = None
     settings: Settings | None = None
-    request_log: RunRequestLogger | None = None
-    history: History = field(default_factory=History)  # records nothing until opened
+    request_log: RunRequestLogger | None = None  # local runs; a worker relays, the master collects
+    history: History = field(default_factory=History)  # records nothing until opened (or forwarded)
+    collector: RowCollector | None = None  # the master's: the workers' rows
     run_dir_option: str = ""
     bare: bool = False
 
@@ -100,17 +108,19 @@ class BidUser(FastHttpUser):
 
     def __init__(self, environment) -> None:
         self.ctx = run_context(environment)
-        variants = self.ctx.scenario.load.variants if self.ctx.scenario else (scenarios.Variant(),)
+        plan = self.ctx.plan
+        if plan is None:
+            raise HarnessError("no load plan: a worker spawns users only after the master's plan message")
+        variants = plan.load.variants
         self.variant = variants[next(BidUser._next) % len(variants)]
-        self.model = self.ctx.lab.service if self.ctx.lab is not None else None
-        if self.ctx.lab is not None:
-            self.host = self.ctx.lab.url(self.variant.api)
+        self.model = plan.service
+        self.host = plan.url(self.variant.api)
         self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
         super().__init__(environment)
 
     @task
     def place_bid(self) -> None:
-        load = self.ctx.scenario.load if self.ctx.scenario else scenarios.Load()
+        load = self.ctx.plan.load
         v = self.variant
         intent = uuid.uuid4().hex
         auction, user = f"auction-{random.randrange(load.auctions)}", f"user-{random.randrange(1000)}"
@@ -187,18 +197,39 @@ def _options(parser, **_kw) -> None:
                         help="load only: no per-request log, history, faults or observers (to measure their cost)")
 
 
+def _apply_plan(ctx: Context, plan: LoadPlan) -> None:
+    """The load's settings, taken in this process: the plan, the Redis users' client, the arrival rate.
+    Poisson arrivals at the scenario's rate: users spawned together with constant_throughput fire in
+    lockstep (seen: all of them every 200 ms), which leaves blind spots in a measured error window."""
+    ctx.plan = plan
+    ctx.settings = Settings.from_env(plan.client_env)
+    BidUser.wait_time = RedisUser.wait_time = poisson(plan.load.rate_per_user)
+
+
+def _init_worker(environment, ctx: Context) -> None:
+    """A worker knows nothing of the scenario or the lab until the master's plan arrives; it writes no
+    run file (no shared disk is assumed): its rows go to the master."""
+    relay = WorkerRelay(environment.runner, lambda plan: _apply_plan(ctx, plan))
+    environment.events.test_stop.add_listener(lambda **_kw: relay.finish())
+    RelayedRequestLog(relay).register(environment)  # the plan says whether rows are recorded (a bare run: no)
+    ctx.history.forward_to(lambda row: relay.add("history", row))
+
+
 @events.init.add_listener
 def _init(environment, **_kw) -> None:
     opts = environment.parsed_options
     if opts is None:
         return
     ctx = run_context(environment)
+    if isinstance(environment.runner, WorkerRunner):
+        _init_worker(environment, ctx)
+        return
     try:
         ctx.scenario = scenarios.load(opts.scenario)
         config = LabConfig.load(opts.lab)
         ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack, opts.target or None)
         config = ctx.lab.config
-        if opts.target and not isinstance(environment.runner, WorkerRunner):
+        if opts.target:
             found = target_check.problems(ctx.scenario, ctx.lab)
             if found:
                 raise ConfigError(f"{ctx.scenario.id} on target {ctx.lab.target.name}: " + "; ".join(found))
@@ -207,22 +238,18 @@ def _init(environment, **_kw) -> None:
     except HarnessError as exc:
         log.error("%s", exc)
         sys.exit(1)
-    ctx.settings = Settings.from_env(ctx.lab.service_env())
     ctx.run_dir_option = opts.run_dir
     load = ctx.scenario.load
     BidUser.weight, RedisUser.weight = load.bid_weight, load.redis_weight
     environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
-    # Poisson arrivals at the scenario's rate: users spawned together with constant_throughput fire in
-    # lockstep (seen: all of them every 200 ms), which leaves blind spots in a measured error window
-    BidUser.wait_time = RedisUser.wait_time = poisson(load.rate_per_user)
-    # BidUsers take their API node's address from the lab (see BidUser.__init__); this is for the UI
+    # BidUsers take their API node's address from the plan (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
     ctx.bare = opts.bare
-    if not ctx.bare:
+    if isinstance(environment.runner, MasterRunner):
+        ctx.collector = RowCollector(environment.runner)
+    elif not ctx.bare:
         ctx.request_log = RunRequestLogger(os.devnull, flush_interval=500)
         ctx.request_log.register(environment)
-    if isinstance(environment.runner, WorkerRunner):
-        return
     webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.get("test_start_ms")) if ctx.session
                   else (None, None))
     if ctx.lab.is_up():
@@ -236,31 +263,44 @@ def _init(environment, **_kw) -> None:
         except HarnessError as exc:
             log.error("%s", exc)
             sys.exit(1)
+    _apply_plan(ctx, LoadPlan.of(ctx.scenario, ctx.lab))  # the lab's addresses are known once it is up
 
 
 @events.test_start.add_listener
 def _test_start(environment, **_kw) -> None:
     ctx = run_context(environment)
-    worker = isinstance(environment.runner, WorkerRunner)
+    if isinstance(environment.runner, WorkerRunner):
+        return
     if ctx.bare:
+        if ctx.collector is not None:  # the workers still need the plan to make the load
+            ctx.collector.begin(None, ctx.plan.for_run("", record=False))
         return
     if ctx.run_dir_option:
         run_dir = Path(ctx.run_dir_option)
         ctx.run_dir_option = ""  # a restarted web UI test gets a new directory
-    elif worker:
-        return
     else:
         run_dir = new_run_dir(ctx.scenario.id)
     run_dir.mkdir(parents=True, exist_ok=True)
-    pid = os.getpid() if worker else None
-    ctx.request_log.open_at(run_dir / rf.per_process(rf.REQUESTS, pid))
-    if worker:
-        ctx.history.start(run_dir, pid)
-        return
-    observers = standard_observers(ctx.lab, ctx.history, max_s=ctx.scenario.load.run_time_s + 600)
+    ctx.plan = ctx.plan.for_run(run_dir.name)
+    if ctx.collector is not None:  # the workers get the plan now, before Locust's spawn message
+        ctx.collector.begin(run_dir, ctx.plan)
+        rows = ctx.collector
+    else:
+        ctx.request_log.open_at(run_dir / rf.REQUESTS)
+        rows = ctx.history
+    observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600)
     ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers)
     ctx.session.begin()
     log.info("run %s: results in %s", ctx.scenario.id, run_dir)
+
+
+def _load_record(environment, ctx: Context) -> dict:
+    """What the load itself says once it has stopped: Locust's request count (every worker's last
+    report is in by now), and per worker the rows declared and received."""
+    out = {"locust_requests": environment.stats.total.num_requests}
+    if ctx.collector is not None:
+        out["workers"] = ctx.collector.record()
+    return out
 
 
 @events.test_stop.add_listener
@@ -268,7 +308,8 @@ def _test_stop(environment, **_kw) -> None:
     ctx = run_context(environment)
     if isinstance(environment.runner, WorkerRunner) or ctx.session is None or ctx.session.done:
         return
-    summary = ctx.session.finish(flush_logs=(ctx.request_log.flush,))
+    flush = (ctx.collector.drain,) if ctx.collector is not None else (ctx.request_log.flush,)
+    summary = ctx.session.finish(flush_logs=flush, load_record=lambda: _load_record(environment, ctx))
     if summary is None:
         return
     environment.process_exit_code = 0 if summary["passed"] else 1

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 
 RUN_JSON = "run.json"
 SCENARIO_COPY = "scenario.yaml"
-REQUESTS = "requests.csv"  # per process: requests.csv, requests-PID.csv (workers)
+REQUESTS = "requests.csv"
 HISTORY = "history.csv"
 FAULTS = "faults.jsonl"
 EVENTS = "events.jsonl"
@@ -31,16 +31,13 @@ HISTORY_COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "ou
                    "variant", "attempt")
 HISTORY_TEXT = ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant")  # never parsed as numbers
 MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
-
-
-def per_process(name: str, pid: int | None = None) -> str:
-    """requests.csv, or requests-PID.csv for a worker process writing beside the master."""
-    stem, ext = name.rsplit(".", 1)
-    return name if pid is None else f"{stem}-{pid}.{ext}"
+# a distributed run's requests.csv and history.csv end with this column: the worker (w0, w1, ...) that
+# made the row; run.json "workers" says per worker what it declared and what reached the master
+WORKER_COLUMN = "worker"
 
 
 def all_of(name: str) -> str:
-    """The glob that finds every process's file of one kind."""
+    """The glob that finds every file of one kind (runs of versions that wrote one per process too)."""
     stem, ext = name.rsplit(".", 1)
     return f"{stem}*.{ext}"
 

@@ -25,15 +25,17 @@ class Check:
     expected: object
     why: str = ""  # set where this bound is one backend's own: the reason it differs
     per_backend: tuple = ()  # ((backend, Check), ...): the bound a backend's mechanics allow instead
+    harness: bool = False  # the harness's check on itself (SELF_CHECKS), added to every run
 
     @classmethod
     def from_json(cls, d: dict) -> "Check":
         """A check as run.json keeps it ({metric, op, expected[, why]})."""
         return cls(d["metric"], d["op"], tuple(d["expected"]) if d["op"] == "between" else d["expected"],
-                   d.get("why", ""))
+                   d.get("why", ""), harness=bool(d.get("harness")))
 
     def to_json(self) -> dict:
-        return {"metric": self.metric, "op": self.op, "expected": self.expected, **({"why": self.why} if self.why else {})}
+        return {"metric": self.metric, "op": self.op, "expected": self.expected, **({"why": self.why} if self.why else {}),
+                **({"harness": True} if self.harness else {})}
 
     def for_backend(self, backend: str) -> "Check":
         """The check as it applies on one backend: its own bound where the scenario gives one."""
@@ -126,7 +128,14 @@ def evaluate(checks: list[Check], metrics: dict, absent: dict[str, str] | None =
                "passed": c.passed(actual)}
         if c.why:
             row["backend_bound_why"] = c.why
+        if c.harness:
+            row["harness"] = True
         if actual is None:
             row["reason"] = "not measured: " + ((absent or {}).get(c.metric) or NOT_SEEN)
         out.append(row)
     return out
+
+
+# Every run's check of the harness on itself: Locust's own request count and the per-request log's rows
+# agree within 0.1 % (in a distributed run the rows crossed from the workers in messages)
+SELF_CHECKS = (Check("request_log_gap", "at_most", 0.001, harness=True),)

@@ -112,10 +112,31 @@ def history_gap(run: Run) -> str | None:
     return None
 
 
+def worker_problems(run: Run) -> list[str]:
+    """A distributed run's rows are complete only if every worker's last count arrived and matches
+    the rows the master received from it (run.json "workers", harness/relay.py)."""
+    workers = run.meta.get("workers")
+    if workers is None:
+        return []
+    if not workers:
+        return ["no worker took part in the distributed run"]
+    return [w.get("problem") or f"worker {name} is incomplete" for name, w in sorted(workers.items())
+            if not w.get("complete")]
+
+
+def worker_gap(run: Run) -> str | None:
+    problems = worker_problems(run)
+    return "incomplete history: " + "; ".join(problems) if problems else None
+
+
 def gaps(run: Run, first_fault_ms: float | None) -> dict[str, str]:
-    """{family: reason} for every family of metrics whose evidence is missing."""
+    """{family: reason} for every family of metrics whose evidence is missing. A worker's missing rows
+    take away what rests on the rows: the load, the history and the losses counted from it."""
     found = {"sentinel": sentinel_gap(run, first_fault_ms), "loss": loss_gap(run), "load": load_gap(run),
              "history": history_gap(run)}
+    workers = worker_gap(run)
+    if workers:
+        found.update(load=workers, history=workers, loss=workers)
     return {k: v for k, v in found.items() if v}
 
 

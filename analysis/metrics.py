@@ -43,6 +43,7 @@ METRICS = (
     "max_replica_lag_bytes", "retries",
     "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
+    "locust_requests", "request_log_gap", "workers",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -380,12 +381,30 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     for variant, vm in variant_metrics(run).items():
         extra.update({f"{variant}.{k}": val for k, val in vm.items()})
     m.update(control_plane_metrics(run))
+    selfm, self_absent = self_check_metrics(run)
+    m.update(selfm)
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
-    absent.update({k: why for k, why in {**log_absent, **unlooked}.items() if k in out and k not in absent})
+    absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent}.items()
+                   if k in out and k not in absent})
     absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
     return out, absent
+
+
+def self_check_metrics(run: Run) -> tuple[dict, dict[str, str]]:
+    """The harness checked against Locust: its own request count (its stats, every worker's last report
+    in) against the rows of the per-request log. A relative gap; absent where Locust's count was not
+    recorded (an interrupted run, a run of an older version)."""
+    workers = run.meta.get("workers")
+    m = {"workers": len(workers) if workers is not None else None, "locust_requests": run.meta.get("locust_requests")}
+    absent = {} if workers is not None else {"workers": "not a distributed run"}
+    n = m["locust_requests"]
+    if n is None:
+        why = "Locust's own request count was not recorded (the run did not end normally)"
+        return {**m, "request_log_gap": None}, {**absent, "locust_requests": why, "request_log_gap": why}
+    m["request_log_gap"] = _r(abs(len(run.requests) - n) / n, 6) if n else (0.0 if not len(run.requests) else None)
+    return m, absent
 
 
 def control_plane_metrics(run: Run) -> dict:

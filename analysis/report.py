@@ -15,7 +15,7 @@ import runfiles as rf  # noqa: E402
 from analysis import expectation as expect  # noqa: E402
 from analysis import junit, plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
-from analysis.evidence import NOT_SEEN, load_gap  # noqa: E402
+from analysis.evidence import NOT_SEEN, load_gap, worker_problems  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
 from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
@@ -73,7 +73,8 @@ def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
         out.append(f"not measured: {gap}")
     if run.meta.get("interrupted"):
         out.append(f"interrupted ({run.meta.get('interrupt_reason', 'unknown')})")
-    if not checks:
+    out += [f"incomplete: {problem}" for problem in worker_problems(run)]
+    if not [c for c in checks if not c.get("harness")]:
         out.append("the scenario has no check")
     out += [f"check failed: {c['name']} (actual {fmt(c['actual'])}{'; ' + c['reason'] if 'reason' in c else ''})"
             for c in checks if not c["passed"]]
@@ -165,10 +166,14 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         lines += [f"| {_rel(run, f['applied_ms'])} | {f.get('name') or f['action']} ({f['action']}) | {f['node']} | "
                   f"{json.dumps(f['output'])} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
-    lines += [f"| {c['metric']} | {c['expected']}{' (' + s['backend'] + ' bound¹)' if c.get('backend_bound_why') else ''} | "
+    lines += [f"| {c['metric']}{'²' if c.get('harness') else ''} | "
+              f"{c['expected']}{' (' + s['backend'] + ' bound¹)' if c.get('backend_bound_why') else ''} | "
               f"{c.get('reason') or fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
     lines += [f"\n¹ {c['metric']}: this backend's own bound, because {c['backend_bound_why']}"
               for c in s["checks"] if c.get("backend_bound_why")]
+    if any(c.get("harness") for c in s["checks"]):
+        lines += ["\n² the harness's check on itself: Locust's own request count against the rows of the per-request "
+                  "log (in a distributed run, rows that crossed from the workers as messages)"]
     if s["absent"]:
         lines += ["", "Figures absent from this run, and why (a check on one fails): " + "; ".join(
             f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != NOT_SEEN) + "."]

@@ -28,17 +28,22 @@ def save(name: str, figures: dict) -> Path:
     return path
 
 
-def run_scenario(doc: dict, results: Path, timeout_s: float = 900) -> Path:
-    """Write a scenario document to a file and run it headless on the bench lab; returns its run dir."""
+def run_scenario(doc: dict | str, results: Path, timeout_s: float = 900, extra: tuple[str, ...] = ()) -> Path:
+    """Run a scenario headless on the bench lab (a document, written to a file first, or a scenario id or
+    path); `extra` goes to the runner (`--workers 2`). Returns its run dir."""
     results.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=results, delete=False) as fh:
-        yaml.safe_dump(doc, fh, sort_keys=False)
+    if isinstance(doc, dict):
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=results, delete=False) as fh:
+            yaml.safe_dump(doc, fh, sort_keys=False)
+        name, sid = fh.name, doc["id"]
+    else:
+        name, sid = doc, Path(doc).stem
     env = {**os.environ, "FAIRBID_HA_RESULTS": str(results)}
-    subprocess.run([sys.executable, "-m", "harness.cli", "run", fh.name, "--lab", BENCH_LAB], cwd=ROOT, env=env,
+    subprocess.run([sys.executable, "-m", "harness.cli", "run", name, "--lab", BENCH_LAB, *extra], cwd=ROOT, env=env,
                    timeout=timeout_s, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs = sorted(results.glob(f"*-{doc['id']}"), key=lambda p: p.stat().st_mtime)
+    runs = sorted(results.glob(f"*-{sid}"), key=lambda p: p.stat().st_mtime)
     if not runs or not (runs[-1] / "summary.json").exists():
-        raise RuntimeError(f"scenario {doc['id']} wrote no summary under {results}")
+        raise RuntimeError(f"scenario {sid} wrote no summary under {results}")
     return runs[-1]
 
 

@@ -2,10 +2,14 @@
 (what the reports use), from Locust's 1 s CSV history, and from an independent prober process
 writing every 5 ms with the same client settings. Target: report within 50 ms of the prober.
 
-    python -m bench.error_window
+    python -m bench.error_window [--workers N] [--scenario redis-4]
+
+With --workers the load is Locust distributed (a master and N worker processes); with --scenario a
+catalog scenario runs instead of the bench's own (the prober takes its client settings).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -15,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.common import BENCH_LAB, OUT, ROOT, run_scenario, save
+from harness import scenario as scenarios
 from lab.config import LabConfig
 from lab.secrets import LabSecrets
 
@@ -53,32 +58,51 @@ def _passwords(config: LabConfig) -> dict[str, str]:
     return {"FAIRBID_REDIS_PASSWORD": secrets.redis, "FAIRBID_SENTINEL_PASSWORD": secrets.sentinel}
 
 
+DOC = {
+    "id": "bench-error-window", "title": "Error window, three ways", "plan_step": "bench",
+    "stack": {"sentinel": {"down_after_ms": 2000, "failover_timeout_ms": 10000}},
+    "client": {"timeout_s": 1, "retries": 0},
+    "load": {"users": 40, "spawn_rate": 40, "run_time": "40s", "rate_per_user": 5},
+    "faults": [{"at": "15s", "action": "kill", "target": {"role": "master"}}],
+    "checks": [{"metric": "faults_failed", "equals": 0}],
+}
+
+
 def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] == "--from-run":  # figures again from a run's files
-        run = Path(sys.argv[2])
-        save("error_window", figures(run, run.parent / "prober.csv"))
+    p = argparse.ArgumentParser()
+    p.add_argument("--from-run", default=None, help="figures again from a run's files")
+    p.add_argument("--workers", type=int, default=0)
+    p.add_argument("--scenario", default=None, help="a catalog scenario instead of the bench's own")
+    a = p.parse_args()
+    name = "error_window" + (f"_{a.scenario}" if a.scenario else "") + (f"_workers{a.workers}" if a.workers else "")
+    if a.from_run:
+        run = Path(a.from_run)
+        save(name, figures(run, run.parent / "prober.csv"))
         return
     config = LabConfig.load(ROOT / BENCH_LAB)
-    doc = {
-        "id": "bench-error-window", "title": "Error window, three ways", "plan_step": "bench",
-        "stack": {"sentinel": {"down_after_ms": 2000, "failover_timeout_ms": 10000}},
-        "client": {"timeout_s": 1, "retries": 0},
-        "load": {"users": 40, "spawn_rate": 40, "run_time": "40s", "rate_per_user": 5},
-        "faults": [{"at": "15s", "action": "kill", "target": {"role": "master"}}],
-        "checks": [{"metric": "faults_failed", "equals": 0}],
-    }
+    if a.scenario:
+        sc = scenarios.load(a.scenario)
+        client, run_s, what = sc.redis_client, sc.load.run_time_s, str(sc.path)
+    else:
+        client, run_s, what = DOC["client"], 40, DOC
     probe_csv = OUT / "runs" / "prober.csv"
     probe_csv.parent.mkdir(parents=True, exist_ok=True)
     sentinels = ",".join(f"{h}:{config.sentinel_port}" for h in config.sentinel_hosts)
     prober = subprocess.Popen([sys.executable, "-m", "bench.prober", "--sentinels", sentinels, "--out", str(probe_csv),
-                               "--interval-ms", "5", "--duration-s", "75", "--timeout-s", "1", "--retries", "0"],
+                               "--interval-ms", "5", "--duration-s", str(run_s + 45),
+                               "--timeout-s", str(client.get("timeout_s", 3)), "--retries", str(client.get("retries", 3)),
+                               "--backoff-cap-s", str(client.get("backoff_cap_s", 0.5))],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ, **_passwords(config)})
     try:
-        run = run_scenario(doc, OUT / "runs")
+        run = run_scenario(what, OUT / "runs", extra=("--workers", str(a.workers)) if a.workers else ())
     finally:
-        prober.wait(timeout=120)
-    save("error_window", figures(run, probe_csv))
+        prober.wait(timeout=run_s + 120)
+    summary = json.loads((run / "summary.json").read_text())
+    save(name, {**figures(run, probe_csv), "workers": a.workers, "scenario": a.scenario or DOC["id"],
+                "passed": summary["passed"], "lost_acked_writes": summary["metrics"]["lost_acked_writes"],
+                "locust_requests": summary["metrics"].get("locust_requests"),
+                "request_log_gap": summary["metrics"].get("request_log_gap")})
 
 
 if __name__ == "__main__":

@@ -24,10 +24,12 @@ def main() -> None:
     p.add_argument("--duration-s", type=float, default=60)
     p.add_argument("--timeout-s", type=float, default=1)
     p.add_argument("--retries", type=int, default=0)
+    p.add_argument("--backoff-cap-s", type=float, default=0.5)
     a = p.parse_args()
     passwords = {k: v for k, v in os.environ.items() if k in ("FAIRBID_REDIS_PASSWORD", "FAIRBID_SENTINEL_PASSWORD")}
     settings = Settings.from_env({"FAIRBID_SENTINELS": a.sentinels, "FAIRBID_REDIS_TIMEOUT_S": str(a.timeout_s),
-                                  "FAIRBID_REDIS_RETRIES": str(a.retries), **passwords})
+                                  "FAIRBID_REDIS_RETRIES": str(a.retries),
+                                  "FAIRBID_REDIS_BACKOFF_CAP_S": str(a.backoff_cap_s), **passwords})
     client = redis_client.connect(settings)
     end = time.monotonic() + a.duration_s
     with open(a.out, "w", newline="") as fh:

@@ -5,13 +5,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from bench.common import OUT
 
 
-def _load(name: str) -> dict | None:
-    path = OUT / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
+def _loader(directory: Path):
+    def load(name: str) -> dict | None:
+        path = directory / f"{name}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+    return load
 
 
 def _verdict(figures: dict) -> str:
@@ -19,10 +22,12 @@ def _verdict(figures: dict) -> str:
     return "met" if figures.get("met") is True else "missed"
 
 
-TARGETED = ("error_window", "fault_timing", "overhead", "ready_time", "failover_settings", "analysis_speed")
+TARGETED = ("error_window", "fault_timing", "overhead", "ready_time", "failover_settings", "analysis_speed",
+            "distributed", "error_window_workers2")
 
 
-def rows() -> list[tuple[str, str, str, str]]:
+def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
+    _load = _loader(directory)
     out = [(name, "(see bench/)", f"not measured: no results/bench/{name}.json", "missed")
            for name in TARGETED if _load(name) is None]
     if f := _load("error_window"):
@@ -59,13 +64,26 @@ def rows() -> list[tuple[str, str, str, str]]:
     if f := _load("analysis_speed"):
         out.append(("7 analysis speed", "<= 10 s for 1,000,000 rows", f"{f['report_s']} s for {f['rows']:,} rows",
                     _verdict(f)))
+    if f := _load("distributed"):
+        parts = [f"{r['workers'] or 'one process'}{' worker(s)' if r['workers'] else ''}: {r['bids_per_s']} bids/s "
+                 f"(CPU % of the run: " + ", ".join(f"{k} {v}" for k, v in r["cpu_percent_of_run"].items()) + ")"
+                 + (f", relayed rows/s per worker {r['rows_per_s_relayed']}" if r["rows_per_s_relayed"] else "")
+                 + f", log gap {r['request_log_gap']}" for r in f["runs"]]
+        out.append(("8 distributed load", "Locust's count = the log's (gap <= 0.1 %)", "; ".join(parts), _verdict(f)))
+    if f := _load("error_window_workers2"):
+        out.append(("1b error window, 2 workers", "within 50 ms of the prober",
+                    f"request log {f['window_from_request_log_s']} s, prober {f['window_from_prober_s']} s "
+                    f"(difference {f['difference_ms']} ms); log gap {f['request_log_gap']}", _verdict(f)))
     return out
 
 
+def table(directory: Path = OUT) -> str:
+    return "\n".join(["| benchmark | target | measured | |", "|---|---|---|---|",
+                      *("| " + " | ".join(r) + " |" for r in rows(directory))]) + "\n"
+
+
 def main() -> None:
-    print("| benchmark | target | measured | |\n|---|---|---|---|")
-    for r in rows():
-        print("| " + " | ".join(r) + " |")
+    print(table(), end="")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The scenario runner and lab commands behind the Make targets.
 
-    python -m harness.cli run SCENARIO [--backend local] [--lab conf/lab.yaml]
+    python -m harness.cli run SCENARIO [--backend local] [--lab conf/lab.yaml] [--workers N]
+    python -m harness.cli worker --master-host H [--master-port 5557]   # a worker on another machine
     python -m harness.cli catalog GROUP          # every scenario of a group, then results/index.md
     python -m harness.cli heal | down | up SCENARIO | index
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from errors import ConfigError, HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
 from harness.session import RESULTS, new_run_dir
+from harness.workers import ComposeWorkers, LocalWorkers, check_free, master_args, worker_command
 from lab import firewall
 from lab.config import ROOT, LabConfig
 
@@ -29,14 +32,20 @@ def _labs(paths: list[str] | None) -> list[LabConfig]:
     return [LabConfig.load(p) for p in (paths or sorted(str(p) for p in (ROOT / "conf").glob("lab*.yaml")))]
 
 
-def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, target: str | None = None) -> int:
+def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, target: str | None = None,
+        workers: int = 0, remote_workers: int = 0, master_bind: str | None = None, docker_workers: int = 0) -> int:
     """Run one scenario headless through Locust; afterwards heal and stop the lab it started, whatever happened.
-    With a target, the scenario is first checked against the live system and the plan of action printed."""
-    return run_recorded(name, backend, lab_path, extra, target)[0]
+    With a target, the scenario is first checked against the live system and the plan of action printed.
+    With workers, Locust runs distributed: a master (faults, observers, verification) and `workers`
+    processes here, `docker_workers` containers on a Docker lab's network (compose/locust.yml), plus
+    `remote_workers` the user starts elsewhere (`worker --master-host`)."""
+    return run_recorded(name, backend, lab_path, extra, target, workers, remote_workers, master_bind,
+                        docker_workers)[0]
 
 
 def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None = None,
-                 target: str | None = None) -> tuple[int, Path]:
+                 target: str | None = None, workers: int = 0, remote_workers: int = 0,
+                 master_bind: str | None = None, docker_workers: int = 0) -> tuple[int, Path]:
     """`run`, also giving the run's directory (a catalog lists its runs in one JUnit file)."""
     sc = scenarios.load(name)
     config = LabConfig.load(lab_path)
@@ -44,18 +53,47 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
     if target:
         backend = lab.backend
         check_target(sc, lab)
+    master_host, master_port = config.locust_master
     was_up = lab.is_up()
+    containers = None
+    if docker_workers:
+        if lab.backend != "docker":
+            raise ConfigError("--docker-workers: workers in containers reach a Docker lab's nodes only (--backend docker)")
+        if not was_up:  # the workers join the lab's network, so it must exist before Locust starts
+            lab.up()
+        containers = ComposeWorkers(docker_workers, lab, master_port)
+        master_host = containers.master_host
+    master_host = master_bind or master_host
+    distributed = workers + remote_workers + docker_workers > 0
+    if distributed:
+        try:
+            check_free(master_host, master_port)
+        except ConfigError:
+            if docker_workers and not was_up:
+                lab.down()
+            raise
     run_dir = new_run_dir(sc.id)
     ld = sc.load
     cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "locustfile.py"), "--headless",
            "--scenario", str(sc.path), "--backend", backend, "--lab", lab_path, "--run-dir", str(run_dir),
            *(["--target", target] if target else []),
            "-u", str(ld.users), "-r", str(ld.spawn_rate), "-t", f"{int(ld.run_time_s)}s",
-           "--csv", str(run_dir / "locust"), "--csv-full-history", "--only-summary", *(extra or [])]
+           "--csv", str(run_dir / "locust"), "--csv-full-history", "--only-summary",
+           *(master_args(workers + remote_workers + docker_workers, master_host, master_port) if distributed else []),
+           *(extra or [])]
     print(f"== {sc.id}: {sc.title}\n   results: {run_dir}", flush=True)
     # Locust runs in a session of its own, so a Ctrl-C reaches it once, from here, not twice
     # (a second SIGINT in the middle of its shutdown could cut the heal short)
     child = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+    pool = LocalWorkers(workers, "127.0.0.1" if master_host in ("0.0.0.0", "*") else master_host, master_port)
+    if containers is not None:
+        containers.start()
+    if distributed:
+        pool.start()
+        print(f"   Locust master at {master_host}:{master_port}; {workers} worker(s) here "
+              f"(working directories under {pool.base})" +
+              (f"; waiting for {remote_workers} more: `python -m harness.cli worker --master-host HOST "
+               f"--master-port {master_port}`" if remote_workers else ""), flush=True)
     received: list[int] = []
 
     def forward(sig, _frame) -> None:  # Locust heals on SIGTERM/SIGINT
@@ -72,6 +110,9 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
             child.kill()
         for s, h in old.items():
             signal.signal(s, h)
+        killed = pool.stop() + (containers.stop() if containers is not None else [])
+        if killed:
+            print(f"   workers that did not quit with the master, ended by PID: {killed}")
         lab = make_lab(backend, config, sc.stack, target)  # re-read: the child changed the state on disk
         if lab.is_up():
             done = lab.heal()
@@ -234,6 +275,18 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("--backend", default="local", choices=BACKENDS)
         sp.add_argument("--lab", default="conf/lab.yaml")
         sp.add_argument("--target", default=None, help="a target file: adopt that stack instead of building one")
+    for sp in (sub.choices["run"],):
+        sp.add_argument("--workers", type=int, default=0, help="distributed: a master and N worker processes here")
+        sp.add_argument("--remote-workers", type=int, default=0,
+                        help="also wait for N workers started elsewhere with the `worker` verb")
+        sp.add_argument("--docker-workers", type=int, default=0,
+                        help="distributed: N workers as containers on the Docker lab's network (compose/locust.yml)")
+        sp.add_argument("--master-bind", default=None,
+                        help="the master's listening address (default: the lab's locust_master, a loopback one)")
+    wk = sub.add_parser("worker", help="a Locust worker for a master elsewhere: it gets everything from the master")
+    wk.add_argument("--master-host", required=True)
+    wk.add_argument("--master-port", type=int, default=5557)
+    wk.add_argument("--processes", type=int, default=1, help="worker processes on this machine")
     cat = sub.add_parser("catalog")
     cat.add_argument("group", nargs="?", default="all")
     cat.add_argument("--backend", default="local", choices=BACKENDS)
@@ -250,7 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     try:
         if a.cmd == "run":
-            return run(a.scenario, a.backend, a.lab, target=a.target)
+            if min(a.workers, a.remote_workers, a.docker_workers) < 0:
+                raise ConfigError("--workers, --docker-workers and --remote-workers count processes: 0 or more")
+            return run(a.scenario, a.backend, a.lab, target=a.target, workers=a.workers,
+                       remote_workers=a.remote_workers, master_bind=a.master_bind, docker_workers=a.docker_workers)
+        if a.cmd == "worker":
+            cmd = worker_command(a.master_host, a.master_port, a.processes)
+            os.execv(cmd[0], cmd)  # this process becomes the worker: its PID is the worker's
         if a.cmd == "up":
             return up(a.scenario, a.backend, a.lab, a.target)
         if a.cmd == "plan":

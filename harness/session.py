@@ -14,6 +14,7 @@ from pathlib import Path
 
 import runfiles as rf
 from analysis import report
+from analysis.checks import SELF_CHECKS
 from faults.journal import Journal, now_ms
 from faults.runner import FaultRunner
 from harness.scenario import Scenario
@@ -70,7 +71,7 @@ class RunSession:
             "lab": self.lab.config.name, "config": s.settings(),
             "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
-            "checks": [c.for_backend(self.lab.backend).to_json() for c in s.checks],  # this backend's bounds
+            "checks": [c.for_backend(self.lab.backend).to_json() for c in (*s.checks, *SELF_CHECKS)],  # this backend's bounds
             "service": self.lab.service.to_json(),
             **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
@@ -101,15 +102,19 @@ class RunSession:
         if leftovers and self.journal is not None:
             self.journal.write(rf.BackstopHeal(reason=reason, done=leftovers))
 
-    def finish(self, flush_logs=()) -> dict | None:
+    def finish(self, flush_logs=(), load_record=None) -> dict | None:
         """Heal, let Sentinel settle, stop the observers (the verification looks up every acknowledged
-        write then), analyse. Returns the summary."""
+        write then), analyse. Returns the summary. `flush_logs` get the load's last rows in (a
+        distributed run's workers are drained there); `load_record` then says what the load itself
+        counted (Locust's request count, the workers' rows), recorded in run.json."""
         if self.done:
             return None
         self.done = True
         self.meta["test_stop_ms"] = now_ms()
         for flush in flush_logs:
             flush()
+        if load_record is not None:
+            self.meta.update(load_record())
         self._heal("stop")
         t0 = time.monotonic()
         try:

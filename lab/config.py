@@ -26,6 +26,10 @@ class LabConfig:
     api_port: int
     master_name: str = "mymaster"
     source: str = ""
+    # where a distributed run's Locust master listens for its workers (default: the first API
+    # address, port 5557: each lab's own, so a test lab and a demo lab never collide)
+    locust_master_host: str = ""
+    locust_master_port: int = 5557
 
     @classmethod
     def load(cls, path: str | Path) -> "LabConfig":
@@ -45,6 +49,8 @@ class LabConfig:
                 api_port=int(raw["api"]["port"]),
                 master_name=str(raw.get("master_name", "mymaster")),
                 source=str(path),
+                locust_master_host=str((raw.get("locust_master") or {}).get("host") or ""),
+                locust_master_port=int((raw.get("locust_master") or {}).get("port") or 5557),
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: not a lab config: {type(exc).__name__}: {exc}") from None
@@ -58,7 +64,12 @@ class LabConfig:
         return cfg
 
     def all_hosts(self) -> list[str]:
-        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, *self.api_hosts]
+        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, *self.api_hosts,
+                *([self.locust_master_host] if self.locust_master_host else [])]
+
+    @property
+    def locust_master(self) -> tuple[str, int]:
+        return self.locust_master_host or self.api_hosts[0], self.locust_master_port
 
     @property
     def api_host(self) -> str:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import csv
 import threading
 from pathlib import Path
+from typing import Callable
 
 from observe.base import RunEnd
-from runfiles import HISTORY, HISTORY_COLUMNS, per_process
+from runfiles import HISTORY, HISTORY_COLUMNS
 
 
 class History:
-    """Written by the load's users (every process its own file); an observer of the session that
-    opens it on the master, and is closed before verification reads it."""
+    """Written by the load's users; an observer of the session that opens it on a local run, and is
+    closed before verification reads it. On a Locust worker it writes no file: its rows are
+    forwarded to the master (harness/relay.py)."""
 
     files = (HISTORY,)
 
@@ -24,6 +26,12 @@ class History:
         self._csv = None
         self._lock = threading.Lock()
         self._pending = 0
+        self._forward: Callable[[list], None] | None = None
+
+    def forward_to(self, sink: Callable[[list], None]) -> None:
+        """Hand every row to `sink` (a worker's relay) instead of a file."""
+        self.close()
+        self._forward = sink
 
     def open(self, path: str | Path) -> None:
         self.close()
@@ -37,13 +45,17 @@ class History:
                attempt: int = 1) -> None:
         """One operation: `key` is what was sent (Idempotency-Key or Redis key); `intent` groups the
         attempts of one user action, so retries and the duplicates they create can be counted."""
-        if self._csv is None:
+        if self._csv is None and self._forward is None:
+            return
+        row = {"t_start_ms": round(t_start * 1000, 3), "t_end_ms": round(t_end * 1000, 3), "op": op, "key": key,
+               "value": value, "bid_id": bid_id, "outcome": outcome, "status": status, "error": error,
+               "intent": intent or key, "variant": variant, "attempt": attempt}
+        values = [row[c] for c in HISTORY_COLUMNS]  # the contract's order, whatever this dict's
+        if self._forward is not None:
+            self._forward(values)
             return
         with self._lock:
-            row = {"t_start_ms": round(t_start * 1000, 3), "t_end_ms": round(t_end * 1000, 3), "op": op, "key": key,
-                   "value": value, "bid_id": bid_id, "outcome": outcome, "status": status, "error": error,
-                   "intent": intent or key, "variant": variant, "attempt": attempt}
-            self._csv.writerow([row[c] for c in HISTORY_COLUMNS])  # the contract's order, whatever this dict's
+            self._csv.writerow(values)
             self._pending += 1
             if self._pending >= 200:
                 self.flush()
@@ -53,8 +65,8 @@ class History:
             self._fh.flush()
             self._pending = 0
 
-    def start(self, run_dir: Path, pid: int | None = None) -> None:
-        self.open(run_dir / per_process(HISTORY, pid))
+    def start(self, run_dir: Path) -> None:
+        self.open(run_dir / HISTORY)
 
     def ready(self, timeout_s: float = 0) -> bool:
         return True

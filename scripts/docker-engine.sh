@@ -66,6 +66,15 @@ images() {
       'CMD ["python3", "-m", "fairbid.api"]' > "$D/ctx/Dockerfile"
     docker build -q -t fairbid-ha/service:local "$D/ctx" >/dev/null
   fi
+  if ! docker image inspect fairbid-ha/locust:local >/dev/null 2>&1; then
+    # Locust workers as containers (compose/locust.yml): the harness's packages, the checkout mounted at /app
+    rm -rf "$D/lsite" && python3 -m pip install -q --target "$D/lsite" -r "$ROOT/requirements.txt"
+    rm -rf "$D/lctx" && mkdir -p "$D/lctx" && mv "$D/lsite" "$D/lctx/site"
+    printf '%s\n' 'FROM fairbid-ha/python:local' 'COPY site /opt/site' \
+      'ENV PYTHONPATH=/opt/site:/app PYTHONUNBUFFERED=1' 'WORKDIR /tmp' > "$D/lctx/Dockerfile"
+    docker build -q -t fairbid-ha/locust:local "$D/lctx" >/dev/null
+    rm -rf "$D/lctx"
+  fi
 }
 
 stop() {

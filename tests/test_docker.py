@@ -152,6 +152,22 @@ def test_the_failover_scenario_runs_unchanged_on_docker(tmp_path):
     assert _project_objects("fairbid-e2e") == ([], [])
 
 
+def test_workers_in_containers_send_every_row_to_the_master_on_the_host(tmp_path):
+    """compose/locust.yml: two worker containers on the lab's network, the master on its gateway."""
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(tmp_path)}
+    res = subprocess.run([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/quick-failover.yaml", "--backend",
+                          "docker", "--lab", E2E_LAB, "--docker-workers", "2"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=400)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    run = next(tmp_path.glob("*-quick-failover"))
+    summary = json.loads((run / "summary.json").read_text())
+    workers = json.loads((run / "run.json").read_text())["workers"]
+    assert summary["passed"] and sorted(workers) == ["w0", "w1"] and all(w["complete"] for w in workers.values())
+    assert summary["metrics"]["locust_requests"] == summary["metrics"]["total_requests"] > 100
+    assert summary["metrics"]["lost_acked_writes"] == 0
+    assert _project_objects("fairbid-e2e") == ([], []) and _project_objects("fairbid-e2e-load") == ([], [])
+
+
 def test_containers_run_with_the_labs_passwords(dlab):
     """As on the local backend: Redis, Sentinel (its own password) and MySQL refuse a client without one."""
     import pymysql

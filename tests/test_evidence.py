@@ -112,3 +112,33 @@ def test_unknown_outcomes_are_resolved_after_the_kill(copy_of_run):
     assert metrics["refused_writes"] is not None
     landed_bids = [k for k in v["unknown_landed"] if not k.startswith("probe:")]
     assert v["rows_not_acked"] == len(landed_bids)
+
+
+def test_a_worker_short_of_rows_withholds_what_rests_on_them(copy_of_run):
+    """run.json as a distributed master writes it: one worker whose rows fell short of its own count."""
+    meta = json.loads((copy_of_run / "run.json").read_text())
+    meta["workers"] = {
+        "w0": {"client_id": "a", "received": {"requests": 900, "history": 700},
+               "declared": {"requests": 900, "history": 700}, "complete": True},
+        "w1": {"client_id": "b", "received": {"requests": 880, "history": 690},
+               "declared": {"requests": 900, "history": 700}, "complete": False,
+               "problem": "worker w1 is short (requests: 880 of 900 rows; history: 690 of 700 rows)"}}
+    (copy_of_run / "run.json").write_text(json.dumps(meta))
+    summary = _rebuild(copy_of_run)
+    assert not summary["passed"]
+    assert "incomplete: worker w1 is short (requests: 880 of 900 rows; history: 690 of 700 rows)" in \
+        summary["not_passed_because"]
+    for key in ("lost_acked_writes", "acked_bids", "error_window_s", "total_requests"):
+        assert summary["metrics"][key] is None and summary["absent"][key].startswith("incomplete history: w")
+
+
+def test_the_harness_checks_itself_against_locusts_request_count(copy_of_run):
+    meta = json.loads((copy_of_run / "run.json").read_text())
+    rows = len((copy_of_run / "requests.csv").read_text().splitlines()) - 1
+    assert meta["locust_requests"] == rows  # what the real run recorded: Locust's count is the log's
+    meta["locust_requests"] = int(rows * 1.01)  # a log that missed 1 % of Locust's requests
+    (copy_of_run / "run.json").write_text(json.dumps(meta))
+    summary = _rebuild(copy_of_run)
+    check = next(c for c in summary["checks"] if c["metric"] == "request_log_gap")
+    assert not check["passed"] and check["harness"] and summary["metrics"]["request_log_gap"] > 0.001
+    assert not summary["passed"]

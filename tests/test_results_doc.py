@@ -239,26 +239,27 @@ def test_fault_injection_names_the_plans_command_and_what_the_backend_did(result
     assert "SIGKILL of redis-1's process" in section and "DROP rules on `lo` between redis-3's address" in section
 
 
-EDITION = Path(__file__).resolve().parent.parent / "docs" / "results"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "results"
+EDITIONS = [DOCS, DOCS / "docker"]  # the local backend's catalog, and the Docker backend's
 
 
-@pytest.mark.skipif(not (EDITION / "runs").is_dir(), reason="no committed edition yet")
-def test_the_committed_edition_regenerates_byte_identically_from_its_runs(tmp_path):
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker"])
+def test_the_committed_edition_regenerates_byte_identically_from_its_runs(tmp_path, edition):
     """`make results FROM=docs/results/runs` gives the committed documents, byte for byte."""
     copy = tmp_path / "results"
-    shutil.copytree(EDITION / "runs", copy / "runs")
+    shutil.copytree(edition / "runs", copy / "runs")
     assert rd.main(["--from", str(copy / "runs")]) == 0
     for name in ("RESULTS.md", "RESULTS.ko.md"):
-        assert (copy / name).read_bytes() == (EDITION / name).read_bytes(), name
+        assert (copy / name).read_bytes() == (edition / name).read_bytes(), name
 
 
-@pytest.mark.skipif(not (EDITION / "runs").is_dir(), reason="no committed edition yet")
-def test_the_committed_editions_figures_equal_each_runs_summary():
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker"])
+def test_the_committed_editions_figures_equal_each_runs_summary(edition):
     """Each step's headline figures in both committed documents are its summary.json's."""
-    runs = sorted(p for p in (EDITION / "runs").iterdir() if (p / "summary.json").exists())
+    runs = sorted(p for p in (edition / "runs").iterdir() if (p / "summary.json").exists())
     assert runs
     for lang, doc in (("en", "RESULTS.md"), ("ko", "RESULTS.ko.md")):
-        text = (EDITION / doc).read_text()
+        text = (edition / doc).read_text()
         for run in runs:
             s = _summary(run)
             row = next(line for line in text.splitlines() if f"`{s['scenario']}`" in line and run.name in line)

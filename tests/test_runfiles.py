@@ -10,9 +10,9 @@ def test_request_columns_are_locusts_own():
     assert rf.REQUEST_COLUMNS == CSV_COLUMNS
 
 
-def test_per_process_names_are_found_by_the_readers_glob():
+def test_the_readers_glob_finds_each_kind_of_file_and_only_that_kind():
     from pathlib import PurePath
 
     for name in (rf.REQUESTS, rf.HISTORY):
-        assert PurePath(rf.per_process(name, 4242)).match(rf.all_of(name))
-        assert PurePath(rf.per_process(name)).match(rf.all_of(name)) and rf.per_process(name) == name
+        assert PurePath(name).match(rf.all_of(name))
+    assert not PurePath(rf.HISTORY).match(rf.all_of(rf.REQUESTS))

@@ -1,0 +1,93 @@
+"""A reference edition of the results document: the newest run of each catalog scenario of one
+backend, copied without its large files (CSVs, logs), and the two documents built from the copies.
+
+    python -m analysis.edition OUT [--backend local]     # OUT/runs/RUN_ID/..., OUT/RESULTS.md, .ko.md
+    python -m analysis.edition OUT --durability results/durability-TIME   # OUT/durability/
+    python -m analysis.edition OUT --bench results/bench                  # OUT/bench/ and its BENCH.md
+
+`make results FROM=OUT/runs` then regenerates both documents byte for byte from what was copied.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import runfiles as rf
+from analysis import results_doc
+from harness.session import RESULTS
+
+# what the documents read and a reader opens; the CSVs and node logs stay in results/
+KEPT = (rf.SUMMARY, rf.REPORT, rf.RUN_JSON, rf.FAULTS, rf.JUNIT)
+
+
+def copy_run(src: Path, dest: Path) -> Path:
+    out = dest / src.name
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.iterdir()):
+        if path.is_file() and (path.name in KEPT or path.suffix == ".png"):
+            shutil.copy2(path, out / path.name)
+    return out
+
+
+def build(out: Path, backend: str, results: Path = RESULTS) -> tuple[list[Path], int]:
+    runs, _skipped = results_doc.select(results, backend, recursive=False, only=set(results_doc.load_catalog()))
+    if not runs:
+        raise SystemExit(f"no catalog run of the {backend} backend under {results}")
+    dest = out / "runs"
+    if dest.exists():
+        shutil.rmtree(dest)
+    for run in runs.values():
+        copy_run(run.dir, dest)
+    paths, _taken, _ = results_doc.build(dest)
+    return paths, len(runs)
+
+
+def copy_durability(src: Path, out: Path) -> Path:
+    """The comparison's table and figures, and each cell's run (as copy_run keeps it)."""
+    dest = out / "durability"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("report.md", "comparison.json"):
+        shutil.copy2(src / name, dest / name)
+    for run in sorted(p for p in src.iterdir() if (p / rf.SUMMARY).exists()):
+        copy_run(run, dest)
+    return dest / "report.md"
+
+
+def copy_bench(src: Path, out: Path) -> Path:
+    """Every benchmark's figures (NAME.json) and the table bench.summary prints from them."""
+    from bench import summary
+
+    dest = out / "bench"
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.glob("*.json")):
+        shutil.copy2(path, dest / path.name)
+    doc = dest / "BENCH.md"
+    doc.write_text("# Benchmarks\n\nThe figures of `make bench` (one file per benchmark here, NAME.json), as "
+                   "`python -m bench.summary` prints them.\n\n" + summary.table(dest))
+    return doc
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m analysis.edition", description=__doc__.split("\n\n")[0])
+    p.add_argument("out", type=Path)
+    p.add_argument("--backend", default="local")
+    p.add_argument("--durability", type=Path, default=None, help="copy this durability comparison instead")
+    p.add_argument("--bench", type=Path, default=None, help="copy these benchmark figures instead")
+    p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
+    a = p.parse_args(argv)
+    if a.durability or a.bench:
+        for doc in ([copy_durability(a.durability, a.out)] if a.durability else []) + \
+                   ([copy_bench(a.bench, a.out)] if a.bench else []):
+            print(f"wrote {doc}")
+        return 0
+    paths, n = build(a.out, a.backend, a.results)
+    print(f"{n} runs copied into {a.out / 'runs'}; wrote {', '.join(str(x) for x in paths)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
