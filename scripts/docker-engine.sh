@@ -68,7 +68,8 @@ images() {
   fi
   if ! docker image inspect fairbid-ha/locust:local >/dev/null 2>&1; then
     # Locust workers as containers (compose/locust.yml): the harness's packages, the checkout mounted at /app
-    rm -rf "$D/lsite" && python3 -m pip install -q --target "$D/lsite" -r "$ROOT/requirements.txt"
+    # async-timeout: redis-py needs it below Python 3.11.3 (the image's Debian 3.11.2), pip here may be newer
+    rm -rf "$D/lsite" && python3 -m pip install -q --target "$D/lsite" -r "$ROOT/requirements.txt" async-timeout==5.0.1
     rm -rf "$D/lctx" && mkdir -p "$D/lctx" && mv "$D/lsite" "$D/lctx/site"
     printf '%s\n' 'FROM fairbid-ha/python:local' 'COPY site /opt/site' \
       'ENV PYTHONPATH=/opt/site:/app PYTHONUNBUFFERED=1' 'WORKDIR /tmp' > "$D/lctx/Dockerfile"
