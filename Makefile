@@ -23,7 +23,7 @@ ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario worker catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario worker edition catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -46,6 +46,9 @@ compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"
 # FROM=dir: every run directory under dir, documents beside it; BACKEND only filters there when given
 results: deps  ## make results [BACKEND=local] [FROM=dir]
 	$(PY) -m analysis.results_doc $(if $(FROM),--from $(FROM) $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)),--backend $(BACKEND))
+
+edition: deps  ## make edition OUT=dir [BACKEND=local]: newest catalog runs copied (no CSVs) + both documents; docs/results is one
+	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND)
 
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
 	$(PY) -m harness.cli plan $(S) --target $(TARGET)

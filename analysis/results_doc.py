@@ -554,8 +554,17 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
                "각 실행이 시작할 때 스스로 기록한 환경이다(`summary.json`의 `environment`). 기록이 없는 항목은 "
                "\"기록 없음\"으로 적는다.")(lang), "",
              "| " + L("item | value", "항목 | 값")(lang) + " |", "|---|---|"]
+    absent = L("none in the stack", "구성에 없음")(lang)
+
+    def value(r: RunFiles, key: str) -> object:
+        v = (r.summary.get("environment") or {}).get(key)
+        stack = (r.summary.get("config") or {}).get("stack") or {}
+        if v in (None, "") and key == "sentinel" and stack.get("sentinels") == 0:
+            return absent  # a single-Redis step has no Sentinel to ask: not a gap in the record
+        return v
+
     for key, name in T.ENV_ITEMS:
-        vals = [(r.id, (r.summary.get("environment") or {}).get(key)) for r in items]
+        vals = [(r.id, value(r, key)) for r in items]
         lines.append(f"| {name(lang)} | {_cell(summarise(vals) if vals else nr)} |")
     lines.append(f"| {L('backend', 'backend')(lang)} | {_cell(summarise([(r.id, r.backend) for r in items]) or '-')} |")
     dates = [(r.id, (r.summary.get("environment") or {}).get("date")) for r in items]

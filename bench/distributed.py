@@ -77,7 +77,8 @@ def one(path: Path, work: Path, users: int, seconds: int, workers: int, lab: Loc
     return {"workers": workers, "bids_per_s": round(rps, 1), "cpu_s": cpu, "cpu_percent_of_run": {
         k: round(v / span_s * 100, 1) for k, v in cpu.items()}, "rows_per_s_relayed": relay or None,
         "locust_requests": summary["metrics"]["locust_requests"], "request_log_gap": summary["metrics"]["request_log_gap"],
-        "workers_complete": all(w["complete"] for w in (meta.get("workers") or {}).values()), "run": run.name}
+        "workers_complete": (all(w["complete"] for w in meta["workers"].values()) if meta.get("workers") else None),
+        "run": run.name}
 
 
 def main() -> None:

@@ -52,6 +52,13 @@ def figures(run: Path, probe_csv: Path) -> dict:
     }
 
 
+def _redis_users(scenario: str | None) -> int:
+    load = scenarios.load(scenario).load if scenario else None
+    if load is None:
+        return 1
+    return max(1, round(load.users * load.redis_weight / (load.bid_weight + load.redis_weight)))
+
+
 def _passwords(config: LabConfig) -> dict[str, str]:
     """The lab's Redis and Sentinel passwords, for the prober (it reads them from its environment)."""
     secrets = LabSecrets.for_lab(config)
@@ -91,7 +98,9 @@ def main() -> None:
     prober = subprocess.Popen([sys.executable, "-m", "bench.prober", "--sentinels", sentinels, "--out", str(probe_csv),
                                "--interval-ms", "5", "--duration-s", str(run_s + 45),
                                "--timeout-s", str(client.get("timeout_s", 3)), "--retries", str(client.get("retries", 3)),
-                               "--backoff-cap-s", str(client.get("backoff_cap_s", 0.5))],
+                               "--backoff-cap-s", str(client.get("backoff_cap_s", 0.5)),
+                               # a retrying client: as many loops as Locust has Redis users (see bench/prober.py)
+                               "--loops", str(_redis_users(a.scenario) if client.get("retries", 3) else 1)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env={**os.environ, **_passwords(config)})
     try:

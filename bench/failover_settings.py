@@ -1,8 +1,10 @@
 """Benchmark 6: client-visible error window against down-after-milliseconds (1000, 2000, 5000), for
-a kill and for a network cut, with the retrying, idempotent client (the "tuned" one of redis-5).
+a kill and for a network cut, with the retrying, idempotent client (the "tuned" one of redis-5) and
+a total deadline per Redis operation in the service (fairbid/redis_client.py: the first timeout drops
+the pool, so a try after Sentinel's switch reaches the new master).
 The floor is +switch-master. Targets: window <= +switch-master + 0.5 s; 0 user-visible failed bids.
 
-    python -m bench.failover_settings [--down-after 1000,2000,5000]
+    python -m bench.failover_settings [--down-after 1000,2000,5000] [--deadline-s 2 | 0]
 """
 from __future__ import annotations
 
@@ -15,7 +17,10 @@ from bench.common import OUT, run_scenario, save
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--down-after", default="1000,2000,5000")
+    p.add_argument("--deadline-s", type=float, default=2.0,
+                   help="the service client's total budget per operation (0: retries only, the client before issue 16)")
     a = p.parse_args()
+    deadline = {"FAIRBID_REDIS_DEADLINE_S": str(a.deadline_s)} if a.deadline_s else {}
     rows = []
     for down_after in [int(x) for x in a.down_after.split(",")]:
         for action in ("kill", "cut"):
@@ -27,7 +32,7 @@ def main() -> None:
                 "plan_step": "bench",
                 "stack": {"sentinel": {"down_after_ms": down_after, "failover_timeout_ms": 10000},
                           "service_env": {"FAIRBID_REDIS_TIMEOUT_S": "1", "FAIRBID_REDIS_RETRIES": "5",
-                                          "FAIRBID_REDIS_BACKOFF_CAP_S": "1"}},
+                                          "FAIRBID_REDIS_BACKOFF_CAP_S": "1", **deadline}},
                 "load": {"users": 30, "spawn_rate": 30, "run_time": "45s", "rate_per_user": 5, "redis_weight": 0,
                          "variants": [{"name": "tuned", "retries": 8, "backoff_s": 0.25, "same_key": True}]},
                 "faults": [fault],
@@ -43,7 +48,7 @@ def main() -> None:
                          "user_visible_failed_bids": m.get("tuned.user_errors"), "lost_acked_writes": m["lost_acked_writes"],
                          "run": str(run)})
             print(rows[-1], flush=True)
-    save("failover_settings", {"rows": rows, "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
+    save("failover_settings", {"deadline_s": a.deadline_s or None, "rows": rows, "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
                                                        "failed bids", "met": bool(rows) and all(map(row_met, rows))})
 
 

@@ -70,10 +70,14 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
                  + (f", relayed rows/s per worker {r['rows_per_s_relayed']}" if r["rows_per_s_relayed"] else "")
                  + f", log gap {r['request_log_gap']}" for r in f["runs"]]
         out.append(("8 distributed load", "Locust's count = the log's (gap <= 0.1 %)", "; ".join(parts), _verdict(f)))
-    if f := _load("error_window_workers2"):
-        out.append(("1b error window, 2 workers", "within 50 ms of the prober",
-                    f"request log {f['window_from_request_log_s']} s, prober {f['window_from_prober_s']} s "
-                    f"(difference {f['difference_ms']} ms); log gap {f['request_log_gap']}", _verdict(f)))
+    for name, label in (("error_window_workers2", "1b error window, 2 workers"),
+                        ("error_window_redis-4_workers2", "1c redis-4 with 2 workers")):
+        if f := _load(name):
+            out.append((label, "within 50 ms of the prober; the run passes",
+                        f"request log {f['window_from_request_log_s']} s, prober {f['window_from_prober_s']} s "
+                        f"(difference {f['difference_ms']} ms); log gap {f['request_log_gap']}; lost "
+                        f"{f['lost_acked_writes']}; {'PASS' if f['passed'] else 'FAIL'}",
+                        "met" if f.get("met") is True and f.get("passed") else "missed"))
     return out
 
 

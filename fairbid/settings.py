@@ -35,6 +35,7 @@ class Settings:
     redis_timeout_s: float
     redis_retries: int
     redis_backoff_cap_s: float
+    redis_deadline_s: float | None  # a total budget per operation (every try and wait); None: retries only
     mysql_host: str
     mysql_port: int
     mysql_user: str
@@ -68,6 +69,7 @@ class Settings:
             redis_timeout_s=float(e.get("FAIRBID_REDIS_TIMEOUT_S", "3")),
             redis_retries=int(e.get("FAIRBID_REDIS_RETRIES", "3")),
             redis_backoff_cap_s=float(e.get("FAIRBID_REDIS_BACKOFF_CAP_S", "0.5")),
+            redis_deadline_s=float(e["FAIRBID_REDIS_DEADLINE_S"]) if e.get("FAIRBID_REDIS_DEADLINE_S") else None,
             mysql_host=e.get("FAIRBID_MYSQL_HOST", "127.0.0.1"),
             mysql_port=int(e.get("FAIRBID_MYSQL_PORT", "3306")),
             mysql_user=e.get("FAIRBID_MYSQL_USER", "fairbid"),

@@ -118,7 +118,8 @@ def _client(top: Fields) -> dict:
     c = top.section("client", CLIENT_ENV)
     ok = {"timeout_s": c.number("timeout_s", None, 0, above=True),
           "retries": c.integer("retries", None, 0, MAX_RETRIES),
-          "backoff_cap_s": c.number("backoff_cap_s", None, 0)}
+          "backoff_cap_s": c.number("backoff_cap_s", None, 0),
+          "deadline_s": c.number("deadline_s", None, 0, above=True)}
     return {k: c.data[k] for k, v in ok.items() if v is not None}
 
 

@@ -33,7 +33,7 @@ LAB_ENV = frozenset({
 # a scenario's `client:` section: the Redis client settings of the stand-in's service (and of Locust's
 # Redis users), as the variables they become
 CLIENT_ENV = {"timeout_s": "FAIRBID_REDIS_TIMEOUT_S", "retries": "FAIRBID_REDIS_RETRIES",
-              "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S"}
+              "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S", "deadline_s": "FAIRBID_REDIS_DEADLINE_S"}
 REPOINT_ENV = {"FAIRBID_REDIS": "redis", "FAIRBID_SENTINELS": "sentinel"}  # `"@redis-2"`: that node's address
 _LAB_LIKE = re.compile(r"PASSWORD|SECRET|TOKEN|_(HOST|PORT|ADDR|ADDRS|DSN|URL)$")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

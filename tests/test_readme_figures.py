@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("## What we learned", "## Performance")
-NUMBER = re.compile(r"(?<![\w.\-/])(\d{1,3}(?:,\d{3})+|\d+\.\d+|\d{3,})(?![\w/])")
+NUMBER = re.compile(r"(?<![\w./])(\d{1,3}(?:,\d{3})+|\d+\.\d+|\d{3,})(?![\w/])")
 EDITION_FILES = ("*.md", "*.json")
 
 
