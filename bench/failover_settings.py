@@ -48,7 +48,8 @@ def main() -> None:
                          "user_visible_failed_bids": m.get("tuned.user_errors"), "lost_acked_writes": m["lost_acked_writes"],
                          "run": str(run)})
             print(rows[-1], flush=True)
-    save("failover_settings", {"deadline_s": a.deadline_s or None, "rows": rows, "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
+    save("failover_settings", {"deadline_s": a.deadline_s or None, "rows": rows,
+                               "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
                                                        "failed bids", "met": bool(rows) and all(map(row_met, rows))})
 
 

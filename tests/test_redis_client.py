@@ -11,7 +11,7 @@ from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import TimeoutError
 
-from fairbid.redis_client import DeadlineRetry, RETRYABLE, retry_policy
+from fairbid.redis_client import RETRYABLE, DeadlineRetry, retry_policy
 from fairbid.settings import Settings
 
 
