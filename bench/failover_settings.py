@@ -49,8 +49,8 @@ def main() -> None:
                          "run": str(run)})
             print(rows[-1], flush=True)
     save("failover_settings", {"deadline_s": a.deadline_s or None, "rows": rows,
-                               "target": "last client error <= +switch-master + 0.5 s; 0 user-visible "
-                                                       "failed bids", "met": bool(rows) and all(map(row_met, rows))})
+                               "target": "last client error <= +switch-master + 0.5 s; 0 user-visible failed bids",
+                               "met": bool(rows) and all(map(row_met, rows))})
 
 
 def row_met(r: dict) -> bool:
