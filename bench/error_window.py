@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from lab.secrets import LabSecrets
 
 
 def window(fails: pd.DataFrame, start: str, end: str) -> float | None:
-    return round((fails[end].max() - fails[start].min()) / 1000, 3) if len(fails) else None
+    return round(float(fails[end].max() - fails[start].min()) / 1000, 3) if len(fails) else None
 
 
 def figures(run: Path, probe_csv: Path) -> dict:
@@ -47,7 +48,7 @@ def figures(run: Path, probe_csv: Path) -> dict:
         "run": str(run), "failover_s": summary["metrics"]["failover_s"],
         "window_from_request_log_s": ours, "window_from_prober_s": prober_window,
         "window_from_locust_1s_csv_s": csv_window, "difference_ms": diff_ms, "target_ms": 50,
-        "met": diff_ms is not None and diff_ms <= 50, "prober_writes": len(probe),
+        "met": bool(diff_ms is not None and diff_ms <= 50), "prober_writes": len(probe),
         "prober_failures_in_test": len(probe_fails), "http_window_s": summary["metrics"]["error_window_bids_s"],
     }
 
@@ -82,9 +83,9 @@ def main() -> None:
     p.add_argument("--scenario", default=None, help="a catalog scenario instead of the bench's own")
     a = p.parse_args()
     name = "error_window" + (f"_{a.scenario}" if a.scenario else "") + (f"_workers{a.workers}" if a.workers else "")
-    if a.from_run:
+    if a.from_run:  # figures again from a run's own files (the prober's is kept in the run)
         run = Path(a.from_run)
-        save(name, figures(run, run.parent / "prober.csv"))
+        save(name, record(run, run / "prober.csv", a.workers, a.scenario))
         return
     config = LabConfig.load(ROOT / BENCH_LAB)
     if a.scenario:
@@ -92,7 +93,7 @@ def main() -> None:
         client, run_s, what = sc.redis_client, sc.load.run_time_s, str(sc.path)
     else:
         client, run_s, what = DOC["client"], 40, DOC
-    probe_csv = OUT / "runs" / "prober.csv"
+    probe_csv = OUT / "runs" / f"prober-{name}.csv"
     probe_csv.parent.mkdir(parents=True, exist_ok=True)
     sentinels = ",".join(f"{h}:{config.sentinel_port}" for h in config.sentinel_hosts)
     prober = subprocess.Popen([sys.executable, "-m", "bench.prober", "--sentinels", sentinels, "--out", str(probe_csv),
@@ -107,11 +108,16 @@ def main() -> None:
         run = run_scenario(what, OUT / "runs", extra=("--workers", str(a.workers)) if a.workers else ())
     finally:
         prober.wait(timeout=run_s + 120)
+    shutil.copy(probe_csv, run / "prober.csv")
+    save(name, record(run, run / "prober.csv", a.workers, a.scenario))
+
+
+def record(run: Path, probe_csv: Path, workers: int, scenario: str | None) -> dict:
     summary = json.loads((run / "summary.json").read_text())
-    save(name, {**figures(run, probe_csv), "workers": a.workers, "scenario": a.scenario or DOC["id"],
-                "passed": summary["passed"], "lost_acked_writes": summary["metrics"]["lost_acked_writes"],
-                "locust_requests": summary["metrics"].get("locust_requests"),
-                "request_log_gap": summary["metrics"].get("request_log_gap")})
+    return {**figures(run, probe_csv), "workers": workers, "scenario": scenario or DOC["id"],
+            "passed": summary["passed"], "lost_acked_writes": summary["metrics"]["lost_acked_writes"],
+            "locust_requests": summary["metrics"].get("locust_requests"),
+            "request_log_gap": summary["metrics"].get("request_log_gap")}
 
 
 if __name__ == "__main__":

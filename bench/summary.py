@@ -56,11 +56,16 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
         out.append(("5 stack ready time", "<= 5 s",
                     f"median {f['up_s']['median']} s, max {f['up_s']['max']} s ({f['up_s']['n']} runs); with a MySQL "
                     f"replica median {f['with_mysql_replica_up_s']['median']} s", _verdict(f)))
-    if f := _load("failover_settings"):
-        parts = [f"{r['action']} @{r['down_after_ms']}: switch {r['switch_master_s']} s, last error "
-                 f"{r['last_client_error_s']} s, failed bids {r['user_visible_failed_bids']}" for r in f["rows"]]
-        out.append(("6 failover vs down-after", "last error <= switch + 0.5 s; 0 failed bids", "; ".join(parts),
-                    _verdict(f)))
+    for name, label in (("failover_settings_no_deadline", "6a failover vs down-after, retries only (before)"),
+                        ("failover_settings", "6 failover vs down-after")):
+        if f := _load(name):
+            deadline = f"service deadline {f['deadline_s']} s per operation: " if f.get("deadline_s") else \
+                "no deadline (retries only): "
+            parts = [f"{r['action']} @{r['down_after_ms']}: switch {r['switch_master_s']} s, last error "
+                     f"{r['last_client_error_s']} s, failed bids {r['user_visible_failed_bids']}, lost "
+                     f"{r['lost_acked_writes']}" for r in f["rows"]]
+            out.append((label, "last error <= switch + 0.5 s; 0 failed bids", deadline + "; ".join(parts),
+                        _verdict(f)))
     if f := _load("analysis_speed"):
         out.append(("7 analysis speed", "<= 10 s for 1,000,000 rows", f"{f['report_s']} s for {f['rows']:,} rows",
                     _verdict(f)))
