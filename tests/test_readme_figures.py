@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("## What we learned", "## Performance")
-NUMBER = re.compile(r"(?<![\w./])(\d{1,3}(?:,\d{3})+|\d+\.\d+|\d{3,})(?![\w/])")
+NUMBER = re.compile(r"(?<![\w./])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|\d{3,})(?!\w)")
 EDITION_FILES = ("*.md", "*.json")
 
 
@@ -44,7 +44,7 @@ def _edition_numbers() -> tuple[set[float], set[str]]:
 
 def _held(figure: str, values: set[float], ints: set[str]) -> bool:
     if "." not in figure:
-        return figure in ints
+        return figure in ints or float(figure) in values
     digits = len(figure.split(".")[1])
     x = float(figure)
     return any(abs(round(v, digits) - x) < 10 ** -(digits + 3) or abs(round(v * 100, digits) - x) < 10 ** -(digits + 3)
