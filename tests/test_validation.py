@@ -81,6 +81,7 @@ RULES = {
     "client timeout above 0": ("client: {timeout_s: 0}", 3, "client.timeout_s", "must be > 0"),
     "client retries not negative": ("client: {retries: -1}", 3, "client.retries", "must be >= 0"),
     "client backoff cap not negative": ("client: {backoff_cap_s: -1}", 3, "client.backoff_cap_s", "must be >= 0"),
+    "client deadline above 0": ("client: {deadline_s: 0}", 3, "client.deadline_s", "must be > 0"),
     # faults inside the run
     "fault at not negative": (FAULT + "{at: -1, action: kill, target: redis-1}", 4, "faults[0].at",
                               "negative duration"),
