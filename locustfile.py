@@ -18,6 +18,7 @@ import itertools
 import logging
 import os
 import random
+import signal
 import sys
 import time
 import uuid
@@ -264,6 +265,10 @@ def _init(environment, **_kw) -> None:
             log.error("%s", exc)
             sys.exit(1)
     _apply_plan(ctx, LoadPlan.of(ctx.scenario, ctx.lab))  # the lab's addresses are known once it is up
+    # Ctrl-C takes Locust's SIGTERM path (quitting: heal, lab down). Left to Python, SIGINT raises
+    # KeyboardInterrupt in whichever greenlet runs when it lands (a user's, the fault runner's): that
+    # greenlet dies and the main one, which would have shut down, may wait on (seen once in CI, 60 s).
+    gevent.signal_handler(signal.SIGINT, lambda: os.kill(os.getpid(), signal.SIGTERM))
 
 
 @events.test_start.add_listener
