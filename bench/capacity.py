@@ -18,12 +18,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from bench.common import BENCH_LAB, OUT, ROOT, cpu_seconds, save
-from harness import scenario as scenarios
-from lab.config import LabConfig
-from lab.local import LocalLab
+from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, save
 
 RATE_PER_USER = 10
 
@@ -95,17 +91,8 @@ def main() -> None:
     p.add_argument("--seconds", type=int, default=20)
     a = p.parse_args()
     work = OUT / "runs" / "capacity"
-    work.mkdir(parents=True, exist_ok=True)
-    doc = {"id": "bench-capacity", "title": "Capacity", "plan_step": "bench",
-           "load": {"users": 10, "spawn_rate": 10, "run_time": "20s", "rate_per_user": RATE_PER_USER,
-                    "redis_weight": 0},
-           "checks": [{"metric": "faults_failed", "equals": 0}]}
-    path = work / "bench-capacity.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    lab = LocalLab(LabConfig.load(ROOT / BENCH_LAB), scenarios.load(str(path)).stack)
-    if lab.is_up():
-        lab.down()
-    lab.up()
+    path = bids_scenario(work, "bench-capacity", "Capacity", 10, "20s", RATE_PER_USER)
+    lab = fresh_lab(path)
     try:
         steps = [_step(lab, path, int(u), a.seconds, work) for u in a.steps.split(",")]
         for s in steps:

@@ -47,6 +47,32 @@ def run_scenario(doc: dict | str, results: Path, timeout_s: float = 900, extra: 
     return runs[-1]
 
 
+def bids_scenario(work: Path, sid: str, title: str, users: int, run_time: str, rate_per_user: float) -> Path:
+    """A scenario of bids only and no fault (the benches that measure the load), written into `work`:
+    the end-to-end path the harness is there for."""
+    work.mkdir(parents=True, exist_ok=True)
+    doc = {"id": sid, "title": title, "plan_step": "bench",
+           "load": {"users": users, "spawn_rate": users, "run_time": run_time, "rate_per_user": rate_per_user,
+                    "redis_weight": 0},
+           "checks": [{"metric": "faults_failed", "equals": 0}]}
+    path = work / f"{sid}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def fresh_lab(path: Path):
+    """The bench lab for a scenario file, brought up anew (a lab left by a killed bench is stopped first)."""
+    from harness import scenario as scenarios
+    from lab.config import LabConfig
+    from lab.local import LocalLab
+
+    lab = LocalLab(LabConfig.load(ROOT / BENCH_LAB), scenarios.load(str(path)).stack)
+    if lab.is_up():
+        lab.down()
+    lab.up()
+    return lab
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -19,12 +19,9 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from bench.common import BENCH_LAB, OUT, ROOT, cpu_seconds, save
-from harness import scenario as scenarios
+from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, save
 from harness.workers import master_args, worker_command
-from lab.config import LabConfig
 from lab.local import LocalLab
 
 
@@ -49,8 +46,7 @@ def _cpu_s(proc: _Timed, timeout_s: float) -> float | None:
 
 
 def one(path: Path, work: Path, users: int, seconds: int, workers: int, lab: LocalLab) -> dict:
-    config = LabConfig.load(ROOT / BENCH_LAB)
-    host, port = config.locust_master
+    host, port = lab.config.locust_master
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
     cmd = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--scenario", str(path),
            "--lab", BENCH_LAB, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
@@ -88,17 +84,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     a = p.parse_args()
     work = OUT / "runs" / "distributed"
-    work.mkdir(parents=True, exist_ok=True)
-    doc = {"id": "bench-distributed", "title": "Locust distributed", "plan_step": "bench",
-           "load": {"users": a.users, "spawn_rate": a.users, "run_time": f"{a.seconds}s", "rate_per_user": 40,
-                    "redis_weight": 0},
-           "checks": [{"metric": "faults_failed", "equals": 0}]}
-    path = work / "bench-distributed.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    lab = LocalLab(LabConfig.load(ROOT / BENCH_LAB), scenarios.load(str(path)).stack)
-    if lab.is_up():
-        lab.down()
-    lab.up()
+    path = bids_scenario(work, "bench-distributed", "Locust distributed", a.users, f"{a.seconds}s", 40)
+    lab = fresh_lab(path)
     try:
         rows = [one(path, work, a.users, a.seconds, n, lab) for n in sorted({0, 1, a.workers})]
     finally:

@@ -14,12 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from bench.common import BENCH_LAB, OUT, ROOT, save
-from harness import scenario as scenarios
-from lab.config import LabConfig
-from lab.local import LocalLab
+from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, fresh_lab, save
 
 
 def _rps(prefix: Path) -> float:
@@ -35,18 +31,8 @@ def main() -> None:
     p.add_argument("--pairs", type=int, default=2)
     a = p.parse_args()
     work = OUT / "runs" / "overhead"
-    work.mkdir(parents=True, exist_ok=True)
-    doc = {"id": "bench-overhead", "title": "Harness overhead", "plan_step": "bench",
-           "load": {"users": a.users, "spawn_rate": a.users, "run_time": f"{a.seconds}s", "rate_per_user": 40,
-                    "redis_weight": 0},  # bids only: the end-to-end path the harness is there for
-           "checks": [{"metric": "faults_failed", "equals": 0}]}
-    path = work / "bench-overhead.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    sc = scenarios.load(str(path))
-    lab = LocalLab(LabConfig.load(ROOT / BENCH_LAB), sc.stack)
-    if lab.is_up():
-        lab.down()
-    lab.up()
+    path = bids_scenario(work, "bench-overhead", "Harness overhead", a.users, f"{a.seconds}s", 40)
+    lab = fresh_lab(path)
     figures: dict[str, list[float]] = {"bare": [], "full": []}
     try:
         for i in range(a.pairs):

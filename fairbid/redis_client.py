@@ -12,6 +12,7 @@ when the retries are spent.
 """
 from __future__ import annotations
 
+import copy
 import socket
 import time
 
@@ -37,7 +38,7 @@ class DeadlineRetry(Retry):
         self.pool_holder: list = []
 
     def __deepcopy__(self, memo) -> "DeadlineRetry":
-        twin = DeadlineRetry(self._backoff, self._retries, self.deadline_s)
+        twin = DeadlineRetry(copy.deepcopy(self._backoff, memo), self._retries, self.deadline_s)
         twin.pool_holder = self.pool_holder
         return twin
 

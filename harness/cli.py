@@ -85,13 +85,15 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
     # Locust runs in a session of its own, so a Ctrl-C reaches it once, from here, not twice
     # (a second SIGINT in the middle of its shutdown could cut the heal short)
     child = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
-    pool = LocalWorkers(workers, "127.0.0.1" if master_host in ("0.0.0.0", "*") else master_host, master_port)
+    pool = LocalWorkers(workers, "127.0.0.1" if master_host in ("0.0.0.0", "*") else master_host,
+                        master_port) if workers else None
     if containers is not None:
         containers.start()
-    if distributed:
+    if pool is not None:
         pool.start()
-        print(f"   Locust master at {master_host}:{master_port}; {workers} worker(s) here "
-              f"(working directories under {pool.base})" +
+    if distributed:
+        print(f"   Locust master at {master_host}:{master_port}; {workers} worker(s) here" +
+              (f" (working directories under {pool.base})" if pool is not None else "") +
               (f"; waiting for {remote_workers} more: `python -m harness.cli worker --master-host HOST "
                f"--master-port {master_port}`" if remote_workers else ""), flush=True)
     received: list[int] = []
@@ -110,7 +112,7 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
             child.kill()
         for s, h in old.items():
             signal.signal(s, h)
-        killed = pool.stop() + (containers.stop() if containers is not None else [])
+        killed = [*(pool.stop() if pool is not None else []), *(containers.stop() if containers is not None else [])]
         if killed:
             print(f"   workers that did not quit with the master, ended by PID: {killed}")
         lab = make_lab(backend, config, sc.stack, target)  # re-read: the child changed the state on disk
@@ -275,14 +277,14 @@ def main(argv: list[str] | None = None) -> int:
         sp.add_argument("--backend", default="local", choices=BACKENDS)
         sp.add_argument("--lab", default="conf/lab.yaml")
         sp.add_argument("--target", default=None, help="a target file: adopt that stack instead of building one")
-    for sp in (sub.choices["run"],):
-        sp.add_argument("--workers", type=int, default=0, help="distributed: a master and N worker processes here")
-        sp.add_argument("--remote-workers", type=int, default=0,
-                        help="also wait for N workers started elsewhere with the `worker` verb")
-        sp.add_argument("--docker-workers", type=int, default=0,
-                        help="distributed: N workers as containers on the Docker lab's network (compose/locust.yml)")
-        sp.add_argument("--master-bind", default=None,
-                        help="the master's listening address (default: the lab's locust_master, a loopback one)")
+    rp = sub.choices["run"]
+    rp.add_argument("--workers", type=int, default=0, help="distributed: a master and N worker processes here")
+    rp.add_argument("--remote-workers", type=int, default=0,
+                    help="also wait for N workers started elsewhere with the `worker` verb")
+    rp.add_argument("--docker-workers", type=int, default=0,
+                    help="distributed: N workers as containers on the Docker lab's network (compose/locust.yml)")
+    rp.add_argument("--master-bind", default=None,
+                    help="the master's listening address (default: the lab's locust_master, a loopback one)")
     wk = sub.add_parser("worker", help="a Locust worker for a master elsewhere: it gets everything from the master")
     wk.add_argument("--master-host", required=True)
     wk.add_argument("--master-port", type=int, default=5557)

@@ -155,9 +155,9 @@ class WorkerRecord:
         return f"worker {self.name} is short ({'; '.join(short)})" if short else None
 
     def to_json(self) -> dict:
+        problem = self.problem()
         return {"client_id": self.client_id, "received": self.received, "declared": self.declared,
-                "batches": self.batches, "complete": self.problem() is None,
-                **({"problem": self.problem()} if self.problem() else {})}
+                "batches": self.batches, "complete": problem is None, **({"problem": problem} if problem else {})}
 
 
 class RowCollector:

@@ -8,7 +8,6 @@ nothing of the run passes through a shared disk. They are ended by their PID, ne
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +15,7 @@ import time
 from pathlib import Path
 
 from errors import ConfigError
+from lab.base import address_taken
 from lab.config import ROOT
 
 EXPECT_WORKERS_MAX_WAIT_S = 60  # a headless master waits this long for its workers, then gives up
@@ -35,12 +35,9 @@ def master_args(expect: int, bind_host: str, bind_port: int) -> list[str]:
 
 def check_free(host: str, port: int) -> None:
     """A master that cannot bind would fail after the lab is up: refuse before anything starts."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind((host if host not in ("*", "") else "0.0.0.0", port))
-        except OSError as exc:
-            raise ConfigError(f"the Locust master's address {host}:{port} is taken ({exc.strerror}); "
-                              "set locust_master in the lab config") from None
+    if address_taken(host if host not in ("*", "") else "0.0.0.0", port):
+        raise ConfigError(f"the Locust master cannot listen on {host}:{port} (taken, or not an address of this "
+                          "machine); set locust_master in the lab config")
 
 
 class LocalWorkers:
