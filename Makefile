@@ -80,6 +80,7 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.capacity
 	$(PY) -m bench.distributed
 	$(PY) -m bench.error_window --workers 2
+	$(PY) -m bench.error_window --workers 2 --scenario redis-4
 	$(PY) -m bench.failover_settings
 
 docker-up:  ## a Docker engine and the local images, for BACKEND=docker where none runs (Debian packages)
