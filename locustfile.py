@@ -293,7 +293,8 @@ def _test_start(environment, **_kw) -> None:
     else:
         ctx.request_log.open_at(run_dir / rf.REQUESTS)
         rows = ctx.history
-    observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600)
+    observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600,
+                                   scenario_path=ctx.scenario.path)
     ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers)
     ctx.session.begin()
     log.info("run %s: results in %s", ctx.scenario.id, run_dir)

@@ -25,6 +25,7 @@ from observe.base import Observer, RunEnd
 from observe.history import History
 from observe.monitor import Monitor
 from observe.sentinel_events import SentinelObserver
+from observe.sidecar import Sidecar
 from observe.verify import Verification
 
 log = logging.getLogger("session")
@@ -42,11 +43,13 @@ def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:
     return d
 
 
-def standard_observers(lab: Lab, history: History, max_s: float) -> list[Observer]:
+def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: str | Path | None = None) -> list[Observer]:
     """Every run's observers, in the order they stop: the history is closed before the verification
-    reads it, and Sentinel events and the monitor go on recording through the verification."""
-    return [history, Verification(lab), SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel),
-            Monitor(lab, max_s=max_s)]
+    reads it, and Sentinel events and the monitor go on recording through the verification. Those
+    two run in a process of their own where it can rebuild the lab from files (observe/sidecar.py)."""
+    sampling = Sidecar.for_run(lab, scenario_path, max_s)
+    return [history, Verification(lab), *([sampling] if sampling else [
+        SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel), Monitor(lab, max_s=max_s)])]
 
 
 class RunSession:
@@ -85,7 +88,8 @@ class RunSession:
         self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
         for observer in self.observers:
             observer.start(self.dir)
-        not_ready = [type(o).__name__ for o in self.observers if not o.ready(timeout_s=10)]
+        not_ready = [name for o in self.observers if not o.ready(timeout_s=10)
+                     for name in (getattr(o, "not_ready", None) or [type(o).__name__])]
         if not_ready:  # the run goes on; the analysis withholds what they did not see
             log.warning("observers not ready before the first fault: %s", ", ".join(not_ready))
             self.meta["observers_not_ready"] = not_ready

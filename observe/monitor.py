@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import time
+from collections import Counter
 from pathlib import Path
 
 import gevent
@@ -15,7 +16,7 @@ import pymysql
 import redis
 from redis.exceptions import RedisError
 
-from lab import clients, topology
+from lab import clients
 from lab.protocol import Lab, service_settings
 from observe.base import RunEnd
 from runfiles import MONITOR, MONITOR_COLUMNS
@@ -43,6 +44,7 @@ class Monitor:
         self._running = False
         self._greenlet: gevent.Greenlet | None = None
         self._clients: dict[str, redis.Redis] = {}
+        self._mysql: dict[str, pymysql.connections.Connection] = {}
 
     def start(self, run_dir: Path) -> None:
         self._fh = open(run_dir / MONITOR, "w", newline="", encoding="utf-8")
@@ -63,6 +65,8 @@ class Monitor:
             self._fh.close()
         for c in self._clients.values():
             c.close()
+        for name in list(self._mysql):
+            self._drop_mysql(name)
 
     def _loop(self) -> None:
         deadline = time.monotonic() + self.max_s
@@ -79,9 +83,9 @@ class Monitor:
                 self._fh.flush()
             gevent.sleep(max(0.0, self.interval_s - (time.monotonic() - began)))
 
-    def _client(self, name: str, host: str, port: int) -> redis.Redis:
+    def _client(self, name: str, host: str, port: int, password: str | None = None) -> redis.Redis:
         if name not in self._clients:
-            self._clients[name] = clients.redis_at(host, port, timeout=0.2, password=self.lab.secrets.redis)
+            self._clients[name] = clients.redis_at(host, port, timeout=0.2, password=password or self.lab.secrets.redis)
         return self._clients[name]
 
     def _redis_node(self, name: str, rows: list) -> None:
@@ -97,15 +101,22 @@ class Monitor:
 
     def _sentinel_and_stream(self, rows: list) -> None:
         t = round(time.time() * 1000, 3)
-        sentinels = self.lab.sentinel_addrs()
-        if sentinels:
-            votes = topology.master_votes(sentinels, self.lab.config.master_name, self.lab.secrets)
-            for addr, n in votes.items():
-                rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
+        votes: Counter = Counter()
+        for host, port in self.lab.sentinel_addrs():  # one kept connection per Sentinel, not one per sample
+            try:
+                addr = self._client(f"sentinel@{host}:{port}", host, port, self.lab.secrets.sentinel) \
+                    .sentinel_get_master_addr_by_name(self.lab.config.master_name)
+            except RedisError:
+                continue
+            if addr:
+                votes[(addr[0], int(addr[1]))] += 1
+        for addr, n in votes.items():
+            rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
         if not self.watch_stream:
             return
         try:
-            master = self.lab.master()
+            # the master most Sentinels name, as lab.master() would say, from the votes just read
+            master = self.lab.node_by_address(*votes.most_common(1)[0][0]) if votes else self.lab.master()
             client = self._client(f"stream@{master}", *self.lab.address(master))
             s = self.settings
             rows.append((t, "stream", "xlen", client.xlen(s.stream)))
@@ -124,12 +135,10 @@ class Monitor:
 
     def _mysql_node(self, name: str, rows: list) -> None:
         t = round(time.time() * 1000, 3)
+        conn = self._mysql.get(name)
         try:
-            conn = self.lab.mysql_connect(name, timeout_s=0.5, monitor=True)
-        except pymysql.MySQLError:
-            rows.append((t, name, "up", 0))
-            return
-        try:
+            if conn is None:  # kept between samples; a failed one is dropped and made anew next time
+                conn = self._mysql[name] = self.lab.mysql_connect(name, timeout_s=0.5, monitor=True)
             with conn.cursor(pymysql.cursors.DictCursor) as cur:
                 if self.count_query:
                     cur.execute(self.count_query)
@@ -144,5 +153,12 @@ class Monitor:
                     pass
         except pymysql.MySQLError:
             rows.append((t, name, "up", 0))
-        finally:
-            conn.close()
+            self._drop_mysql(name)
+
+    def _drop_mysql(self, name: str) -> None:
+        conn = self._mysql.pop(name, None)
+        if conn is not None:
+            try:
+                conn.close()
+            except pymysql.MySQLError:
+                pass
