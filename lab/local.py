@@ -131,12 +131,18 @@ class LocalLab(BaseLab):
         (self.dir / "logs").mkdir(parents=True)
         self.nodes = {}
         self._save()
+        installs: list[subprocess.Popen] = []
         try:
+            installs = self._install_mysql()  # MariaDB's data directories are made while Redis starts
             self._start_redis(wait)
             self._start_sentinels(wait)
-            self._start_mysql(wait)
+            self._start_mysql(wait, installs)
             self._start_service(wait)
         except BaseException:
+            for proc in installs:  # not nodes yet: down() does not know them
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=10)
             self.down()
             raise
 
@@ -220,22 +226,36 @@ class LocalLab(BaseLab):
             self._add(f"sentinel-{i}", "sentinel", ["redis-sentinel", str(conf)], host, c.sentinel_port)
         wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
 
-    def _start_mysql(self, wait: Wait) -> None:
+    def _mysql_cnf(self, i: int) -> tuple[Path, str]:
+        c, host = self.config, self.config.mysql_hosts[i - 1]
+        d = self._node_dir(f"mysql-{i}")
+        lines = [f"datadir={d / 'data'}", f"socket={d / 'mysqld.sock'}", f"pid-file={d / 'mysqld.pid'}",
+                 f"bind-address={host}", f"port={c.mysql_port}", f"server-id={i}", f"report-host={host}"]
+        if i > 1:
+            lines += ["relay-log=relay-bin", "read-only=1"]
+        return d / "my.cnf", "\n".join(lines)
+
+    def _install_mysql(self) -> list[subprocess.Popen]:
+        """mariadb-install-db for every MySQL node, started, not waited for (about a second each)."""
+        out = []
+        for i in range(1, len(self.config.mysql_hosts[: self.spec.mysql]) + 1):
+            cnf, lines = self._mysql_cnf(i)
+            cnf.write_text((CONF / "mariadb.cnf").read_text() + lines + "\n")
+            out.append(subprocess.Popen(
+                ["mariadb-install-db", f"--defaults-file={cnf}", f"--datadir={cnf.parent / 'data'}", "--user=root",
+                 "--auth-root-authentication-method=normal", "--skip-test-db"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        return out
+
+    def _start_mysql(self, wait: Wait, installs: list[subprocess.Popen]) -> None:
         c, s = self.config, self.spec
-        for i, host in enumerate(c.mysql_hosts[: s.mysql], start=1):
+        for i, (host, install) in enumerate(zip(c.mysql_hosts[: s.mysql], installs), start=1):
             name = f"mysql-{i}"
-            d = self._node_dir(name)
-            cnf = d / "my.cnf"
-            lines = [f"datadir={d / 'data'}", f"socket={d / 'mysqld.sock'}", f"pid-file={d / 'mysqld.pid'}",
-                     f"bind-address={host}", f"port={c.mysql_port}", f"server-id={i}", f"report-host={host}"]
-            if i > 1:
-                lines += ["relay-log=relay-bin", "read-only=1"]
-            cnf.write_text((CONF / "mariadb.cnf").read_text() + "\n".join(lines) + "\n")
-            res = subprocess.run(["mariadb-install-db", f"--defaults-file={cnf}", f"--datadir={d / 'data'}",
-                                  "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db"],
-                                 capture_output=True, text=True)
-            if res.returncode != 0:
-                raise LabError(f"mariadb-install-db for {name} failed: {res.stderr[-2000:]}")
+            cnf, _ = self._mysql_cnf(i)
+            d = cnf.parent
+            _, err = install.communicate(timeout=120)
+            if install.returncode != 0:
+                raise LabError(f"mariadb-install-db for {name} failed: {err[-2000:]}")
             self._add(name, "mysql", ["mariadbd", f"--defaults-file={cnf}"], host, c.mysql_port)
             sock = str(d / "mysqld.sock")
             root = wait.until(f"{name} accepting connections",
