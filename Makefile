@@ -23,7 +23,7 @@ ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario worker edition catalog compare results plan example-up example-down heal down up index durability bench docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario worker edition catalog compare results plan example-up example-down heal down up index durability bench bench-docker docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -82,6 +82,9 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.error_window --workers 2
 	$(PY) -m bench.error_window --workers 2 --scenario redis-4
 	$(PY) -m bench.failover_settings
+
+bench-docker: deps docker-up  ## the benchmarks of the Docker backend (stack ready time), on the engine docker-up starts
+	$(PY) -m bench.ready_time --backend docker
 
 docker-up:  ## a Docker engine and the local images, for BACKEND=docker where none runs (Debian packages)
 	bash scripts/docker-engine.sh install
