@@ -91,7 +91,7 @@ def one_run(path: Path, mode: str, users: int, seconds: int, work: Path) -> dict
 
 
 def spread(values: list[float]) -> dict:
-    return {"min": min(values), "median": statistics.median(values), "max": max(values)}
+    return {"min": min(values), "median": round(statistics.median(values), 4), "max": max(values)}
 
 
 def compare(runs: list[dict], key: str, higher_is_worse: bool) -> dict:

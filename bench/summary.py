@@ -27,7 +27,8 @@ TARGETED = ("error_window", "fault_timing", "overhead", "ready_time", "failover_
 
 
 def _mmm(s: dict) -> str:
-    return f"{s['median']} ({s['min']}-{s['max']})"
+    r = lambda x: round(x, 4)  # noqa: E731 - a median of two runs is their mean: 862.9000000000001
+    return f"{r(s['median'])} ({r(s['min'])}-{r(s['max'])})"
 
 
 def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
