@@ -77,6 +77,7 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.fault_timing
 	$(PY) -m bench.error_window
 	$(PY) -m bench.overhead
+	$(PY) -m bench.profile
 	$(PY) -m bench.capacity
 	$(PY) -m bench.distributed
 	$(PY) -m bench.error_window --workers 2
