@@ -41,6 +41,7 @@ from fairbid.settings import Settings  # noqa: E402
 from harness import scenario as scenarios  # noqa: E402
 from harness import target_check, webui  # noqa: E402
 from harness.backends import make_lab  # noqa: E402
+from harness.halt import HaltWatch  # noqa: E402
 from harness.load_plan import LoadPlan  # noqa: E402
 from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay  # noqa: E402
 from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
@@ -78,6 +79,7 @@ class Context:
     collector: RowCollector | None = None  # the master's: the workers' rows
     run_dir_option: str = ""
     bare: bool = False
+    halt: HaltWatch | None = None  # the scenario's halt conditions, watched while the load runs
 
 
 def run_context(environment) -> Context:
@@ -297,7 +299,19 @@ def _test_start(environment, **_kw) -> None:
                                    scenario_path=ctx.scenario.path)
     ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers)
     ctx.session.begin()
+    if ctx.scenario.halt:
+        ctx.halt = HaltWatch(ctx.scenario.halt, ctx.lab, environment.stats, run_dir / rf.FAULTS,
+                             lambda reason: _halt(environment, ctx, reason), max_s=ctx.scenario.load.run_time_s + 600)
+        ctx.halt.start()
     log.info("run %s: results in %s", ctx.scenario.id, run_dir)
+
+
+def _halt(environment, ctx: Context, reason: str) -> None:
+    """A halt condition held: marked on the run, then the load stops as at its time limit (headless)
+    or as the web UI's stop button does; the stop heals every fault and verifies."""
+    ctx.session.halted(reason)
+    headless = environment.parsed_options is not None and environment.parsed_options.headless
+    gevent.spawn(environment.runner.quit if headless else environment.runner.stop)
 
 
 def _load_record(environment, ctx: Context) -> dict:
@@ -314,6 +328,9 @@ def _test_stop(environment, **_kw) -> None:
     ctx = run_context(environment)
     if isinstance(environment.runner, WorkerRunner) or ctx.session is None or ctx.session.done:
         return
+    if ctx.halt is not None:
+        ctx.halt.stop()
+        ctx.halt = None
     flush = (ctx.collector.drain,) if ctx.collector is not None else (ctx.request_log.flush,)
     summary = ctx.session.finish(flush_logs=flush, load_record=lambda: _load_record(environment, ctx))
     if summary is None:
@@ -333,6 +350,8 @@ def _quitting(environment, **_kw) -> None:
     ctx = run_context(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
+    if ctx.halt is not None:
+        ctx.halt.stop()
     if ctx.session is not None and not ctx.session.done:
         ctx.session.abort("quit")
         environment.process_exit_code = 1

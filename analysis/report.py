@@ -43,6 +43,7 @@ def build(run_dir: str | Path) -> dict:
         "started_ms": run.meta.get("test_start_ms"),
         "stopped_ms": run.meta.get("test_stop_ms"),
         "interrupted": run.meta.get("interrupted", False),
+        "halted": (run.meta.get("halted") or {}).get("reason"),
         "metrics": metrics,
         "faults": per_fault_table(run),
         "variants": variant_metrics(run),
@@ -74,6 +75,8 @@ def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
     if run.meta.get("interrupted"):
         out.append(f"interrupted ({run.meta.get('interrupt_reason', 'unknown')})")
     out += [f"incomplete: {problem}" for problem in worker_problems(run)]
+    if run.meta.get("halted"):
+        out.append(f"halted: {run.meta['halted']['reason']}")
     if not [c for c in checks if not c.get("harness")]:
         out.append("the scenario has no check")
     out += [f"check failed: {c['name']} (actual {fmt(c['actual'])}{'; ' + c['reason'] if 'reason' in c else ''})"

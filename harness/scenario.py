@@ -12,13 +12,15 @@ from analysis.metrics import METRICS
 from errors import ConfigError
 from faults.schedule import NAME_RE, FaultSpec, check_schedule
 from harness import yaml_lines
+from harness.halt import Halt
+from harness.halt import parse as parse_halt
 from harness.validation import MISSING, Fields, Problems, read_env, scalars
 from lab.config import ROOT
 from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, redis_directive_problem
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
-            "checks"}
+            "checks", "halt"}
 STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env"}
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
@@ -67,6 +69,7 @@ class Scenario:
     checks: list[Check]
     redis_client: dict = field(default_factory=dict)
     path: Path | None = None
+    halt: Halt = field(default_factory=Halt)  # conditions that stop the run early (harness/halt.py)
 
     def settings(self) -> dict:
         load = {**vars(self.load), "variants": [vars(v) for v in self.load.variants]}
@@ -194,6 +197,7 @@ def load(name: str) -> Scenario:
     client = _client(top)
     stack = _stack(top, client)
     load_ = _load(top, stack)
+    halt = parse_halt(top)
     run_time = None if "load.run_time" in problems.failed else load_.run_time_s
     faults = check_schedule(raw.get("faults"), problems, set(stack.node_names()), run_time, raw.line_of("faults"))
     variant_names = {v.name for v in load_.variants}
@@ -210,7 +214,7 @@ def load(name: str) -> Scenario:
     expectation = _absorb(problems, "expectation", raw, parse_expectation, source, raw.line_of("expectation"), is_known)
     problems.check()
     return Scenario(id=sid, title=title, group=group, expectation=expectation, stack=stack, load=load_, faults=faults,
-                    checks=checks, redis_client=client, path=path, **texts)
+                    checks=checks, redis_client=client, path=path, halt=halt, **texts)
 
 
 def catalog(group: str | None = None) -> list[Path]:

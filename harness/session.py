@@ -78,6 +78,7 @@ class RunSession:
             "service": self.lab.service.to_json(),
             **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
+            **({"halt": s.halt.to_json()} if s.halt else {}),
             "test_start_ms": now_ms(),
         }
         try:
@@ -95,6 +96,12 @@ class RunSession:
             self.meta["observers_not_ready"] = not_ready
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
+
+    def halted(self, reason: str) -> None:
+        """A halt condition held (harness/halt.py): recorded now; the load's stop then heals and verifies."""
+        if "halted" not in self.meta:
+            self.meta["halted"] = {"reason": reason, "at_ms": now_ms()}
+            self._write_meta()
 
     def _write_meta(self) -> None:
         (self.dir / rf.RUN_JSON).write_text(json.dumps(self.meta, indent=1, default=str) + "\n")

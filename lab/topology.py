@@ -34,7 +34,8 @@ def master_votes(sentinels: list[tuple[str, int]], name: str, auth: LabSecrets =
     return votes
 
 
-def _up(state: dict) -> bool:
+def is_up(state: dict) -> bool:
+    """Not subjectively or objectively down, nor disconnected, in a Sentinel's view."""
     return not (state.get("is_sdown") or state.get("is_odown") or state.get("is_disconnected"))
 
 
@@ -53,7 +54,7 @@ def replicas(sentinels: list[tuple[str, int]], name: str, auth: LabSecrets = NO_
     for host, port in sentinels:
         rows = _ask(host, port, lambda c: c.sentinel_slaves(name), auth)
         if rows is not None:
-            return [(r["ip"], int(r["port"])) for r in rows if _up(r)]
+            return [(r["ip"], int(r["port"])) for r in rows if is_up(r)]
     return []
 
 
@@ -83,7 +84,7 @@ def settled(sentinels: list[tuple[str, int]], name: str, replicas_n: int, auth: 
         return False
     masters = {(v["ip"], int(v["port"])) for v in views}
     return (len(masters) == 1
-            and all(v.get("is_master") and _up(v) for v in views)
+            and all(v.get("is_master") and is_up(v) for v in views)
             and all(int(v["num-slaves"]) >= replicas_n for v in views)
             and all(int(v["num-other-sentinels"]) >= len(sentinels) - 1 for v in views)
             and all(len(replicas([(h, p)], name, auth)) >= replicas_n for h, p in sentinels)
