@@ -84,8 +84,9 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.error_window --workers 2 --scenario redis-4
 	$(PY) -m bench.failover_settings
 
-bench-docker: deps docker-up  ## the benchmarks of the Docker backend (stack ready time), on the engine docker-up starts
+bench-docker: deps docker-up  ## the benchmarks of the Docker backend (ready time; kill and cut at down-after 5000), on the engine docker-up starts
 	$(PY) -m bench.ready_time --backend docker
+	$(PY) -m bench.failover_settings --backend docker --down-after 5000
 
 docker-up:  ## a Docker engine and the local images, for BACKEND=docker where none runs (Debian packages)
 	bash scripts/docker-engine.sh install

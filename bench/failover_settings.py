@@ -4,7 +4,7 @@ a total deadline per Redis operation in the service (fairbid/redis_client.py: th
 the pool, so a try after Sentinel's switch reaches the new master).
 The floor is +switch-master. Targets: window <= +switch-master + 0.5 s; 0 user-visible failed bids.
 
-    python -m bench.failover_settings [--down-after 1000,2000,5000] [--deadline-s 2 | 0]
+    python -m bench.failover_settings [--down-after 1000,2000,5000] [--deadline-s 2 | 0] [--backend docker]
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def main() -> None:
     p.add_argument("--down-after", default="1000,2000,5000")
     p.add_argument("--deadline-s", type=float, default=2.0,
                    help="the service client's total budget per operation (0: retries only, the client before issue 16)")
+    p.add_argument("--backend", default="local", choices=("local", "docker"))
     a = p.parse_args()
     deadline = {"FAIRBID_REDIS_DEADLINE_S": str(a.deadline_s)} if a.deadline_s else {}
     rows = []
@@ -38,7 +39,7 @@ def main() -> None:
                 "faults": [fault],
                 "checks": [{"metric": "faults_failed", "equals": 0}],
             }
-            run = run_scenario(doc, OUT / "runs")
+            run = run_scenario(doc, OUT / "runs", extra=("--backend", a.backend))
             m = json.loads((run / "summary.json").read_text())["metrics"]
             window, switch = m["error_window_s"], m["failover_s"]
             last = m["last_error_s"]
@@ -48,7 +49,8 @@ def main() -> None:
                          "user_visible_failed_bids": m.get("tuned.user_errors"), "lost_acked_writes": m["lost_acked_writes"],
                          "run": str(run)})
             print(rows[-1], flush=True)
-    save("failover_settings", {"deadline_s": a.deadline_s or None, "rows": rows,
+    save("failover_settings" + ("" if a.backend == "local" else f"_{a.backend}"), {
+        "backend": a.backend, "deadline_s": a.deadline_s or None, "rows": rows,
                                "target": "last client error <= +switch-master + 0.5 s; 0 user-visible failed bids",
                                "met": bool(rows) and all(map(row_met, rows))})
 

@@ -23,7 +23,8 @@ def _verdict(figures: dict) -> str:
 
 
 TARGETED = ("error_window", "fault_timing", "overhead", "ready_time", "failover_settings", "analysis_speed",
-            "distributed", "error_window_workers2", "error_window_redis-4_workers2", "ready_time_docker")
+            "distributed", "error_window_workers2", "error_window_redis-4_workers2", "ready_time_docker",
+            "failover_settings_docker")
 
 
 def _mmm(s: dict) -> str:
@@ -70,7 +71,8 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
                         f"median {f['up_s']['median']} s, max {f['up_s']['max']} s ({f['up_s']['n']} runs); with a "
                         f"MySQL replica median {f['with_mysql_replica_up_s']['median']} s", _verdict(f)))
     for name, label in (("failover_settings_no_deadline", "6a failover vs down-after, retries only (before)"),
-                        ("failover_settings", "6 failover vs down-after")):
+                        ("failover_settings", "6 failover vs down-after"),
+                        ("failover_settings_docker", "6b failover vs down-after, Docker")):
         if f := _load(name):
             deadline = f"service deadline {f['deadline_s']} s per operation: " if f.get("deadline_s") else \
                 "no deadline (retries only): "
