@@ -18,12 +18,15 @@ MASTER_PORT ?= 5557
 WORKER_ARGS := $(if $(filter-out 0,$(WORKERS) $(REMOTE_WORKERS) $(DOCKER_WORKERS)),--workers $(WORKERS) --docker-workers $(DOCKER_WORKERS) --remote-workers $(REMOTE_WORKERS) $(if $(MASTER_BIND),--master-bind $(MASTER_BIND)),)
 
 RUNS    ?= 3
+SEED    ?= 1
+FAULTS  ?= kill,pause,cut
+ONLY    ?=
 # the engine scripts/docker-engine.sh starts on machines that have none of their own
 ifneq ($(wildcard .docker/docker.sock),)
 export DOCKER_HOST ?= unix://$(CURDIR)/.docker/docker.sock
 endif
 
-.PHONY: demo test scenario worker edition catalog compare results plan example-up example-down heal down up index durability bench bench-docker docker-up docker-down docker-test deps system-deps
+.PHONY: demo test scenario worker edition campaign catalog compare results plan example-up example-down heal down up index durability bench bench-docker docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
 	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
@@ -36,6 +39,9 @@ scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml] [WORKER
 
 worker: deps  ## a Locust worker for a master on another machine: make worker MASTER_HOST=H [MASTER_PORT=5557]
 	$(PY) -m harness.cli worker --master-host $(MASTER_HOST) --master-port $(MASTER_PORT)
+
+campaign: deps  ## make campaign S=ID SEED=n RUNS=k [FAULTS=kill,pause,cut] [ONLY=i]: seeded fault schedules, results/campaigns/ID-seedN/campaign.md
+	$(PY) -m harness.cli campaign $(S) --seed $(SEED) --runs $(RUNS) --faults $(FAULTS) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
 
 catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
 	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)

@@ -15,7 +15,7 @@ def newest_runs(results: Path) -> dict[tuple[str, str], dict]:
     latest: dict[tuple[str, str], dict] = {}
     for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
         s = json.loads(path.read_text())
-        if isinstance(s, dict) and "scenario" in s:  # run directories only
+        if isinstance(s, dict) and "scenario" in s and not s.get("campaign"):  # run directories, no campaign's
             latest[(s["scenario"], s.get("backend") or "local")] = s
     return latest
 

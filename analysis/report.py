@@ -44,6 +44,7 @@ def build(run_dir: str | Path) -> dict:
         "stopped_ms": run.meta.get("test_stop_ms"),
         "interrupted": run.meta.get("interrupted", False),
         "halted": (run.meta.get("halted") or {}).get("reason"),
+        **({"campaign": run.meta["campaign"]} if run.meta.get("campaign") else {}),
         "metrics": metrics,
         "faults": per_fault_table(run),
         "variants": variant_metrics(run),

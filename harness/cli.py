@@ -20,6 +20,7 @@ from analysis import index, junit
 from errors import ConfigError, HarnessError
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
+from harness.campaign import KINDS, campaign
 from harness.session import RESULTS, new_run_dir
 from harness.workers import ComposeWorkers, LocalWorkers, check_free, master_args, worker_command
 from lab import firewall
@@ -289,6 +290,14 @@ def main(argv: list[str] | None = None) -> int:
     wk.add_argument("--master-host", required=True)
     wk.add_argument("--master-port", type=int, default=5557)
     wk.add_argument("--processes", type=int, default=1, help="worker processes on this machine")
+    cp = sub.add_parser("campaign", help="k runs with fault schedules drawn from a seed (harness/campaign.py)")
+    cp.add_argument("scenario")
+    cp.add_argument("--seed", type=int, required=True)
+    cp.add_argument("--runs", type=int, default=3)
+    cp.add_argument("--faults", default=",".join(KINDS))
+    cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
+    cp.add_argument("--backend", default="local", choices=("local", "docker"))
+    cp.add_argument("--lab", default="conf/lab.yaml")
     cat = sub.add_parser("catalog")
     cat.add_argument("group", nargs="?", default="all")
     cat.add_argument("--backend", default="local", choices=BACKENDS)
@@ -309,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError("--workers, --docker-workers and --remote-workers count processes: 0 or more")
             return run(a.scenario, a.backend, a.lab, target=a.target, workers=a.workers,
                        remote_workers=a.remote_workers, master_bind=a.master_bind, docker_workers=a.docker_workers)
+        if a.cmd == "campaign":
+            kinds = tuple(k.strip() for k in a.faults.split(",") if k.strip())
+            return campaign(a.scenario, a.seed, a.runs, kinds, a.only, a.backend, a.lab)
         if a.cmd == "worker":
             cmd = worker_command(a.master_host, a.master_port, a.processes)
             os.execv(cmd[0], cmd)  # this process becomes the worker: its PID is the worker's

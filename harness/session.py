@@ -29,6 +29,7 @@ from observe.sidecar import Sidecar
 from observe.verify import Verification
 
 log = logging.getLogger("session")
+CAMPAIGN_ENV = "FAIRBID_HA_CAMPAIGN"
 RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent.parent / "results"))
 
 
@@ -79,6 +80,8 @@ class RunSession:
             **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             **({"halt": s.halt.to_json()} if s.halt else {}),
+            # a run of a campaign (harness/campaign.py): its seed, index and replay command
+            **({"campaign": json.loads(os.environ[CAMPAIGN_ENV])} if os.environ.get(CAMPAIGN_ENV) else {}),
             "test_start_ms": now_ms(),
         }
         try:

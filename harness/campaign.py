@@ -1,0 +1,145 @@
+"""A seeded fault campaign: k runs of one scenario's stack and load, each with a fault schedule
+drawn from the seed, judged by invariants rather than by the scenario's fixed-schedule checks.
+One run is one sample (Sentinel's failover time moves from run to run; a rare bad outcome hides in
+single runs), so the campaign gives the distributions and lists the failed runs first, each with
+the command that replays it exactly (the schedule of run i depends on the seed and i only).
+
+    python -m harness.cli campaign redis-4 --seed 7 --runs 3 [--faults kill,pause,cut] [--only 2]
+
+Each run is a normal run directory under results/campaigns/ID-seedN/, marked `campaign` in its
+summary.json (the index and the results documents leave such runs out); campaign.json and
+campaign.md are written beside them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from errors import ConfigError
+from harness import scenario as scenarios
+from harness.session import CAMPAIGN_ENV as ENV
+from harness.session import RESULTS
+
+KINDS = ("kill", "pause", "cut")
+FIGURES = ("failover_s", "detect_s", "error_window_s", "lost_acked_writes")
+# a fault starts between these shares of the run time, and lasts (s) within these bounds
+START_SHARE = (0.25, 0.45)
+DURATION_S = {"kill": (10, 20), "pause": (3, 15), "cut": (5, 20)}
+
+
+def draw(seed: int, i: int, kinds: tuple[str, ...], run_time_s: float) -> list[dict]:
+    """Run i's schedule: one fault, its kind, target role, offset and duration drawn from (seed, i)."""
+    rng = random.Random(f"{seed}:{i}")
+    kind = rng.choice(kinds)
+    at = round(rng.uniform(*START_SHARE) * run_time_s, 1)
+    lo, hi = DURATION_S[kind]
+    duration = round(min(rng.uniform(lo, hi), max(1.0, run_time_s - at - 10)), 1)
+    role = "master" if rng.random() < 0.75 else "replica"
+    return [{"at": f"{at}s", "action": kind, "target": {"role": role}, "duration": f"{duration}s"}]
+
+
+def invariants(kinds_drawn: set[str]) -> list[dict]:
+    """The campaign's checks: no fault failed to apply, the harness's own check, and no acknowledged
+    write lost where the stack promises none: after a kill or a pause (a cut master keeps taking
+    writes that are lost when it rejoins: measured, not promised)."""
+    checks = [{"metric": "faults_failed", "equals": 0}]
+    if kinds_drawn <= {"kill", "pause"}:
+        checks.append({"metric": "lost_acked_writes", "equals": 0})
+    return checks
+
+
+def run_doc(base: dict, schedule: list[dict]) -> dict:
+    doc = {k: v for k, v in base.items() if k not in ("faults", "checks", "expectation", "halt")}
+    doc["faults"], doc["checks"] = schedule, invariants({f["action"] for f in schedule})
+    if base.get("halt"):
+        doc["halt"] = base["halt"]  # a safety halt still applies
+    return doc
+
+
+def replay(sid: str, seed: int, runs: int, kinds: tuple[str, ...], i: int) -> str:
+    return f"make campaign S={sid} SEED={seed} RUNS={runs} FAULTS={','.join(kinds)} ONLY={i}"
+
+
+def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...], only: int | None, backend: str,
+             lab: str) -> int:
+    if runs < 1 or (only is not None and not 1 <= only <= runs):
+        raise ConfigError(f"--runs {runs} --only {only}: runs is 1 or more, only one of 1..runs")
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ConfigError(f"--faults: {', '.join(sorted(unknown))} not one of {', '.join(KINDS)}")
+    sc = scenarios.load(name)  # the scenario itself is valid before anything starts
+    base = yaml.safe_load(sc.path.read_text())
+    out = RESULTS / "campaigns" / f"{sc.id}-seed{seed}"
+    (out / "schedules").mkdir(parents=True, exist_ok=True)
+    docs = {}
+    for i in ([only] if only else range(1, runs + 1)):
+        path = out / "schedules" / f"run-{i}.yaml"
+        path.write_text(yaml.safe_dump(run_doc(base, draw(seed, i, kinds, sc.load.run_time_s)), sort_keys=False))
+        scenarios.load(str(path))  # each drawn file is checked before any load starts
+        docs[i] = path
+    for i, path in docs.items():
+        mark = {"seed": seed, "run": i, "of": runs, "faults": list(kinds), "replay": replay(sc.id, seed, runs, kinds, i)}
+        env = {**os.environ, "FAIRBID_HA_RESULTS": str(out), ENV: json.dumps(mark)}
+        print(f"== campaign {sc.id} seed {seed}: run {i} of {runs}", flush=True)
+        subprocess.run([sys.executable, "-m", "harness.cli", "run", str(path), "--backend", backend, "--lab", lab],
+                       env=env, check=False)
+    summary = aggregate(out)
+    print(f"campaign: {out / 'campaign.md'}: {summary['failed']} of {len(summary['runs'])} runs failed")
+    return 1 if summary["failed"] else 0
+
+
+def _quantiles(values: list[float]) -> dict | None:
+    xs = sorted(v for v in values if v is not None)
+    if not xs:
+        return None
+    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]  # noqa: E731 - nearest rank
+    return {"n": len(xs), "min": xs[0], "p50": pick(0.5), "p95": pick(0.95), "max": xs[-1]}
+
+
+def aggregate(out: Path) -> dict:
+    """campaign.json and campaign.md from the runs' own summaries (the newest run of each index)."""
+    runs: dict[int, dict] = {}
+    for path in sorted(out.glob("*/summary.json")):
+        s = json.loads(path.read_text())
+        if isinstance(s, dict) and s.get("campaign"):
+            runs[s["campaign"]["run"]] = s
+    rows = []
+    for i, s in sorted(runs.items()):
+        schedule = yaml.safe_load((out / "schedules" / f"run-{i}.yaml").read_text())["faults"]
+        rows.append({"run": i, "run_id": s["run_id"], "passed": s["passed"], "not_passed_because": s["not_passed_because"],
+                     "schedule": schedule, "kinds": sorted({f["action"] for f in schedule}),
+                     "metrics": {k: s["metrics"].get(k) for k in FIGURES}, "replay": s["campaign"]["replay"]})
+    rows.sort(key=lambda r: (r["passed"], r["run"]))  # the failed first
+    kinds = sorted({k for r in rows for k in r["kinds"]})
+    dist = {k: {f: _quantiles([r["metrics"][f] for r in rows if k in r["kinds"]]) for f in FIGURES} for k in kinds}
+    result = {"runs": rows, "failed": sum(not r["passed"] for r in rows), "distributions": dist}
+    (out / "campaign.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / "campaign.md").write_text(render(out.name, result))
+    return result
+
+
+def render(name: str, result: dict) -> str:
+    def fmt(q: dict | None) -> str:
+        return "not measured" if q is None else f"{q['min']} / {q['p50']} / {q['p95']} / {q['max']} (n={q['n']})"
+
+    lines = [f"# Campaign {name}", "", f"{len(result['runs'])} runs, {result['failed']} failed. "
+             "Each run's schedule was drawn from the seed; its directory is beside this file.", "",
+             "| run | verdict | schedule | failover_s | error_window_s | lost | replay |", "|---|---|---|---|---|---|---|"]
+    for r in result["runs"]:
+        sched = "; ".join(f"{f['action']} {f['target'].get('role', f['target'])} at {f['at']} for {f['duration']}"
+                          for f in r["schedule"])
+        verdict = "PASS" if r["passed"] else "FAIL: " + "; ".join(r["not_passed_because"])
+        m = r["metrics"]
+        lines.append(f"| {r['run']} ([{r['run_id']}]({r['run_id']}/report.md)) | {verdict} | {sched} | "
+                     f"{m['failover_s']} | {m['error_window_s']} | {m['lost_acked_writes']} | `{r['replay']}` |")
+    lines += ["", "Per fault kind: min / p50 / p95 / max.", "", "| kind | " + " | ".join(FIGURES) + " |",
+              "|---|" + "---|" * len(FIGURES)]
+    for kind, figs in result["distributions"].items():
+        lines.append(f"| {kind} | " + " | ".join(fmt(figs[f]) for f in FIGURES) + " |")
+    return "\n".join(lines) + "\n"
