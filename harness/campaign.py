@@ -57,6 +57,9 @@ def invariants(kinds_drawn: set[str]) -> list[dict]:
 def run_doc(base: dict, schedule: list[dict]) -> dict:
     doc = {k: v for k, v in base.items() if k not in ("faults", "checks", "expectation", "halt")}
     doc["faults"], doc["checks"] = schedule, invariants({f["action"] for f in schedule})
+    drawn = "; ".join(f"{f['action']} of the {f['target']['role']} at {f['at']} for {f['duration']}" for f in schedule)
+    doc["title"] = f"{base.get('title', base.get('id'))} [campaign run: {drawn}]"  # not the fixed schedule's
+    doc["description"] = f"A campaign run of {base.get('id')}: its stack and load, with a drawn fault ({drawn})."
     if base.get("halt"):
         doc["halt"] = base["halt"]  # a safety halt still applies
     return doc
