@@ -138,7 +138,7 @@ def render(name: str, result: dict) -> str:
         sched = "; ".join(f"{f['action']} {f['target'].get('role', f['target'])} at {f['at']} for {f['duration']}"
                           for f in r["schedule"])
         verdict = "PASS" if r["passed"] else "FAIL: " + "; ".join(r["not_passed_because"])
-        m = r["metrics"]
+        m = {k: "-" if v is None else v for k, v in r["metrics"].items()}  # none seen (no failover), or absent
         lines.append(f"| {r['run']} ([{r['run_id']}]({r['run_id']}/report.md)) | {verdict} | {sched} | "
                      f"{m['failover_s']} | {m['error_window_s']} | {m['lost_acked_writes']} | `{r['replay']}` |")
     lines += ["", "Per fault kind: min / p50 / p95 / max.", "", "| kind | " + " | ".join(FIGURES) + " |",
