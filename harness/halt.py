@@ -138,14 +138,7 @@ class HaltWatch:
         try:
             if not self.lab.alive(name) or self.lab.paused(name):
                 return False
-            if self.lab.kind(name) in ("redis", "sentinel"):
-                secret = self.lab.secrets.sentinel if self.lab.kind(name) == "sentinel" else self.lab.secrets.redis
-                client = clients.redis_at(*self.lab.address(name), timeout=0.5, password=secret)
-                try:
-                    return bool(client.ping())
-                finally:
-                    client.close()
-            return True
+            return clients.ping(self.lab, name, timeout=0.5) if self.lab.kind(name) in ("redis", "sentinel") else True
         except (RedisError, OSError):
             return False
 

@@ -23,9 +23,7 @@ from lab.wait import Wait
 from observe import environment
 from observe.base import Observer, RunEnd
 from observe.history import History
-from observe.monitor import Monitor
-from observe.sentinel_events import SentinelObserver
-from observe.sidecar import Sidecar
+from observe.sidecar import Sidecar, sampling_observers
 from observe.verify import Verification
 
 log = logging.getLogger("session")
@@ -49,8 +47,7 @@ def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: 
     reads it, and Sentinel events and the monitor go on recording through the verification. Those
     two run in a process of their own where it can rebuild the lab from files (observe/sidecar.py)."""
     sampling = Sidecar.for_run(lab, scenario_path, max_s)
-    return [history, Verification(lab), *([sampling] if sampling else [
-        SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel), Monitor(lab, max_s=max_s)])]
+    return [history, Verification(lab), *([sampling] if sampling else sampling_observers(lab, max_s))]
 
 
 class RunSession:

@@ -103,12 +103,7 @@ def answers(lab: TargetLab) -> list[str]:
                 out.append(f"{name}: started by the harness at run time")
                 continue
             if kind in ("redis", "sentinel"):
-                password = lab.secrets.redis if kind == "redis" else lab.secrets.sentinel
-                client = clients.redis_at(*addr, timeout=2, password=password)
-                try:
-                    client.ping()
-                finally:
-                    client.close()
+                clients.ping(lab, name, timeout=2)
             elif kind == "mysql":
                 if lab.target.verify.mysql is None:
                     out.append(f"{name}: no account in the target file (verify.mysql): not asked")

@@ -37,3 +37,14 @@ def node(lab: "Lab", name: str, timeout: float = 2.0) -> redis.Redis:
 def master(lab: "Lab", timeout: float = 2.0) -> redis.Redis:
     """The master Sentinel names at this moment."""
     return node(lab, lab.master(), timeout)
+
+
+def ping(lab: "Lab", name: str, timeout: float = 2.0) -> bool:
+    """A Redis or Sentinel node of the lab answers PING, asked with its kind's password (raises the
+    client's error when it does not answer at all)."""
+    password = lab.secrets.sentinel if lab.kind(name) == "sentinel" else lab.secrets.redis
+    client = redis_at(*lab.address(name), timeout=timeout, password=password)
+    try:
+        return bool(client.ping())
+    finally:
+        client.close()

@@ -131,7 +131,7 @@ class LocalLab(BaseLab):
         (self.dir / "logs").mkdir(parents=True)
         self.nodes = {}
         self._save()
-        installs: list[subprocess.Popen] = []
+        installs: list[tuple[Path, subprocess.Popen]] = []
         try:
             installs = self._install_mysql()  # MariaDB's data directories are made while Redis starts
             self._start_redis(wait)
@@ -139,7 +139,7 @@ class LocalLab(BaseLab):
             self._start_mysql(wait, installs)
             self._start_service(wait)
         except BaseException:
-            for proc in installs:  # not nodes yet: down() does not know them
+            for _cnf, proc in installs:  # not nodes yet: down() does not know them
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait(timeout=10)
@@ -235,23 +235,22 @@ class LocalLab(BaseLab):
             lines += ["relay-log=relay-bin", "read-only=1"]
         return d / "my.cnf", "\n".join(lines)
 
-    def _install_mysql(self) -> list[subprocess.Popen]:
-        """mariadb-install-db for every MySQL node, started, not waited for (about a second each)."""
+    def _install_mysql(self) -> list[tuple[Path, subprocess.Popen]]:
+        """Each MySQL node's my.cnf, and its mariadb-install-db started, not waited for (about a second)."""
         out = []
         for i in range(1, len(self.config.mysql_hosts[: self.spec.mysql]) + 1):
             cnf, lines = self._mysql_cnf(i)
             cnf.write_text((CONF / "mariadb.cnf").read_text() + lines + "\n")
-            out.append(subprocess.Popen(
+            out.append((cnf, subprocess.Popen(
                 ["mariadb-install-db", f"--defaults-file={cnf}", f"--datadir={cnf.parent / 'data'}", "--user=root",
                  "--auth-root-authentication-method=normal", "--skip-test-db"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)))
         return out
 
-    def _start_mysql(self, wait: Wait, installs: list[subprocess.Popen]) -> None:
+    def _start_mysql(self, wait: Wait, installs: list[tuple[Path, subprocess.Popen]]) -> None:
         c, s = self.config, self.spec
-        for i, (host, install) in enumerate(zip(c.mysql_hosts[: s.mysql], installs), start=1):
+        for i, (host, (cnf, install)) in enumerate(zip(c.mysql_hosts[: s.mysql], installs), start=1):
             name = f"mysql-{i}"
-            cnf, _ = self._mysql_cnf(i)
             d = cnf.parent
             _, err = install.communicate(timeout=120)
             if install.returncode != 0:

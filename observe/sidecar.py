@@ -25,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 LOG_NAME = "observers.log"
 
 
+def sampling_observers(lab, max_s: float) -> list:
+    """The observers that sample the stack on their own clock: here, or in Locust's process where no
+    sidecar can be started (harness/session.py)."""
+    from observe.monitor import Monitor
+    from observe.sentinel_events import SentinelObserver
+
+    return [SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel), Monitor(lab, max_s=max_s)]
+
+
 class Sidecar:
     """The Observer RunSession sees; the observers themselves run in the child process."""
 
@@ -105,8 +114,6 @@ def main(argv: list[str] | None = None) -> int:
     from harness import scenario as scenarios
     from harness.backends import make_lab
     from lab.config import LabConfig
-    from observe.monitor import Monitor
-    from observe.sentinel_events import SentinelObserver
 
     p = argparse.ArgumentParser()
     p.add_argument("--run-dir", required=True)
@@ -118,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     run_dir = Path(a.run_dir)
     lab = make_lab(a.backend, LabConfig.load(a.lab) if a.lab else None, scenarios.load(a.scenario).stack, a.target)
-    observers = [SentinelObserver(lab.sentinel_addrs(), max_s=a.max_s, password=lab.secrets.sentinel),
-                 Monitor(lab, max_s=a.max_s)]
+    observers = sampling_observers(lab, a.max_s)
     for observer in observers:
         observer.start(run_dir)
     not_ready = [type(o).__name__ for o in observers if not o.ready(timeout_s=10)]
