@@ -12,14 +12,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, save
+from bench.common import OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, locust_cmd, save
 
 RATE_PER_USER = 10
 
@@ -37,9 +36,7 @@ def _step(lab, path: Path, users: int, seconds: int, work: Path) -> dict:
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
     pids = {n: lab.pid(n) for n in lab.node_names()}
     rows0 = _rows(lab)
-    cmd = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--bare", "--scenario", str(path),
-           "--lab", BENCH_LAB, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
-           "--only-summary"]
+    cmd = locust_cmd(path, users, seconds, prefix, ["--bare"])
     child = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(3)  # spawn and warm up, then measure CPU over the steady part
     cpu0 = {n: cpu_seconds(p) for n, p in {**pids, "locust": child.pid}.items()}

@@ -47,6 +47,13 @@ def run_scenario(doc: dict | str, results: Path, timeout_s: float = 900, extra: 
     return runs[-1]
 
 
+def locust_cmd(path: Path, users: int, seconds: int, csv_prefix: Path | None = None, extra: tuple | list = ()) -> list[str]:
+    """A headless Locust on the bench lab with the scenario's users, all spawned at once."""
+    return [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--scenario", str(path),
+            "--lab", BENCH_LAB, "-u", str(users), "-r", str(users), "-t", f"{seconds}s",
+            *(["--csv", str(csv_prefix)] if csv_prefix else []), "--only-summary", *extra]
+
+
 def bids_scenario(work: Path, sid: str, title: str, users: int, run_time: str, rate_per_user: float) -> Path:
     """A scenario of bids only and no fault (the benches that measure the load), written into `work`:
     the end-to-end path the harness is there for."""

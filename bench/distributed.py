@@ -14,13 +14,12 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, save
+from bench.common import OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, locust_cmd, save
 from harness.workers import master_args, worker_command
 from lab.local import LocalLab
 
@@ -48,9 +47,7 @@ def _cpu_s(proc: _Timed, timeout_s: float) -> float | None:
 def one(path: Path, work: Path, users: int, seconds: int, workers: int, lab: LocalLab) -> dict:
     host, port = lab.config.locust_master
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
-    cmd = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--scenario", str(path),
-           "--lab", BENCH_LAB, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
-           "--only-summary", *(master_args(workers, host, port) if workers else [])]
+    cmd = locust_cmd(path, users, seconds, prefix, master_args(workers, host, port) if workers else [])
     env = {**os.environ, "FAIRBID_HA_RESULTS": str(work)}
     stack = {name: lab.pid(name) for name in ("api", lab.master())}
     stack_before = {name: cpu_seconds(pid) for name, pid in stack.items()}

@@ -18,14 +18,13 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, save
+from bench.common import OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, locust_cmd, save
 from lab import clients
 from lab.protocol import Lab, nodes_of, service_settings
 
@@ -65,9 +64,7 @@ def _total(history: Path) -> tuple[float, int] | None:
 def one_run(path: Path, mode: str, users: int, seconds: int, work: Path) -> dict:
     """One Locust process; CPU and request count sampled at two instants inside its steady load."""
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
-    cmd = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--scenario", str(path),
-           "--lab", BENCH_LAB, "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
-           "--only-summary", *(["--bare"] if mode == "bare" else [])]
+    cmd = locust_cmd(path, users, seconds, prefix, ["--bare"] if mode == "bare" else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     history = Path(f"{prefix}_stats_history.csv")

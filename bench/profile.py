@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import BENCH_LAB, OUT, ROOT, bids_scenario, fresh_lab, save
+from bench.common import OUT, ROOT, bids_scenario, fresh_lab, locust_cmd, save
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
 # innermost frame naming one of these decides the sample's group
@@ -58,9 +58,7 @@ def shares(raw: Path) -> dict:
 
 def profile(path: Path, bare: bool, seconds: int, work: Path) -> dict:
     out = work / f"pyspy-{'bare' if bare else 'full'}.txt"
-    cmd = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "--scenario", str(path),
-           "--lab", BENCH_LAB, "-u", "40", "-r", "40", "-t", f"{seconds + 15}s", "--only-summary",
-           *(["--bare"] if bare else [])]
+    cmd = locust_cmd(path, 40, seconds + 15, extra=["--bare"] if bare else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
