@@ -19,7 +19,7 @@ WORKER_ARGS := $(if $(filter-out 0,$(WORKERS) $(REMOTE_WORKERS) $(DOCKER_WORKERS
 
 RUNS    ?= 3
 SEED    ?= 1
-FAULTS  ?= kill,pause,cut
+FAULTS  ?=
 ONLY    ?=
 # the engine scripts/docker-engine.sh starts on machines that have none of their own
 ifneq ($(wildcard .docker/docker.sock),)
@@ -41,7 +41,7 @@ worker: deps  ## a Locust worker for a master on another machine: make worker MA
 	$(PY) -m harness.cli worker --master-host $(MASTER_HOST) --master-port $(MASTER_PORT)
 
 campaign: deps  ## make campaign S=ID SEED=n RUNS=k [FAULTS=kill,pause,cut] [ONLY=i]: seeded fault schedules, results/campaigns/ID-seedN/campaign.md
-	$(PY) -m harness.cli campaign $(S) --seed $(SEED) --runs $(RUNS) --faults $(FAULTS) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
+	$(PY) -m harness.cli campaign $(S) --seed $(SEED) --runs $(RUNS) $(if $(FAULTS),--faults $(FAULTS)) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
 
 catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
 	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)

@@ -23,41 +23,51 @@ import yaml
 
 from errors import ConfigError
 from harness import scenario as scenarios
+from harness.campaign_bounds import END_MARGIN_S, KINDS, CampaignBounds
 from harness.session import CAMPAIGN_ENV as ENV
 from harness.session import RESULTS
 
-KINDS = ("kill", "pause", "cut")
 FIGURES = ("failover_s", "detect_s", "error_window_s", "lost_acked_writes")
-# a fault starts between these shares of the run time, and lasts (s) within these bounds
-START_SHARE = (0.25, 0.45)
-DURATION_S = {"kill": (10, 20), "pause": (3, 15), "cut": (5, 20)}
 
 
-def draw(seed: int, i: int, kinds: tuple[str, ...], run_time_s: float) -> list[dict]:
-    """Run i's schedule: one fault, its kind, target role, offset and duration drawn from (seed, i)."""
+def draw(seed: int, i: int, kinds: tuple[str, ...], run_time_s: float,
+         bounds: CampaignBounds = CampaignBounds()) -> list[dict]:
+    """Run i's schedule: one fault, its kind, target role, offset and duration drawn from (seed, i),
+    within the scenario's bounds (harness/campaign_bounds.py)."""
     rng = random.Random(f"{seed}:{i}")
     kind = rng.choice(kinds)
-    at = round(rng.uniform(*START_SHARE) * run_time_s, 1)
-    lo, hi = DURATION_S[kind]
-    duration = round(min(rng.uniform(lo, hi), max(1.0, run_time_s - at - 10)), 1)
-    role = "master" if rng.random() < 0.75 else "replica"
-    return [{"at": f"{at}s", "action": kind, "target": {"role": role}, "duration": f"{duration}s"}]
+    at = round(rng.uniform(*bounds.start_window(run_time_s)), 1)
+    lo, hi = bounds.duration_s[kind]
+    duration = round(min(rng.uniform(lo, hi), max(1.0, run_time_s - at - END_MARGIN_S)), 1)
+    role = "master" if rng.random() < bounds.master_share else "replica"
+    fault = {"at": f"{at}s", "action": "cut" if kind == "partition" else kind, "target": {"role": role}}
+    if kind == "partition":
+        fault["peers"] = "others"  # the node keeps its clients, loses the other nodes (split brain for a master)
+    return [{**fault, "duration": f"{duration}s"}]
 
 
-def invariants(kinds_drawn: set[str]) -> list[dict]:
-    """The campaign's checks: no fault failed to apply, the harness's own check, and no acknowledged
-    write lost where the stack promises none: after a kill or a pause (a cut master keeps taking
-    writes that are lost when it rejoins: measured, not promised)."""
+def kind_of(fault: dict) -> str:
+    """The campaign kind of a drawn fault: a cut from the other nodes only is a partition."""
+    return "partition" if fault["action"] == "cut" and fault.get("peers") else fault["action"]
+
+
+def invariants(kinds_drawn: set[str], declared: tuple[dict, ...] | None = None) -> list[dict]:
+    """The campaign's checks: no fault failed to apply, the harness's own check, and (unless the
+    scenario declares its own) the verification settled and no acknowledged write lost where the
+    stack promises none: after a kill or a pause (a cut master keeps taking writes that are lost
+    when it rejoins: measured, not promised)."""
     checks = [{"metric": "faults_failed", "equals": 0}]
+    if declared is not None:
+        return checks + [c for c in declared if c.get("metric") != "faults_failed"]
     if kinds_drawn <= {"kill", "pause"}:
         checks.append({"metric": "lost_acked_writes", "equals": 0})
     return checks
 
 
-def run_doc(base: dict, schedule: list[dict]) -> dict:
-    doc = {k: v for k, v in base.items() if k not in ("faults", "checks", "expectation", "halt")}
-    doc["faults"], doc["checks"] = schedule, invariants({f["action"] for f in schedule})
-    drawn = "; ".join(f"{f['action']} of the {f['target']['role']} at {f['at']} for {f['duration']}" for f in schedule)
+def run_doc(base: dict, schedule: list[dict], declared: tuple[dict, ...] | None = None) -> dict:
+    doc = {k: v for k, v in base.items() if k not in ("faults", "checks", "expectation", "halt", "campaign")}
+    doc["faults"], doc["checks"] = schedule, invariants({kind_of(f) for f in schedule}, declared)
+    drawn = "; ".join(f"{kind_of(f)} of the {f['target']['role']} at {f['at']} for {f['duration']}" for f in schedule)
     doc["title"] = f"{base.get('title', base.get('id'))} [campaign run: {drawn}]"  # not the fixed schedule's
     doc["description"] = f"A campaign run of {base.get('id')}: its stack and load, with a drawn fault ({drawn})."
     if base.get("halt"):
@@ -69,21 +79,24 @@ def replay(sid: str, seed: int, runs: int, kinds: tuple[str, ...], i: int) -> st
     return f"make campaign S={sid} SEED={seed} RUNS={runs} FAULTS={','.join(kinds)} ONLY={i}"
 
 
-def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...], only: int | None, backend: str,
+def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, only: int | None, backend: str,
              lab: str) -> int:
+    """`kinds` None: the scenario's `campaign.faults` (all kinds where it declares none)."""
     if runs < 1 or (only is not None and not 1 <= only <= runs):
         raise ConfigError(f"--runs {runs} --only {only}: runs is 1 or more, only one of 1..runs")
-    unknown = set(kinds) - set(KINDS)
+    unknown = set(kinds or ()) - set(KINDS)
     if unknown:
         raise ConfigError(f"--faults: {', '.join(sorted(unknown))} not one of {', '.join(KINDS)}")
     sc = scenarios.load(name)  # the scenario itself is valid before anything starts
+    kinds = kinds or sc.campaign.faults
     base = yaml.safe_load(sc.path.read_text())
     out = RESULTS / "campaigns" / f"{sc.id}-seed{seed}"
     (out / "schedules").mkdir(parents=True, exist_ok=True)
     docs = {}
     for i in ([only] if only else range(1, runs + 1)):
         path = out / "schedules" / f"run-{i}.yaml"
-        path.write_text(yaml.safe_dump(run_doc(base, draw(seed, i, kinds, sc.load.run_time_s)), sort_keys=False))
+        path.write_text(yaml.safe_dump(run_doc(base, draw(seed, i, kinds, sc.load.run_time_s, sc.campaign),
+                                                 sc.campaign.invariants), sort_keys=False))
         scenarios.load(str(path))  # each drawn file is checked before any load starts
         docs[i] = path
     for i, path in docs.items():
@@ -116,7 +129,7 @@ def aggregate(out: Path) -> dict:
     for i, s in sorted(runs.items()):
         schedule = yaml.safe_load((out / "schedules" / f"run-{i}.yaml").read_text())["faults"]
         rows.append({"run": i, "run_id": s["run_id"], "passed": s["passed"], "not_passed_because": s["not_passed_because"],
-                     "schedule": schedule, "kinds": sorted({f["action"] for f in schedule}),
+                     "schedule": schedule, "kinds": sorted({kind_of(f) for f in schedule}),
                      "metrics": {k: s["metrics"].get(k) for k in FIGURES}, "replay": s["campaign"]["replay"]})
     rows.sort(key=lambda r: (r["passed"], r["run"]))  # the failed first
     kinds = sorted({k for r in rows for k in r["kinds"]})
@@ -135,7 +148,7 @@ def render(name: str, result: dict) -> str:
              "Each run's schedule was drawn from the seed; its directory is beside this file.", "",
              "| run | verdict | schedule | failover_s | error_window_s | lost | replay |", "|---|---|---|---|---|---|---|"]
     for r in result["runs"]:
-        sched = "; ".join(f"{f['action']} {f['target'].get('role', f['target'])} at {f['at']} for {f['duration']}"
+        sched = "; ".join(f"{kind_of(f)} {f['target'].get('role', f['target'])} at {f['at']} for {f['duration']}"
                           for f in r["schedule"])
         verdict = "PASS" if r["passed"] else "FAIL: " + "; ".join(r["not_passed_because"])
         m = {k: "-" if v is None else v for k, v in r["metrics"].items()}  # none seen (no failover), or absent

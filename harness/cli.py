@@ -294,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("scenario")
     cp.add_argument("--seed", type=int, required=True)
     cp.add_argument("--runs", type=int, default=3)
-    cp.add_argument("--faults", default=",".join(KINDS))
+    cp.add_argument("--faults", default=None,
+                    help=f"kinds drawn, some of {','.join(KINDS)} (default: the scenario's campaign.faults, else all)")
     cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
     cp.add_argument("--backend", default="local", choices=("local", "docker"))
     cp.add_argument("--lab", default="conf/lab.yaml")
@@ -319,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             return run(a.scenario, a.backend, a.lab, target=a.target, workers=a.workers,
                        remote_workers=a.remote_workers, master_bind=a.master_bind, docker_workers=a.docker_workers)
         if a.cmd == "campaign":
-            kinds = tuple(k.strip() for k in a.faults.split(",") if k.strip())
+            kinds = tuple(k.strip() for k in a.faults.split(",") if k.strip()) if a.faults else None
             return campaign(a.scenario, a.seed, a.runs, kinds, a.only, a.backend, a.lab)
         if a.cmd == "worker":
             cmd = worker_command(a.master_host, a.master_port, a.processes)

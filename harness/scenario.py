@@ -12,6 +12,8 @@ from analysis.metrics import METRICS
 from errors import ConfigError
 from faults.schedule import NAME_RE, FaultSpec, check_schedule
 from harness import yaml_lines
+from harness.campaign_bounds import CampaignBounds
+from harness.campaign_bounds import parse as parse_campaign
 from harness.halt import Halt
 from harness.halt import parse as parse_halt
 from harness.validation import MISSING, Fields, Problems, read_env, scalars
@@ -20,7 +22,7 @@ from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, St
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
-            "checks", "halt"}
+            "checks", "halt", "campaign"}
 STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env"}
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
@@ -70,6 +72,7 @@ class Scenario:
     redis_client: dict = field(default_factory=dict)
     path: Path | None = None
     halt: Halt = field(default_factory=Halt)  # conditions that stop the run early (harness/halt.py)
+    campaign: CampaignBounds = field(default_factory=CampaignBounds)  # a seeded campaign's draw (harness/campaign_bounds.py)
 
     def settings(self) -> dict:
         load = {**vars(self.load), "variants": [vars(v) for v in self.load.variants]}
@@ -212,9 +215,11 @@ def load(name: str) -> Scenario:
 
     checks = _absorb(problems, "checks", raw, parse_checks, source, is_known)
     expectation = _absorb(problems, "expectation", raw, parse_expectation, source, raw.line_of("expectation"), is_known)
+    campaign = parse_campaign(top, run_time, source, is_known)
     problems.check()
     return Scenario(id=sid, title=title, group=group, expectation=expectation, stack=stack, load=load_, faults=faults,
-                    checks=checks, redis_client=client, path=path, halt=halt, **texts)
+                    checks=checks, redis_client=client, path=path, halt=halt,
+                    campaign=campaign, **texts)
 
 
 def catalog(group: str | None = None) -> list[Path]:

@@ -75,7 +75,57 @@ def test_bad_campaign_arguments_fail_before_anything_starts():
         campaign.campaign("redis-4", 7, 3, ("kill",), 4, "local", "conf/lab.yaml")
     res = subprocess.run([sys.executable, "-m", "harness.cli", "campaign", "redis-4", "--seed", "7", "--faults", "kill,nap"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert res.returncode == 2 and "nap not one of kill, pause, cut" in res.stderr
+    assert res.returncode == 2 and "nap not one of kill, pause, cut, partition" in res.stderr
+
+
+def _with_campaign(tmp_path, section: str, base: str = "tests/scenarios/quick-failover.yaml"):
+    base = (ROOT / base).read_text()
+    path = tmp_path / "bounded.yaml"
+    path.write_text(base.rstrip("\n") + "\n" + section)
+    return path, len(base.rstrip("\n").splitlines())
+
+
+def test_a_scenario_s_campaign_bounds_set_the_draw_and_its_invariants(tmp_path):
+    path, _ = _with_campaign(tmp_path, "campaign:\n  faults: [partition, pause]\n  start: {min: 10s, max: 12s}\n"
+                                       "  duration: {partition: {min: 6s, max: 7s}, pause: {min: 2s, max: 3s}}\n"
+                                       "  master_share: 1\n  invariants:\n    - {metric: error_rate, at_most: 0.5}\n",
+                             "scenarios/redis-4.yaml")
+    sc = scenario.load(str(path))
+    b = sc.campaign
+    assert b.faults == ("partition", "pause") and b.start_s == (10, 12) and b.master_share == 1
+    drawn = [campaign.draw(5, i, b.faults, sc.load.run_time_s, b)[0] for i in range(1, 40)]
+    for f in drawn:
+        at, duration = float(f["at"][:-1]), float(f["duration"][:-1])
+        assert 10 <= at <= 12 and f["target"] == {"role": "master"}
+        kind = campaign.kind_of(f)
+        assert (kind, f.get("peers")) in (("partition", "others"), ("pause", None))
+        assert (6 <= duration <= 7) if kind == "partition" else (2 <= duration <= 3)
+    assert {campaign.kind_of(f) for f in drawn} == {"partition", "pause"}
+    base = yaml.safe_load(path.read_text())
+    doc = campaign.run_doc(base, [next(f for f in drawn if campaign.kind_of(f) == "partition")], b.invariants)
+    assert "campaign" not in doc and doc["checks"] == [{"metric": "faults_failed", "equals": 0},
+                                                       {"metric": "error_rate", "at_most": 0.5}]
+    run = tmp_path / "run.yaml"
+    run.write_text(yaml.safe_dump(doc))
+    assert scenario.load(str(run)).faults[0].params.get("peers") == "others"  # a valid cut from its peers
+
+
+@pytest.mark.parametrize("section, where, why", [
+    ("  start: {min: 30s, max: 20s}\n", "campaign.start", "min 30 s is after max 20 s"),
+    ("  start: {min: 1s, max: 50s}\n", "campaign.start", "leaves under 10 s of the run"),
+    ("  duration: {kill: {min: 5s}}\n", "campaign.duration.kill", "needs both min and max"),
+    ("  duration: {nap: {min: 1s, max: 2s}}\n", "campaign.duration.nap", "unknown key"),
+    ("  faults: [kill, nap]\n", "campaign.faults", "nap: not a kind a campaign draws"),
+    ("  master_share: 2\n", "campaign.master_share", ""),
+    ("  invariants:\n    - {metric: no_such_metric, equals: 0}\n", "invariants[0].metric", "unknown metric"),
+    ("  shuffle: true\n", "campaign.shuffle", "unknown key"),
+])
+def test_bad_campaign_bounds_are_refused_by_line_before_any_load(tmp_path, section, where, why):
+    path, last = _with_campaign(tmp_path, "campaign:\n" + section)
+    with pytest.raises(ConfigError) as exc:
+        scenario.load(str(path))
+    text = str(exc.value)
+    assert where in text and why in text and f"bounded.yaml:{last + 1 + section.count(chr(10))}" in text, text
 
 
 def test_a_real_campaign_writes_its_aggregate_and_only_replays_the_same_schedule(tmp_path, e2e_lab_down):
