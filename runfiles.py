@@ -103,6 +103,7 @@ class Healed(FaultRecord):
     healed_ms: float
     reason: str
     outcome: str = "ok"
+    output: dict | None = None  # what the heal reports of the fault as it ran (a flap's cuts, wall clock ms)
 
 
 @dataclass(frozen=True)

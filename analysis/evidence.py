@@ -17,6 +17,7 @@ LOSS = ("lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets", "los
 LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
         "p50_steady_ms", "p99_steady_ms", "error_window_s", "error_rate_during", "recovery_s", "recovery_after_heal_s",
         "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
+        "noreplicas_during", "p99_during_ms",
         "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests")
 HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refused_writes", "retries", "user_errors")
 

@@ -25,13 +25,14 @@ def disruptive(record: dict) -> bool:
 
 FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
-    "recovery_after_heal_s",
+    "recovery_after_heal_s", "p99_during_ms", "noreplicas_during",
     "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
     "loss_after_fault_s",
 )
 METRICS = (
     "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
-    "recovery_after_heal_s", "error_rate", "failed_requests", "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
+    "recovery_after_heal_s", "p99_during_ms", "noreplicas_during",
+    "error_rate", "failed_requests", "total_requests", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
     "acked_writes", "acked_bids", "acked_sets", "unknown_writes", "lost_acked_writes", "lost_in_redis",
     "lost_in_mysql", "lost_sets", "duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters",
     "fault_delay_ms", "faults_applied", "faults_failed", "faults_unhealed", "settled_after_heal", "first_error_s",
@@ -135,6 +136,8 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     fault_end = w.get("healed_ms") or until
     inside = req[(req["start_ms"] >= t0) & (req["start_ms"] < fault_end)]
     m["error_rate_during"] = _r((~inside["ok"]).mean(), 5) if len(inside) else None
+    # a gray failure's cost is latency as much as errors: p99 of the requests started while it lasted
+    m["p99_during_ms"] = _r(inside["response_time_ms"].astype(float).quantile(0.99), 1) if len(inside) else None
     if w.get("healed_ms"):
         ok_after = req[req["ok"] & (req["start_ms"] >= w["healed_ms"])]
         m["recovery_after_heal_s"] = _r((ok_after["end_ms"].min() - w["healed_ms"]) / 1000) if len(ok_after) else None
@@ -142,6 +145,7 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
         m["recovery_after_heal_s"] = None
     norep = req[(req["start_ms"] >= t0) & (req["start_ms"] < until) & req["exception"].str.contains("NOREPLICAS")]
     m["noreplicas_after_s"] = _r((norep["start_ms"].min() - t0) / 1000) if len(norep) else None
+    m["noreplicas_during"] = int(len(norep))  # writes the guard refused (min-replicas-to-write)
     end_ms = lost["t_end_ms"].astype(float) if len(lost) else pd.Series(dtype=float)
     during = end_ms[(end_ms >= t0) & (end_ms < until)]
     before = end_ms[(end_ms < t0) & (end_ms >= w.get("since_ms", float("-inf")))]  # not an earlier fault's loss

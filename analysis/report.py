@@ -21,6 +21,23 @@ from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
 
 
+def _applied_detail(run, by_fault: dict[int, dict]) -> list[str]:
+    """What a fault did, as the journal recorded it (a loss's rules, a quota and the setting it
+    replaced, a flap's cuts as they were made): the report shows what was applied, not what was asked."""
+    out = []
+    for idx, evs in sorted(by_fault.items()):
+        app, heal = evs.get("applied") or {}, evs.get("healed") or {}
+        if not disruptive(app) or not (isinstance(app.get("output"), dict) or isinstance(heal.get("output"), dict)):
+            continue
+        detail = {k: v for k, v in (app.get("output") or {}).items() if k != "flap"}
+        cuts = (heal.get("output") or {}).get("cuts")
+        text = json.dumps(detail)
+        if cuts:
+            text += "; cut " + ", ".join(f"{_rel(run, a)}-{_rel(run, b)}" for a, b in cuts)
+        out.append(f"- #{idx} {app['action']} on {app['node']}: {text}")
+    return ["", "What each fault applied, as its journal records it:", "", *out] if out else []
+
+
 def _checks(meta: dict) -> list[Check]:
     return [Check.from_json(c) for c in meta.get("checks", [])]
 
@@ -147,6 +164,7 @@ def render(run: Run, s: dict, images: list[str]) -> str:
         node = (app or fail or {}).get("node", "-")
         lines.append(f"| {idx} | {sch.get('action')} | {sch.get('target')} | {node} | "
                      f"{_rel(run, sch.get('scheduled_ms'))} | {applied} | {healed} | {outcome} |")
+    lines += _applied_detail(run, by_fault)
     lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
               "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
               "on the node's loopback address.", "", "## Results (결과)", "",

@@ -244,6 +244,8 @@ LABELS = {
     "first_error_s": L("first client error", "첫 클라이언트 에러"),
     "last_error_s": L("last client error", "마지막 클라이언트 에러"),
     "noreplicas_after_s": L("first NOREPLICAS refusal", "첫 NOREPLICAS 거부"),
+    "noreplicas_during": L("writes refused with NOREPLICAS", "NOREPLICAS로 거부된 쓰기"),
+    "p99_during_ms": L("p99 of requests started during the fault", "장애 중 시작된 요청의 p99"),
     "failovers": L("failovers", "failover 횟수"),
     "lost_in_redis": L("acknowledged writes missing in Redis", "Redis에서 사라진 확인 쓰기"),
     "loss_before_fault_s": L("oldest lost write, before the fault", "유실된 가장 오래된 쓰기(장애 이전)"),
@@ -488,8 +490,18 @@ CHAPTERS = (
               "계획에는 없는 단계다. master가 파티션되었을 때 확인 응답을 받은 입찰이 정말 남는지, 그리고 응답 전에 replica를 "
               "기다리는 비용이 얼마인지를 잰다. 두 질문 모두 redis-4-2의 발견에서 나왔다."),
             ("durability", "durability-latency")),
+    Chapter("gray", L("7. Beyond the plan: gray failures", "7. 계획 밖: 회색 장애"),
+            "",
+            L("Not in the plan: a node that is slow, lossy or flapping rather than dead, which is how outages more often "
+              "look in production. Each step states this project's hypothesis (the plan has none here) and measures "
+              "it: a CPU-starved master, lossy replica links under the split-brain guard, a master link that comes "
+              "and goes.",
+              "계획에는 없는 단계다. 죽은 노드가 아니라 느리거나, 패킷을 잃거나, 끊겼다 붙었다 하는 노드다. 실제 장애는 "
+              "이런 모습인 경우가 더 많다. 각 단계는 이 프로젝트의 가설을 밝히고(계획에는 이 부분이 없다) 그것을 잰다. "
+              "CPU를 굶긴 master, split-brain guard 아래의 손실 많은 replica 링크, 끊겼다 붙었다 하는 master 링크다."),
+            ("gray-1", "gray-2", "gray-3")),
 )
-OTHER = Chapter("other", L("7. Other scenarios", "7. 기타 시나리오"), "",
+OTHER = Chapter("other", L("8. Other scenarios", "8. 기타 시나리오"), "",
                 L("Scenarios of the catalog outside the plan's storyline.", "계획의 스토리라인 밖에 있는 카탈로그 시나리오."), ())
 
 
@@ -1236,6 +1248,90 @@ STEPS["durability-latency"] = StepText(
                      "안에서는 작다."),),
     learned=lambda F: L(f"Waiting for a replica cost p50 {F('async.p50_ms')} -> {F('wait.p50_ms')} here.",
                         f"replica를 기다리는 비용은 이번에 p50 {F('async.p50_ms')} -> {F('wait.p50_ms')}였다."),
+)
+
+
+STEPS["gray-1"] = StepText(
+    "CPU를 굶긴 master, 두 가지 quota (throttle), failover 없음 예상",
+    "master 프로세스를 살려 둔 채 CPU quota를 건다. 먼저 한 코어의 20 %로 20초, 회복한 뒤 1 %(커널의 최소 quota)로 "
+    "20초다. 느린 master는 Sentinel의 down-after와 클라이언트 타임아웃이 맞서는 지점이다. Sentinel의 PING에는 "
+    "down-after 안에 답하므로 failover는 없고, 요청은 그 master를 기다린다. 각 quota 동안 시작된 요청의 에러율과 p99를 "
+    "나란히 잰다. 로컬은 하네스 자신의 cgroup(cpu.cfs_quota_us), Docker는 `docker update --cpu-quota`.",
+    "굶긴 master는 failover 없이 클라이언트를 느리게 한다 (이 프로젝트의 가설, 계획 밖)",
+    "",
+    closest="docker update --cpu-period 100000 --cpu-quota 1000 redis-master",
+    happened=(lambda F: L(f"At 20 % of a core: p99 {F('slowed.p99_during_ms')}, error rate "
+                          f"{F.pct('slowed.error_rate_during')}, failovers {F('slowed.failovers')}. At 1 %: p99 "
+                          f"{F('starved.p99_during_ms')}, error rate {F.pct('starved.error_rate_during')}, failovers "
+                          f"{F('starved.failovers')}.",
+                          f"코어의 20 %에서 p99 {F('slowed.p99_during_ms')}, 에러율 {F.pct('slowed.error_rate_during')}, "
+                          f"failover {F('slowed.failovers')}회. 1 %에서 p99 {F('starved.p99_during_ms')}, 에러율 "
+                          f"{F.pct('starved.error_rate_during')}, failover {F('starved.failovers')}회."),),
+    why=(lambda F: L("A CFS quota lets the process run for its share of every 100 ms period and then holds it until the "
+                     "next: a request that arrives while it is held waits for the period's end. Sentinel's PING waits the "
+                     "same way, but down-after is seconds, not milliseconds.",
+                     "CFS quota는 100 ms 주기마다 제 몫만큼만 프로세스를 돌리고 다음 주기까지 붙잡는다. 붙잡힌 동안 온 요청은 "
+                     "주기가 끝날 때까지 기다린다. Sentinel의 PING도 똑같이 기다리지만 down-after는 밀리초가 아니라 초 "
+                     "단위다."),),
+    learned=lambda F: L(f"A starved master is a latency outage, not a failover: p99 {F('starved.p99_during_ms')} at 1 % "
+                        f"of a core, with {F('starved.failovers')} failovers.",
+                        f"굶긴 master는 failover가 아니라 지연 장애다. 코어의 1 %에서 p99 {F('starved.p99_during_ms')}, "
+                        f"failover {F('starved.failovers')}회."),
+)
+
+STEPS["gray-2"] = StepText(
+    "패킷 30 %를 잃는 replica 링크, split-brain guard 켬",
+    "master와 두 replica 사이 링크에서 30초 동안 패킷의 30 %를 양방향으로 무작위로 버린다(방화벽의 statistic match, "
+    "이 커널에는 netem이 없다). Sentinel과 클라이언트는 모든 노드에 그대로 닿는다. guard는 짧은 lag 한도로 켠다"
+    "(min-replicas-to-write 1, min-replicas-max-lag 2). 2초 안에 확인해 준 replica가 없으면 master는 쓰기를 "
+    "거부한다(NOREPLICAS). 죽은 링크가 아니라 손실 많은 링크가, 건강한 스택이라면 받았을 쓰기를 guard가 거부하게 "
+    "만드는가? 거부가 언제 시작되고 몇 건인지를 잰다.",
+    "30 % 손실에서도 TCP 재전송이 replica 하나는 2초 안에 유지하므로 guard는 쓰기를 거부하지 않는다 (이 프로젝트의 가설, "
+    "계획 밖)",
+    "",
+    closest="redis-cli CONFIG SET min-replicas-to-write 1",
+    happened=(lambda F: L(f"During the loss the guard refused {F('lossy.noreplicas_during')} writes"
+                          + (f" (the first {F('lossy.noreplicas_after_s')} after the loss began)"
+                             if F.v("lossy.noreplicas_during") else "")
+                          + f"; error rate {F.pct('lossy.error_rate_during')}, p99 {F('lossy.p99_during_ms')}, "
+                          f"failovers {F('lossy.failovers')}.",
+                          f"손실 동안 guard가 거부한 쓰기는 {F('lossy.noreplicas_during')}건"
+                          + (f"(첫 거부: 손실 시작 {F('lossy.noreplicas_after_s')} 뒤)" if F.v("lossy.noreplicas_during") else "")
+                          + f", 에러율 {F.pct('lossy.error_rate_during')}, p99 {F('lossy.p99_during_ms')}, "
+                          f"failover {F('lossy.failovers')}회."),),
+    why=(lambda F: L("A replica acknowledges its offset once a second (REPLCONF ACK); a lost packet is retransmitted "
+                     "after TCP's timeout (200 ms at least, doubling), so an acknowledgement is late, not missing. The "
+                     "guard counts a replica as good while its last acknowledgement is under max-lag seconds old.",
+                     "replica는 1초마다 offset을 확인해 준다(REPLCONF ACK). 잃어버린 패킷은 TCP 타임아웃(최소 200 ms, "
+                     "두 배씩 증가) 뒤에 재전송되므로 확인은 사라지지 않고 늦게 온다. guard는 마지막 확인이 max-lag초보다 "
+                     "새로운 replica를 정상으로 센다."),),
+    learned=lambda F: L(f"At 30 % loss on both replica links the guard refused {F('lossy.noreplicas_during')} writes.",
+                        f"두 replica 링크가 30 % 손실일 때 guard는 쓰기 {F('lossy.noreplicas_during')}건을 거부했다."),
+)
+
+STEPS["gray-3"] = StepText(
+    "끊겼다 붙었다 하는 master 링크 (4초마다 2초 cut, 32초), down-after 1000 ms",
+    "master의 네트워크가 2초 끊기고 2초 붙기를 여덟 번 한다. cut 하나하나가 down-after-milliseconds(1000 ms)보다 길어서, "
+    "Sentinel은 한 cut에서 failover를 시작하고 다음 순간 구 master가 돌아온 것을 볼 수 있다. failover 횟수를 세고, "
+    "복구 뒤 확인된 쓰기를 모두 찾아보며, 스택이 master 하나와 연결된 replica들로 안정되어야 한다.",
+    "Sentinel은 cut마다 많아야 한 번 failover하고, 마지막 cut 뒤 구 master는 강등되며 모든 Sentinel이 master 하나에 "
+    "합의한다 (이 프로젝트의 가설, 계획 밖)",
+    "",
+    closest="docker network disconnect fairbid_network redis-master",
+    happened=(lambda F: L(f"Over eight cuts Sentinel failed over {F('flapping.failovers')} times; "
+                          f"{F('lost_acked_writes')} acknowledged writes were lost; the stack "
+                          f"{'settled' if F.v('settled_after_heal') else 'did not settle'} after the heal.",
+                          f"cut 여덟 번 동안 Sentinel은 {F('flapping.failovers')}번 failover했고, 확인된 쓰기 "
+                          f"{F('lost_acked_writes')}건이 사라졌으며, 복구 뒤 스택은 "
+                          f"{'안정되었다' if F.v('settled_after_heal') else '안정되지 않았다'}."),),
+    why=(lambda F: L("A cut is detected after down-after of silence plus the time to agree (about 2 s at 1000 ms, LAB.md); "
+                     "a 2 s cut sits on that edge, so some cuts end in a failover and others heal before one starts.",
+                     "cut은 down-after만큼의 침묵과 합의 시간이 지나야 감지된다(1000 ms에서 약 2초, LAB.md). 2초 cut은 그 "
+                     "경계에 있어서, 어떤 cut은 failover로 끝나고 어떤 cut은 failover가 시작되기 전에 복구된다."),),
+    learned=lambda F: L(f"A flapping master link cost {F('flapping.failovers')} failovers and {_lost(F)} acknowledged "
+                        "writes.",
+                        f"끊겼다 붙었다 하는 master 링크의 비용은 failover {F('flapping.failovers')}회와 확인된 쓰기 유실 "
+                        f"{_lost(F)}였다."),
 )
 
 

@@ -17,16 +17,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import gevent
 import pymysql
 import redis
 
 from errors import FaultError
 from fairbid.settings import Settings
+from faults.durations import parse_duration
 from lab import clients
 from lab.protocol import Lab, service_settings
 
 PEER_GROUPS = ("replicas", "sentinels", "others")
-INJECTED = ("outputs",)  # given by the runner, never by a scenario
+INJECTED = ("outputs", "duration_s")  # given by the runner, never by a scenario
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Action:
     heal: Callable | None = None  # None: a one-shot action with nothing to undo
     probe: bool = False
     disruptive: bool = False  # opens a fault window: failover and error-window metrics are measured from it
+    needs_duration: bool = False  # it acts over time (a flap), so a schedule must say how long
 
     def _keywords(self) -> list[inspect.Parameter]:
         return [p for p in inspect.signature(self.apply).parameters.values()
@@ -50,12 +53,14 @@ class Action:
     def required(self) -> tuple[str, ...]:
         return tuple(p.name for p in self._keywords() if p.default is inspect.Parameter.empty)
 
-    def run(self, lab: Lab, node: str, params: dict, outputs: dict | None = None):
-        extra = {"outputs": outputs or {}} if "outputs" in inspect.signature(self.apply).parameters else {}
-        return self.apply(lab, node, **params, **extra)
+    def run(self, lab: Lab, node: str, params: dict, outputs: dict | None = None, duration_s: float | None = None):
+        given = {"outputs": outputs or {}, "duration_s": duration_s}
+        wanted = inspect.signature(self.apply).parameters
+        return self.apply(lab, node, **params, **{k: v for k, v in given.items() if k in wanted})
 
-    def undo(self, lab: Lab, node: str, params: dict, state) -> None:
-        self.heal(lab, node, state, **params)
+    def undo(self, lab: Lab, node: str, params: dict, state):
+        """The heal; what it returns (a flap's cuts as they happened) goes to the journal's heal record."""
+        return self.heal(lab, node, state, **params)
 
 
 def _client(lab: Lab, node: str, timeout: float = 2.0) -> redis.Redis:
@@ -117,6 +122,78 @@ def _connect(lab: Lab, node: str, state=None, *, peers: str | list | None = None
         lab.connect(node)
     for peer in peers:
         lab.connect(node, peer)
+
+
+def _loss(lab: Lab, node: str, *, percent: float, peers: str | list | None = None) -> dict:
+    """A random share (%) of the node's packets dropped both ways, from every peer or only `peers`
+    (the firewall's statistic match: this kernel has no netem); the rules as applied, for the journal."""
+    resolved = _peers(lab, node, peers)
+    rules = []
+    for peer in resolved or [None]:
+        rules += lab.lose(node, float(percent), peer)
+    return {"percent": float(percent), "peers": resolved, "rules": rules}
+
+
+def _unloss(lab: Lab, node: str, state=None, *, percent: float, peers: str | list | None = None) -> None:
+    """Remove exactly the loss rules: those of the peers the loss resolved to."""
+    resolved = (state or {}).get("peers") if state else _peers(lab, node, peers)
+    for peer in resolved or [None]:
+        lab.unlose(node, float(percent), peer)
+
+
+def _throttle(lab: Lab, node: str, *, cpu_percent: float) -> dict:
+    """The node starved of CPU: a CFS quota of cpu_percent % of one core (a cgroup locally, `docker
+    update` on a container); what it had before and what was set, for the journal and the heal."""
+    return lab.throttle(node, float(cpu_percent))
+
+
+def _unthrottle(lab: Lab, node: str, state=None, *, cpu_percent: float) -> None:
+    """The node's own CPU setting back (with no state, an apply cut short: the backend finds its own)."""
+    lab.unthrottle(node, state)
+
+
+_FLAPS: dict[int, tuple] = {}  # flap id -> (its greenlet, the cuts so far): the runtime handle a heal stops
+
+
+def _flap(lab: Lab, node: str, *, period, cut_share: float = 0.5, peers: str | list | None = None,
+          duration_s: float | None = None) -> dict:
+    """A cut that comes and goes: cut for period x cut_share, connected for the rest, for the fault's
+    duration (a bounded count of cycles); the first cut is made before this returns."""
+    period_s, share = parse_duration(period), float(cut_share)
+    if duration_s is None:
+        raise FaultError("flap needs a duration")
+    cycles = max(1, int(-(-float(duration_s) // period_s)))  # ceil: the last cycle ends at the heal at the latest
+    state = {"period_s": period_s, "cut_s": round(period_s * share, 3), "cycles": cycles, "peers": _peers(lab, node, peers)}
+    cuts: list[list[float]] = []
+
+    def cycle(first: bool) -> None:
+        if not first:
+            _cut(lab, node, peers=state["peers"] or None)
+        cuts.append([round(time.time() * 1000, 3), None])
+        gevent.sleep(state["cut_s"])
+        _connect(lab, node, {"peers": state["peers"]})
+        cuts[-1][1] = round(time.time() * 1000, 3)
+
+    def loop() -> None:
+        for i in range(cycles):
+            cycle(first=i == 0)
+            gevent.sleep(max(0.0, period_s - state["cut_s"]))
+
+    _cut(lab, node, peers=state["peers"] or None)
+    state["flap"] = id(cuts)
+    _FLAPS[id(cuts)] = (gevent.spawn(loop), cuts)
+    return state
+
+
+def _unflap(lab: Lab, node: str, state=None, *, period=None, cut_share: float = 0.5,
+            peers: str | list | None = None) -> dict:
+    """Stop the cycles, reconnect, and report the cuts as they were made (wall clock ms)."""
+    greenlet, cuts = _FLAPS.pop((state or {}).get("flap"), (None, []))
+    if greenlet is not None:
+        greenlet.kill(block=True, timeout=5)
+    _connect(lab, node, {"peers": (state or {}).get("peers") or []} if state else None, peers=peers)
+    now = round(time.time() * 1000, 3)
+    return {"cuts": [[a, b if b is not None else now] for a, b in cuts]}
 
 
 def _config_set(lab: Lab, node: str, *, param: str, value) -> dict:
@@ -315,6 +392,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
     Action("kill", _kill, _start, disruptive=True),
     Action("pause", _pause, _resume, disruptive=True),
     Action("cut", _cut, _connect, disruptive=True),
+    Action("loss", _loss, _unloss, disruptive=True),
+    Action("throttle", _throttle, _unthrottle, disruptive=True),
+    Action("flap", _flap, _unflap, disruptive=True, needs_duration=True),
     Action("config_set", _config_set, _config_restore),
     Action("start", _start),
     Action("resume", _resume),

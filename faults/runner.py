@@ -76,7 +76,7 @@ class FaultRunner:
             self.active.append(fault)
         started = time.time()
         try:
-            fault.state = ACTIONS[spec.action].run(self.lab, node, spec.params, self.outputs)
+            fault.state = ACTIONS[spec.action].run(self.lab, node, spec.params, self.outputs, spec.duration_s)
             if spec.name and isinstance(fault.state, dict):
                 self.outputs[spec.name] = fault.state
         except Exception as exc:
@@ -98,10 +98,10 @@ class FaultRunner:
             return
         action = ACTIONS[fault.spec.action]
         try:
-            action.undo(self.lab, fault.node, fault.spec.params, fault.state)  # idempotent
+            output = action.undo(self.lab, fault.node, fault.spec.params, fault.state)  # idempotent
             fault.healed = True
             self.journal.write(Healed(fault=fault.spec.index, action=fault.spec.action, node=fault.node,
-                                      healed_ms=now_ms(), reason=reason))
+                                      healed_ms=now_ms(), reason=reason, output=output or None))
         except Exception as exc:
             self.journal.write(HealFailed(fault=fault.spec.index, action=fault.spec.action, node=fault.node,
                                           reason=reason, error=f"{type(exc).__name__}: {exc}"))

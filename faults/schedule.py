@@ -101,6 +101,10 @@ _PARAMS: dict[str, Callable[[Fields, str, _Context], object]] = {
     "wait_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
     "min_idle_ms": lambda f, k, c: f.integer(k, None, lo=0),
     "timeout_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
+    "percent": lambda f, k, c: f.number(k, None, lo=0, hi=100, above=True),
+    "cpu_percent": lambda f, k, c: f.number(k, None, lo=1, hi=100),
+    "period": lambda f, k, c: f.duration(k, None, lo=0.2),
+    "cut_share": lambda f, k, c: f.number(k, None, lo=0.05, hi=0.95),
     "compare_to": lambda f, k, c: f.read(k, None, as_text, lambda v: None if v in c.names else
                                          f"{v!r} names no fault of this schedule"),
 }
@@ -130,6 +134,8 @@ def _entry(i: int, f: Fields, ctx: _Context) -> FaultSpec | None:
         f.bad("duration", f"{action.name} has nothing to heal, so no duration")
     elif "duration" in f.data:
         duration = f.duration("duration", None)
+    elif action.needs_duration:
+        f.bad("duration", f"{action.name} acts over time: it needs a duration (how long it goes on)")
     try:
         target = _target(f.data.get("target"), ctx.nodes)
     except ValueError as exc:
@@ -140,6 +146,8 @@ def _entry(i: int, f: Fields, ctx: _Context) -> FaultSpec | None:
         require(params, action)
     except FaultError as exc:
         f.bad("action", str(exc))
+    if action.name == "flap" and duration is not None and params.get("period") and params["period"] > duration:
+        f.bad("period", f"{params['period']:g} s is longer than the flap's duration ({duration:g} s): not one cycle")
     name = f.text("name", "", NAME_RE, "is not a fault name (letters, digits, _ and -; it prefixes metrics)")
     if name and name in ctx.seen:
         f.bad("name", f"{name!r} already names faults[{ctx.seen[name]}]")

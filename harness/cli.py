@@ -23,7 +23,7 @@ from harness.backends import BACKENDS, make_lab
 from harness.campaign import KINDS, campaign
 from harness.session import RESULTS, new_run_dir
 from harness.workers import ComposeWorkers, LocalWorkers, check_free, master_args, worker_command
-from lab import firewall
+from lab import cpu_quota, firewall
 from lab.config import ROOT, LabConfig
 
 LOCUST_GRACE_S = 120
@@ -240,6 +240,8 @@ def heal(lab_paths: list[str] | None, target: str | None = None) -> int:
     for chain in firewall.leftover_chains() if not target else []:
         firewall.remove_chain(chain)
         print(f"removed leftover chain {chain}")
+    for line in cpu_quota.heal_all() if not target else []:  # a lab whose state file is gone
+        print(f"leftover: {line}")
     print("healed: no project fault is in place")
     return 0
 

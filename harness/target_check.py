@@ -17,7 +17,7 @@ from lab.target import TargetLab
 
 SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout_ms": "failover-timeout",
                    "quorum": "quorum", "parallel_syncs": "parallel-syncs"}
-NEEDS_ADDRESS = ("cut",)  # acts on a node's own network
+NEEDS_ADDRESS = ("cut", "loss", "flap")  # acts on a node's own network
 
 
 def _count_problems(sc: Scenario, lab: TargetLab) -> list[str]:
@@ -88,7 +88,29 @@ def problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
     """Everything that stops this scenario on this target (live: also ask the Sentinels)."""
     out = _count_problems(sc, lab) + _settings_problems(sc, lab)
     if live:
-        out += _sentinel_problems(sc, lab)
+        out += _sentinel_problems(sc, lab) + _throttle_problems(sc, lab)
+    return out
+
+
+def _throttle_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+    """A throttle on a container created with --cpus cannot be applied (Docker takes no CFS quota on
+    it): refused here, before the load, for the named node or every Redis a role may resolve to."""
+    faults = [f for f in sc.faults if f.action == "throttle"]
+    if not faults:
+        return []
+    from lab import container_cpu
+
+    nodes = lab.nodes or lab._resolve()
+    out = []
+    for f in faults:
+        names = [f.target.node] if f.target.node else [n for n, x in nodes.items() if x["kind"] == "redis"]
+        for name in names:
+            facts = nodes.get(name) or {}
+            if facts.get("owned") or not facts.get("container_id"):
+                continue
+            why = container_cpu.refusal(lab.docker.containers.get(facts["container_id"]))
+            if why:
+                out.append(f"faults[{f.index}] (line {f.line}): {why}")
     return out
 
 

@@ -21,7 +21,7 @@ import docker
 from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
-from lab import engine, netns
+from lab import container_cpu, engine, netns
 from lab.base import BaseLab, address_taken
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
@@ -288,8 +288,23 @@ class DockerLab(BaseLab):
         if c.id not in [x.id for x in net.containers]:
             net.connect(c, ipv4_address=self.nodes[name]["host"])
 
+    def lose(self, name: str, percent: float, peer: str | None = None) -> list[str]:
+        """DROP rules with the statistic match in the node's own network namespace."""
+        return netns.lose(self.pid(name), percent, self._peer_ip(peer) if peer else None)
+
+    def unlose(self, name: str, percent: float, peer: str | None = None) -> None:
+        pid = self.pid(name)
+        if pid:  # killed and started since: a new namespace, nothing left to remove
+            netns.unlose(pid, percent, self._peer_ip(peer) if peer else None)
+
+    def throttle(self, name: str, cpu_percent: float) -> dict:
+        return container_cpu.throttle(self._container(name), cpu_percent, self.dir)
+
+    def unthrottle(self, name: str, state: dict) -> None:
+        container_cpu.restore(self._container(name), self.dir)
+
     def heal(self) -> list[str]:
-        done = []
+        done = container_cpu.heal_all(self.docker, self.dir)
         net = self._network()
         net.reload()
         members = {c.id for c in net.containers}

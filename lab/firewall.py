@@ -56,6 +56,29 @@ class Firewall:
             if _ipt("-C", self.chain, *rule, check=False).returncode != 0:
                 _ipt("-A", self.chain, *rule)
 
+    def _loss_rules(self, a: str, b: str | None, percent: float) -> list[list[str]]:
+        """The cut's rules, each dropping only a random share (`statistic`: the kernel has no netem)."""
+        stat = ["-m", "statistic", "--mode", "random", "--probability", probability(percent)]
+        return [[*r[:-2], *stat, *r[-2:]] for r in self._rules(a, b)]
+
+    def lose(self, a: str, percent: float, b: str | None = None) -> list[str]:
+        """Drop `percent` % of a's packets both ways (with every peer, or only with b); the rules added."""
+        self.ensure()
+        added = []
+        for rule in self._loss_rules(a, b, percent):
+            if _ipt("-C", self.chain, *rule, check=False).returncode != 0:
+                _ipt("-A", self.chain, *rule)
+            added.append(" ".join(rule))
+        return added
+
+    def unlose(self, a: str, percent: float, b: str | None = None) -> None:
+        """Remove the rules `lose(a, percent, b)` added; a no-op where there are none."""
+        if _ipt("-S", self.chain, check=False).returncode != 0:
+            return
+        for rule in self._loss_rules(a, b, percent):
+            while _ipt("-C", self.chain, *rule, check=False).returncode == 0:
+                _ipt("-D", self.chain, *rule)
+
     def connect(self, a: str, b: str | None = None) -> None:
         """Remove the rules `cut(a, b)` added; a no-op where there are none."""
         if _ipt("-S", self.chain, check=False).returncode != 0:
@@ -71,6 +94,13 @@ class Firewall:
     def remove(self) -> None:
         """Unhook and delete the chain; safe to call twice."""
         remove_chain(self.chain)
+
+
+def probability(percent: float) -> str:
+    """iptables' statistic probability for a loss in % (0 < percent <= 100)."""
+    if not 0 < float(percent) <= 100:
+        raise FaultError(f"a loss of {percent} %: it is a share above 0 and at most 100")
+    return f"{float(percent) / 100:.4f}"
 
 
 def remove_chain(chain: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pymysql
 
 from errors import LabError
-from lab import process
+from lab import cpu_quota, process
 from lab.base import APP_USER, DB, MONITOR_USER, BaseLab, address_taken
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
@@ -98,6 +98,24 @@ class LocalLab(BaseLab):
     def connect(self, name: str, peer: str | None = None) -> None:
         self.firewall.connect(self._host(name), self._host(peer) if peer else None)
 
+    def lose(self, name: str, percent: float, peer: str | None = None) -> list[str]:
+        return self.firewall.lose(self._host(name), percent, self._host(peer) if peer else None)
+
+    def unlose(self, name: str, percent: float, peer: str | None = None) -> None:
+        self.firewall.unlose(self._host(name), percent, self._host(peer) if peer else None)
+
+    def throttle(self, name: str, cpu_percent: float) -> dict:
+        return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
+
+    def unthrottle(self, name: str, state: dict | None) -> None:
+        if state is None:  # an apply cut short: the cgroup is found by its name
+            cpu_quota.heal_all({cpu_quota.tag(self.config.name, name)})
+        else:
+            cpu_quota.restore(state)
+
+    def _quota_tags(self) -> set[str]:
+        return {cpu_quota.tag(self.config.name, n) for n in self.nodes}
+
     def _host(self, name: str) -> str:
         host = self._node(name).get("host")
         if not host:
@@ -109,6 +127,7 @@ class LocalLab(BaseLab):
         paused node, start every node that is down (= docker start). Returns what it did."""
         done = [f"removed cut: {r}" for r in self.firewall.rules()]
         self.firewall.remove()
+        done += cpu_quota.heal_all(self._quota_tags())
         for name in self.nodes:
             proc = self._proc(name)
             if process.paused(proc):
@@ -152,6 +171,7 @@ class LocalLab(BaseLab):
         for name in reversed(list(self.nodes)):
             process.stop(self._proc(name))
         self.firewall.remove()
+        cpu_quota.heal_all(self._quota_tags())
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(self.dir / "nodes")
         with contextlib.suppress(FileNotFoundError):

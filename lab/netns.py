@@ -44,6 +44,37 @@ def connect(pid: int, peer_ip: str) -> None:
             _ipt(pid, "-D", chain, *rule)
 
 
+def _loss_rules(peer_ip: str | None, percent: float) -> list[list[str]]:
+    """Both directions, with one peer or with everything but the namespace's loopback; each drops a
+    random share (`statistic`)."""
+    from lab.firewall import probability
+
+    if peer_ip is not None:
+        ipaddress.ip_address(peer_ip)
+        base = [["OUTPUT", "-d", peer_ip], ["INPUT", "-s", peer_ip]]
+    else:
+        base = [["OUTPUT", "!", "-o", "lo"], ["INPUT", "!", "-i", "lo"]]
+    stat = ["-m", "statistic", "--mode", "random", "--probability", probability(percent)]
+    return [[*r, *stat, "-m", "comment", "--comment", TAG, "-j", "DROP"] for r in base]
+
+
+def lose(pid: int, percent: float, peer_ip: str | None = None) -> list[str]:
+    """Drop `percent` % of the node's packets (with one peer, or all but loopback); the rules added."""
+    added = []
+    for chain, *rule in _loss_rules(peer_ip, percent):
+        if _ipt(pid, "-C", chain, *rule, check=False).returncode != 0:
+            _ipt(pid, "-A", chain, *rule)
+        added.append(" ".join([chain, *rule]))
+    return added
+
+
+def unlose(pid: int, percent: float, peer_ip: str | None = None) -> None:
+    """Remove the rules `lose` added; a no-op where there are none."""
+    for chain, *rule in _loss_rules(peer_ip, percent):
+        while _ipt(pid, "-C", chain, *rule, check=False).returncode == 0:
+            _ipt(pid, "-D", chain, *rule)
+
+
 _ISOLATE = [["INPUT", "!", "-i", "lo"], ["OUTPUT", "!", "-o", "lo"]]
 
 

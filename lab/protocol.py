@@ -91,6 +91,20 @@ class Lab(Protocol):
     def connect(self, name: str, peer: str | None = None) -> None:
         """Remove exactly the rules disconnect added for this node (and peer)."""
 
+    def lose(self, name: str, percent: float, peer: str | None = None) -> list[str]:
+        """Drop a random `percent` % of the node's packets both ways (with `peer` only, where given),
+        process alive; returns the rules as applied, for the journal. Undone by unlose."""
+
+    def unlose(self, name: str, percent: float, peer: str | None = None) -> None:
+        """Remove exactly the rules lose added for this node (and peer)."""
+
+    def throttle(self, name: str, cpu_percent: float) -> dict:
+        """Hold the node to `cpu_percent` % of one core (a CFS quota); returns what it had before and
+        what was set, for the journal and for unthrottle."""
+
+    def unthrottle(self, name: str, state: dict) -> None:
+        """Restore the CPU setting the node had before throttle."""
+
     # ---- roles and the service -----------------------------------------------------------------
     def master(self) -> str:
         """The node Sentinel names as master now (without Sentinel: the node the service uses)."""

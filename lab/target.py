@@ -22,7 +22,7 @@ from pathlib import Path
 import pymysql
 
 from errors import FaultError, LabError
-from lab import netns, process, service, topology
+from lab import cpu_quota, netns, process, service, topology
 from lab.config import ROOT, LabConfig
 from lab.process import Proc
 from lab.secrets import LabSecrets
@@ -389,6 +389,33 @@ class TargetLab:
         else:
             netns.connect(pid, self._peer_ip(peer))
 
+    def lose(self, name: str, percent: float, peer: str | None = None) -> list[str]:
+        return netns.lose(self._netns_pid(name), percent, self._peer_ip(peer) if peer else None)
+
+    def unlose(self, name: str, percent: float, peer: str | None = None) -> None:
+        if self.alive(name):  # killed and started since: a new namespace, nothing left to remove
+            netns.unlose(self._netns_pid(name), percent, self._peer_ip(peer) if peer else None)
+
+    def throttle(self, name: str, cpu_percent: float) -> dict:
+        """A CPU quota: on a container through Docker (its own setting kept to restore), on a host
+        process the harness owns through a cgroup of its own."""
+        if self._node(name).get("owned"):
+            return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
+        from lab import container_cpu
+
+        return container_cpu.throttle(self._container(name), cpu_percent, self.dir)
+
+    def unthrottle(self, name: str, state: dict) -> None:
+        if self._node(name).get("owned"):
+            if state is None:  # an apply cut short: the cgroup is found by its name
+                cpu_quota.heal_all({cpu_quota.tag(self.config.name, name)})
+            else:
+                cpu_quota.restore(state)
+            return
+        from lab import container_cpu
+
+        container_cpu.restore(self._container(name), self.dir)
+
     def _netns_pid(self, name: str) -> int:
         if self._node(name).get("owned"):
             raise FaultError(f"{name} is a host process with no network of its own; it cannot be cut off")
@@ -401,8 +428,13 @@ class TargetLab:
         return host
 
     def heal(self) -> list[str]:
-        """Undo every fault on what the target names: resume, start, and remove the tagged rules."""
-        done = []
+        """Undo every fault on what the target names: resume, start, remove the tagged rules, and put
+        back every CPU setting the ledger holds."""
+        done = cpu_quota.heal_all({cpu_quota.tag(self.config.name, n) for n, f in self.nodes.items() if f.get("owned")})
+        if any(not f.get("owned") for f in self.nodes.values()):
+            from lab import container_cpu
+
+            done += container_cpu.heal_all(self.docker, self.dir)
         for name, f in self.nodes.items():
             if f.get("owned"):
                 if self.paused(name):
