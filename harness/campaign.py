@@ -75,6 +75,11 @@ def run_doc(base: dict, schedule: list[dict], declared: tuple[dict, ...] | None 
     return doc
 
 
+def _kind_and_role(fault: dict) -> str:
+    """What a distribution groups by: a replica's kill is not a master's (no failover follows it)."""
+    return f"{kind_of(fault)} {fault['target'].get('role', 'node')}"
+
+
 def replay(sid: str, seed: int, runs: int, kinds: tuple[str, ...], i: int) -> str:
     return f"make campaign S={sid} SEED={seed} RUNS={runs} FAULTS={','.join(kinds)} ONLY={i}"
 
@@ -129,7 +134,7 @@ def aggregate(out: Path) -> dict:
     for i, s in sorted(runs.items()):
         schedule = yaml.safe_load((out / "schedules" / f"run-{i}.yaml").read_text())["faults"]
         rows.append({"run": i, "run_id": s["run_id"], "passed": s["passed"], "not_passed_because": s["not_passed_because"],
-                     "schedule": schedule, "kinds": sorted({kind_of(f) for f in schedule}),
+                     "schedule": schedule, "kinds": sorted({_kind_and_role(f) for f in schedule}),
                      "metrics": {k: s["metrics"].get(k) for k in FIGURES}, "replay": s["campaign"]["replay"]})
     rows.sort(key=lambda r: (r["passed"], r["run"]))  # the failed first
     kinds = sorted({k for r in rows for k in r["kinds"]})
@@ -154,7 +159,7 @@ def render(name: str, result: dict) -> str:
         m = {k: "-" if v is None else v for k, v in r["metrics"].items()}  # none seen (no failover), or absent
         lines.append(f"| {r['run']} ([{r['run_id']}]({r['run_id']}/report.md)) | {verdict} | {sched} | "
                      f"{m['failover_s']} | {m['error_window_s']} | {m['lost_acked_writes']} | `{r['replay']}` |")
-    lines += ["", "Per fault kind: min / p50 / p95 / max.", "", "| kind | " + " | ".join(FIGURES) + " |",
+    lines += ["", "Per fault kind and target: min / p50 / p95 / max.", "", "| kind | " + " | ".join(FIGURES) + " |",
               "|---|" + "---|" * len(FIGURES)]
     for kind, figs in result["distributions"].items():
         lines.append(f"| {kind} | " + " | ".join(fmt(figs[f]) for f in FIGURES) + " |")

@@ -61,10 +61,10 @@ def test_the_aggregate_lists_the_failed_first_and_its_distributions_come_from_th
     result = campaign.aggregate(tmp_path)
     assert [r["run"] for r in result["runs"]] == [2, 1, 3, 4] and result["failed"] == 1
     assert result["runs"][0]["replay"].endswith("ONLY=2")
-    kill = result["distributions"]["kill"]["failover_s"]
+    kill = result["distributions"]["kill master"]["failover_s"]
     assert kill == {"n": 3, "min": 6.1, "p50": 6.6, "p95": 7.0, "max": 7.0}
-    assert result["distributions"]["kill"]["lost_acked_writes"]["max"] == 3
-    assert result["distributions"]["cut"]["failover_s"]["n"] == 1
+    assert result["distributions"]["kill master"]["lost_acked_writes"]["max"] == 3
+    assert result["distributions"]["cut master"]["failover_s"]["n"] == 1
     md = (tmp_path / "campaign.md").read_text()
     assert md.index("| 2 (") < md.index("| 1 (") and "FAIL: check failed" in md
     assert json.loads((tmp_path / "campaign.json").read_text()) == result
@@ -79,7 +79,7 @@ def test_bad_campaign_arguments_fail_before_anything_starts():
 
 
 def _with_campaign(tmp_path, section: str, base: str = "tests/scenarios/quick-failover.yaml"):
-    base = (ROOT / base).read_text()
+    base = (ROOT / base).read_text().split("\ncampaign:")[0]  # the scenario's own bounds replaced by the test's
     path = tmp_path / "bounded.yaml"
     path.write_text(base.rstrip("\n") + "\n" + section)
     return path, len(base.rstrip("\n").splitlines())
