@@ -165,21 +165,23 @@ def _flap(lab: Lab, node: str, *, period, cut_share: float = 0.5, peers: str | l
     cycles = max(1, int(-(-float(duration_s) // period_s)))  # ceil: the last cycle ends at the heal at the latest
     state = {"period_s": period_s, "cut_s": round(period_s * share, 3), "cycles": cycles, "peers": _peers(lab, node, peers)}
     cuts: list[list[float]] = []
+    t0 = time.monotonic()
 
-    def cycle(first: bool) -> None:
-        if not first:
-            _cut(lab, node, peers=state["peers"] or None)
-        cuts.append([round(time.time() * 1000, 3), None])
-        gevent.sleep(state["cut_s"])
-        _connect(lab, node, {"peers": state["peers"]})
-        cuts[-1][1] = round(time.time() * 1000, 3)
+    def until(t: float) -> None:  # a fixed grid from the first cut: the rules' own time does not drift it
+        gevent.sleep(max(0.0, t0 + t - time.monotonic()))
 
     def loop() -> None:
         for i in range(cycles):
-            cycle(first=i == 0)
-            gevent.sleep(max(0.0, period_s - state["cut_s"]))
+            if i:
+                until(i * period_s)
+                _cut(lab, node, peers=state["peers"] or None)
+                cuts.append([round(time.time() * 1000, 3), None])
+            until(i * period_s + state["cut_s"])
+            _connect(lab, node, {"peers": state["peers"]})
+            cuts[-1][1] = round(time.time() * 1000, 3)
 
     _cut(lab, node, peers=state["peers"] or None)
+    cuts.append([round(time.time() * 1000, 3), None])
     state["flap"] = id(cuts)
     _FLAPS[id(cuts)] = (gevent.spawn(loop), cuts)
     return state
