@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from analysis.quantiles import nearest_rank
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_LAB = "bench/lab.bench.yaml"
@@ -87,8 +89,4 @@ def cpu_seconds(pid: int) -> float:
 
 
 def quantiles(values: list[float]) -> dict:
-    xs = sorted(values)
-    if not xs:
-        return {}
-    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]
-    return {"n": len(xs), "min": xs[0], "median": pick(0.5), "p95": pick(0.95), "max": xs[-1]}
+    return nearest_rank(values) or {}

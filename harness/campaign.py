@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.quantiles import nearest_rank
 from errors import ConfigError
 from harness import scenario as scenarios
 from harness.campaign_bounds import END_MARGIN_S, KINDS, CampaignBounds
@@ -115,14 +116,6 @@ def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, onl
     return 1 if summary["failed"] else 0
 
 
-def _quantiles(values: list[float]) -> dict | None:
-    xs = sorted(v for v in values if v is not None)
-    if not xs:
-        return None
-    pick = lambda q: xs[min(len(xs) - 1, int(q * (len(xs) - 1) + 0.5))]  # noqa: E731 - nearest rank
-    return {"n": len(xs), "min": xs[0], "p50": pick(0.5), "p95": pick(0.95), "max": xs[-1]}
-
-
 def aggregate(out: Path) -> dict:
     """campaign.json and campaign.md from the runs' own summaries (the newest run of each index)."""
     runs: dict[int, dict] = {}
@@ -138,7 +131,7 @@ def aggregate(out: Path) -> dict:
                      "metrics": {k: s["metrics"].get(k) for k in FIGURES}, "replay": s["campaign"]["replay"]})
     rows.sort(key=lambda r: (r["passed"], r["run"]))  # the failed first
     kinds = sorted({k for r in rows for k in r["kinds"]})
-    dist = {k: {f: _quantiles([r["metrics"][f] for r in rows if k in r["kinds"]]) for f in FIGURES} for k in kinds}
+    dist = {k: {f: nearest_rank([r["metrics"][f] for r in rows if k in r["kinds"]], "p50") for f in FIGURES} for k in kinds}
     result = {"runs": rows, "failed": sum(not r["passed"] for r in rows), "distributions": dist}
     (out / "campaign.json").write_text(json.dumps(result, indent=1) + "\n")
     (out / "campaign.md").write_text(render(out.name, result))
