@@ -89,6 +89,8 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.error_window --workers 2
 	$(PY) -m bench.error_window --workers 2 --scenario redis-4
 	$(PY) -m bench.failover_settings
+	test -d examples/plan-stack/node_modules || (cd examples/plan-stack && npm ci --omit=dev --no-audit --no-fund)
+	$(PY) -m bench.client_cost
 
 bench-docker: deps docker-up  ## the benchmarks of the Docker backend (ready time; kill and cut at down-after 5000), on the engine docker-up starts
 	$(PY) -m bench.ready_time --backend docker

@@ -101,6 +101,19 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
                         f"(difference {f['difference_ms']} ms){sampled}; log gap {f['request_log_gap']}; lost "
                         f"{f['lost_acked_writes']}; {'PASS' if f['passed'] else 'FAIL'}",
                         "met" if f.get("met") is True and f.get("passed") else "missed"))
+    if f := _load("client_cost"):
+        parts = []
+        for client in ("redis_py", "ioredis"):
+            for name, r in (f.get(client) or {}).items():
+                p50, p99 = r["p50_ms"], r["p99_ms"]
+                parts.append(f"{client.replace('_', '-')} {name}: p50 {p50['median']} ms, p99 {p99['median']} ms "
+                             f"(p99 {p99['min']}-{p99['max']}), failed {r['failed']}" if p50 and p99 else
+                             f"{client} {name}: not measured")
+        if f.get("ioredis") is None:
+            parts.append(f"ioredis not measured: {f.get('ioredis_absent')}")
+        out.append(("9 client settings' steady-state cost", "(figure: the recipe's settings against the defaults)",
+                    f"SETs through Sentinel at {f['rate_per_s']}/s, {f['pairs']} alternating runs of {f['seconds']} s "
+                    "each, no fault: " + "; ".join(parts), "-"))
     return out
 
 

@@ -245,3 +245,68 @@ def test_a_mysql_replica_two_apis_and_no_consumer_are_topologies_of_the_docker_b
     finally:
         lab.down()
     assert _project_objects(lab.project) == ([], [])
+
+
+def _busy_s(client) -> float:
+    t0 = time.perf_counter()
+    client.eval("local i = 0 while i < 4000000 do i = i + 1 end return i", 0)  # CPU only, read-only
+    return time.perf_counter() - t0
+
+
+def test_a_loss_and_a_throttle_are_set_in_the_container_and_undone_exactly(dlab):
+    from lab import container_cpu, netns
+
+    replica = dlab.replicas()[0]
+    client = clients.node(dlab, replica, 60)  # connected before the loss
+    try:
+        free = _busy_s(client)
+        rules = dlab.lose(replica, 30)
+        state = dlab.throttle(replica, 5)
+        try:
+            tagged = netns.tagged_rules(dlab.pid(replica))
+            probabilities = [float(r.split("--probability ")[1].split()[0]) for r in tagged]
+            assert len(rules) == 2 and len(tagged) == 2 and probabilities == pytest.approx([0.3, 0.3], abs=1e-6)
+            host = dlab._container(replica).attrs["HostConfig"]
+            assert (host["CpuQuota"], host["CpuPeriod"]) == (5000, 100_000) and state["before"]["cpu_quota"] == 0
+            assert (dlab.dir / container_cpu.LEDGER).exists()
+            held = _busy_s(client)
+        finally:
+            dlab.unthrottle(replica, state)
+            dlab.unlose(replica, 30)
+        assert held > 5 * free, (free, held)
+        assert netns.tagged_rules(dlab.pid(replica)) == []
+        assert dlab._container(replica).attrs["HostConfig"]["CpuQuota"] in (0, -1)  # no quota, as created
+        assert not (dlab.dir / container_cpu.LEDGER).exists()
+    finally:
+        client.close()
+
+
+def test_heal_restores_a_quota_and_removes_loss_rules_left_by_a_dead_orchestrator(dlab):
+    from lab import container_cpu, netns
+    from lab.docker_lab import DockerLab
+
+    replica = dlab.replicas()[0]
+    dlab.throttle(replica, 10)
+    dlab.lose(replica, 20)
+    done = DockerLab(dlab.config).heal()  # state from disk, as `make heal` reads it
+    assert any("restored the CPU setting" in line for line in done), done
+    assert any("removed cut" in line and "statistic" in line for line in done), done
+    assert dlab._container(replica).attrs["HostConfig"]["CpuQuota"] in (0, -1)
+    assert netns.tagged_rules(dlab.pid(replica)) == [] and not (dlab.dir / container_cpu.LEDGER).exists()
+
+
+def test_a_container_created_with_cpus_is_refused_a_throttle(dlab, tmp_path):
+    from errors import FaultError
+    from lab import container_cpu
+
+    client = docker.from_env()
+    image = dlab._container("redis-1").image
+    box = client.containers.run(image, ["sleep", "30"], detach=True, nano_cpus=500_000_000, network_mode="none",
+                                labels={"fairbid-ha-test": "cpus"})
+    try:
+        assert "created with --cpus 0.5" in container_cpu.refusal(box)
+        with pytest.raises(FaultError, match="--cpus"):
+            container_cpu.throttle(box, 5, tmp_path)
+        assert not (tmp_path / container_cpu.LEDGER).exists()
+    finally:
+        box.remove(force=True)
