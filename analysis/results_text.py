@@ -328,6 +328,28 @@ def did(rec: dict, backend: str) -> L:
                      "클라이언트는 여전히 접근 가능")
         return L(f"DROP rules on `lo` between {node}'s address and {peers.en}{way.en}; clients still reach it",
                  f"`lo`에서 {node} 주소와 {peers.ko} 사이를 DROP 규칙으로 차단{way.ko}. 클라이언트는 여전히 접근 가능")
+    if a == "loss":
+        peers = _peers(rec)
+        share = num(out.get("percent", p.get("percent")))
+        where = (L(f"in {node}'s network namespace", f"{node}의 network namespace 안에서") if dock
+                 else L(f"on `lo` for {node}'s address", f"`lo`에서 {node} 주소에"))
+        towards = (L(f", towards {peers.en}", f", {peers.ko} 쪽") if peers is not None else L("", ""))
+        return L(f"random DROP rules (`statistic`, {share} % of packets) {where.en}{towards.en}, both ways; "
+                 "its process stays alive",
+                 f"{where.ko}{towards.ko} 무작위 DROP 규칙(`statistic`, 패킷의 {share} %)을 양방향으로. 프로세스는 살아 있음")
+    if a == "throttle":
+        q, per = num(out.get("quota_us") or out.get("cpu_quota")), num(out.get("period_us") or out.get("cpu_period"))
+        share = num(out.get("cpu_percent", p.get("cpu_percent")))
+        quota = L(f"{q} of every {per} us ({share} % of a core)", f"{per} us마다 {q} us(코어의 {share} %)")
+        if dock:
+            return L(f"`docker update` (Docker SDK) of the {node} container: CPU quota {quota.en}",
+                     f"{node} 컨테이너를 `docker update`(Docker SDK): CPU quota {quota.ko}")
+        return L(f"{node}'s process moved into a cgroup of its own with a CPU quota of {quota.en}",
+                 f"{node} 프로세스를 CPU quota {quota.ko}인 별도 cgroup으로 옮김")
+    if a == "flap":
+        cut = L(f"{num(out.get('cut_s'))} s cut every {num(out.get('period_s'))} s, {num(out.get('cycles'))} times",
+                f"{num(out.get('period_s'))}초마다 {num(out.get('cut_s'))}초 차단, {num(out.get('cycles'))}회")
+        return L(f"a cut of {node} that comes and goes: {cut.en}", f"{node} 노드를 끊었다 붙였다 함: {cut.ko}")
     if a == "start":
         if dock:
             return L(f"`docker start` of the {node} container", f"{node} 컨테이너 `docker start`")
@@ -1253,19 +1275,19 @@ STEPS["durability-latency"] = StepText(
 
 STEPS["gray-1"] = StepText(
     "CPU를 굶긴 master, 두 가지 quota (throttle), failover 없음 예상",
-    "master 프로세스를 살려 둔 채 CPU quota를 건다. 먼저 한 코어의 20 %로 20초, 회복한 뒤 1 %(커널의 최소 quota)로 "
+    "master 프로세스를 살려 둔 채 CPU quota를 건다. 먼저 한 코어의 20 %로 20초, 회복한 뒤 2 %로 "
     "20초다. 느린 master는 Sentinel의 down-after와 클라이언트 타임아웃이 맞서는 지점이다. Sentinel의 PING에는 "
     "down-after 안에 답하므로 failover는 없고, 요청은 그 master를 기다린다. 각 quota 동안 시작된 요청의 에러율과 p99를 "
     "나란히 잰다. 로컬은 하네스 자신의 cgroup(cpu.cfs_quota_us), Docker는 `docker update --cpu-quota`.",
     "굶긴 master는 failover 없이 클라이언트를 느리게 한다 (이 프로젝트의 가설, 계획 밖)",
     "",
-    closest="docker update --cpu-period 100000 --cpu-quota 1000 redis-master",
+    closest="docker update --cpu-period 100000 --cpu-quota 2000 redis-master",
     happened=(lambda F: L(f"At 20 % of a core: p99 {F('slowed.p99_during_ms')}, error rate "
-                          f"{F.pct('slowed.error_rate_during')}, failovers {F('slowed.failovers')}. At 1 %: p99 "
+                          f"{F.pct('slowed.error_rate_during')}, failovers {F('slowed.failovers')}. At 2 %: p99 "
                           f"{F('starved.p99_during_ms')}, error rate {F.pct('starved.error_rate_during')}, failovers "
                           f"{F('starved.failovers')}.",
                           f"코어의 20 %에서 p99 {F('slowed.p99_during_ms')}, 에러율 {F.pct('slowed.error_rate_during')}, "
-                          f"failover {F('slowed.failovers')}회. 1 %에서 p99 {F('starved.p99_during_ms')}, 에러율 "
+                          f"failover {F('slowed.failovers')}회. 2 %에서 p99 {F('starved.p99_during_ms')}, 에러율 "
                           f"{F.pct('starved.error_rate_during')}, failover {F('starved.failovers')}회."),),
     why=(lambda F: L("A CFS quota lets the process run for its share of every 100 ms period and then holds it until the "
                      "next: a request that arrives while it is held waits for the period's end. Sentinel's PING waits the "
@@ -1273,9 +1295,9 @@ STEPS["gray-1"] = StepText(
                      "CFS quota는 100 ms 주기마다 제 몫만큼만 프로세스를 돌리고 다음 주기까지 붙잡는다. 붙잡힌 동안 온 요청은 "
                      "주기가 끝날 때까지 기다린다. Sentinel의 PING도 똑같이 기다리지만 down-after는 밀리초가 아니라 초 "
                      "단위다."),),
-    learned=lambda F: L(f"A starved master is a latency outage, not a failover: p99 {F('starved.p99_during_ms')} at 1 % "
+    learned=lambda F: L(f"A starved master is a latency outage, not a failover: p99 {F('starved.p99_during_ms')} at 2 % "
                         f"of a core, with {F('starved.failovers')} failovers.",
-                        f"굶긴 master는 failover가 아니라 지연 장애다. 코어의 1 %에서 p99 {F('starved.p99_during_ms')}, "
+                        f"굶긴 master는 failover가 아니라 지연 장애다. 코어의 2 %에서 p99 {F('starved.p99_during_ms')}, "
                         f"failover {F('starved.failovers')}회."),
 )
 
