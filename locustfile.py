@@ -232,6 +232,8 @@ def _init(environment, **_kw) -> None:
         config = LabConfig.load(opts.lab)
         ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack, opts.target or None)
         config = ctx.lab.config
+        if found := target_check.machine_problems(ctx.scenario, ctx.lab):
+            raise ConfigError(f"{ctx.scenario.id} on this machine: " + "; ".join(found))
         if opts.target:
             found = target_check.problems(ctx.scenario, ctx.lab)
             if found:

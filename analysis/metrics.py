@@ -145,7 +145,9 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
         m["recovery_after_heal_s"] = None
     norep = req[(req["start_ms"] >= t0) & (req["start_ms"] < until) & req["exception"].str.contains("NOREPLICAS")]
     m["noreplicas_after_s"] = _r((norep["start_ms"].min() - t0) / 1000) if len(norep) else None
-    m["noreplicas_during"] = int(len(norep))  # writes the guard refused (min-replicas-to-write)
+    # writes the guard refused (min-replicas-to-write) while the fault lasted; absent without requests then
+    refused = inside["exception"].str.contains("NOREPLICAS")
+    m["noreplicas_during"] = int(refused.sum()) if len(inside) else None
     end_ms = lost["t_end_ms"].astype(float) if len(lost) else pd.Series(dtype=float)
     during = end_ms[(end_ms >= t0) & (end_ms < until)]
     before = end_ms[(end_ms < t0) & (end_ms >= w.get("since_ms", float("-inf")))]  # not an earlier fault's loss

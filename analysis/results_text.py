@@ -1274,12 +1274,14 @@ STEPS["durability-latency"] = StepText(
 
 
 STEPS["gray-1"] = StepText(
-    "CPU를 굶긴 master, 두 가지 quota (throttle), failover 없음 예상",
+    "CPU를 굶긴 master, 두 가지 quota (throttle, 코어의 20 %와 2 %), failover 없음 예상",
     "master 프로세스를 살려 둔 채 CPU quota를 건다. 먼저 한 코어의 20 %로 20초, 회복한 뒤 2 %로 "
     "20초다. 느린 master는 Sentinel의 down-after와 클라이언트 타임아웃이 맞서는 지점이다. Sentinel의 PING에는 "
-    "down-after 안에 답하므로 failover는 없고, 요청은 그 master를 기다린다. 각 quota 동안 시작된 요청의 에러율과 p99를 "
+    "down-after 안에 답하므로 failover는 없고, 요청은 그 master를 기다리며 클라이언트의 250 ms 타임아웃을 넘긴 요청은 "
+    "실패한다. 각 quota 동안 시작된 요청의 에러율과 p99를 "
     "나란히 잰다. 로컬은 하네스 자신의 cgroup(cpu.cfs_quota_us), Docker는 `docker update --cpu-quota`.",
-    "굶긴 master는 failover 없이 클라이언트를 느리게 한다 (이 프로젝트의 가설, 계획 밖)",
+    "굶긴 master는 failover 없이 클라이언트를 느리게 한다. quota가 빡빡할수록 p99가 높고 +switch-master는 없다 "
+    "(이 프로젝트의 가설, 계획 밖)",
     "",
     closest="docker update --cpu-period 100000 --cpu-quota 2000 redis-master",
     happened=(lambda F: L(f"At 20 % of a core: p99 {F('slowed.p99_during_ms')}, error rate "
@@ -1307,12 +1309,13 @@ STEPS["gray-2"] = StepText(
     "이 커널에는 netem이 없다). Sentinel과 클라이언트는 모든 노드에 그대로 닿는다. guard는 짧은 lag 한도로 켠다"
     "(min-replicas-to-write 1, min-replicas-max-lag 2). 2초 안에 확인해 준 replica가 없으면 master는 쓰기를 "
     "거부한다(NOREPLICAS). 죽은 링크가 아니라 손실 많은 링크가, 건강한 스택이라면 받았을 쓰기를 guard가 거부하게 "
-    "만드는가? 거부가 언제 시작되고 몇 건인지를 잰다.",
+    "만드는가? 거부가 언제 시작되고 몇 건인지를 잰다. \"건강한 스택과 다르다\"도 하나의 답이므로, 검사는 어느 쪽이든 "
+    "지켜져야 하는 것만 제한한다.",
     "30 % 손실에서도 TCP 재전송이 replica 하나는 2초 안에 유지하므로 guard는 쓰기를 거부하지 않는다 (이 프로젝트의 가설, "
     "계획 밖)",
     "",
     closest="redis-cli CONFIG SET min-replicas-to-write 1",
-    happened=(lambda F: L(f"During the loss the guard refused {F('lossy.noreplicas_during')} writes"
+    happened=(lambda F: L(f"While the loss lasted the guard refused {F('lossy.noreplicas_during')} writes"
                           + (f" (the first {F('lossy.noreplicas_after_s')} after the loss began)"
                              if F.v("lossy.noreplicas_during") else "")
                           + f"; error rate {F.pct('lossy.error_rate_during')}, p99 {F('lossy.p99_during_ms')}, "
@@ -1340,10 +1343,10 @@ STEPS["gray-3"] = StepText(
     "합의한다 (이 프로젝트의 가설, 계획 밖)",
     "",
     closest="docker network disconnect fairbid_network redis-master",
-    happened=(lambda F: L(f"Over eight cuts Sentinel failed over {F('flapping.failovers')} times; "
+    happened=(lambda F: L(f"Over the flap's cuts Sentinel failed over {F('flapping.failovers')} times; "
                           f"{F('lost_acked_writes')} acknowledged writes were lost; the stack "
                           f"{'settled' if F.v('settled_after_heal') else 'did not settle'} after the heal.",
-                          f"cut 여덟 번 동안 Sentinel은 {F('flapping.failovers')}번 failover했고, 확인된 쓰기 "
+                          f"flap의 cut 동안 Sentinel은 {F('flapping.failovers')}번 failover했고, 확인된 쓰기 "
                           f"{F('lost_acked_writes')}건이 사라졌으며, 복구 뒤 스택은 "
                           f"{'안정되었다' if F.v('settled_after_heal') else '안정되지 않았다'}."),),
     why=(lambda F: L("A cut is detected after down-after of silence plus the time to agree (about 2 s at 1000 ms, LAB.md); "

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import gevent
+import gevent.event
 import pymysql
 import redis
 
@@ -152,50 +153,60 @@ def _unthrottle(lab: Lab, node: str, state=None, *, cpu_percent: float) -> None:
     lab.unthrottle(node, state)
 
 
-_FLAPS: dict[int, tuple] = {}  # flap id -> (its greenlet, the cuts so far): the runtime handle a heal stops
+_FLAPS: dict[int, tuple] = {}  # flap id -> (its greenlet, its stop event, the cuts and errors so far)
 
 
 def _flap(lab: Lab, node: str, *, period, cut_share: float = 0.5, peers: str | list | None = None,
           duration_s: float | None = None) -> dict:
     """A cut that comes and goes: cut for period x cut_share, connected for the rest, for the fault's
-    duration (a bounded count of cycles); the first cut is made before this returns."""
+    duration (a bounded count of cycles); the first cut is made before this returns. The heal asks
+    the cycles to stop and waits for the one under way (never killed mid-rule), then reconnects."""
     period_s, share = parse_duration(period), float(cut_share)
     if duration_s is None:
         raise FaultError("flap needs a duration")
     cycles = max(1, int(-(-float(duration_s) // period_s)))  # ceil: the last cycle ends at the heal at the latest
     state = {"period_s": period_s, "cut_s": round(period_s * share, 3), "cycles": cycles, "peers": _peers(lab, node, peers)}
     cuts: list[list[float]] = []
+    errors: list[str] = []
+    stop = gevent.event.Event()
     t0 = time.monotonic()
 
-    def until(t: float) -> None:  # a fixed grid from the first cut: the rules' own time does not drift it
-        gevent.sleep(max(0.0, t0 + t - time.monotonic()))
+    def until(t: float) -> bool:  # a fixed grid from the first cut; False once the heal asked to stop
+        return not stop.wait(max(0.0, t0 + t - time.monotonic()))
 
     def loop() -> None:
         for i in range(cycles):
-            if i:
-                until(i * period_s)
-                _cut(lab, node, peers=state["peers"] or None)
-                cuts.append([round(time.time() * 1000, 3), None])
-            until(i * period_s + state["cut_s"])
-            _connect(lab, node, {"peers": state["peers"]})
-            cuts[-1][1] = round(time.time() * 1000, 3)
+            try:
+                if i:
+                    if not until(i * period_s):
+                        return
+                    _cut(lab, node, peers=state["peers"] or None)
+                    cuts.append([round(time.time() * 1000, 3), None])
+                if not until(i * period_s + state["cut_s"]):
+                    return
+                _connect(lab, node, {"peers": state["peers"]})
+                cuts[-1][1] = round(time.time() * 1000, 3)
+            except Exception as exc:  # journaled by the heal; the next cycle tries again
+                errors.append(f"cycle {i + 1}: {type(exc).__name__}: {exc}")
 
     _cut(lab, node, peers=state["peers"] or None)
     cuts.append([round(time.time() * 1000, 3), None])
     state["flap"] = id(cuts)
-    _FLAPS[id(cuts)] = (gevent.spawn(loop), cuts)
+    _FLAPS[id(cuts)] = (gevent.spawn(loop), stop, cuts, errors)
     return state
 
 
 def _unflap(lab: Lab, node: str, state=None, *, period=None, cut_share: float = 0.5,
             peers: str | list | None = None) -> dict:
     """Stop the cycles, reconnect, and report the cuts as they were made (wall clock ms)."""
-    greenlet, cuts = _FLAPS.pop((state or {}).get("flap"), (None, []))
+    greenlet, stop, cuts, errors = _FLAPS.pop((state or {}).get("flap"), (None, None, [], []))
     if greenlet is not None:
-        greenlet.kill(block=True, timeout=5)
+        stop.set()
+        greenlet.join(timeout=30)  # a rule under way finishes first: the reconnect below comes after it
     _connect(lab, node, {"peers": (state or {}).get("peers") or []} if state else None, peers=peers)
     now = round(time.time() * 1000, 3)
-    return {"cuts": [[a, b if b is not None else now] for a, b in cuts]}
+    out = {"cuts": [[a, b if b is not None else now] for a, b in cuts]}
+    return {**out, "errors": errors} if errors else out
 
 
 def _config_set(lab: Lab, node: str, *, param: str, value) -> dict:

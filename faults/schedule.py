@@ -101,7 +101,7 @@ _PARAMS: dict[str, Callable[[Fields, str, _Context], object]] = {
     "wait_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
     "min_idle_ms": lambda f, k, c: f.integer(k, None, lo=0),
     "timeout_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
-    "percent": lambda f, k, c: f.number(k, None, lo=0, hi=100, above=True),
+    "percent": lambda f, k, c: f.number(k, None, lo=0.01, hi=100),  # the rule's probability has 4 digits
     "cpu_percent": lambda f, k, c: f.number(k, None, lo=1, hi=100),
     "period": lambda f, k, c: f.duration(k, None, lo=0.2),
     "cut_share": lambda f, k, c: f.number(k, None, lo=0.05, hi=0.95),

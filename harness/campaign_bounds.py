@@ -50,7 +50,7 @@ def _interval(f: Fields, key: str, default: tuple[float, float] | None, hi: floa
     if key not in f.data:
         return default
     sub = f.section(key, {"min", "max"})
-    lo_s, hi_s = sub.duration("min", None, above=False), sub.duration("max", None, above=False)
+    lo_s, hi_s = sub.duration("min", None), sub.duration("max", None)  # above 0: a drawn 0 s is no fault
     if lo_s is None or hi_s is None:
         if "min" in sub.data and "max" in sub.data:
             return default  # each bad value is named already

@@ -215,7 +215,9 @@ def load(name: str) -> Scenario:
 
     checks = _absorb(problems, "checks", raw, parse_checks, source, is_known)
     expectation = _absorb(problems, "expectation", raw, parse_expectation, source, raw.line_of("expectation"), is_known)
-    campaign = parse_campaign(top, run_time, source, is_known)
+    # a drawn schedule names no fault: an invariant may use the plain metrics and the variants' only
+    campaign = parse_campaign(top, run_time, source,
+                              lambda m: m in METRICS or ("." in m and m.split(".", 1)[0] in variant_names))
     problems.check()
     return Scenario(id=sid, title=title, group=group, expectation=expectation, stack=stack, load=load_, faults=faults,
                     checks=checks, redis_client=client, path=path, halt=halt,

@@ -92,6 +92,19 @@ def problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
     return out
 
 
+def machine_problems(sc: Scenario, lab) -> list[str]:
+    """What this machine cannot do that the scenario asks, on any backend, before anything starts:
+    a throttle of a local process needs cgroup v1's cpu controller (lab/cpu_quota.py)."""
+    local = lab.backend == "local" or (lab.backend == "target" and any(
+        n.process for n in lab.target.nodes))
+    if not local or not any(f.action == "throttle" for f in sc.faults):
+        return []
+    from lab import cpu_quota
+
+    why = cpu_quota.available()
+    return [f"faults[{f.index}] (line {f.line}): throttle: {why}" for f in sc.faults if f.action == "throttle"] if why else []
+
+
 def _throttle_problems(sc: Scenario, lab: TargetLab) -> list[str]:
     """A throttle on a container created with --cpus cannot be applied (Docker takes no CFS quota on
     it): refused here, before the load, for the named node or every Redis a role may resolve to."""

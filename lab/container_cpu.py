@@ -70,23 +70,28 @@ def _put_back(container, before: dict) -> None:
 
 
 def restore(container, state_dir: Path) -> None:
-    """Undo `throttle` on this container (a no-op where the ledger has nothing for it)."""
+    """Undo `throttle` on this container (a no-op where the ledger has nothing for it). The entry
+    leaves the ledger only once the setting is back, read and written again with no wait between
+    (another node's throttle may have added its own entry while Docker answered)."""
+    entry = _ledger(state_dir).get(container.id)
+    if entry is None:
+        return
+    _put_back(container, entry["before"])
     ledger = _ledger(state_dir)
-    entry = ledger.pop(container.id, None)
-    if entry is not None:
-        _put_back(container, entry["before"])
-        _keep(state_dir, ledger)
+    ledger.pop(container.id, None)
+    _keep(state_dir, ledger)
 
 
 def heal_all(client, state_dir: Path) -> list[str]:
     """Every container of the ledger back to its own setting; what was done, as lines."""
-    done, ledger = [], _ledger(state_dir)
-    for cid, entry in list(ledger.items()):
+    done = []
+    for cid, entry in list(_ledger(state_dir).items()):
         try:
             _put_back(client.containers.get(cid), entry["before"])
             done.append(f"restored the CPU setting of {entry['name']} ({entry['before']})")
         except NotFound:  # removed since: nothing left to restore
             done.append(f"{entry['name']} is gone: no CPU setting to restore")
-        ledger.pop(cid)
-    _keep(state_dir, ledger)
+        ledger = _ledger(state_dir)
+        ledger.pop(cid, None)
+        _keep(state_dir, ledger)
     return done

@@ -105,6 +105,8 @@ class LocalLab(BaseLab):
         self.firewall.unlose(self._host(name), percent, self._host(peer) if peer else None)
 
     def throttle(self, name: str, cpu_percent: float) -> dict:
+        if not self.alive(name):  # its recorded PID may be another process's by now
+            raise LabError(f"{name} is not running: there is no process to throttle")
         return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
 
     def unthrottle(self, name: str, state: dict | None) -> None:

@@ -400,6 +400,8 @@ class TargetLab:
         """A CPU quota: on a container through Docker (its own setting kept to restore), on a host
         process the harness owns through a cgroup of its own."""
         if self._node(name).get("owned"):
+            if not self.alive(name):  # its recorded PID may be another process's by now
+                raise FaultError(f"{name} is not running: there is no process to throttle")
             return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
         from lab import container_cpu
 

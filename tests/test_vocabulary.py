@@ -26,7 +26,7 @@ def test_only_the_failures_open_a_fault_window():
 
 @pytest.mark.parametrize("entry, where, why", [
     ("{at: 1s, action: loss, target: redis-1, percent: 130, duration: 5s}", "percent", "must be <= 100"),
-    ("{at: 1s, action: loss, target: redis-1, percent: 0, duration: 5s}", "percent", "must be > 0"),
+    ("{at: 1s, action: loss, target: redis-1, percent: 0, duration: 5s}", "percent", "must be >= 0.01"),
     ("{at: 1s, action: throttle, target: redis-1, cpu_percent: 0.5, duration: 5s}", "cpu_percent", "must be >= 1"),
     ("{at: 1s, action: flap, target: redis-1, period: 4s}", "duration", "needs a duration"),
     ("{at: 1s, action: flap, target: redis-1, period: 10s, duration: 5s}", "period", "not one cycle"),
