@@ -4,6 +4,7 @@ backend, copied without its large files (CSVs, logs), and the two documents buil
     python -m analysis.edition OUT [--backend local]     # OUT/runs/RUN_ID/..., OUT/RESULTS.md, .ko.md
     python -m analysis.edition OUT --durability results/durability-TIME   # OUT/durability/
     python -m analysis.edition OUT --bench results/bench                  # OUT/bench/ and its BENCH.md
+    python -m analysis.edition OUT --campaign results/campaigns/ID-seedN  # OUT/campaigns/ID-seedN/
 
 `make results FROM=OUT/runs` then regenerates both documents byte for byte from what was copied.
 """
@@ -57,6 +58,20 @@ def copy_durability(src: Path, out: Path) -> Path:
     return dest / "report.md"
 
 
+def copy_campaign(src: Path, out: Path) -> Path:
+    """A campaign's aggregate (campaign.md and .json), its drawn schedules, and each run as copy_run keeps it."""
+    dest = out / "campaigns" / src.name
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in ("campaign.md", "campaign.json"):
+        shutil.copy2(src / name, dest / name)
+    shutil.copytree(src / "schedules", dest / "schedules")
+    for run in sorted(p for p in src.iterdir() if (p / rf.SUMMARY).exists()):
+        copy_run(run, dest)
+    return dest / "campaign.md"
+
+
 def copy_bench(src: Path, out: Path) -> Path:
     """Every benchmark's figures (NAME.json) and the table bench.summary prints from them."""
     from bench import summary
@@ -77,11 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--backend", default="local")
     p.add_argument("--durability", type=Path, default=None, help="copy this durability comparison instead")
     p.add_argument("--bench", type=Path, default=None, help="copy these benchmark figures instead")
+    p.add_argument("--campaign", type=Path, default=None, help="copy this campaign's aggregate and runs instead")
     p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
-    if a.durability or a.bench:
+    if a.durability or a.bench or a.campaign:
         for doc in ([copy_durability(a.durability, a.out)] if a.durability else []) + \
-                   ([copy_bench(a.bench, a.out)] if a.bench else []):
+                   ([copy_bench(a.bench, a.out)] if a.bench else []) + \
+                   ([copy_campaign(a.campaign, a.out)] if a.campaign else []):
             print(f"wrote {doc}")
         return 0
     paths, n = build(a.out, a.backend, a.results)
