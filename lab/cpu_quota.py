@@ -38,8 +38,8 @@ def available() -> str | None:
     return "no cgroup cpu controller is mounted at /sys/fs/cgroup/cpu"
 
 
-def _current(pid: int, version: str) -> str:
-    """The process's cgroup path in the cpu hierarchy (`/` at the root)."""
+def _current(pid: int) -> str:
+    """The process's cgroup path in cgroup v1's cpu hierarchy (`/` at the root)."""
     for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
         if "cpu" in controllers.split(","):
@@ -61,7 +61,7 @@ def limit(pid: int, cpu_percent: float, tag: str) -> dict:
     if found is None:
         raise FaultError(available())
     mount, version = found
-    origin = mount / _current(pid, version).lstrip("/")
+    origin = mount / _current(pid).lstrip("/")
     if origin.name.startswith(PREFIX):
         raise FaultError(f"PID {pid} is throttled already ({origin})")
     group = origin / f"{PREFIX}{tag}-{pid}"  # one per process: a node killed and throttled again gets its own
@@ -145,7 +145,7 @@ def quota_of(pid: int) -> float | None:
     found = _hierarchy()
     if found is None or not os.path.exists(f"/proc/{pid}"):
         return None
-    mount, version = found
-    group = mount / _current(pid, version).lstrip("/")
+    mount, _ = found
+    group = mount / _current(pid).lstrip("/")
     quota, period = int((group / "cpu.cfs_quota_us").read_text()), int((group / "cpu.cfs_period_us").read_text())
     return None if quota < 0 else round(quota / period * 100, 3)
