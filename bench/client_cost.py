@@ -14,11 +14,10 @@ import statistics
 import subprocess
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from redis.exceptions import RedisError
 
-from bench.common import OUT, ROOT, bids_scenario, fresh_lab, save
+from bench.common import OUT, ROOT, bids_scenario, fresh_lab, open_loop, save
 from fairbid import redis_client
 from fairbid.settings import Settings
 
@@ -54,11 +53,7 @@ def redis_py_run(env: dict, rate: float, seconds: float) -> dict:
             with lock:
                 failed[0] += 1
 
-    start, period = time.monotonic(), 1 / rate
-    with ThreadPoolExecutor(max_workers=200) as pool:
-        for n in range(int(rate * seconds)):  # bounded by the run's length
-            time.sleep(max(0.0, start + n * period - time.monotonic()))
-            pool.submit(one, n)
+    open_loop(1 / rate, int(rate * seconds), one, 200)  # bounded by the run's length
     client.close()
     xs = sorted(times)
     pick = lambda q: round(xs[min(len(xs) - 1, round(q * (len(xs) - 1)))], 3) if xs else None  # noqa: E731

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -86,6 +87,17 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process so far (from /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_loop(period_s: float, count: int, op, concurrency: int) -> None:
+    """op(n) for n < count, one started every period_s on a fixed grid however long the earlier ones
+    take (up to `concurrency` in flight); returns once every one has ended. A closed loop would go
+    blind while an operation waits out its retries."""
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:  # its exit waits for every op
+        for n in range(count):  # bounded
+            time.sleep(max(0.0, start + n * period_s - time.monotonic()))
+            pool.submit(op, n)
 
 
 def quantiles(values: list[float]) -> dict:

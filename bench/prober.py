@@ -16,10 +16,10 @@ import csv
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from redis.exceptions import RedisError
 
+from bench.common import open_loop
 from fairbid import redis_client
 from fairbid.settings import Settings
 
@@ -58,12 +58,8 @@ def main() -> None:
             with lock:
                 w.writerow([round(t0 * 1000, 3), round(t1 * 1000, 3), ok, err])
 
-        start = time.monotonic()
         period = a.interval_ms / 1000
-        with ThreadPoolExecutor(max_workers=a.concurrency) as pool:  # its exit waits for every write
-            for n in range(int(a.duration_s / period)):  # bounded by --duration-s
-                time.sleep(max(0.0, start + n * period - time.monotonic()))  # a fixed grid: no drift
-                pool.submit(write, n)
+        open_loop(period, int(a.duration_s / period), write, a.concurrency)  # bounded by --duration-s
 
 
 if __name__ == "__main__":

@@ -40,10 +40,6 @@ class CampaignBounds:
     def start_window(self, run_time_s: float) -> tuple[float, float]:
         return self.start_s or (START_SHARE[0] * run_time_s, START_SHARE[1] * run_time_s)
 
-    def to_json(self) -> dict:
-        return {"faults": list(self.faults), "start_s": self.start_s, "duration_s": self.duration_s,
-                "master_share": self.master_share, "invariants_declared": self.invariants is not None}
-
 
 def _interval(f: Fields, key: str, default: tuple[float, float] | None, hi: float | None) -> tuple[float, float] | None:
     """`{min: Xs, max: Ys}` with min <= max (and max below `hi` where given)."""

@@ -74,6 +74,22 @@ def limit(pid: int, cpu_percent: float, tag: str) -> dict:
             "cpu_percent": cpu_percent, "cgroup_version": version, "pid": pid}
 
 
+def limit_node(lab_name: str, node: str, pid: int, alive: bool, cpu_percent: float) -> dict:
+    """`limit` for a lab's node, refused where the node is not running (its recorded PID may be
+    another process's by now)."""
+    if not alive:
+        raise FaultError(f"{node} is not running: there is no process to throttle")
+    return limit(pid, cpu_percent, tag(lab_name, node))
+
+
+def restore_node(lab_name: str, node: str, state: dict | None) -> None:
+    """`restore` for a lab's node; with no state (an apply cut short) its cgroup is found by name."""
+    if state is None:
+        heal_all({tag(lab_name, node)})
+    else:
+        restore(state)
+
+
 def _release(group: Path) -> list[int]:
     """Every process of the cgroup back into its parent, then the cgroup removed; the PIDs moved."""
     moved = []

@@ -105,15 +105,10 @@ class LocalLab(BaseLab):
         self.firewall.unlose(self._host(name), percent, self._host(peer) if peer else None)
 
     def throttle(self, name: str, cpu_percent: float) -> dict:
-        if not self.alive(name):  # its recorded PID may be another process's by now
-            raise LabError(f"{name} is not running: there is no process to throttle")
-        return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
+        return cpu_quota.limit_node(self.config.name, name, self.pid(name), self.alive(name), cpu_percent)
 
     def unthrottle(self, name: str, state: dict | None) -> None:
-        if state is None:  # an apply cut short: the cgroup is found by its name
-            cpu_quota.heal_all({cpu_quota.tag(self.config.name, name)})
-        else:
-            cpu_quota.restore(state)
+        cpu_quota.restore_node(self.config.name, name, state)
 
     def _quota_tags(self) -> set[str]:
         return {cpu_quota.tag(self.config.name, n) for n in self.nodes}

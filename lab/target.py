@@ -400,19 +400,14 @@ class TargetLab:
         """A CPU quota: on a container through Docker (its own setting kept to restore), on a host
         process the harness owns through a cgroup of its own."""
         if self._node(name).get("owned"):
-            if not self.alive(name):  # its recorded PID may be another process's by now
-                raise FaultError(f"{name} is not running: there is no process to throttle")
-            return cpu_quota.limit(self.pid(name), cpu_percent, cpu_quota.tag(self.config.name, name))
+            return cpu_quota.limit_node(self.config.name, name, self.pid(name), self.alive(name), cpu_percent)
         from lab import container_cpu
 
         return container_cpu.throttle(self._container(name), cpu_percent, self.dir)
 
     def unthrottle(self, name: str, state: dict) -> None:
         if self._node(name).get("owned"):
-            if state is None:  # an apply cut short: the cgroup is found by its name
-                cpu_quota.heal_all({cpu_quota.tag(self.config.name, name)})
-            else:
-                cpu_quota.restore(state)
+            cpu_quota.restore_node(self.config.name, name, state)
             return
         from lab import container_cpu
 
