@@ -83,6 +83,7 @@ bench: deps  ## every benchmark of bench/, figures printed and kept in results/b
 	$(PY) -m bench.fault_timing
 	$(PY) -m bench.error_window
 	$(PY) -m bench.overhead
+	$(PY) -m bench.instructions
 	$(PY) -m bench.profile
 	$(PY) -m bench.capacity
 	$(PY) -m bench.distributed

@@ -28,7 +28,7 @@ from pathlib import Path
 import gevent
 import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, events, poisson, task
-from locust.contrib.csv_request_logger import CsvRequestLogger
+from locust.contrib.csv_request_logger import CsvRequestLogger, _status_code
 from locust.runners import MasterRunner, WorkerRunner
 from redis.exceptions import RedisError
 
@@ -48,20 +48,40 @@ from harness.session import RunSession, new_run_dir, standard_observers  # noqa:
 from lab.config import LabConfig  # noqa: E402
 from lab.protocol import Lab  # noqa: E402
 from observe.history import History  # noqa: E402
+from observe.row_writer import RowPipe  # noqa: E402
 
 log = logging.getLogger("fairbid-ha")
 
 
 class RunRequestLogger(CsvRequestLogger):
-    """Locust's per-request CSV logger, re-pointed at each run's directory (web UI runs restart)."""
+    """Locust's per-request CSV logger, re-pointed at each run's directory (web UI runs restart), its
+    rows formatted and written by a process of their own (observe/row_writer.py, same columns)."""
+
+    def register(self, environment) -> None:
+        environment.events.request.add_listener(self._on_request)
+        environment.events.quitting.add_listener(self._on_quitting)  # nothing is open until a run's open_at
+        self._pipe: RowPipe | None = None
 
     def open_at(self, path: Path) -> None:
+        self.close()
         self.filepath = str(path)
-        self._open()
+        self._pipe = RowPipe("requests", path)
+
+    def _on_request(self, *, request_type, name, response_time, response_length, exception=None, response=None,
+                    start_time=None, **_kw) -> None:
+        if self._pipe is not None:
+            self._pipe.add((start_time if start_time is not None else time.time(), request_type, name, response_time,
+                            response_length, _status_code(response, exception),
+                            str(exception) if exception is not None else ""))
 
     def flush(self) -> None:
-        if self._filehandle is not None and not self._filehandle.closed:
-            self._filehandle.flush()
+        """The run's end: every row on disk (RowWriterError names the file otherwise)."""
+        self.close()
+
+    def close(self) -> None:
+        pipe, self._pipe = getattr(self, "_pipe", None), None
+        if pipe is not None:
+            pipe.close()
 
 
 @dataclass
@@ -253,7 +273,7 @@ def _init(environment, **_kw) -> None:
     if isinstance(environment.runner, MasterRunner):
         ctx.collector = RowCollector(environment.runner)
     elif not ctx.bare:
-        ctx.request_log = RunRequestLogger(os.devnull, flush_interval=500)
+        ctx.request_log = RunRequestLogger(os.devnull)
         ctx.request_log.register(environment)
     webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.get("test_start_ms")) if ctx.session
                   else (None, None))

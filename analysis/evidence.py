@@ -7,6 +7,7 @@ must never get for free.
 """
 from __future__ import annotations
 
+import runfiles as rf
 from analysis.load import Run
 
 # families of metrics, by the name's last part (so `partition.failover_s` belongs with `failover_s`)
@@ -101,12 +102,21 @@ def loss_gap(run: Run) -> str | None:
     return None
 
 
+def incomplete(run: Run, name: str) -> str | None:
+    """Why a run file is known to be incomplete (its writer failed or wrote fewer rows than it was sent)."""
+    return (run.meta.get("incomplete_files") or {}).get(name)
+
+
 def load_gap(run: Run) -> str | None:
+    if reason := incomplete(run, rf.REQUESTS):
+        return f"the per-request log is incomplete ({reason})"
     return None if len(run.requests) else "no request in the per-request log (requests.csv)"
 
 
 def history_gap(run: Run) -> str | None:
     """The write history is the record of every write: empty beside a log of writes, it was lost."""
+    if reason := incomplete(run, rf.HISTORY):
+        return f"the write history is incomplete ({reason})"
     writes = int((run.requests["request_type"] == "POST").sum() + (run.requests["name"] == "SET").sum())
     if writes and not len(run.history):
         return f"the history holds no write while the per-request log has {writes}"
@@ -135,6 +145,8 @@ def gaps(run: Run, first_fault_ms: float | None) -> dict[str, str]:
     take away what rests on the rows: the load, the history and the losses counted from it."""
     found = {"sentinel": sentinel_gap(run, first_fault_ms), "loss": loss_gap(run), "load": load_gap(run),
              "history": history_gap(run)}
+    if found["history"] and not found["loss"]:  # a write missing from the history is a loss not counted
+        found["loss"] = found["history"]
     workers = worker_gap(run)
     if workers:
         found.update(load=workers, history=workers, loss=workers)

@@ -8,8 +8,11 @@ lost. At the scenarios' rate (40 users x 5 bids/s = 200/s), where both reach the
 Locust-process CPU per 1,000 requests and the latency (p50/p99). A figure one can quote: the modes
 alternate (bare first in one pair, full first in the next), every run starts from the same stack
 state (the bids of the runs before removed from Redis, the stream and MySQL), and each figure is
-read over the same steady window of the load (CPU from /proc and Locust's count, both sampled in
-the bench, so start-up and the full run's analysis afterwards are outside it). min/median/max are
+read over the same steady window of the load, timed from its first bid (CPU from /proc, and the bids
+the master stored, counted by Redis itself: Locust's own count moves once a second, an error of
+up to 1 s in 22), so start-up and the full run's analysis afterwards are outside it. Beside each
+run: what the rest of the machine did in the window and the process's context switches, to tell
+the harness's own work from contention for the 2 cores. min/median/max are
 printed; the difference counts only where it is larger than the spread of either mode.
 """
 from __future__ import annotations
@@ -30,7 +33,7 @@ from lab.protocol import Lab, nodes_of, service_settings
 
 REGIMES = {"max_rate": {"users": 50, "rate_per_user": 40}, "scenario_rate": {"users": 40, "rate_per_user": 5},
            "trickle": {"users": 4, "rate_per_user": 1}}
-WARMUP_S = 4  # after Locust's first stats row: every user spawned and past its first requests
+WARMUP_S = 4  # after the load's first bid: every user spawned and past its first requests
 
 
 def reset_state(lab: Lab) -> None:
@@ -53,39 +56,84 @@ def reset_state(lab: Lab) -> None:
     master.wait(len(nodes_of(lab, "redis")) - 1, 5000)  # the replicas have the deletes before the next run
 
 
-def _total(history: Path) -> tuple[float, int] | None:
-    """Locust's newest (timestamp, total request count) from its stats history, or None yet."""
-    if not history.exists():
-        return None
-    rows = pd.read_csv(history)
-    rows = rows[rows["Name"] == "Aggregated"]
-    return (float(rows["Timestamp"].iloc[-1]), int(rows["Total Request Count"].iloc[-1])) if len(rows) else None
+def _machine() -> dict:
+    """The whole machine's CPU so far (/proc/stat, in seconds): busy (all but idle and iowait) and steal
+    (time the hypervisor gave this VM's cores to someone else)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    return {"busy": (sum(fields[:8]) - fields[3] - fields[4]) / tick, "steal": fields[7] / tick}
 
 
-def one_run(path: Path, mode: str, users: int, seconds: int, work: Path) -> dict:
-    """One Locust process; CPU and request count sampled at two instants inside its steady load."""
+def _switches(pid: int) -> dict:
+    """The process's voluntary and involuntary context switches so far, summed over its threads."""
+    out = {"voluntary": 0, "involuntary": 0}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for line in (task / "status").read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                out["voluntary" if line[0] == "v" else "involuntary"] += int(line.split()[1])
+    return out
+
+
+def _bids_stored(master) -> int:
+    """Bids the master has run the store script for (INFO commandstats, EVALSHA): one per bid request,
+    counted the instant it is read, where Locust's own count moves once a second."""
+    return int(master.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def _children_cpu(pid: int) -> float:
+    """CPU seconds so far of the process's children (the full harness's observers' process)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += cpu_seconds(int(child))
+            except FileNotFoundError:  # ended meanwhile
+                pass
+    return total
+
+
+def _sample(pid: int, master) -> dict:
+    return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "children": _children_cpu(pid), "bids": _bids_stored(master),
+            **_machine(), **_switches(pid)}
+
+
+def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master) -> dict:
+    """One Locust process; its CPU, the bids stored, the machine's CPU and the process's context
+    switches sampled at two instants inside its steady load."""
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
     cmd = locust_cmd(path, users, seconds, prefix, ["--bare"] if mode == "bare" else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    history = Path(f"{prefix}_stats_history.csv")
+    started, before = time.monotonic(), _bids_stored(master)
     try:
-        deadline = time.monotonic() + 120
-        while _total(history) is None and time.monotonic() < deadline:  # bounded: Locust's start
-            time.sleep(0.2)
+        # the window is timed from the load's first bid: the full harness's session (its observers'
+        # process, the environment's description) starts before the users do, and Locust's start
+        # before that, so a window timed from Locust's start would take in the full run's spawn
+        while _bids_stored(master) == before and time.monotonic() < started + 120:  # bounded: Locust's start
+            time.sleep(0.05)
+        first_bid = time.monotonic()
         time.sleep(WARMUP_S)
-        cpu0, t0, n0 = cpu_seconds(proc.pid), time.monotonic(), _total(history)[1]
-        time.sleep(seconds - WARMUP_S - 4)  # ends before Locust's own stop
-        cpu1, t1, n1 = cpu_seconds(proc.pid), time.monotonic(), _total(history)[1]
+        s0 = _sample(proc.pid, master)
+        time.sleep(max(0.0, first_bid + seconds - 4 - time.monotonic()))  # ends before Locust's own stop
+        s1 = _sample(proc.pid, master)
     finally:
         proc.wait(timeout=seconds + 300)
     stats = pd.read_csv(f"{prefix}_stats.csv")
     agg = stats[stats["Name"] == "Aggregated"].iloc[0]
-    requests = n1 - n0  # Locust's count moves once a second: the window is read as whole seconds
-    return {"mode": mode, "requests_per_s": round(requests / (t1 - t0), 1),
-            "cpu_s_per_1000": round((cpu1 - cpu0) / requests * 1000, 4) if requests else None,
-            "cpu_percent": round((cpu1 - cpu0) / (t1 - t0) * 100, 1),
-            "p50_ms": float(agg["50%"]), "p99_ms": float(agg["99%"]), "failures": int(agg["Failure Count"])}
+    d = {k: s1[k] - s0[k] for k in s0}
+    requests = d["bids"]
+    per_s = (lambda v: round(v / d["t"], 3))
+    return {"mode": mode, "load_began_s": round(first_bid - started, 2), "window_s": round(d["t"], 2),
+            "requests_per_s": round(requests / d["t"], 1),
+            "cpu_s_per_1000": round(d["cpu"] / requests * 1000, 4) if requests else None,
+            "cpu_percent": round(d["cpu"] / d["t"] * 100, 1),
+            "p50_ms": float(agg["50%"]), "p99_ms": float(agg["99%"]), "failures": int(agg["Failure Count"]),
+            # what else the machine did in the window (cores busy, of 2), what the hypervisor took, and
+            # how often Locust's process gave up a core (voluntary: waiting on I/O) or lost it
+            "machine_busy_cores": per_s(d["busy"]), "others_busy_cores": per_s(d["busy"] - d["cpu"]),
+            "children_busy_cores": per_s(d["children"]),
+            "steal_cores": per_s(d["steal"]), "voluntary_switches_per_1000": round(d["voluntary"] / requests * 1000, 1),
+            "involuntary_switches_per_1000": round(d["involuntary"] / requests * 1000, 1)}
 
 
 def spread(values: list[float]) -> dict:
@@ -122,7 +170,11 @@ def main() -> None:
             for i in range(a.pairs):
                 for mode in (("bare", "full") if i % 2 == 0 else ("full", "bare")):
                     reset_state(lab)
-                    runs.append(one_run(path, mode, load["users"], a.seconds, work))
+                    master = clients.master(lab)
+                    try:
+                        runs.append(one_run(path, mode, load["users"], a.seconds, work, master))
+                    finally:
+                        master.close()
                     print(regime, runs[-1], flush=True)
             figures[regime] = {"runs": runs,
                                "requests_per_s": compare(runs, "requests_per_s", higher_is_worse=False),

@@ -22,7 +22,7 @@ def _verdict(figures: dict) -> str:
     return "met" if figures.get("met") is True else "missed"
 
 
-TARGETED = ("error_window", "fault_timing", "overhead", "ready_time", "failover_settings", "analysis_speed",
+TARGETED = ("error_window", "fault_timing", "overhead", "instructions", "ready_time", "failover_settings", "analysis_speed",
             "distributed", "error_window_workers2", "error_window_redis-4_workers2", "ready_time_docker",
             "failover_settings_docker")
 
@@ -57,6 +57,13 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
                     f"{_mmm(rps['full'])} req/s: {f['cost_percent']} %; at 200/s CPU s per 1,000 bare "
                     f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more; {lat}",
                     _verdict(f)))
+    if f := _load("instructions"):
+        per = f["instructions_per_bid"]
+        top = sorted(f["extra_per_bid_by_group"].items(), key=lambda kv: -abs(kv[1]))[:3]
+        out.append(("3b harness's work in Locust's process", "<= 5 % more instructions per bid (callgrind)",
+                    f"{f['pairs']} alternating pairs, {f['users']} users x {f['rate_per_user']} bids/s, {f['seconds']} s "
+                    f"windows: bare {_mmm(per['bare'])}, full {_mmm(per['full'])} per bid: {f['more_percent']} % more; "
+                    "the difference by C function: " + ", ".join(f"{g} {v:+,}" for g, v in top), _verdict(f)))
     if f := _load("capacity"):
         knee = f["knee"]
         wrk = f["wrk_same_api"] or {}

@@ -23,6 +23,7 @@ from lab.wait import Wait
 from observe import environment
 from observe.base import Observer, RunEnd
 from observe.history import History
+from observe.row_writer import RowWriterError
 from observe.sidecar import Sidecar, sampling_observers
 from observe.verify import Verification
 
@@ -123,7 +124,10 @@ class RunSession:
         self.done = True
         self.meta["test_stop_ms"] = now_ms()
         for flush in flush_logs:
-            flush()
+            try:
+                flush()
+            except RowWriterError as exc:  # that file is incomplete: the analysis withholds what rests on it
+                self._incomplete(exc)
         if load_record is not None:
             self.meta.update(load_record())
         self._heal("stop")
@@ -157,9 +161,15 @@ class RunSession:
                 observer.stop(end)
             except Exception as exc:  # recorded in run.json
                 log.exception("observer %s failed to stop", type(observer).__name__)
+                if isinstance(exc, RowWriterError):
+                    self._incomplete(exc)
                 self.meta.setdefault("observer_errors", {})[type(observer).__name__] = f"{type(exc).__name__}: {exc}"
         if self.journal is not None:
             self.journal.close()
+
+    def _incomplete(self, exc: RowWriterError) -> None:
+        log.error("%s", exc)
+        self.meta.setdefault("incomplete_files", {})[exc.file] = str(exc)
 
     def _copy_logs(self) -> None:
         logs = self.dir / rf.LOGS

@@ -5,13 +5,12 @@ on the side. A timeout is "unknown": the write may or may not have happened.
 """
 from __future__ import annotations
 
-import csv
-import threading
 from pathlib import Path
 from typing import Callable
 
 from observe.base import RunEnd
-from runfiles import HISTORY, HISTORY_COLUMNS
+from observe.row_writer import RowPipe, history_row
+from runfiles import HISTORY
 
 
 class History:
@@ -22,10 +21,7 @@ class History:
     files = (HISTORY,)
 
     def __init__(self) -> None:
-        self._fh = None
-        self._csv = None
-        self._lock = threading.Lock()
-        self._pending = 0
+        self._pipe: RowPipe | None = None
         self._forward: Callable[[list], None] | None = None
 
     def forward_to(self, sink: Callable[[list], None]) -> None:
@@ -34,36 +30,24 @@ class History:
         self._forward = sink
 
     def open(self, path: str | Path) -> None:
+        """Rows go to `path` through a writer process of their own (observe/row_writer.py)."""
         self.close()
-        self._fh = open(path, "w", newline="", encoding="utf-8")
-        self._csv = csv.writer(self._fh)
-        self._csv.writerow(HISTORY_COLUMNS)
-        self._fh.flush()
+        self._pipe = RowPipe("history", Path(path))
 
     def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
                outcome: str = "ok", status: int | str = "", error: str = "", intent: str = "", variant: str = "",
                attempt: int = 1) -> None:
         """One operation: `key` is what was sent (Idempotency-Key or Redis key); `intent` groups the
         attempts of one user action, so retries and the duplicates they create can be counted."""
-        if self._csv is None and self._forward is None:
-            return
-        row = {"t_start_ms": round(t_start * 1000, 3), "t_end_ms": round(t_end * 1000, 3), "op": op, "key": key,
-               "value": value, "bid_id": bid_id, "outcome": outcome, "status": status, "error": error,
-               "intent": intent or key, "variant": variant, "attempt": attempt}
-        values = [row[c] for c in HISTORY_COLUMNS]  # the contract's order, whatever this dict's
-        if self._forward is not None:
-            self._forward(values)
-            return
-        with self._lock:
-            self._csv.writerow(values)
-            self._pending += 1
-            if self._pending >= 200:
-                self.flush()
+        if self._pipe is not None:  # the contract's column order, times in seconds until the writer's
+            self._pipe.add((t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key, variant, attempt))
+        elif self._forward is not None:
+            self._forward(history_row((t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key,
+                                       variant, attempt)))
 
     def flush(self) -> None:
-        if self._fh is not None and not self._fh.closed:
-            self._fh.flush()
-            self._pending = 0
+        if self._pipe is not None:
+            self._pipe.send()
 
     def start(self, run_dir: Path) -> None:
         self.open(run_dir / HISTORY)
@@ -75,6 +59,7 @@ class History:
         self.close()
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-        self._fh = self._csv = None
+        """Every row on disk, or RowWriterError naming the file that is incomplete."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            pipe.close()

@@ -6,6 +6,7 @@ command -v redis-server   >/dev/null || need+=(redis-server redis-tools)
 command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
 command -v mariadbd       >/dev/null || need+=(mariadb-server mariadb-client)
 command -v iptables       >/dev/null || need+=(iptables)
+command -v valgrind       >/dev/null || need+=(valgrind)  # bench/instructions.py counts instructions with callgrind
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing: ${need[*]}; run as root or: sudo apt-get install -y ${need[*]}" >&2

@@ -1,0 +1,136 @@
+"""The run files' writer process (observe/row_writer.py): what it writes is what the load's process
+wrote itself before, every row sent is on disk when the pipe closes, and a writer that fails or a
+sender that dies leaves a file the session knows to be incomplete."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pandas as pd
+import pytest
+from locust.contrib.csv_request_logger import CsvRequestLogger
+
+import runfiles as rf
+from analysis import evidence
+from observe.history import History
+from observe.row_writer import RowPipe, RowWriterError, main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_history_rows_in_the_contracts_columns(tmp_path):
+    h = History()
+    h.open(tmp_path / rf.HISTORY)
+    h.record(1700000000.1234567, 1700000000.25, "bid", "k1", bid_id="b,1", status=201, variant="default")
+    h.record(1700000001.0, 1700000001.5, "set", "k2", value="v", outcome="unknown", error='Timeout "x"\nmore',
+             intent="i2", attempt=2)
+    h.close()
+    rows = pd.read_csv(tmp_path / rf.HISTORY, dtype=str, keep_default_na=False)
+    assert tuple(rows.columns) == rf.HISTORY_COLUMNS
+    first, second = rows.to_dict("records")
+    assert first == {"t_start_ms": "1700000000123.457", "t_end_ms": "1700000000250.0", "op": "bid", "key": "k1",
+                     "value": "", "bid_id": "b,1", "outcome": "ok", "status": "201", "error": "", "intent": "k1",
+                     "variant": "default", "attempt": "1"}
+    assert (second["error"], second["intent"], second["attempt"], second["outcome"]) == \
+        ('Timeout "x"\nmore', "i2", "2", "unknown")
+
+
+def test_request_rows_as_locusts_own_logger_writes_them(tmp_path):
+    """The same events through Locust's CsvRequestLogger and through our pipe: byte for byte equal."""
+    events = [dict(request_type="POST", name="/api/bids", response_time=3.14159, response_length=80, exception=None,
+                   response=None, start_time=1700000000.1234567),
+              dict(request_type="redis", name="SET", response_time=None, response_length=0,
+                   exception=ValueError("refused, twice"), response=None, start_time=1700000001.5)]
+    theirs = CsvRequestLogger(str(tmp_path / "theirs.csv"))
+    theirs._open()
+    for e in events:
+        theirs._on_request(**e)
+    theirs.close()
+    sys.path.insert(0, ROOT)
+    from locustfile import RunRequestLogger
+
+    ours = RunRequestLogger(os.devnull)
+    ours._pipe = None
+    ours.open_at(tmp_path / "ours.csv")
+    for e in events:
+        ours._on_request(**e)
+    ours.flush()
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "theirs.csv").read_bytes()
+
+
+def test_batches_reach_the_file_before_close(tmp_path):
+    """A row is on disk within max_delay_s of the next one, whatever the batch size."""
+    pipe = RowPipe("requests", tmp_path / "r.csv", batch=1000, max_delay_s=0.2)
+    pipe.add((1.0, "POST", "/a", 1.0, 1, 200, ""))
+    time.sleep(0.3)
+    pipe.add((2.0, "POST", "/a", 1.0, 1, 200, ""))  # older than max_delay_s: both are sent
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len((tmp_path / "r.csv").read_text().splitlines()) < 3:  # bounded
+        time.sleep(0.05)
+    assert len((tmp_path / "r.csv").read_text().splitlines()) == 3
+    pipe.close()
+    assert pipe.sent == 2
+
+
+def test_a_writer_that_died_makes_the_file_incomplete(tmp_path):
+    pipe = RowPipe("history", tmp_path / "h.csv", batch=1)
+    pipe.add((1.0, 2.0, "bid", "k", "", "b", "ok", 201, "", "k", "default", 1))
+    os.kill(pipe._proc.pid, signal.SIGKILL)
+    pipe._proc.wait(timeout=10)
+    for n in range(50):  # the pipe's buffer takes a few before a write fails
+        pipe.add((1.0, 2.0, "bid", f"k{n}", "x" * 2000, "b", "ok", 201, "", "k", "default", 1))
+    with pytest.raises(RowWriterError, match=r"history\.csv: its writer"):
+        pipe.close()
+
+
+def test_a_sender_killed_mid_run_leaves_every_row_it_sent(tmp_path):
+    """SIGKILL of the load's process: the writer reads to the end of its stdin, writes, and exits."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path.insert(0, {ROOT!r})
+        from observe.row_writer import RowPipe
+        pipe = RowPipe("requests", __import__("pathlib").Path({str(tmp_path / "r.csv")!r}), batch=10)
+        for n in range(25):
+            pipe.add((float(n), "POST", "/a", 1.0, 1, 200, ""))
+        print(pipe._proc.pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == -signal.SIGKILL
+    writer = int(proc.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{writer}"):  # bounded: it sees its stdin end
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{writer}") or open(f"/proc/{writer}/stat").read().split()[2] == "Z"
+    rows = pd.read_csv(tmp_path / "r.csv")
+    assert list(rows["timestamp"]) == [float(n) for n in range(20)]  # two batches of 10 sent; 5 still buffered
+
+
+def test_the_writer_counts_what_it_wrote(tmp_path, capsys, monkeypatch):
+    import io
+    import pickle
+
+    data = pickle.dumps([(1.0, 2.0, "bid", "k", "", "b", "ok", 201, "", "k", "d", 1)]) * 3
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["history", str(tmp_path / "h.csv")]) == 0
+    assert capsys.readouterr().out == "wrote 3\n"
+    assert len(pd.read_csv(tmp_path / "h.csv")) == 3
+
+
+@pytest.mark.parametrize("name, families", [(rf.HISTORY, {"history", "loss"}), (rf.REQUESTS, {"load"})])
+def test_an_incomplete_file_withholds_what_rests_on_it(name, families):
+    """run.json's incomplete_files takes away the families of metrics read from that file."""
+    class Run:
+        meta = {"incomplete_files": {name: f"{name}: its writer exited 1"}, "config": {"stack": {"sentinels": 0}}}
+        requests = pd.DataFrame({"request_type": ["POST"], "name": ["/api/bids"]})
+        history = pd.DataFrame({"outcome": ["ok"], "op": ["bid"], "bid_id": ["b1"]})
+        verify = {"checked": True, "settled": True, "stores": ["redis"], "acked_bids": 1, "acked_sets": 0}
+        events = pd.DataFrame(columns=["t_ms", "event", "sentinel"])
+        faults: list = []
+
+    found = evidence.gaps(Run(), None)
+    assert {k for k, v in found.items() if "is incomplete" in v} == families
