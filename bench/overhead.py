@@ -200,13 +200,25 @@ def main() -> None:
     save("overhead", figures)
 
 
+def machine_drift(runs: list[dict]) -> float | None:
+    """Pearson's r, over one regime's runs of both modes, between the Locust process's CPU per 1,000 bids
+    and the rest of the machine's (the stack, the harness's other processes). Near 1: the two move
+    together from run to run, so what moved was the machine's speed, not the harness's work (seen
+    here: both by 40 % between runs at the same rate, with the same instructions per bid)."""
+    pairs = [(r["cpu_s_per_1000"], r["others_busy_cores"] / r["requests_per_s"] * 1000) for r in runs
+             if r.get("others_busy_cores") is not None and r.get("cpu_s_per_1000") and r.get("requests_per_s")]
+    if len(pairs) < 3:
+        return None
+    return round(statistics.correlation(*zip(*pairs)), 3)
+
+
 def fixed_cost(trickle: dict, rated: dict) -> dict:
     """How much of the extra CPU at the scenarios' rate is paid per second whatever the load (the full
     harness's timers and observers' share of Locust's process), read at a trickle of 4 requests/s where
     the per-request part is all but gone: its extra CPU share, and that share spread over the rated
     run's requests, against the extra CPU per 1,000 requests measured there."""
     extra_cpu_s_per_s = (trickle["cpu_percent"]["full"]["median"] - trickle["cpu_percent"]["bare"]["median"]) / 100
-    rate = statistics.median(r["requests_per_s"] for r in rated["runs"])
+    rate = round(statistics.median(r["requests_per_s"] for r in rated["runs"]), 1)
     extra_per_1000 = rated["cpu_s_per_1000"]["full"]["median"] - rated["cpu_s_per_1000"]["bare"]["median"]
     fixed_per_1000 = extra_cpu_s_per_s / rate * 1000
     return {"extra_cpu_s_per_s_at_trickle": round(extra_cpu_s_per_s, 4), "rated_requests_per_s": rate,

@@ -1,6 +1,7 @@
 """Where the Locust process spends its time: py-spy samples of one run at the scenarios' rate
 (40 users x 5 bids/s), taken for 20 s inside the load, full harness and bare, grouped by who
-called (the monitor, the Sentinel observer, the history, the request log, the users, gevent's hub).
+called (the monitor, the Sentinel observer, the history, the request log, the pipe that hands both
+to their writer process, the users, gevent's hub).
 
     python -m bench.profile [--seconds 20]
 
@@ -22,7 +23,8 @@ from bench.common import OUT, ROOT, bids_scenario, fresh_lab, locust_cmd, save
 PY_SPY = Path(sys.executable).with_name("py-spy")
 # innermost frame naming one of these decides the sample's group
 GROUPS = (("observe/monitor", "monitor"), ("observe/sentinel_events", "sentinel observer"),
-          ("observe/history", "history"), ("csv_request_logger", "request log"), ("place_bid", "bid users"),
+          ("observe/row_writer", "run files' pipe"), ("observe/history", "history"),
+          ("csv_request_logger", "request log"), ("RunRequestLogger._on_request", "request log"), ("place_bid", "bid users"),
           ("set_key", "redis users"), ("harness/relay", "relay"), ("faults/", "faults"))
 DETAIL = ("mysql_connect", "master_votes", "BaseLab.master", ".info ")
 

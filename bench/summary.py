@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from bench.common import OUT
+from bench.overhead import machine_drift
 
 
 def _loader(directory: Path):
@@ -32,6 +33,10 @@ def _mmm(s: dict) -> str:
     return f"{r(s['median'])} ({r(s['min'])}-{r(s['max'])})"
 
 
+def _ints(s: dict) -> str:
+    return f"{round(s['median']):,} ({round(s['min']):,}-{round(s['max']):,})"
+
+
 def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
     _load = _loader(directory)
     out = [(name, "(see bench/)", f"not measured: no results/bench/{name}.json", "missed")
@@ -51,18 +56,21 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
         rps, cpu = top["requests_per_s"], rated["cpu_s_per_1000"]
         lat = "; ".join(f"{k[:3]} bare {rated[k]['bare']['median']} / full {rated[k]['full']['median']} ms "
                         f"(spread {rated[k]['spread']})" for k in ("p50_ms", "p99_ms"))
+        drift = machine_drift(rated["runs"])
+        moved = (f"; run to run, Locust's CPU per 1,000 moved with the rest of the machine's (r = {drift})"
+                 if drift is not None else "")
         out.append(("3 harness overhead", "<= 5 % fewer req/s at the maximum; <= 5 % more CPU per 1,000 at "
                     "200/s; latency within the spread",
                     f"{f['pairs']} alternating pairs of {f['seconds']} s: max rate bare {_mmm(rps['bare'])}, full "
                     f"{_mmm(rps['full'])} req/s: {f['cost_percent']} %; at 200/s CPU s per 1,000 bare "
-                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more; {lat}",
+                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more; {lat}{moved}",
                     _verdict(f)))
     if f := _load("instructions"):
         per = f["instructions_per_bid"]
         top = sorted(f["extra_per_bid_by_group"].items(), key=lambda kv: -abs(kv[1]))[:3]
         out.append(("3b harness's work in Locust's process", "<= 5 % more instructions per bid (callgrind)",
                     f"{f['pairs']} alternating pairs, {f['users']} users x {f['rate_per_user']} bids/s, {f['seconds']} s "
-                    f"windows: bare {_mmm(per['bare'])}, full {_mmm(per['full'])} per bid: {f['more_percent']} % more; "
+                    f"windows: bare {_ints(per['bare'])}, full {_ints(per['full'])} per bid: {f['more_percent']} % more; "
                     "the difference by C function: " + ", ".join(f"{g} {v:+,}" for g, v in top), _verdict(f)))
     if f := _load("capacity"):
         knee = f["knee"]
