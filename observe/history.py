@@ -45,10 +45,6 @@ class History:
             self._forward(history_row((t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key,
                                        variant, attempt)))
 
-    def flush(self) -> None:
-        if self._pipe is not None:
-            self._pipe.send()
-
     def start(self, run_dir: Path) -> None:
         self.open(run_dir / HISTORY)
 

@@ -18,7 +18,6 @@ import pickle
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 from errors import HarnessError
@@ -50,42 +49,62 @@ class RowWriterError(HarnessError):
 
 
 class RowPipe:
-    """The load's side: rows collected as tuples, sent every `batch` rows or `max_delay_s` (at the next
-    row), so a SIGKILL loses at most that much, as a file buffer would."""
+    """The load's side: rows collected as tuples; a sender thread of its own (a greenlet in Locust's
+    process) sends them every `batch` rows or `max_delay_s`, so a SIGKILL loses at most that much, as
+    a file buffer would, and a user's greenlet killed at the load's stop never holds a batch."""
 
     def __init__(self, kind: str, path: Path, batch: int = 200, max_delay_s: float = 0.5, stop_timeout_s: float = 30) -> None:
         self.kind, self.file = kind, KINDS[kind][0]
         self.batch, self.max_delay_s, self.stop_timeout_s = batch, max_delay_s, stop_timeout_s
         self.sent = 0
+        self.lost = 0
         self.error = ""
         self._rows: list[tuple] = []
-        self._since = time.monotonic()
-        self._lock = threading.Lock()  # one batch on the pipe at a time (a gevent lock in Locust's process)
+        self._wake = threading.Event()
+        self._closing = False
         self._proc = subprocess.Popen([sys.executable, "-m", "observe.row_writer", kind, str(path)], cwd=ROOT,
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._sender = threading.Thread(target=self._send_loop, name=f"row-pipe-{kind}", daemon=True)
+        self._sender.start()
 
     def add(self, row: tuple) -> None:
         self._rows.append(row)
-        if len(self._rows) >= self.batch or time.monotonic() - self._since > self.max_delay_s:
-            self.send()
+        if len(self._rows) >= self.batch:
+            self._wake.set()
 
-    def send(self) -> None:
-        rows, self._rows, self._since = self._rows, [], time.monotonic()
-        if not rows or self.error:
+    def _send_loop(self) -> None:
+        while not self._closing:  # ends with close()
+            self._wake.wait(self.max_delay_s)
+            self._wake.clear()
+            self._send()
+
+    def _send(self) -> None:
+        """Only the sender thread writes to the pipe (and close(), once it has stopped)."""
+        rows, self._rows = self._rows, []
+        if not rows:
+            return
+        if self.error:
+            self.lost += len(rows)
             return
         try:
-            with self._lock:
-                self._proc.stdin.write(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
-                self._proc.stdin.flush()
-                self.sent += len(rows)
+            self._proc.stdin.write(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+            self._proc.stdin.flush()
+            self.sent += len(rows)
         except OSError as exc:  # the writer is gone: what it had is on disk, the rest is not
             self.error = f"its writer stopped taking rows ({type(exc).__name__}: {exc})"
+            self.lost += len(rows)
 
     def close(self) -> None:
-        """Send what is left, end the writer and check it wrote every row sent (raises RowWriterError)."""
+        """Send what is left, end the writer and check it wrote every row added (raises RowWriterError)."""
         if self._proc is None:
             return
-        self.send()
+        self._closing = True
+        self._wake.set()
+        self._sender.join(timeout=self.stop_timeout_s)
+        if self._sender.is_alive():
+            self.error = self.error or f"its pipe did not take a batch within {self.stop_timeout_s} s"
+        else:
+            self._send()
         proc, self._proc = self._proc, None
         try:
             proc.stdin.close()
@@ -100,8 +119,9 @@ class RowPipe:
         words = out.decode(errors="replace").split()
         wrote = int(words[1]) if words[:1] == ["wrote"] and len(words) > 1 else None
         if self.error or proc.returncode != 0 or wrote != self.sent:
-            raise RowWriterError(self.file, self.error or f"its writer exited {proc.returncode} having written "
-                                 f"{wrote if wrote is not None else 'no count of'} rows of {self.sent} sent")
+            raise RowWriterError(self.file, (f"{self.error}; {self.lost} rows not written" if self.error else
+                                             f"its writer exited {proc.returncode} having written "
+                                             f"{wrote if wrote is not None else 'no count of'} rows of {self.sent} sent"))
 
 
 def main(argv: list[str] | None = None) -> int:
