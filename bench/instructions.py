@@ -2,7 +2,7 @@
 
     python -m bench.instructions [--pairs 2] [--seconds 45]
 
-CPU seconds per request (bench/overhead.py) move by 15 % from one run to the next on these 2 shared
+CPU seconds per request (bench/overhead.py) move by up to 40 % from one run to the next on these 2 shared
 cores, and `perf stat` has no hardware counters here; callgrind counts the instructions a process
 executes, the same for the same work whatever else the machine does. Locust runs under it (about 50
 times slower, so at 20 users x 2 bids/s), instrumented only over a window inside the steady load

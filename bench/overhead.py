@@ -81,7 +81,7 @@ def _bids_stored(master) -> int:
 
 
 def _children_cpu(pid: int) -> float:
-    """CPU seconds so far of the process's children (the full harness's observers' process)."""
+    """CPU seconds so far of the process's children (the full harness's observers' process, its run files' writers)."""
     total = 0.0
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
@@ -97,13 +97,45 @@ def _sample(pid: int, master) -> dict:
             **_machine(), **_switches(pid)}
 
 
-def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master) -> dict:
+class Pinning:
+    """--pin: Locust alone on the last core; the stack, the bench and the full harness's other
+    processes (observers, run files' writers) on the others. What is left of the difference is then
+    Locust's own work, not the other processes' share of its core and caches."""
+
+    def __init__(self, lab: Lab) -> None:
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2:
+            raise SystemExit("--pin needs 2 cores or more")
+        self.locust, self.rest = {cores[-1]}, set(cores[:-1])
+        os.sched_setaffinity(0, self.rest)
+        for name in lab.node_names():
+            self.move(lab.pid(name))
+
+    def move(self, pid: int) -> None:
+        """Every thread of one of this bench's processes onto the other cores."""
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                os.sched_setaffinity(int(task.name), self.rest)
+            except (OSError, ValueError):  # ended meanwhile
+                pass
+
+    def move_children(self, pid: int) -> None:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                self.move(int(child))
+
+    def locust_preexec(self):
+        return lambda: os.sched_setaffinity(0, self.locust)
+
+
+def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master, pin: Pinning | None = None) -> dict:
     """One Locust process; its CPU, the bids stored, the machine's CPU and the process's context
     switches sampled at two instants inside its steady load."""
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
     cmd = locust_cmd(path, users, seconds, prefix, ["--bare"] if mode == "bare" else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=pin.locust_preexec() if pin else None)
     started, before = time.monotonic(), _bids_stored(master)
     try:
         # the window is timed from the load's first bid: the full harness's session (its observers'
@@ -113,6 +145,8 @@ def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master)
             time.sleep(0.05)
         first_bid = time.monotonic()
         time.sleep(WARMUP_S)
+        if pin:  # the full harness's processes inherited Locust's core
+            pin.move_children(proc.pid)
         s0 = _sample(proc.pid, master)
         time.sleep(max(0.0, first_bid + seconds - 4 - time.monotonic()))  # ends before Locust's own stop
         s1 = _sample(proc.pid, master)
@@ -156,13 +190,15 @@ def main() -> None:
     p.add_argument("--seconds", type=int, default=30)
     p.add_argument("--pairs", type=int, default=4)
     p.add_argument("--regimes", default=",".join(REGIMES), help="a subset of " + ", ".join(REGIMES))
+    p.add_argument("--pin", action="store_true", help="Locust alone on a core (a part of the bench: no target judged)")
     a = p.parse_args()
     regimes = {r: REGIMES[r] for r in a.regimes.split(",")}
     work = OUT / "runs" / "overhead"
-    figures: dict = {"seconds": a.seconds, "pairs": a.pairs, "regimes": REGIMES}
+    figures: dict = {"seconds": a.seconds, "pairs": a.pairs, "regimes": REGIMES, "pinned": a.pin}
     path = bids_scenario(work, "bench-overhead", "Harness overhead", 50, f"{a.seconds}s", 40)
     lab = fresh_lab(path)
     try:
+        pin = Pinning(lab) if a.pin else None
         for regime, load in regimes.items():
             path = bids_scenario(work, "bench-overhead", "Harness overhead", load["users"], f"{a.seconds}s",
                                  load["rate_per_user"])
@@ -172,7 +208,7 @@ def main() -> None:
                     reset_state(lab)
                     master = clients.master(lab)
                     try:
-                        runs.append(one_run(path, mode, load["users"], a.seconds, work, master))
+                        runs.append(one_run(path, mode, load["users"], a.seconds, work, master, pin))
                     finally:
                         master.close()
                     print(regime, runs[-1], flush=True)
@@ -186,8 +222,8 @@ def main() -> None:
         lab.down()
     if "trickle" in figures and "scenario_rate" in figures:
         figures["fixed_cost"] = fixed_cost(figures["trickle"], figures["scenario_rate"])
-    if set(regimes) != set(REGIMES):
-        save("overhead_" + "_".join(regimes), figures)  # a part of the bench: no target is judged on it
+    if set(regimes) != set(REGIMES) or a.pin:
+        save("overhead_" + "_".join(regimes) + ("_pinned" if a.pin else ""), figures)  # a part: no target judged
         return
     top, rated = figures["max_rate"], figures["scenario_rate"]
     figures["cost_percent"] = top["requests_per_s"]["worse_by_percent"]

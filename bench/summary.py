@@ -59,11 +59,16 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
         drift = machine_drift(rated["runs"])
         moved = (f"; run to run, Locust's CPU per 1,000 moved with the rest of the machine's (r = {drift})"
                  if drift is not None else "")
+        if pinned := _load("overhead_scenario_rate_pinned"):
+            pc = pinned["scenario_rate"]["cpu_s_per_1000"]
+            moved += (f"; with Locust alone on a core (--pin, {pinned['pairs']} pairs) CPU s per 1,000 bare "
+                      f"{_mmm(pc['bare'])}, full {_mmm(pc['full'])}: {pc['worse_by_percent']} %")
         out.append(("3 harness overhead", "<= 5 % fewer req/s at the maximum; <= 5 % more CPU per 1,000 at "
                     "200/s; latency within the spread",
                     f"{f['pairs']} alternating pairs of {f['seconds']} s: max rate bare {_mmm(rps['bare'])}, full "
                     f"{_mmm(rps['full'])} req/s: {f['cost_percent']} %; at 200/s CPU s per 1,000 bare "
-                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more; {lat}{moved}",
+                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more "
+                    f"({'beyond' if cpu['beyond_spread'] else 'within'} the spread of {cpu['spread']}); {lat}{moved}",
                     _verdict(f)))
     if f := _load("instructions"):
         per = f["instructions_per_bid"]

@@ -4,7 +4,7 @@ The load's process keeps each row as the tuple it was given and hands the rows o
 batches; this process rounds, formats and writes them. Why: callgrind counted the full harness's
 Locust process at 14.99 % more instructions per bid than bare Locust's (bench/instructions.py, 40
 bids/s), almost all of it these two rows: the floats' rounding and repr (dtoa) and the csv module's
-check of every character written. Handed over, they cost it 2.33 % (pickle: 3,876 a bid).
+check of every character written. Handed over, they cost it 3.14 % (pickle: 3,896 a bid).
 
     python -m observe.row_writer KIND PATH     (KIND: requests or history; rows on stdin)
 
