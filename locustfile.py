@@ -57,10 +57,13 @@ class RunRequestLogger(CsvRequestLogger):
     """Locust's per-request CSV logger, re-pointed at each run's directory (web UI runs restart), its
     rows formatted and written by a process of their own (observe/row_writer.py, same columns)."""
 
+    def __init__(self, filepath: str) -> None:
+        super().__init__(filepath)
+        self._pipe: RowPipe | None = None
+
     def register(self, environment) -> None:
         environment.events.request.add_listener(self._on_request)
         environment.events.quitting.add_listener(self._on_quitting)  # nothing is open until a run's open_at
-        self._pipe: RowPipe | None = None
 
     def open_at(self, path: Path) -> None:
         self.close()
@@ -79,7 +82,7 @@ class RunRequestLogger(CsvRequestLogger):
         self.close()
 
     def close(self) -> None:
-        pipe, self._pipe = getattr(self, "_pipe", None), None
+        pipe, self._pipe = self._pipe, None
         if pipe is not None:
             pipe.close()
 

@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 from bench.common import OUT, ROOT, bids_scenario, fresh_lab, locust_cmd, save
-from bench.overhead import _bids_stored, compare, reset_state
-from lab import clients
+from bench.overhead import alternating, bids_stored, compare, wait_for_first_bid
 
 USERS, RATE = 20, 2  # 40 bids/s: what Locust keeps up with under callgrind on one core
 WARMUP_S = 8
@@ -60,15 +59,13 @@ def one_run(path: Path, mode: str, seconds: int, work: Path, master) -> dict:
         proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
                                 stdout=subprocess.DEVNULL, stderr=log)
     try:
-        before, started = _bids_stored(master), time.monotonic()
-        while _bids_stored(master) == before and time.monotonic() < started + 300:  # bounded: start under valgrind
-            time.sleep(0.1)
+        wait_for_first_bid(master, 300)  # bounded: Locust starts slowly under valgrind
         time.sleep(WARMUP_S)
         subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], check=True, timeout=60, stdout=subprocess.DEVNULL)
-        b0 = _bids_stored(master)
+        b0 = bids_stored(master)
         time.sleep(seconds)
         subprocess.run(["callgrind_control", "-i", "off", str(proc.pid)], check=True, timeout=60, stdout=subprocess.DEVNULL)
-        bids = _bids_stored(master) - b0
+        bids = bids_stored(master) - b0
     finally:
         proc.wait(timeout=seconds + 900)
     groups = by_group(out)
@@ -88,17 +85,13 @@ def main() -> None:
     work = OUT / "runs" / "instructions"
     path = bids_scenario(work, "bench-instructions", "Instructions per bid", USERS, "60s", RATE)
     lab = fresh_lab(path)
-    runs = []
+
+    def run(mode: str, master) -> dict:
+        print(out := one_run(path, mode, a.seconds, work, master), flush=True)
+        return out
+
     try:
-        for i in range(a.pairs):
-            for mode in (("bare", "full") if i % 2 == 0 else ("full", "bare")):
-                reset_state(lab)
-                master = clients.master(lab)
-                try:
-                    runs.append(one_run(path, mode, a.seconds, work, master))
-                finally:
-                    master.close()
-                print(runs[-1], flush=True)
+        runs = alternating(lab, a.pairs, run)
     finally:
         lab.down()
     per_bid = compare(runs, "instructions_per_bid", higher_is_worse=True)

@@ -74,26 +74,53 @@ def _switches(pid: int) -> dict:
     return out
 
 
-def _bids_stored(master) -> int:
+def bids_stored(master) -> int:
     """Bids the master has run the store script for (INFO commandstats, EVALSHA): one per bid request,
     counted the instant it is read, where Locust's own count moves once a second."""
     return int(master.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
 
 
+def children(pid: int) -> list[int]:
+    """The process's children (the full harness's observers' process, its run files' writers)."""
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
 def _children_cpu(pid: int) -> float:
-    """CPU seconds so far of the process's children (the full harness's observers' process, its run files' writers)."""
+    """CPU seconds so far of the process's children."""
     total = 0.0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            try:
-                total += cpu_seconds(int(child))
-            except FileNotFoundError:  # ended meanwhile
-                pass
+    for child in children(pid):
+        try:
+            total += cpu_seconds(child)
+        except FileNotFoundError:  # ended meanwhile
+            pass
     return total
 
 
+def wait_for_first_bid(master, timeout_s: float) -> float:
+    """Until the master stores a bid (bounded); the monotonic time it was seen."""
+    before, deadline = bids_stored(master), time.monotonic() + timeout_s
+    while bids_stored(master) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def alternating(lab: Lab, pairs: int, run) -> list[dict]:
+    """run(mode, master) for `pairs` pairs, bare first in one pair and full first in the next, each from
+    the same stack state and with a client of the master of its own."""
+    runs = []
+    for i in range(pairs):
+        for mode in (("bare", "full") if i % 2 == 0 else ("full", "bare")):
+            reset_state(lab)
+            master = clients.master(lab)
+            try:
+                runs.append(run(mode, master))
+            finally:
+                master.close()
+    return runs
+
+
 def _sample(pid: int, master) -> dict:
-    return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "children": _children_cpu(pid), "bids": _bids_stored(master),
+    return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "children": _children_cpu(pid), "bids": bids_stored(master),
             **_machine(), **_switches(pid)}
 
 
@@ -120,9 +147,8 @@ class Pinning:
                 pass
 
     def move_children(self, pid: int) -> None:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                self.move(int(child))
+        for child in children(pid):
+            self.move(child)
 
     def locust_preexec(self):
         return lambda: os.sched_setaffinity(0, self.locust)
@@ -136,14 +162,12 @@ def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master,
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             preexec_fn=pin.locust_preexec() if pin else None)
-    started, before = time.monotonic(), _bids_stored(master)
+    started = time.monotonic()
     try:
         # the window is timed from the load's first bid: the full harness's session (its observers'
         # process, the environment's description) starts before the users do, and Locust's start
         # before that, so a window timed from Locust's start would take in the full run's spawn
-        while _bids_stored(master) == before and time.monotonic() < started + 120:  # bounded: Locust's start
-            time.sleep(0.05)
-        first_bid = time.monotonic()
+        first_bid = wait_for_first_bid(master, 120)
         time.sleep(WARMUP_S)
         if pin:  # the full harness's processes inherited Locust's core
             pin.move_children(proc.pid)
@@ -202,16 +226,12 @@ def main() -> None:
         for regime, load in regimes.items():
             path = bids_scenario(work, "bench-overhead", "Harness overhead", load["users"], f"{a.seconds}s",
                                  load["rate_per_user"])
-            runs = []
-            for i in range(a.pairs):
-                for mode in (("bare", "full") if i % 2 == 0 else ("full", "bare")):
-                    reset_state(lab)
-                    master = clients.master(lab)
-                    try:
-                        runs.append(one_run(path, mode, load["users"], a.seconds, work, master, pin))
-                    finally:
-                        master.close()
-                    print(regime, runs[-1], flush=True)
+
+            def run(mode: str, master, path=path, users=load["users"], regime=regime) -> dict:
+                print(regime, out := one_run(path, mode, users, a.seconds, work, master, pin), flush=True)
+                return out
+
+            runs = alternating(lab, a.pairs, run)
             figures[regime] = {"runs": runs,
                                "requests_per_s": compare(runs, "requests_per_s", higher_is_worse=False),
                                "cpu_s_per_1000": compare(runs, "cpu_s_per_1000", higher_is_worse=True),

@@ -39,11 +39,14 @@ class History:
                attempt: int = 1) -> None:
         """One operation: `key` is what was sent (Idempotency-Key or Redis key); `intent` groups the
         attempts of one user action, so retries and the duplicates they create can be counted."""
-        if self._pipe is not None:  # the contract's column order, times in seconds until the writer's
-            self._pipe.add((t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key, variant, attempt))
-        elif self._forward is not None:
-            self._forward(history_row((t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key,
-                                       variant, attempt)))
+        if self._pipe is None and self._forward is None:
+            return
+        # the contract's column order, times in seconds until history_row (in the writer, for a file)
+        raw = (t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key, variant, attempt)
+        if self._pipe is not None:
+            self._pipe.add(raw)
+        else:
+            self._forward(history_row(raw))
 
     def start(self, run_dir: Path) -> None:
         self.open(run_dir / HISTORY)

@@ -54,7 +54,6 @@ def test_request_rows_as_locusts_own_logger_writes_them(tmp_path):
     from locustfile import RunRequestLogger
 
     ours = RunRequestLogger(os.devnull)
-    ours._pipe = None
     ours.open_at(tmp_path / "ours.csv")
     for e in events:
         ours._on_request(**e)
