@@ -246,7 +246,9 @@ class LocalLab(BaseLab):
     def _mysql_cnf(self, i: int) -> tuple[Path, str]:
         c, host = self.config, self.config.mysql_hosts[i - 1]
         d = self._node_dir(f"mysql-{i}")
-        lines = [f"datadir={d / 'data'}", f"socket={d / 'mysqld.sock'}", f"pid-file={d / 'mysqld.pid'}",
+        # a tmpdir of its own: the bootstrap's temporary tables in a shared /tmp were once lost under it
+        # (CI: "Could not remove temporary table '/tmp/#sql-temptable-...'", mariadb-install-db aborted)
+        lines = [f"datadir={d / 'data'}", f"socket={d / 'mysqld.sock'}", f"pid-file={d / 'mysqld.pid'}", f"tmpdir={d / 'tmp'}",
                  f"bind-address={host}", f"port={c.mysql_port}", f"server-id={i}", f"report-host={host}"]
         if i > 1:
             lines += ["relay-log=relay-bin", "read-only=1"]
@@ -257,6 +259,7 @@ class LocalLab(BaseLab):
         out = []
         for i in range(1, len(self.config.mysql_hosts[: self.spec.mysql]) + 1):
             cnf, lines = self._mysql_cnf(i)
+            (cnf.parent / "tmp").mkdir(parents=True, exist_ok=True)
             cnf.write_text((CONF / "mariadb.cnf").read_text() + lines + "\n")
             out.append((cnf, subprocess.Popen(
                 ["mariadb-install-db", f"--defaults-file={cnf}", f"--datadir={cnf.parent / 'data'}", "--user=root",
