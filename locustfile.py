@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import gevent
+from gevent import GreenletExit
 import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, events, poisson, task
 from locust.contrib.csv_request_logger import CsvRequestLogger, _status_code
@@ -118,6 +119,10 @@ def _maybe_applied(error: str) -> bool:
     return "Timeout" in error or ("ConnectionError" in error and "refused" not in error.lower())
 
 
+# a write in flight when the load stopped (its greenlet killed): it may have landed, so it is looked up
+INTERRUPTED = "interrupted: the load stopped before the reply"
+
+
 class OpError(Exception):
     """A failed operation, with its type and message in str() (redis-py's repr hides the message)."""
 
@@ -163,8 +168,14 @@ class BidUser(FastHttpUser):
         call = self.model.bid
         headers = {**call.headers, **({call.idempotency_header: key} if call.idempotency_header else {})}
         t0 = time.time()
-        with self.client.request(call.method, call.path, json=body, headers=headers, name=self.request_name,
-                                 catch_response=True) as resp:
+        try:  # the request is sent and its reply read here; the `with` below only judges it
+            reply = self.client.request(call.method, call.path, json=body, headers=headers, name=self.request_name,
+                                        catch_response=True)
+        except GreenletExit:  # the load stopped mid-request: no request event, but the bid may have landed
+            self.ctx.history.record(t0, time.time(), "bid", key, outcome="unknown", error=INTERRUPTED, intent=intent,
+                                    variant=self.variant.name, attempt=attempt)
+            raise
+        with reply as resp:
             t1, status = time.time(), resp.status_code or 0
             common = {"intent": intent, "variant": self.variant.name, "attempt": attempt, "status": status}
             if 200 <= status < 300:
@@ -199,16 +210,21 @@ class RedisUser(User):
     @task
     def set_key(self) -> None:
         key, value = f"probe:{uuid.uuid4().hex}", str(time.time())
-        with self.environment.events.request.measure("redis", "SET") as meta:
-            try:
-                self.client.set(key, value)
-            except RedisError as e:
-                meta["exception"] = OpError(f"{type(e).__name__}: {e}")
-        exc = meta["exception"]
+        t0, started = time.time(), time.perf_counter()
+        exc = None
+        try:
+            self.client.set(key, value)
+        except RedisError as e:
+            exc = OpError(f"{type(e).__name__}: {e}")
+        except GreenletExit:  # as for a bid; Locust's request.measure would have counted it a success
+            self.ctx.history.record(t0, time.time(), "set", key, value=value, outcome="unknown", error=INTERRUPTED)
+            raise
+        self.environment.events.request.fire(request_type="redis", name="SET", start_time=t0, response_length=0,
+                                             response_time=(time.perf_counter() - started) * 1000, exception=exc,
+                                             context={})
         outcome = "ok" if exc is None else ("unknown" if _maybe_applied(str(exc)) else "fail")
         # the value sent is kept whatever the outcome: an unknown SET is looked up by it after healing
-        self.ctx.history.record(meta["start_time"], time.time(), "set", key, value=value, outcome=outcome,
-                                error=str(exc or ""))
+        self.ctx.history.record(t0, time.time(), "set", key, value=value, outcome=outcome, error=str(exc or ""))
 
 
 @events.init_command_line_parser.add_listener
