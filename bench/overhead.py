@@ -119,9 +119,9 @@ def alternating(lab: Lab, pairs: int, run) -> list[dict]:
     return runs
 
 
-def _sample(pid: int, master) -> dict:
+def _sample(pid: int, master, yardstick: list[int]) -> dict:
     return {"t": time.monotonic(), "cpu": cpu_seconds(pid), "children": _children_cpu(pid), "bids": bids_stored(master),
-            **_machine(), **_switches(pid)}
+            "service": sum(cpu_seconds(p) for p in yardstick), **_machine(), **_switches(pid)}
 
 
 class Pinning:
@@ -154,9 +154,11 @@ class Pinning:
         return lambda: os.sched_setaffinity(0, self.locust)
 
 
-def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master, pin: Pinning | None = None) -> dict:
-    """One Locust process; its CPU, the bids stored, the machine's CPU and the process's context
-    switches sampled at two instants inside its steady load."""
+def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master, yardstick: list[int],
+            pin: Pinning | None = None) -> dict:
+    """One Locust process; its CPU, the bids stored, the machine's CPU, the process's context
+    switches and the CPU of the service's processes (`yardstick`: the same work per bid in either
+    mode) sampled at two instants inside its steady load."""
     prefix = Path(tempfile.mkdtemp(dir=work)) / "locust"
     cmd = locust_cmd(path, users, seconds, prefix, ["--bare"] if mode == "bare" else [])
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "FAIRBID_HA_RESULTS": str(work)},
@@ -171,9 +173,9 @@ def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master,
         time.sleep(WARMUP_S)
         if pin:  # the full harness's processes inherited Locust's core
             pin.move_children(proc.pid)
-        s0 = _sample(proc.pid, master)
+        s0 = _sample(proc.pid, master, yardstick)
         time.sleep(max(0.0, first_bid + seconds - 4 - time.monotonic()))  # ends before Locust's own stop
-        s1 = _sample(proc.pid, master)
+        s1 = _sample(proc.pid, master, yardstick)
     finally:
         proc.wait(timeout=seconds + 300)
     stats = pd.read_csv(f"{prefix}_stats.csv")
@@ -184,6 +186,10 @@ def one_run(path: Path, mode: str, users: int, seconds: int, work: Path, master,
     return {"mode": mode, "load_began_s": round(first_bid - started, 2), "window_s": round(d["t"], 2),
             "requests_per_s": round(requests / d["t"], 1),
             "cpu_s_per_1000": round(d["cpu"] / requests * 1000, 4) if requests else None,
+            "service_cpu_s_per_1000": round(d["service"] / requests * 1000, 4) if requests else None,
+            # Locust's CPU per bid in units of the service's, read in the same window: the VM's speed,
+            # which moves both from run to run, divides out
+            "cpu_per_service_cpu": round(d["cpu"] / d["service"], 4) if d["service"] else None,
             "cpu_percent": round(d["cpu"] / d["t"] * 100, 1),
             "p50_ms": float(agg["50%"]), "p99_ms": float(agg["99%"]), "failures": int(agg["Failure Count"]),
             # what else the machine did in the window (cores busy, of 2), what the hypervisor took, and
@@ -223,18 +229,21 @@ def main() -> None:
     lab = fresh_lab(path)
     try:
         pin = Pinning(lab) if a.pin else None
+        yardstick = [lab.pid(n) for n in nodes_of(lab, "api")]
         for regime, load in regimes.items():
             path = bids_scenario(work, "bench-overhead", "Harness overhead", load["users"], f"{a.seconds}s",
                                  load["rate_per_user"])
 
             def run(mode: str, master, path=path, users=load["users"], regime=regime) -> dict:
-                print(regime, out := one_run(path, mode, users, a.seconds, work, master, pin), flush=True)
+                print(regime, out := one_run(path, mode, users, a.seconds, work, master, yardstick, pin), flush=True)
                 return out
 
             runs = alternating(lab, a.pairs, run)
             figures[regime] = {"runs": runs,
                                "requests_per_s": compare(runs, "requests_per_s", higher_is_worse=False),
                                "cpu_s_per_1000": compare(runs, "cpu_s_per_1000", higher_is_worse=True),
+                               "service_cpu_s_per_1000": compare(runs, "service_cpu_s_per_1000", higher_is_worse=True),
+                               "cpu_per_service_cpu": compare(runs, "cpu_per_service_cpu", higher_is_worse=True),
                                "p50_ms": compare(runs, "p50_ms", higher_is_worse=True),
                                "p99_ms": compare(runs, "p99_ms", higher_is_worse=True),
                                "cpu_percent": compare(runs, "cpu_percent", higher_is_worse=True)}
@@ -248,12 +257,22 @@ def main() -> None:
     top, rated = figures["max_rate"], figures["scenario_rate"]
     figures["cost_percent"] = top["requests_per_s"]["worse_by_percent"]
     figures["cpu_more_percent"] = rated["cpu_s_per_1000"]["worse_by_percent"]
+    figures["cpu_more_percent_per_service_cpu"] = rated["cpu_per_service_cpu"]["worse_by_percent"]
     figures["latency_beyond_spread"] = [k for k in ("p50_ms", "p99_ms") if rated[k]["beyond_spread"]]
     figures["targets"] = {"throughput_cost_percent_max": 5, "cpu_more_percent_max": 5,
                           "latency": "no p50/p99 difference beyond the spread"}
-    figures["met"] = bool(figures["cost_percent"] <= 5 and figures["cpu_more_percent"] <= 5
-                          and not figures["latency_beyond_spread"])
+    figures["cpu_met"] = cpu_met(rated)
+    figures["met"] = bool(figures["cost_percent"] <= 5 and figures["cpu_met"] and not figures["latency_beyond_spread"])
     save("overhead", figures)
+
+
+def cpu_met(rated: dict) -> bool:
+    """At most 5 % more Locust CPU per bid, read in units of the service's CPU per bid (the VM's speed
+    moved CPU seconds per bid by up to 40 % between runs at one rate and divides out of the ratio);
+    and the seconds themselves no more than 5 % up beyond their spread, or the yardstick hid a cost."""
+    relative, seconds = rated["cpu_per_service_cpu"], rated["cpu_s_per_1000"]
+    return bool(relative["worse_by_percent"] is not None and relative["worse_by_percent"] <= 5
+                and (seconds["worse_by_percent"] <= 5 or not seconds["beyond_spread"]))
 
 
 def machine_drift(runs: list[dict]) -> float | None:

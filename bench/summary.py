@@ -59,6 +59,11 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
         drift = machine_drift(rated["runs"])
         moved = (f"; run to run, Locust's CPU per 1,000 moved with the rest of the machine's (r = {drift})"
                  if drift is not None else "")
+        relative = ""
+        if ratio := rated.get("cpu_per_service_cpu"):  # files of before the yardstick have none
+            relative = (f", in units of the service's CPU per bid read in the same window bare {_mmm(ratio['bare'])}, "
+                        f"full {_mmm(ratio['full'])}: {ratio['worse_by_percent']} % more "
+                        f"({'beyond' if ratio['beyond_spread'] else 'within'} the spread of {ratio['spread']})")
         if pinned := _load("overhead_scenario_rate_pinned"):
             pc = pinned["scenario_rate"]["cpu_s_per_1000"]
             moved += (f"; with Locust alone on a core (--pin, {pinned['pairs']} pairs) CPU s per 1,000 bare "
@@ -68,7 +73,8 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
                     f"{f['pairs']} alternating pairs of {f['seconds']} s: max rate bare {_mmm(rps['bare'])}, full "
                     f"{_mmm(rps['full'])} req/s: {f['cost_percent']} %; at 200/s CPU s per 1,000 bare "
                     f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more "
-                    f"({'beyond' if cpu['beyond_spread'] else 'within'} the spread of {cpu['spread']}); {lat}{moved}",
+                    f"({'beyond' if cpu['beyond_spread'] else 'within'} the spread of {cpu['spread']}){relative}; "
+                    f"{lat}{moved}",
                     _verdict(f)))
     if f := _load("instructions"):
         per = f["instructions_per_bid"]

@@ -1,0 +1,32 @@
+"""The overhead bench's CPU verdict: the speed-free ratio decides, the raw seconds may veto."""
+from __future__ import annotations
+
+from bench.overhead import compare, cpu_met
+
+
+def _runs(seconds: dict[str, list[float]], ratio: dict[str, list[float]]) -> dict:
+    runs = [{"mode": mode, "cpu_s_per_1000": s, "cpu_per_service_cpu": r}
+            for mode in ("bare", "full") for s, r in zip(seconds[mode], ratio[mode])]
+    return {"cpu_s_per_1000": compare(runs, "cpu_s_per_1000", higher_is_worse=True),
+            "cpu_per_service_cpu": compare(runs, "cpu_per_service_cpu", higher_is_worse=True)}
+
+
+def test_a_small_ratio_with_noisy_seconds_is_met():
+    rated = _runs({"bare": [0.50, 0.72, 0.55], "full": [0.56, 0.64, 0.63]},
+                  {"bare": [0.280, 0.279, 0.281], "full": [0.284, 0.285, 0.283]})
+    assert rated["cpu_per_service_cpu"]["worse_by_percent"] < 5 and not rated["cpu_s_per_1000"]["beyond_spread"]
+    assert cpu_met(rated)
+
+
+def test_a_ratio_up_by_more_than_5_percent_is_missed():
+    rated = _runs({"bare": [0.50, 0.72, 0.55], "full": [0.56, 0.64, 0.63]},
+                  {"bare": [0.280, 0.279, 0.281], "full": [0.300, 0.301, 0.299]})
+    assert not cpu_met(rated)
+
+
+def test_seconds_up_beyond_their_spread_veto_a_small_ratio():
+    """The service's CPU per bid rose with Locust's: the ratio alone would hide the cost."""
+    rated = _runs({"bare": [0.50, 0.51, 0.50], "full": [0.60, 0.61, 0.60]},
+                  {"bare": [0.280, 0.279, 0.281], "full": [0.281, 0.280, 0.282]})
+    assert rated["cpu_s_per_1000"]["beyond_spread"]
+    assert not cpu_met(rated)
