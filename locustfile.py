@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import gevent
-from gevent import GreenletExit
 import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, events, poisson, task
 from locust.contrib.csv_request_logger import CsvRequestLogger, _status_code
@@ -171,7 +170,7 @@ class BidUser(FastHttpUser):
         try:  # the request is sent and its reply read here; the `with` below only judges it
             reply = self.client.request(call.method, call.path, json=body, headers=headers, name=self.request_name,
                                         catch_response=True)
-        except GreenletExit:  # the load stopped mid-request: no request event, but the bid may have landed
+        except gevent.GreenletExit:  # the load stopped mid-request: no request event, but the bid may have landed
             self.ctx.history.record(t0, time.time(), "bid", key, outcome="unknown", error=INTERRUPTED, intent=intent,
                                     variant=self.variant.name, attempt=attempt)
             raise
@@ -216,7 +215,7 @@ class RedisUser(User):
             self.client.set(key, value)
         except RedisError as e:
             exc = OpError(f"{type(e).__name__}: {e}")
-        except GreenletExit:  # as for a bid; Locust's request.measure would have counted it a success
+        except gevent.GreenletExit:  # as for a bid; Locust's request.measure would have counted it a success
             self.ctx.history.record(t0, time.time(), "set", key, value=value, outcome="unknown", error=INTERRUPTED)
             raise
         self.environment.events.request.fire(request_type="redis", name="SET", start_time=t0, response_length=0,
