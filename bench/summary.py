@@ -28,13 +28,24 @@ TARGETED = ("error_window", "fault_timing", "overhead", "instructions", "ready_t
             "failover_settings_docker")
 
 
-def _mmm(s: dict) -> str:
+def _mmm(s: dict | None) -> str:
+    if s is None:  # a figure some run could not read
+        return "not measured"
     r = lambda x: round(x, 4)  # noqa: E731 - a median of two runs is their mean: 862.9000000000001
     return f"{r(s['median'])} ({r(s['min'])}-{r(s['max'])})"
 
 
-def _ints(s: dict) -> str:
+def _ints(s: dict | None) -> str:
+    if s is None:
+        return "not measured"
     return f"{round(s['median']):,} ({round(s['min']):,}-{round(s['max']):,})"
+
+
+def _against_spread(c: dict, word: str) -> str:
+    """bench.overhead.compare's difference as text: "X % more (within the spread of Y)"."""
+    if c["worse_by_percent"] is None:
+        return "not measured"
+    return f"{c['worse_by_percent']} % {word} ({'beyond' if c['beyond_spread'] else 'within'} the spread of {c['spread']})"
 
 
 def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
@@ -55,25 +66,25 @@ def rows(directory: Path = OUT) -> list[tuple[str, str, str, str]]:
         top, rated = f["max_rate"], f["scenario_rate"]
         rps, cpu = top["requests_per_s"], rated["cpu_s_per_1000"]
         lat = "; ".join(f"{k[:3]} bare {rated[k]['bare']['median']} / full {rated[k]['full']['median']} ms "
-                        f"(spread {rated[k]['spread']})" for k in ("p50_ms", "p99_ms"))
+                        f"(spread {rated[k]['spread']})" if rated[k]["bare"] else f"{k[:3]} not measured"
+                        for k in ("p50_ms", "p99_ms"))
         drift = machine_drift(rated["runs"])
-        moved = (f"; run to run, Locust's CPU per 1,000 moved with the rest of the machine's (r = {drift})"
+        moved = (f"; run to run, Locust's CPU per 1,000 against the rest of the machine's: r = {drift}"
                  if drift is not None else "")
         relative = ""
         if ratio := rated.get("cpu_per_service_cpu"):  # files of before the yardstick have none
             relative = (f", in units of the service's CPU per bid read in the same window bare {_mmm(ratio['bare'])}, "
-                        f"full {_mmm(ratio['full'])}: {ratio['worse_by_percent']} % more "
-                        f"({'beyond' if ratio['beyond_spread'] else 'within'} the spread of {ratio['spread']})")
+                        f"full {_mmm(ratio['full'])}: {_against_spread(ratio, 'more')}")
         if pinned := _load("overhead_scenario_rate_pinned"):
             pc = pinned["scenario_rate"]["cpu_s_per_1000"]
-            moved += (f"; with Locust alone on a core (--pin, {pinned['pairs']} pairs) CPU s per 1,000 bare "
+            moved += (f"; with Locust alone on a core (--pin, {pinned['pairs']} pairs, {pinned['date'][:10]}) "
+                      f"CPU s per 1,000 bare "
                       f"{_mmm(pc['bare'])}, full {_mmm(pc['full'])}: {pc['worse_by_percent']} %")
         out.append(("3 harness overhead", "<= 5 % fewer req/s at the maximum; <= 5 % more CPU per 1,000 at "
                     "200/s; latency within the spread",
                     f"{f['pairs']} alternating pairs of {f['seconds']} s: max rate bare {_mmm(rps['bare'])}, full "
-                    f"{_mmm(rps['full'])} req/s: {f['cost_percent']} %; at 200/s CPU s per 1,000 bare "
-                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {f['cpu_more_percent']} % more "
-                    f"({'beyond' if cpu['beyond_spread'] else 'within'} the spread of {cpu['spread']}){relative}; "
+                    f"{_mmm(rps['full'])} req/s: {_against_spread(rps, 'fewer')}; at 200/s CPU s per 1,000 bare "
+                    f"{_mmm(cpu['bare'])}, full {_mmm(cpu['full'])}: {_against_spread(cpu, 'more')}{relative}; "
                     f"{lat}{moved}",
                     _verdict(f)))
     if f := _load("instructions"):

@@ -1,7 +1,14 @@
 """The overhead bench's CPU verdict: the speed-free ratio decides, the raw seconds may veto."""
 from __future__ import annotations
 
-from bench.overhead import compare, cpu_met
+import json
+from pathlib import Path
+
+from bench import summary
+from bench.overhead import compare, cpu_met, judge
+
+BENCH = Path(__file__).resolve().parents[1] / "docs" / "results" / "bench"
+COMPARED = ("requests_per_s", "cpu_s_per_1000", "cpu_per_service_cpu", "p50_ms", "p99_ms")
 
 
 def _runs(seconds: dict[str, list[float]], ratio: dict[str, list[float]]) -> dict:
@@ -30,3 +37,32 @@ def test_seconds_up_beyond_their_spread_veto_a_small_ratio():
                   {"bare": [0.280, 0.279, 0.281], "full": [0.281, 0.280, 0.282]})
     assert rated["cpu_s_per_1000"]["beyond_spread"]
     assert not cpu_met(rated)
+
+
+def _rejudged(drop: str | None = None) -> dict:
+    """The committed overhead run, its comparisons and verdict recomputed from its runs, with one
+    figure's readings removed from every run (as if the bench could not read it)."""
+    figures = json.loads((BENCH / "overhead.json").read_text())
+    for regime in ("max_rate", "scenario_rate"):
+        runs = [{k: v for k, v in r.items() if k != drop} for r in figures[regime]["runs"]]
+        figures[regime] = {"runs": runs, **{key: compare(runs, key, higher_is_worse=key != "requests_per_s")
+                                            for key in COMPARED}}
+    judge(figures)
+    return figures
+
+
+def test_the_committed_verdict_follows_from_its_runs():
+    committed = json.loads((BENCH / "overhead.json").read_text())
+    again = _rejudged()
+    assert (again["met"], again["cpu_met"], again["cost_percent"]) == \
+        (committed["met"], committed["cpu_met"], committed["cost_percent"])
+
+
+def test_a_figure_not_measured_misses_and_says_so(tmp_path):
+    for drop in ("cpu_per_service_cpu", "cpu_s_per_1000", "p99_ms", "requests_per_s"):
+        figures = _rejudged(drop)
+        assert figures["met"] is False, drop
+        (tmp_path / "overhead.json").write_text(json.dumps(figures))
+        row = next(r for r in summary.rows(tmp_path) if r[0] == "3 harness overhead")
+        assert "not measured" in row[2] and row[3] == "missed", drop
+        assert "None" not in row[2], drop
