@@ -45,6 +45,7 @@ METRICS = (
     "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
     "locust_requests", "request_log_gap", "workers",
+    "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -359,7 +360,13 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["acked_bids"], m["acked_sets"] = evidence.acked_in_history(run)
     m["acked_writes"] = m["acked_bids"] + m["acked_sets"]
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
-    m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0
+    m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0  # nothing stored (not a refusal by rule)
+    refusals = h[(h["op"] == "bid") & (h["outcome"] == "refused")] if len(h) else h
+    if (run.meta.get("service") or {}).get("refusals"):  # only where the target declares business refusals
+        m["business_refusals"] = int(len(refusals))
+        extra.update({f"refusals.{code}": int(n) for code, n in refusals["error"].fillna("").value_counts().items()})
+    if len(h) and (h["op"] == "login").any():
+        m["login_failures"] = int(((h["op"] == "login") & (h["outcome"] == "fail")).sum())
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
@@ -371,12 +378,18 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         m["lost_sets"] = len(v.get("missing_sets", []))
         lost_http = set(v.get("missing_in_http", []))  # a bid is lost where any store the service names lacks it
         m["lost_acked_writes"] = len(lost_redis | lost_mysql | lost_http) + m["lost_sets"]
+        if v.get("keyed"):  # known by identity: a key may repeat, so the lost writes are counted, not the keys
+            m["lost_in_mysql"] = len(v["missing_in_mysql"]) if v.get("mysql_checked") else None
+            m["lost_acked_writes"] = m["lost_in_mysql"] + m["lost_sets"] if v.get("mysql_checked") else None
+            m["key_collisions"] = v.get("key_collisions")
+            m["unknown_unresolvable"] = v.get("unknown_unresolvable")
         for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
         if v.get("stream_checked"):  # the stream against the acknowledged bids, across the failover
             m["acked_not_in_mysql_or_stream"] = len(v["acked_not_in_mysql_or_stream"])
-            m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
+            if "pending_before" in v:  # followed by id (entries the pending probes saw before the fault)
+                m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
         if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
             m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
     m.update(monitor_metrics(run))

@@ -17,7 +17,14 @@ from analysis import junit, plots  # noqa: E402
 from analysis.checks import Check, evaluate  # noqa: E402
 from analysis.evidence import NOT_SEEN, load_gap, worker_problems  # noqa: E402
 from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E402,E501
+from analysis.metrics import (  # noqa: E402,E501
+    FAULT_METRICS,
+    disruptive,
+    measure,
+    per_fault_table,
+    primary_fault,
+    variant_metrics,
+)
 from analysis.narrative import analysis_lines, fmt  # noqa: E402
 
 

@@ -52,8 +52,10 @@ def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: 
 
 
 class RunSession:
-    def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer]) -> None:
+    def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer],
+                 setup: dict | None = None) -> None:
         self.scenario = scenario
+        self.setup = setup  # the target's fixtures as made: their pools, in run.json
         self.lab = lab
         self.dir = run_dir
         self.observers = observers
@@ -78,6 +80,7 @@ class RunSession:
             **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             **({"halt": s.halt.to_json()} if s.halt else {}),
+            **({"setup": self.setup} if self.setup else {}),
             # a run of a campaign (harness/campaign.py): its seed, index and replay command
             **({"campaign": json.loads(os.environ[CAMPAIGN_ENV])} if os.environ.get(CAMPAIGN_ENV) else {}),
             "test_start_ms": now_ms(),
