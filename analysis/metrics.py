@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 import runfiles as rf
-from analysis import evidence
+from analysis import evidence, stack_findings
 from analysis.load import Run
 from lab.service import logs_from_json
 
@@ -45,7 +45,8 @@ METRICS = (
     "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
     "locust_requests", "request_log_gap", "workers",
-    "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures",
+    "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
+    "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s", "sentinels_agree",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -383,7 +384,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
             m["lost_acked_writes"] = m["lost_in_mysql"] + m["lost_sets"] if v.get("mysql_checked") else None
             m["key_collisions"] = v.get("key_collisions")
             m["unknown_unresolvable"] = v.get("unknown_unresolvable")
-        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
+        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters", "backlog_at_end"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
         if v.get("stream_checked"):  # the stream against the acknowledged bids, across the failover
@@ -402,10 +403,16 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m.update(control_plane_metrics(run))
     selfm, self_absent = self_check_metrics(run)
     m.update(selfm)
+    stack_absent: dict[str, str] = {}
+    for figures, why in (stack_findings.config_drift(run), stack_findings.consumption(run, first),
+                         stack_findings.sentinels_agree(run)):
+        m.update({k: v for k, v in figures.items() if k in METRICS})
+        extra.update({k: v for k, v in figures.items() if k not in METRICS})
+        stack_absent.update(why)
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
-    absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent}.items()
+    absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent, **stack_absent}.items()
                    if k in out and k not in absent})
     absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
     return out, absent

@@ -22,6 +22,7 @@ from lab.protocol import Lab
 from lab.wait import Wait
 from observe import environment
 from observe.base import Observer, RunEnd
+from observe.config_snapshot import ConfigSnapshot
 from observe.history import History
 from observe.row_writer import RowWriterError
 from observe.sidecar import Sidecar, sampling_observers
@@ -48,7 +49,8 @@ def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: 
     reads it, and Sentinel events and the monitor go on recording through the verification. Those
     two run in a process of their own where it can rebuild the lab from files (observe/sidecar.py)."""
     sampling = Sidecar.for_run(lab, scenario_path, max_s)
-    return [history, Verification(lab), *([sampling] if sampling else sampling_observers(lab, max_s))]
+    return [history, Verification(lab), ConfigSnapshot(lab),
+            *([sampling] if sampling else sampling_observers(lab, max_s))]
 
 
 class RunSession:

@@ -23,6 +23,7 @@ from lab.service import ServiceModel
 from lab.wait import Wait
 from observe import verify_keys
 from observe.base import RunEnd
+from observe.monitor import unread
 
 
 def _history(run_dir: Path) -> pd.DataFrame:
@@ -46,9 +47,11 @@ def _group(client: redis.Redis, s: Settings) -> dict | None:
 
 def _drained(client: redis.Redis, s: Settings) -> dict | None:
     g = _group(client, s)
-    if g and g["pending"] == 0 and (g.get("lag") or 0) == 0:
-        return g
-    return None
+    if g is None:
+        return None
+    if g.get("lag") is None:  # none reported (after a failover): counted from the last-delivered id
+        g = {**g, "lag": unread(client, s.stream, g["last-delivered-id"])}
+    return g if g["pending"] == 0 and g["lag"] == 0 else None
 
 
 class Verification:
@@ -204,7 +207,11 @@ def _drain(client: redis.Redis, s: Settings, drain_s: float) -> dict:
         group = _group(client, s) or {}
         out["drained_in_s"] = None
     out["pending_at_end"] = int(group.get("pending", 0)) if group else None
-    out["lag_at_end"] = group.get("lag") if group else None
+    lag = group.get("lag") if group else None
+    if group and lag is None:
+        lag = unread(client, s.stream, group["last-delivered-id"])
+    out["lag_at_end"] = lag
+    out["backlog_at_end"] = out["pending_at_end"] + lag if group and lag is not None else None
     out["xlen"] = client.xlen(s.stream)
     out["dead_letters"] = client.xlen(s.dead_letter_stream) if s.dead_letter_stream else None
     return out

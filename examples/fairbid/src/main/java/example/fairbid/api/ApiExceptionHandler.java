@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.MethodArgumentNotValidException;
@@ -43,13 +44,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                                                              HttpStatusCode status, WebRequest request) {
         String code = status.value() == 400 ? ErrorCode.VALIDATION_ERROR.name()
                 : HttpStatus.valueOf(status.value()).name();
-        return ResponseEntity.status(status).headers(headers).body(ApiResponse.fail(code, message(e)));
+        return ResponseEntity.status(status).headers(headers).body(ApiResponse.fail(code, message(e, body)));
     }
 
-    private static String message(Exception e) {
+    private static String message(Exception e, Object body) {
         if (e instanceof MethodArgumentNotValidException m) {
             return m.getBindingResult().getFieldErrors().stream()
                     .map(f -> f.getField() + ": " + f.getDefaultMessage()).collect(Collectors.joining("; "));
+        }
+        if (body instanceof ProblemDetail p && p.getDetail() != null) {
+            return p.getDetail();
         }
         if (e instanceof ErrorResponse r && r.getBody().getDetail() != null) {
             return r.getBody().getDetail();
