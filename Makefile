@@ -59,11 +59,15 @@ edition: deps  ## make edition OUT=dir [BACKEND=local]: newest catalog runs copi
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
 	$(PY) -m harness.cli plan $(S) --target $(TARGET)
 
-example-up: docker-up  ## the plan's own stack (examples/plan-stack: Node.js + ioredis) on the engine docker-up starts
-	bash scripts/example-stack.sh up
+EXAMPLE ?= plan-stack
+EXAMPLE_SCRIPT = $(if $(filter fairbid,$(EXAMPLE)),scripts/fairbid-stack.sh,scripts/example-stack.sh)
 
-example-down:  ## remove that stack's containers (its project only)
-	bash scripts/example-stack.sh down
+example-up: docker-up  ## a worked example's stack: EXAMPLE=plan-stack (Node.js + ioredis) or EXAMPLE=fairbid (Spring Boot, Lettuce)
+	$(if $(filter fairbid,$(EXAMPLE)),bash scripts/fairbid-stack.sh build)
+	bash $(EXAMPLE_SCRIPT) up
+
+example-down:  ## remove that example's containers (its Compose project only)
+	bash $(EXAMPLE_SCRIPT) down
 
 heal: deps  ## undo every fault of the project still in place (also after a SIGKILL)
 	$(PY) -m harness.cli heal

@@ -65,7 +65,7 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
     explicit = {k: v for k, v in sc.stack.service_env.items() if k not in client}
     out = []
     for key in sorted(explicit):
-        if not any(key in n.process.env_map for n in owned):
+        if not any(key in n.process.env_map or key in n.process.env_absent for n in owned):
             out.append(f"stack.service_env.{key}: no process the harness starts maps it (process.env_map); "
                        "an adopted container runs with its own settings")
     for f in sc.faults:
@@ -77,7 +77,8 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
             if node is None or node.process is None:
                 out.append(f"faults[{f.index}] (line {f.line}): restart with env acts on a process the harness "
                            f"owns; {f.target} is an adopted container")
-            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map):
+            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map
+                                   and k not in node.process.env_absent):
                 out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
         if f.action in NEEDS_ADDRESS and node is not None and node.process is not None:
             out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")

@@ -72,6 +72,8 @@ def test_a_business_refusal_is_told_apart_from_a_failure_by_its_status_and_code(
     assert model.classify(500, low, "")[0] == "unknown"
     assert model.classify(400, {"error": {"code": "VALIDATION_ERROR"}}, "")[0] == "fail"
     assert model.classify(400, None, "not json")[0] == "fail"
+    failure = {"success": False, "error": {"code": "INTERNAL_SERVER_ERROR"}, "serverTime": "2026-12-07T02:01:13.35"}
+    assert model.error_code(failure) == "INTERNAL_SERVER_ERROR" and model.error_code(None) == ""  # a failure's name
     body_only = service.ServiceModel(bid=BidCall(url="http://x", refusals=(Refusal(code="result", codes=("NO",)),)),
                                      verify=VerifySpec(), stream=None)
     assert body_only.classify(200, {"result": "NO"}, "") == ("refused", "NO")
