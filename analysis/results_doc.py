@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import runfiles as rf  # noqa: E402
 from analysis import results_text as T  # noqa: E402
+from analysis import target_findings  # noqa: E402
 from analysis.results_text import L, num, pct  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,6 +181,8 @@ def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
 
 
 def _make_cmd(sid: str, backend: str) -> str:
+    if backend == "target":
+        return f"make scenario S={sid} TARGET=<the target file>"
     return f"make scenario S={sid}" + ("" if backend == "local" else f" BACKEND={backend}")
 
 
@@ -281,6 +284,18 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
                          f"{num(ru.get('backoff_cap_s'))} s",
                          f"timeout {num(ru.get('timeout_s'))} s, 재시도 {ru.get('retries')}회, backoff 상한 "
                          f"{num(ru.get('backoff_cap_s'))} s")(lang) + ".")
+    target = run.meta.get("target") or {}
+    if target:  # the stack's own files and settings, not the stand-in's: the stand-in's lines above do not apply
+        standin = (L("Service Redis client", "서비스의 Redis 클라이언트"),
+                   L("Redis directives beyond conf/redis.conf", "conf/redis.conf 외 Redis 설정"))
+        lines = [x for x in lines if not x.startswith(tuple(f"- {x(lang)}" for x in standin))]
+        file = target_findings.shown(target.get("file"))
+        lines.append(f"- {L('The stack and the service', '스택과 서비스')(lang)}: "
+                     + L(f"the team's own, as target `{target.get('name')}` describes them (`{file}`); "
+                         "its service runs with its own client settings",
+                         f"대상 `{target.get('name')}`이 설명하는 팀 자신의 것(`{file}`); 서비스는 "
+                         "자신의 클라이언트 설정으로 돈다")(lang) + ".")
+        return lines
     lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf`"
                  + L("; Docker: `compose/sentinel.yml`.", "; Docker: `compose/sentinel.yml`.")(lang))
     return lines
@@ -651,8 +666,10 @@ def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) ->
     chapters = _order(catalog, runs)
     order = [sid for _, ids in chapters for sid in ids]
     figs = {sid: r.fig() for sid, r in runs.items()}
-    lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang),
-             L("Contents:", "차례:")(lang), ""]
+    lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang)]
+    if any(r.meta.get("target") for r in runs.values()):  # a team's own stack: what only it has
+        lines += target_findings.lines(runs, order, lang)
+    lines += [L("Contents:", "차례:")(lang), ""]
     lines += [f"- {ch.title(lang)}" for ch, _ in chapters]
     lines += [f"- {T.TXT['expect'](lang).lstrip('# ')}", f"- {T.TXT['questions'](lang).lstrip('# ')}", "",
               T.TXT["env"](lang), "", *environment_lines(runs, lang),
@@ -684,6 +701,8 @@ def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | 
     else:
         backend = backend or ("target" if target else "local")
         runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog), target=target)
+    if target:  # a team's document: the steps it ran (the catalog's others would only say "not run")
+        catalog = {sid: cat for sid, cat in catalog.items() if sid in runs}
         out_dir = Path(out).resolve() if out else Path(results).resolve()
     taken_backends = sorted({r.backend for r in runs.values()})
     label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
