@@ -701,9 +701,9 @@ def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | 
     else:
         backend = backend or ("target" if target else "local")
         runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog), target=target)
+        out_dir = Path(out).resolve() if out else Path(results).resolve()
     if target:  # a team's document: the steps it ran (the catalog's others would only say "not run")
         catalog = {sid: cat for sid, cat in catalog.items() if sid in runs}
-        out_dir = Path(out).resolve() if out else Path(results).resolve()
     taken_backends = sorted({r.backend for r in runs.values()})
     label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
     out_dir.mkdir(parents=True, exist_ok=True)
