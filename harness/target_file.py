@@ -19,7 +19,7 @@ Accepted (every key optional unless marked *):
     verify: {redis_key: "..{id}..", idempotency_key: "..{key}..", http: {path*: "/..{id}.."},
              mysql: {query*: "..{ids}..", count_query, dsn_env: VAR | node: mysql node + user, password_env, database}}
     stream: {key*, group*, dead_letter, id_field: bidId, dead_letter_source_field}
-    logs: {persist_error: regex, redelivered: regex}                  # at most one group each
+    logs: {persist_error: regex, redelivered: regex, reader_stopped: regex}  # at most one group each
     env_file: file (relative to the target file's folder)
     allow_remote: false                                               # true: literal addresses beyond loopback
 """
@@ -61,7 +61,7 @@ SENTINEL_KEYS = {"addresses", "master_name", "password_env"}
 VERIFY_KEYS = {"redis_key", "idempotency_key", "mysql", "http"}
 MYSQL_KEYS = {"query", "key_query", "count_query", "dsn_env", "node", "user", "password_env", "database"}
 STREAM_KEYS = {"key", "group", "dead_letter", "id_field", "dead_letter_source_field", "key_fields"}
-LOG_KEYS = {"persist_error", "redelivered"}
+LOG_KEYS = {"persist_error", "redelivered", "reader_stopped"}
 
 NAME_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # the target's name and its node keys: no slashes, no "." or ".."
 NAME_HINT = "is not a name (letters, digits, ., _ and -, starting with a letter or digit)"
@@ -661,7 +661,7 @@ def _logs(top: Fields) -> LogPatterns:
     lg = _mapping(top, "logs", LOG_KEYS)
     if lg is None:
         return LogPatterns()
-    return LogPatterns(**{k: lg.read(k, None, as_text, _regex_problem) for k in ("persist_error", "redelivered")})
+    return LogPatterns(**{k: lg.read(k, None, as_text, _regex_problem) for k in sorted(LOG_KEYS)})
 
 
 def _env_file(top: Fields, folder: Path) -> Path | None:

@@ -204,6 +204,7 @@ class LogPatterns:
 
     persist_error: str | None = None
     redelivered: str | None = None
+    reader_stopped: str | None = None  # a consumer's read loop that ended for good (a subscription cancelled on error)
 
 
 @dataclass(frozen=True)

@@ -104,11 +104,12 @@ def test_log_figures_come_from_the_targets_patterns_and_are_absent_without_one(t
     run = _run(tmp_path, {"service": model.to_json()}, {},
                {"consumer-1.log": "persist error: 3 entries (ETIMEDOUT)\npersist error: 2 entries\nredelivered: 4\n"})
     figures, absent = log_metrics(run)
-    assert figures["persist_errors"] == 5
+    assert figures["persist_errors"] == 5 and figures["readers_stopped"] is None
     assert figures["redelivered_duplicates"] is None and "no log pattern" in absent["redelivered_duplicates"]
     standin = _run(tmp_path, {}, {}, {"consumer-1.log": "persist failed for 7 messages, left pending: x\n"
                                                         "2 of 9 bids were stored already (redelivery)\n"})
-    assert log_metrics(standin)[0] == {"persist_errors": 7, "redelivered_duplicates": 2, "group_recreated": 0,
+    assert log_metrics(standin)[0] == {"persist_errors": 7, "redelivered_duplicates": 2, "readers_stopped": None,
+                                       "group_recreated": 0,
                                             "group_reread_entries": 0}
 
 
@@ -132,6 +133,6 @@ def test_a_service_model_without_a_stream_or_idempotency_key_says_what_it_cannot
 
 def test_no_consumer_log_in_the_run_is_no_log_figure_not_zero(tmp_path):
     figures, absent = log_metrics(_run(tmp_path, {}, {}))
-    assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "group_recreated",
+    assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "readers_stopped", "group_recreated",
                                      "group_reread_entries"))
     assert absent["persist_errors"] == "no consumer log in the run (logs/consumer-*.log)"
