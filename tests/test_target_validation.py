@@ -338,7 +338,8 @@ RULES = {
                                       "has 2 groups: at most one (the count the line reports)"),
     "log pattern not empty": ("logs: {redelivered: ''}", 5, "logs.redelivered", "must not be empty"),
     "log pattern text": ("logs: {persist_error: 5}", 5, "logs.persist_error", "must be text"),
-    "logs unknown key": ("logs: {errors: x}", 5, "logs.errors", "unknown key (known: persist_error, reader_stopped, redelivered)"),
+    "logs unknown key": ("logs: {errors: x}", 5, "logs.errors",
+                         "unknown key (known: persist_error, reader_stopped, redelivered)"),
     # env_file
     "env_file exists": ("env_file: nope.env", 5, "env_file", "nope.env is not a file (env_file is relative to the "
                                                              "target file's folder)"),
