@@ -22,12 +22,9 @@ from pathlib import Path
 
 import yaml
 
-if __package__ in (None, ""):  # run as a script: make the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import runfiles as rf  # noqa: E402
-from analysis import results_text as T  # noqa: E402
-from analysis.results_text import L, num, pct  # noqa: E402
+import runfiles as rf
+from analysis import results_text as T
+from analysis.results_text import L, num, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
