@@ -7,7 +7,13 @@ missed on the other. Users, CI and the report rely on these names: extend, never
 """
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# where run directories go: FAIRBID_HA_RESULTS, else results/ of the checkout (the harness writes there,
+# the index, compare and an edition read there)
+RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent / "results"))
 
 RUN_JSON = "run.json"
 SCENARIO_COPY = "scenario.yaml"
@@ -34,6 +40,22 @@ MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
 # a distributed run's requests.csv and history.csv end with this column: the worker (w0, w1, ...) that
 # made the row; run.json "workers" says per worker what it declared and what reached the master
 WORKER_COLUMN = "worker"
+
+
+# ---- run.json "service": how the run's service was read (lab/service.py ServiceModel.to_json writes it) ----
+# the stand-in's consumer (fairbid/consumer.py): "persist failed for N bids", "N of M bids were stored
+# already (redelivery)"; a run.json without "service" is from before targets existed: the stand-in's
+STANDIN_LOG_PATTERNS = {"persist_error": r"persist failed for (\d+)",
+                        "redelivered": r"(\d+) of \d+ bids were stored already \(redelivery\)"}
+
+
+def service_logs(service: dict | None) -> tuple[dict[str, str | None], bool]:
+    """The log patterns a run's consumer logs were read with (None: the target gives none), and whether
+    its service was the stand-in (whose log lines also report group recreation)."""
+    if not service:
+        return dict(STANDIN_LOG_PATTERNS), True
+    logs = service.get("logs", {})
+    return {k: logs.get(k) for k in STANDIN_LOG_PATTERNS}, bool(service.get("standin"))
 
 
 def all_of(name: str) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -31,8 +30,7 @@ from analysis.metrics import fault_windows, switch_events
 from analysis.narrative import fmt
 from errors import HarnessError
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", ROOT / "results"))  # as harness.session.RESULTS
+RESULTS = rf.RESULTS
 BIN_S = 0.5
 MD, JSON, PNG = "compare.md", "compare.json", "compare.png"
 

@@ -14,7 +14,6 @@ import pandas as pd
 import runfiles as rf
 from analysis import evidence
 from analysis.load import Run
-from lab.service import logs_from_json
 
 OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
 
@@ -245,8 +244,8 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run), read with the
     patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
     pattern the target does not give is absent, with the reason."""
-    patterns, standin = logs_from_json(run.meta.get("service"))
-    wanted = {"persist_errors": patterns.persist_error, "redelivered_duplicates": patterns.redelivered}
+    patterns, standin = rf.service_logs(run.meta.get("service"))
+    wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"]}
     compiled = {k: re.compile(p) for k, p in wanted.items() if p}
     counts = dict.fromkeys(compiled, 0)
     recreated = reread = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+import runfiles as rf
 from analysis.evidence import loss_gap
 from analysis.load import Run
 from analysis.metrics import log_metrics
@@ -31,6 +32,14 @@ def test_the_standin_refuses_every_4xx_and_a_guard_refusal():
     assert model.bid_body("a", "u", 3, "k") == {"auctionId": "a", "userId": "u", "amount": 3}
     assert model.refused(422, "") and model.refused(503, '{"stored": false}') and not model.refused(503, "")
     assert model.verify.redis_key == "bid:{id}" and model.stream.id_field == "bidId"
+
+
+def test_what_the_lab_writes_of_its_service_the_analysis_reads_back_from_run_json():
+    """The patterns live in runfiles.py, so the analysis needs nothing of lab/ to read them."""
+    standin = service.standin("bid-stream", "bid-group", "bid-stream-dead").to_json()
+    assert rf.service_logs(standin) == (rf.STANDIN_LOG_PATTERNS, True) == rf.service_logs(None)
+    target = service.from_target(_target(logs=LogPatterns(redelivered=r"again (\d+)"))).to_json()
+    assert rf.service_logs(target) == ({"persist_error": None, "redelivered": r"again (\d+)"}, False)
 
 
 def _run(tmp_path, meta: dict, verify: dict, logs: dict[str, str] | None = None) -> Run:
