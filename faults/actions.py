@@ -22,9 +22,9 @@ import gevent.event
 import pymysql
 import redis
 
+from configfile.durations import parse_duration
 from errors import FaultError
 from fairbid.settings import Settings
-from faults.durations import parse_duration
 from lab import clients
 from lab.protocol import Lab, service_settings
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from configfile import validation
+from configfile.durations import parse_duration
+from configfile.validation import MISSING, Fields, Problems, as_scalar, as_text, show
 from errors import FaultError
 from faults.actions import ACTIONS, PEER_GROUPS, require
-from faults.durations import parse_duration
-from harness import validation
-from harness.validation import MISSING, Fields, Problems, as_scalar, as_text, read_env, show
-from lab.spec import redis_directive_problem
+from lab.spec import read_env, redis_directive_problem
 
 ROLES = ("master", "replica")
 ENTRY_KEYS = {"at", "action", "target", "duration", "name"}

@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass, field
 
 from analysis.checks import parse_checks
+from configfile.validation import Fields
 from errors import ConfigError
-from harness.validation import Fields
 
 KINDS = ("kill", "pause", "cut", "partition")  # partition: a cut from the other nodes only, clients still reach it
 KEYS = {"faults", "start", "duration", "master_share", "invariants"}

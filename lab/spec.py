@@ -9,6 +9,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from configfile.validation import Fields, scalars
 from fairbid.settings import Settings
 
 # Nodes of each kind a scenario may ask for: the addresses conf/lab.yaml (and the test, e2e and bench
@@ -143,3 +144,9 @@ def env_problem(key: str, value: str, nodes: set[str], resolved: bool = False) -
     except ValueError as exc:
         return f"{value!r} is not a valid {key}: {exc}"
     return None
+
+
+def read_env(f: Fields, nodes: set[str], resolved: bool = False) -> dict[str, str]:
+    """Environment overrides for the service; each one a scenario may set (env_problem says which).
+    `resolved`: a restart's env, where "@node" stands for that node's address."""
+    return scalars(f, lambda key, value: env_problem(key, value, nodes, resolved))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from configfile import yaml_lines
 from errors import ConfigError
 from faults.actions import ACTIONS
 from faults.schedule import parse_schedule
-from harness import yaml_lines
 
 
 def test_parameters_come_from_the_signature():
