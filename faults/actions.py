@@ -24,9 +24,9 @@ import redis
 
 from configfile.durations import parse_duration
 from errors import FaultError
-from fairbid.settings import Settings
 from lab import clients
 from lab.protocol import Lab, service_settings
+from lab.standin_env import StreamNames
 
 PEER_GROUPS = ("replicas", "sentinels", "others")
 INJECTED = ("outputs", "duration_s")  # given by the runner, never by a scenario
@@ -311,7 +311,7 @@ def _compare_replicas(lab: Lab, node: str, *, wait_s: float = 5) -> dict:
         master.close()
 
 
-def _pending_by_consumer(client: redis.Redis, s: Settings) -> dict[str, int]:
+def _pending_by_consumer(client: redis.Redis, s: StreamNames) -> dict[str, int]:
     return {c["name"]: int(c["pending"]) for c in client.xinfo_consumers(s.stream, s.group)}
 
 

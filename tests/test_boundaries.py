@@ -91,16 +91,8 @@ def violations(tree: Path = ROOT) -> list[Violation]:
     return [v for p in sources(tree) for v in violations_in(p.relative_to(tree), p.read_text())]
 
 
-# Reached upward on main at e73989e; each commit of issue 28 that fixes one takes it off this list.
-KNOWN = {
-    ("faults/actions.py", "fairbid.settings"), ("lab/base.py", "fairbid.settings"),
-    ("lab/protocol.py", "fairbid.settings"), ("lab/spec.py", "fairbid.settings"),
-}
-
-
 def test_no_module_reaches_across_a_boundary():
-    found = [str(v) for v in violations() if (v.path, v.imported) not in KNOWN]
-    assert found == []
+    assert [str(v) for v in violations()] == []
 
 
 def test_the_checker_reads_every_layer():
@@ -146,9 +138,9 @@ def test_an_import_planted_in_a_copy_of_the_tree_fails_the_check(tmp_path):
         dest = tree / src.relative_to(ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
-    before = {(v.path, v.imported) for v in violations(tree)}
+    assert violations(tree) == []
     planted = tree / "analysis" / "checks.py"
     planted.write_text(planted.read_text() + "\n\ndef _planted():\n    from lab.local import LocalLab\n")
-    after = [v for v in violations(tree) if (v.path, v.imported) not in before]
+    after = violations(tree)
     assert [(v.path, v.imported) for v in after] == [("analysis/checks.py", "lab.local")]
     assert "analysis works from run files only" in str(after[0])
