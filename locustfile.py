@@ -24,6 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import gevent
 import locust  # noqa: F401 - first: it monkey-patches gevent
@@ -36,8 +37,8 @@ import runfiles as rf
 from errors import ConfigError, HarnessError
 from fairbid import redis_client
 from fairbid.settings import Settings
+from harness import bidders, fixtures, target_check, webui
 from harness import scenario as scenarios
-from harness import target_check, webui
 from harness.backends import make_lab
 from harness.halt import HaltWatch
 from harness.load_plan import LoadPlan
@@ -101,6 +102,7 @@ class Context:
     run_dir_option: str = ""
     bare: bool = False
     halt: HaltWatch | None = None  # the scenario's halt conditions, watched while the load runs
+    setup_record: dict | None = None  # the target's fixtures as made (run.json "setup")
 
 
 def run_context(environment) -> Context:
@@ -126,7 +128,8 @@ class OpError(Exception):
 
 class BidUser(FastHttpUser):
     """Places bids through an API node and records every attempt. Each user is one client variant of
-    the scenario (round robin): which API it calls and how it retries a failed or unknown bid."""
+    the scenario (round robin): which API it calls and how it retries a failed or unknown bid; and one
+    bidder of the service's user pool, logged in at its start where the service asks for it."""
 
     weight = 4
     wait_time = poisson(5)
@@ -143,51 +146,76 @@ class BidUser(FastHttpUser):
         self.variant = variants[next(BidUser._next) % len(variants)]
         self.model = plan.service
         self.host = plan.url(self.variant.api)
-        self.request_name = "/api/bids" if self.variant.name == "default" else f"/api/bids [{self.variant.name}]"
+        label = self.model.bid.path
+        self.request_name = label if self.variant.name == "default" else f"{label} [{self.variant.name}]"
+        self.bidder = bidders.draw_user(self.model.users) if self.model.users else None  # else one a bid
+        self.session: dict | None = None if self.model.users and self.model.users.login else {}
         super().__init__(environment)
 
     @task
     def place_bid(self) -> None:
-        load = self.ctx.plan.load
+        if self.session is None and not self._login():
+            return
+        plan = self.ctx.plan
         v = self.variant
         intent = uuid.uuid4().hex
-        auction, user = f"auction-{random.randrange(load.auctions)}", f"user-{random.randrange(1000)}"
-        amount = random.randrange(1, 1_000_000)
+        values = {**bidders.draw(plan.pools, plan.load.auctions), "user": self.bidder or bidders.draw_user(None),
+                  "amount": random.randint(*self.model.bid.amount), **self.session}
         for attempt in range(1, v.retries + 2):
             key = intent if (v.same_key or attempt == 1) else uuid.uuid4().hex
-            outcome = self._attempt(self.model.bid_body(auction, user, amount, key), key, intent, attempt)
-            if outcome in ("ok", "fail"):  # acknowledged, or refused for sure: nothing to retry
+            outcome = self._attempt({**values, "key": key}, key, intent, attempt)
+            if outcome in ("ok", "fail", "refused"):  # acknowledged, or nothing stored for sure: no retry
                 return
             if attempt <= v.retries and v.backoff_s:
                 gevent.sleep(v.backoff_s * 2 ** (attempt - 1))
 
-    def _attempt(self, body: dict, key: str, intent: str, attempt: int) -> str:
+    def _login(self) -> bool:
+        """The user's own login (not a bid: it fires no request of the load): its outcome is recorded
+        as op "login", and a failed one is tried again at the user's next turn."""
+        t0 = time.time()
+        try:
+            self.session = bidders.login(self.host, self.model.users.login, self.bidder)
+        except bidders.LoginFailed as exc:
+            self.ctx.history.record(t0, time.time(), "login", str(self.bidder), outcome="fail", error=str(exc)[:200],
+                                    variant=self.variant.name)
+            return False
+        self.ctx.history.record(t0, time.time(), "login", str(self.bidder), variant=self.variant.name)
+        return True
+
+    def _attempt(self, values: dict, key: str, intent: str, attempt: int) -> str:
         call = self.model.bid
-        headers = {**call.headers, **({call.idempotency_header: key} if call.idempotency_header else {})}
+        sent = self.model.bid_request(values)
+        headers = {**sent.headers, **({call.idempotency_header: key} if call.idempotency_header else {})}
+        path = sent.path + ("?" + urlencode(sent.query) if sent.query else "")
+        common = {"intent": intent, "variant": self.variant.name, "attempt": attempt}
         t0 = time.time()
         try:  # the request is sent and its reply read here; the `with` below only judges it
-            reply = self.client.request(call.method, call.path, json=body, headers=headers, name=self.request_name,
+            reply = self.client.request(sent.method, path, json=sent.body, headers=headers, name=self.request_name,
                                         catch_response=True)
         except gevent.GreenletExit:  # the load stopped mid-request: no request event, but the bid may have landed
-            self.ctx.history.record(t0, time.time(), "bid", key, outcome="unknown", error=INTERRUPTED, intent=intent,
-                                    variant=self.variant.name, attempt=attempt)
+            self.ctx.history.record(t0, time.time(), "bid", key, outcome="unknown", error=INTERRUPTED,
+                                    write_key=self.model.sent_key(values, sent.used), **common)
             raise
         with reply as resp:
             t1, status = time.time(), resp.status_code or 0
-            common = {"intent": intent, "variant": self.variant.name, "attempt": attempt, "status": status}
-            if 200 <= status < 300:
-                try:
-                    bid_id = self.model.bid_id(resp.json())
-                except ValueError:  # a 2xx that is not JSON names no bid: it cannot be verified
-                    bid_id = ""
-                self.ctx.history.record(t0, t1, "bid", key, bid_id=bid_id, **common)
+            try:
+                body = resp.json() if resp.text else None
+            except ValueError:  # a reply that is not JSON names no bid and no code
+                body = None
+            outcome, code = self.model.classify(status, body, resp.text or "")
+            if outcome == "ok":
+                self.ctx.history.record(t0, t1, "bid", key, bid_id=self.model.bid_id(body), status=status,
+                                        write_key=self.model.write_key(body), **common)
                 resp.success()
-                return "ok"
-            detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
-            # a refusal (the service's refused statuses) stored nothing; anything else may or may not have
-            outcome = "fail" if self.model.refused(status, detail) else "unknown"
-            self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, error=detail, **common)
-            resp.failure(f"HTTP {status}: {detail}")
+            elif outcome == "refused":  # the service's own rule said no: not a failure of the system
+                self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=code, **common)
+                resp.success()
+            else:  # nothing stored (fail), or maybe stored (unknown): looked up after healing by its identity
+                detail = (resp.text or str(resp.error or ""))[:200].replace("\n", " ")
+                self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=detail,
+                                        write_key=self.model.sent_key(values, sent.used) if outcome == "unknown"
+                                        else "", **common)
+                resp.failure(f"HTTP {status}: {detail}")
             return outcome
 
 
@@ -304,7 +332,18 @@ def _init(environment, **_kw) -> None:
         except HarnessError as exc:
             log.error("%s", exc)
             sys.exit(1)
-    _apply_plan(ctx, LoadPlan.of(ctx.scenario, ctx.lab))  # the lab's addresses are known once it is up
+    plan = LoadPlan.of(ctx.scenario, ctx.lab)  # the lab's addresses are known once it is up
+    if ctx.lab.service.setup:  # the target's fixtures (auctions by a seller), before any load or fault
+        try:
+            made = fixtures.make(ctx.lab, ctx.lab.service.setup, ctx.lab.service.bid.url)
+        except HarnessError as exc:
+            log.error("%s", exc)
+            if ctx.owns_lab and not opts.keep_lab:
+                ctx.lab.down()
+            sys.exit(1)
+        plan, ctx.setup_record = plan.with_pools(made.pools), made.record
+        log.info("setup: %s", ", ".join(f"{k} {v['size']}" for k, v in made.record["pools"].items()) or "no pool")
+    _apply_plan(ctx, plan)
     # Ctrl-C takes Locust's SIGTERM path (quitting: heal, lab down). Left to Python, SIGINT raises
     # KeyboardInterrupt in whichever greenlet runs when it lands (a user's, the fault runner's): that
     # greenlet dies and the main one, which would have shut down, may wait on (seen once in CI, 60 s).
@@ -335,7 +374,7 @@ def _test_start(environment, **_kw) -> None:
         rows = ctx.history
     observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600,
                                    scenario_path=ctx.scenario.path)
-    ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers)
+    ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers, setup=ctx.setup_record)
     ctx.session.begin()
     if ctx.scenario.halt:
         ctx.halt = HaltWatch(ctx.scenario.halt, ctx.lab, environment.stats, run_dir / rf.FAULTS,

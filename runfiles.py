@@ -25,6 +25,8 @@ MONITOR = "monitor.csv"
 VERIFY = "verify.json"
 SUMMARY = "summary.json"
 REPORT = "report.md"
+CONFIG = "config.json"  # Redis settings per node before the first fault, the master's after healing
+CONFIG_SETTINGS = ("min-replicas-to-write", "min-replicas-max-lag", "appendonly", "appendfsync")
 JUNIT = "junit.xml"  # the run as a JUnit testsuite, one testcase per check (analysis/junit.py)
 LOGS = "logs"
 LOCUST_CSV_PREFIX = "locust"  # --csv: locust_stats.csv, locust_stats_history.csv, ...
@@ -34,8 +36,12 @@ LOCUST_CSV_PREFIX = "locust"  # --csv: locust_stats.csv, locust_stats_history.cs
 REQUEST_COLUMNS = ("timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
                    "exception")
 HISTORY_COLUMNS = ("t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error", "intent",
-                   "variant", "attempt")
-HISTORY_TEXT = ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant")  # never parsed as numbers
+                   "variant", "attempt", "write_key")
+HISTORY_TEXT = ("op", "key", "value", "bid_id", "outcome", "error", "intent", "variant", "write_key")  # never numbers
+# history.csv's outcomes (DESIGN.md, "Evidence rules"): acknowledged, refused by the service's own rule (a
+# business refusal: not a failure), failed with nothing stored, unknown (looked up after healing: landed,
+# not landed, or unresolvable where it has no identity; a write in flight at the load's stop is unknown too)
+OUTCOMES = ("ok", "refused", "fail", "unknown")
 MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
 # a distributed run's requests.csv and history.csv end with this column: the worker (w0, w1, ...) that
 # made the row; run.json "workers" says per worker what it declared and what reached the master

@@ -20,7 +20,8 @@ LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p5
         "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
         "noreplicas_during", "p99_during_ms",
         "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests")
-HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refused_writes", "retries", "user_errors")
+HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refused_writes", "retries", "user_errors",
+           "business_refusals", "login_failures")
 
 
 def _sentinels_expected(run: Run) -> list[str]:
@@ -72,7 +73,10 @@ def acked_in_history(run: Run) -> tuple[int, int]:
     if not len(h):
         return 0, 0
     ok = h[h["outcome"] == "ok"]
-    bids = ok[(ok["op"] == "bid") & ok["bid_id"].fillna("").astype(str).ne("")]
+    named = ok["bid_id"].fillna("").astype(str).ne("")
+    if "write_key" in ok.columns:  # a write known by its identity, where the service names no id
+        named |= ok["write_key"].fillna("").astype(str).ne("")
+    bids = ok[(ok["op"] == "bid") & named]
     return int(len(bids)), int((ok["op"] == "set").sum())
 
 

@@ -38,8 +38,13 @@ def _csvs(run_dir: Path, pattern: str, columns: tuple[str, ...], text: tuple[str
 
 
 def read_history(run_dir: Path) -> pd.DataFrame:
-    """Every process's history.csv as one frame (text columns stay text; empty ones are NA)."""
-    return _csvs(run_dir, rf.all_of(rf.HISTORY), rf.HISTORY_COLUMNS, rf.HISTORY_TEXT)
+    """Every process's history.csv as one frame (text columns stay text; empty ones are NA). A column
+    the contract added since a run was written (write_key) is there, empty."""
+    hist = _csvs(run_dir, rf.all_of(rf.HISTORY), rf.HISTORY_COLUMNS, rf.HISTORY_TEXT)
+    for col in rf.HISTORY_COLUMNS:
+        if col not in hist.columns:
+            hist[col] = pd.Series([pd.NA] * len(hist), dtype="string" if col in rf.HISTORY_TEXT else "object")
+    return hist
 
 
 def load_run(run_dir: str | Path) -> Run:

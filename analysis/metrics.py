@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 import runfiles as rf
-from analysis import evidence
+from analysis import evidence, stack_findings
 from analysis.load import Run
 
 OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
@@ -44,6 +44,8 @@ METRICS = (
     "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
     "locust_requests", "request_log_gap", "workers",
+    "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
+    "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s", "sentinels_agree",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -358,7 +360,13 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["acked_bids"], m["acked_sets"] = evidence.acked_in_history(run)
     m["acked_writes"] = m["acked_bids"] + m["acked_sets"]
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
-    m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0
+    m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0  # nothing stored (not a refusal by rule)
+    refusals = h[(h["op"] == "bid") & (h["outcome"] == "refused")] if len(h) else h
+    if (run.meta.get("service") or {}).get("refusals"):  # only where the target declares business refusals
+        m["business_refusals"] = int(len(refusals))
+        extra.update({f"refusals.{code}": int(n) for code, n in refusals["error"].fillna("").value_counts().items()})
+    if len(h) and (h["op"] == "login").any():
+        m["login_failures"] = int(((h["op"] == "login") & (h["outcome"] == "fail")).sum())
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
     v = run.verify
@@ -370,12 +378,18 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         m["lost_sets"] = len(v.get("missing_sets", []))
         lost_http = set(v.get("missing_in_http", []))  # a bid is lost where any store the service names lacks it
         m["lost_acked_writes"] = len(lost_redis | lost_mysql | lost_http) + m["lost_sets"]
-        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters"):
+        if v.get("keyed"):  # known by identity: a key may repeat, so the lost writes are counted, not the keys
+            m["lost_in_mysql"] = len(v["missing_in_mysql"]) if v.get("mysql_checked") else None
+            m["lost_acked_writes"] = m["lost_in_mysql"] + m["lost_sets"] if v.get("mysql_checked") else None
+            m["key_collisions"] = v.get("key_collisions")
+            m["unknown_unresolvable"] = v.get("unknown_unresolvable")
+        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters", "backlog_at_end"):
             m[key] = v.get(key)
         m["settled_after_heal"] = v.get("settled")
         if v.get("stream_checked"):  # the stream against the acknowledged bids, across the failover
             m["acked_not_in_mysql_or_stream"] = len(v["acked_not_in_mysql_or_stream"])
-            m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
+            if "pending_before" in v:  # followed by id (entries the pending probes saw before the fault)
+                m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
         if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
             m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
     m.update(monitor_metrics(run))
@@ -388,10 +402,16 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m.update(control_plane_metrics(run))
     selfm, self_absent = self_check_metrics(run)
     m.update(selfm)
+    stack_absent: dict[str, str] = {}
+    for figures, why in (stack_findings.config_drift(run), stack_findings.consumption(run, first),
+                         stack_findings.sentinels_agree(run)):
+        m.update({k: v for k, v in figures.items() if k in METRICS})
+        extra.update({k: v for k, v in figures.items() if k not in METRICS})
+        stack_absent.update(why)
     out = {k: m.get(k) for k in METRICS}
     out.update(extra)
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
-    absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent}.items()
+    absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent, **stack_absent}.items()
                    if k in out and k not in absent})
     absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
     return out, absent

@@ -63,6 +63,7 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
     else:
         why = s["absent"].get("lost_acked_writes", "no verification")
         out.append(f"Acknowledged writes lost: not measured ({why}).")
+    out += _contract_lines(m)
     if m["tilt_count"]:
         out.append(f"Sentinel entered TILT {m['tilt_count']} time(s) for {fmt(m['tilt_s'])} s in all: a Sentinel in "
                    "TILT does not act, so the failover figures of that span are not Sentinel's normal behaviour.")
@@ -75,4 +76,25 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
     out.append("Every check passed." if not failed else
                "Failed checks: " + "; ".join(f"{c['metric']} = {fmt(c['actual'])}, expected {c['expected']}"
                                             for c in failed) + ".")
+    return out
+
+
+def _contract_lines(m: dict) -> list[str]:
+    """What a real service's contract adds: refusals by its own rules, writes known only by identity."""
+    out = []
+    if m.get("business_refusals") is not None:
+        codes = sorted(((k.split(".", 1)[1], v) for k, v in m.items() if k.startswith("refusals.")), key=lambda x: -x[1])
+        detail = ", ".join(f"{code or 'no code'} {n}" for code, n in codes)
+        out.append(f"Business refusals (the service's own rules said no): {m['business_refusals']}"
+                   + (f" ({detail})" if detail else "") + "; they are answers, not failures, and count in neither "
+                   "the error rate nor the error window.")
+    if m.get("unknown_unresolvable"):
+        out.append(f"{m['unknown_unresolvable']} writes of unknown outcome carried no identity to look them up by (the "
+                   "server chose a field of it, e.g. the amount of a ONE_TOUCH bid): unresolvable, counted neither "
+                   "landed nor lost.")
+    if m.get("key_collisions"):
+        out.append(f"{m['key_collisions']} identities were written more than once (a rewound price hands the same "
+                   "amount out again): those writes are judged by how many rows hold the identity.")
+    if m.get("login_failures"):
+        out.append(f"{m['login_failures']} logins failed: those bidders placed no bid until a login succeeded.")
     return out

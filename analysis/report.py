@@ -14,7 +14,14 @@ from analysis import junit, plots
 from analysis.checks import Check, evaluate
 from analysis.evidence import NOT_SEEN, load_gap, worker_problems
 from analysis.load import Run, load_run
-from analysis.metrics import FAULT_METRICS, disruptive, measure, per_fault_table, primary_fault, variant_metrics  # noqa: E501
+from analysis.metrics import (
+    FAULT_METRICS,
+    disruptive,
+    measure,
+    per_fault_table,
+    primary_fault,
+    variant_metrics,
+)
 from analysis.narrative import analysis_lines, fmt
 
 

@@ -40,7 +40,7 @@ def synthesize(d: Path, rows: int) -> None:
             if not failed:
                 key = f"{i:032x}"
                 hw.writerow([f"{ts * 1000:.3f}", f"{ts * 1000 + rt:.3f}", "bid", key, "", key, "ok", 201, "", key,
-                             "", 1])
+                             "", 1, ""])
     (d / "faults.jsonl").write_text(json.dumps({"event": "applied", "fault": 0, "action": "kill", "target": "role:master",
                                                 "node": "redis-1", "scheduled_ms": fault * 1000 - 5,
                                                 "applied_ms": fault * 1000, "delay_ms": 5.0}) + "\n")

@@ -20,6 +20,7 @@ from pathlib import Path
 import runfiles as rf
 from analysis import index, junit
 from errors import ConfigError, HarnessError
+from harness import fixtures
 from harness import scenario as scenarios
 from harness.backends import BACKENDS, make_lab
 from harness.campaign import KINDS, campaign
@@ -172,6 +173,31 @@ def check_target(sc, lab) -> None:
                           + "\n  ".join(found))
 
 
+def bid_examples(model, count: int = 3) -> list[str]:
+    """Bids as the load would send them, with sample values where the pools are not made yet."""
+    import random
+
+    from harness import bidders
+
+    rng = random.Random(1)
+    pools = {name: [f"<{name} {i}>" for i in range(1, step.repeat + 1)]
+             for step in model.setup for name in step.capture}
+    user = bidders.draw_user(model.users) if model.users else "user-1"
+    session = {k: f"<{k} from the login>" for k in (model.users.login.capture if model.users and model.users.login else {})}
+    out = []
+    if model.users:
+        login = f"; each logs in: {model.users.login.method} {model.users.login.path}" if model.users.login else ""
+        out.append(f"users {model.users.first}..{model.users.last}" +
+                   (f" but {', '.join(map(str, model.users.exclude))}" if model.users.exclude else "") + login)
+    for i in range(count):
+        values = {**bidders.draw(pools, 10), "user": user, "amount": rng.randint(*model.bid.amount), "key": f"<key {i}>",
+                  **session}
+        sent = model.bid_request(values, rng)
+        query = "?" + "&".join(f"{k}={v}" for k, v in sent.query.items()) if sent.query else ""
+        out.append(f"bid: {sent.method} {model.bid.url}{sent.path}{query} headers {sent.headers} body {sent.body}")
+    return out
+
+
 def plan(name: str, target: str) -> int:
     """A dry run: what each fault of the scenario would act on now, and whether every node answers."""
     sc = scenarios.load(name)
@@ -179,6 +205,11 @@ def plan(name: str, target: str) -> int:
     lab.nodes = lab.nodes or lab._resolve()
     print(f"== plan of {sc.id} on target {lab.target.name}")
     for line in lab.plan():
+        print(f"   {line}")
+    model = lab.service
+    for line in fixtures.describe(model.setup, model.bid.url):
+        print(f"   {line}")
+    for line in bid_examples(model):
         print(f"   {line}")
     from faults.runner import resolve
     from harness import target_check

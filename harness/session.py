@@ -22,6 +22,7 @@ from lab.protocol import Lab
 from lab.wait import Wait
 from observe import environment
 from observe.base import Observer, RunEnd
+from observe.config_snapshot import ConfigSnapshot
 from observe.history import History
 from observe.row_writer import RowWriterError
 from observe.sidecar import Sidecar, sampling_observers
@@ -48,12 +49,15 @@ def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: 
     reads it, and Sentinel events and the monitor go on recording through the verification. Those
     two run in a process of their own where it can rebuild the lab from files (observe/sidecar.py)."""
     sampling = Sidecar.for_run(lab, scenario_path, max_s)
-    return [history, Verification(lab), *([sampling] if sampling else sampling_observers(lab, max_s))]
+    return [history, Verification(lab), ConfigSnapshot(lab),
+            *([sampling] if sampling else sampling_observers(lab, max_s))]
 
 
 class RunSession:
-    def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer]) -> None:
+    def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer],
+                 setup: dict | None = None) -> None:
         self.scenario = scenario
+        self.setup = setup  # the target's fixtures as made: their pools, in run.json
         self.lab = lab
         self.dir = run_dir
         self.observers = observers
@@ -78,6 +82,7 @@ class RunSession:
             **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             **({"halt": s.halt.to_json()} if s.halt else {}),
+            **({"setup": self.setup} if self.setup else {}),
             # a run of a campaign (harness/campaign.py): its seed, index and replay command
             **({"campaign": json.loads(os.environ[CAMPAIGN_ENV])} if os.environ.get(CAMPAIGN_ENV) else {}),
             "test_start_ms": now_ms(),

@@ -32,17 +32,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from configfile import yaml_lines
-from configfile.validation import MISSING, Fields, Problems, _kind, as_int, as_number, as_scalar, as_text, show
+from configfile.validation import MISSING, Fields, Problems, _kind, as_int, as_scalar, as_text, show
 from configfile.yaml_lines import line_of
 from errors import ConfigError
+from harness import target_contract
 from lab.config import ROOT
 from lab.spec import settings_env
 from lab.target_spec import (
-    BODY_PLACEHOLDERS,
     DEFAULT_PORTS,
     KINDS,
     PLAYS,
-    BidCall,
     LogPatterns,
     MysqlCheck,
     ProcessSpec,
@@ -52,19 +51,17 @@ from lab.target_spec import (
     VerifySpec,
 )
 
-TOP_KEYS = {"name", "nodes", "sentinel", "redis", "bid", "verify", "stream", "logs", "env_file", "allow_remote"}
+TOP_KEYS = {"name", "nodes", "sentinel", "redis", "bid", "setup", "users", "verify", "stream", "logs", "env_file",
+            "allow_remote"}
 NODE_KEYS = {"kind", "as", "container", "compose", "process", "port"}
 HOW = ("container", "compose", "process")  # exactly one: how the harness acts on the node
 PROCESS_KINDS = ("consumer", "app")  # what the harness may start and own; the stores it only adopts
-PROCESS_KEYS = {"command", "cwd", "env", "env_map"}
+PROCESS_KEYS = {"command", "cwd", "env", "env_map", "ready"}
 SENTINEL_KEYS = {"addresses", "master_name", "password_env"}
-BID_KEYS = {"url", "path", "method", "body", "id_field", "idempotency_header", "refused", "headers"}
 VERIFY_KEYS = {"redis_key", "idempotency_key", "mysql", "http"}
-MYSQL_KEYS = {"query", "count_query", "dsn_env", "node", "user", "password_env", "database"}
-STREAM_KEYS = {"key", "group", "dead_letter", "id_field", "dead_letter_source_field"}
+MYSQL_KEYS = {"query", "key_query", "count_query", "dsn_env", "node", "user", "password_env", "database"}
+STREAM_KEYS = {"key", "group", "dead_letter", "id_field", "dead_letter_source_field", "key_fields"}
 LOG_KEYS = {"persist_error", "redelivered"}
-METHODS = ("GET", "POST", "PUT", "PATCH")
-CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie")
 
 NAME_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # the target's name and its node keys: no slashes, no "." or ".."
 NAME_HINT = "is not a name (letters, digits, ., _ and -, starting with a letter or digit)"
@@ -112,16 +109,21 @@ def load(path: str | Path) -> Target:
     sentinel_password_env = _env_name(sen, "password_env")
     red = _mapping(top, "redis", {"password_env"}) or Fields(None, "redis", problems)
     redis_password_env = _env_name(red, "password_env")
-    bid = _bid(top, check_remote)
+    steps = target_contract.setup(top, {n for n, k in refs.items() if k == "mysql"})
+    users = target_contract.users(top)
+    login_fills = set(users.login.capture) if users and users.login else set()
+    bid = target_contract.bid(top, lambda v: _url_problem(v, check_remote), target_contract.pools(steps), login_fills)
     verify = _verify(top, refs)
     stream = _stream(top)
+    if bid is not None:
+        _identity_fits(top, bid, verify, stream)
     logs = _logs(top)
     env_file = _env_file(top, folder)
     problems.check()
     return Target(name=name, path=path.resolve(), nodes=tuple(nodes), master_name=master_name,
                   sentinel_addresses=addresses, sentinel_password_env=sentinel_password_env,
-                  redis_password_env=redis_password_env, bid=bid, verify=verify, stream=stream, logs=logs,
-                  env_file=env_file, allow_remote=remote_ok)
+                  redis_password_env=redis_password_env, bid=bid, setup=steps, users=users, verify=verify,
+                  stream=stream, logs=logs, env_file=env_file, allow_remote=remote_ok)
 
 
 def _read(path: Path, src: str) -> yaml_lines.LineDict:
@@ -357,7 +359,27 @@ def _process(f: Fields, folder: Path, refs: dict[str, str | None]) -> ProcessSpe
             cwd = resolved
     env = _env(p, refs)
     env_map = _env_map(p)
-    return ProcessSpec(command=command, cwd=cwd, env=env, env_map=env_map) if command else None
+    ready = _ready(p)
+    return ProcessSpec(command=command, cwd=cwd, env=env, env_map=env_map, **ready) if command else None
+
+
+def _ready(p: Fields) -> dict:
+    """When a started process is ready: a request of its own answered with one of `status` (a shallow
+    /health that is always UP says nothing of Redis or MySQL: name a request that reaches them), or its
+    port accepting connections; within timeout_s."""
+    r = _present_mapping(p, "ready", {"path", "status", "port", "timeout_s"})
+    if r is None:
+        return {}
+    given = [k for k in ("path", "port") if k in r.data]
+    if len(given) != 1:
+        r.problems.add(r.line(), r.path, "give exactly one of path (a GET that must answer) or port"
+                                         + (" (not both)" if given else ""))
+    path = r.text("path", None, r"/\S*", "must start with / (and hold no white space)")
+    statuses = tuple(sorted({as_int(x) for x in r.data.get("status", [200]) if isinstance(x, int)}))
+    if "status" in r.data and (not isinstance(r.data["status"], list) or not statuses):
+        r.bad("status", "must be a list of HTTP statuses that mean ready (e.g. [200, 404])")
+    return {"ready_path": path, "ready_status": statuses or (200,), "ready_port": r.integer("port", None, 1, 65535),
+            "ready_timeout_s": r.number("timeout_s", 60, 1, 600)}
 
 
 def _command(p: Fields) -> tuple[str, ...] | None:
@@ -540,95 +562,7 @@ def _url_problem(url: str, check_remote: bool) -> str | None:
     return None
 
 
-# ---- the bid, verification, the stream, logs -------------------------------------------------------------
-def _bid(top: Fields, check_remote: bool) -> BidCall | None:
-    if top.data.get("bid") is None:
-        top.bad("bid", "missing: how a bid is placed (url, and path, method, body, ... where they differ)")
-        return None
-    b = _mapping(top, "bid", BID_KEYS)
-    if b is None:
-        return None
-    url = b.read("url", MISSING, as_text, lambda v: _url_problem(v, check_remote))
-    path = b.text("path", BidCall.path, r"/\S*", "must start with / (and hold no white space)")
-    method = b.read("method", BidCall.method, as_text,
-                    lambda v: None if v in METHODS else f"{show(v)} is not a method ({', '.join(METHODS)})")
-    body = _body(b)
-    id_field = b.text("id_field", BidCall.id_field, DOTTED_RE, "is not a dotted path into the JSON reply (a.b.c)")
-    header = b.text("idempotency_header", None, HEADER_RE, "is not an HTTP header name")
-    refused = _refused(b)
-    headers = _headers(b, header)
-    if url is None:
-        return None
-    return BidCall(url=url.rstrip("/"), path=path, method=method, body=body, id_field=id_field,
-                   idempotency_header=header, refused=refused, headers=headers)
-
-
-def _template(value: object, path: str, line: int, problems: Problems) -> object:
-    """A body template as plain data; strings may name only BODY_PLACEHOLDERS."""
-    if isinstance(value, dict):
-        return {k: _template(v, f"{path}.{k}", line_of(value, k, line), problems) for k, v in value.items()}
-    try:
-        if isinstance(value, list) or value is None:
-            raise ValueError(f"must be text, a number, a boolean or a mapping, not {_what(value)}")
-        if isinstance(value, str):
-            why = _placeholders(value, BODY_PLACEHOLDERS)
-            if why:
-                raise ValueError(why)
-        elif not isinstance(value, bool):
-            as_number(value)
-    except ValueError as exc:
-        problems.add(line, path, str(exc))
-    return value
-
-
-def _body(b: Fields) -> dict:
-    if "body" not in b.data:
-        return BidCall(url="").body
-    value = b.data["body"]
-    if not isinstance(value, dict):
-        b.bad("body", f"must be a mapping (the JSON body, a template), not {_what(value)}")
-        return {}
-    return _template(value, b.where("body"), b.line("body"), b.problems)
-
-
-def _refused(b: Fields) -> tuple[int, ...]:
-    value = b.data.get("refused")
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        b.bad("refused", f"must be a list of HTTP statuses (400..599), not {_what(value)}")
-        return ()
-    out = []
-    for i, item in enumerate(value):
-        try:
-            status = as_int(item)
-            if not 400 <= status <= 599:
-                raise ValueError(f"must be an HTTP status that refuses a bid (400..599), not {status}")
-            out.append(status)
-        except ValueError as exc:
-            b.problems.add(line_of(value, i, b.line("refused")), f"{b.where('refused')}[{i}]", str(exc))
-    return tuple(out)
-
-
-def _headers(b: Fields, idempotency_header: str | None) -> dict[str, str]:
-    h = _mapping(b, "headers")
-    out: dict[str, str] = {}
-    if h is None:
-        return out
-    for name in h.data:
-        if not re.fullmatch(HEADER_RE, name):
-            h.bad(name, f"{name!r} is not an HTTP header name")
-        elif name.lower() in CREDENTIAL_HEADERS:
-            h.bad(name, f"{name} is not supported yet (a credential header would put a secret in the target file)")
-        elif idempotency_header and name.lower() == idempotency_header.lower():
-            h.bad(name, f"{name} is the idempotency_header: the harness sets it on each bid")
-        else:
-            value = h.read(name, None, as_text, lambda v: "must be one line" if "\n" in v or "\r" in v else None)
-            if value is not None:
-                out[name] = value
-    return out
-
-
+# ---- verification, the stream, logs -----------------------------------------------------------------
 def _verify(top: Fields, refs: dict[str, str | None]) -> VerifySpec:
     v = _mapping(top, "verify", VERIFY_KEYS)
     if v is None:
@@ -648,7 +582,11 @@ def _mysql(v: Fields, refs: dict[str, str | None]) -> MysqlCheck | None:
     m = _mapping(v, "mysql", MYSQL_KEYS)
     if m is None:
         return None
-    query = m.read("query", MISSING, as_text, _must_contain("ids"))
+    query = m.read("query", None, as_text, _must_contain("ids"))
+    key_query = m.read("key_query", None, as_text, _must_contain("keys"))
+    if "query" not in m.data and "key_query" not in m.data:
+        m.problems.add(m.line(), m.path, "give query (by the bid id the reply names: {ids}) or key_query (by the "
+                                         "write's identity: {keys})")
     count_query = m.text("count_query", None, TEXT_RE, TEXT_HINT)
     dsn_env = _env_name(m, "dsn_env")
     node = m.read("node", None, as_text, lambda n: _ref_problem(n, refs, "mysql"))
@@ -669,9 +607,9 @@ def _mysql(v: Fields, refs: dict[str, str | None]) -> MysqlCheck | None:
     user = m.text("user", None, TEXT_RE, TEXT_HINT)
     password_env = _env_name(m, "password_env")
     database = m.text("database", None, TEXT_RE, TEXT_HINT)
-    if query is None:
+    if query is None and key_query is None:
         return None
-    return MysqlCheck(query=query, count_query=count_query, dsn_env=dsn_env, node=node, user=user,
+    return MysqlCheck(query=query, key_query=key_query, count_query=count_query, dsn_env=dsn_env, node=node, user=user,
                       password_env=password_env, database=database)
 
 
@@ -682,7 +620,8 @@ def _stream(top: Fields) -> StreamSpec | None:
     key, group = s.text("key", MISSING), s.text("group", MISSING)
     spec = StreamSpec(key=key, group=group, dead_letter=s.text("dead_letter", None, TEXT_RE, TEXT_HINT),
                       id_field=s.text("id_field", StreamSpec.id_field, TEXT_RE, TEXT_HINT),
-                      dead_letter_source_field=s.text("dead_letter_source_field", None, TEXT_RE, TEXT_HINT))
+                      dead_letter_source_field=s.text("dead_letter_source_field", None, TEXT_RE, TEXT_HINT),
+                      key_fields=_key_fields(s))
     return spec if key and group else None
 
 
@@ -718,3 +657,35 @@ def _env_file(top: Fields, folder: Path) -> Path | None:
         top.bad("env_file", f"{path} is not a file (env_file is relative to the target file's folder)")
         return None
     return path
+
+
+def _key_fields(s: Fields) -> dict[str, str]:
+    value = s.data.get("key_fields")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not value:
+        s.bad("key_fields", f"must be a mapping of identity field to stream entry field, not {_what(value)}")
+        return {}
+    k = Fields(value, s.where("key_fields"), s.problems, s.line("key_fields"))
+    return {str(name): v for name in value if (v := k.text(name, None, TEXT_RE, TEXT_HINT))}
+
+
+def _identity_fits(top: Fields, bid, verify: VerifySpec, stream: StreamSpec | None) -> None:
+    """A write known by its identity is looked up by it: every store names the identity's fields, and
+    nothing looks for an {id} the reply never gives."""
+    names = [f.name for f in bid.identity]
+    if not names:
+        if verify.mysql and verify.mysql.query is None:
+            top.bad("verify", "verify.mysql.key_query needs bid.identity (the fields of a write's key)")
+        if stream and stream.key_fields:
+            top.bad("stream", "stream.key_fields needs bid.identity (the fields of a write's key)")
+        return
+    for what, given in (("verify.redis_key", verify.redis_key), ("verify.http.path", verify.http_path),
+                        ("verify.idempotency_key", verify.idempotency_key)):
+        if given:
+            top.bad("verify", f"{what} looks a bid up by its id, and bid.identity says the reply names none")
+    if verify.mysql and verify.mysql.key_query is None:
+        top.bad("verify", "with bid.identity, verify.mysql gives key_query (its columns: " + ", ".join(names) + ")")
+    if stream and stream.key_fields and sorted(stream.key_fields) != sorted(names):
+        top.bad("stream", f"stream.key_fields names {sorted(stream.key_fields)}, bid.identity {sorted(names)}: "
+                          "the same fields, each with its entry field")

@@ -8,10 +8,12 @@ does not give (None) is not measured.
 """
 from __future__ import annotations
 
-import re
+import json
+import random
 from dataclasses import asdict, dataclass, field
 
-from lab.target_spec import BidCall, LogPatterns, MysqlCheck, StreamSpec, Target, VerifySpec
+from lab import templates
+from lab.target_spec import BidCall, LogPatterns, MysqlCheck, SetupStep, StreamSpec, Target, UserPool, VerifySpec
 from runfiles import STANDIN_LOG_PATTERNS
 
 # the stand-in's consumer's log lines; the analysis reads them from run.json (runfiles.service_logs)
@@ -24,46 +26,90 @@ class ServiceModel:
     verify: VerifySpec
     stream: StreamSpec | None
     logs: LogPatterns = field(default_factory=LogPatterns)
+    setup: tuple[SetupStep, ...] = ()  # fixtures made before the load (setup pools)
+    users: UserPool | None = None  # the bidders (default: user-0..user-999)
     standin: bool = False  # the stand-in's own log lines also report group recreation
 
     def to_json(self) -> dict:
         """What the analysis needs of it (run.json), since it works from run files alone."""
-        return {"standin": self.standin, "logs": asdict(self.logs), "verify": {
+        return {"standin": self.standin, "logs": asdict(self.logs),
+                "identity": [f.name for f in self.bid.identity],
+                "refusals": [asdict(r) for r in self.bid.refusals], "verify": {
             "redis_key": self.verify.redis_key, "idempotency_key": self.verify.idempotency_key,
             "mysql": self.verify.mysql is not None, "http": self.verify.http_path}}
 
     # ---- the bid call ------------------------------------------------------------------------
-    def bid_body(self, auction: str, user: str, amount: int, key: str) -> dict:
-        values = {"auction": auction, "user": user, "amount": amount, "key": key}
-        return _fill(self.bid.body, values)
+    def bid_request(self, values: dict, rng: random.Random | None = None) -> Sent:
+        """The request of one bid, its templates filled from `values` (the body drawn by weight where
+        the call gives several)."""
+        call = self.bid
+        body = call.body
+        if call.bodies:
+            body = (rng or random).choices([b.body for b in call.bodies], [b.weight for b in call.bodies])[0]
+        used = templates.names(call.path) | templates.names(call.query) | templates.names(call.headers)
+        used |= templates.names(body)
+        return Sent(method=call.method, path=templates.fill_text(call.path, values, encode=True),
+                    query={k: templates.fill_text(str(v), values) for k, v in call.query.items()},
+                    headers={k: templates.fill_text(str(v), values) for k, v in call.headers.items()},
+                    body=templates.fill(body, values), used=frozenset(used))
 
     def bid_id(self, reply: object) -> str:
         """The id at `id_field` (a dotted path) of the JSON reply, or "" where it is not there."""
-        for part in self.bid.id_field.split("."):
-            if not isinstance(reply, dict) or part not in reply:
+        value = templates.at(reply, self.bid.id_field)
+        return "" if value is None or isinstance(value, (dict, list)) else str(value)
+
+    def write_key(self, reply: object) -> str:
+        """The identity of an acknowledged write, from its reply (a JSON list of texts), or "" where the
+        call gives no identity or the reply lacks one of its fields."""
+        if not self.bid.identity:
+            return ""
+        parts = [templates.key_text(templates.at(reply, f.reply)) for f in self.bid.identity]
+        return json.dumps(parts) if all(parts) else ""
+
+    def sent_key(self, values: dict, used: frozenset) -> str:
+        """The identity of a write whose reply never came, from what its request sent; "" where a field
+        was chosen by the server (its placeholders were not in the request): unresolvable then."""
+        if not self.bid.identity:
+            return ""
+        parts = []
+        for f in self.bid.identity:
+            wanted = templates.names(f.sent) if f.sent else {""}
+            if not wanted <= used:
                 return ""
-            reply = reply[part]
-        return "" if reply is None or isinstance(reply, (dict, list)) else str(reply)
+            parts.append(templates.key_text(templates.fill_text(f.sent, values)))
+        return json.dumps(parts) if all(parts) else ""
 
-    def refused(self, status: int, text: str) -> bool:
-        """The service said no for sure (nothing stored): its refused statuses (every 4xx by default);
-        the stand-in also answers "stored": false where a guard refused after trying."""
-        if self.bid.refused:
-            return status in self.bid.refused
-        return 400 <= status < 500 or (self.standin and '"stored":false' in text.replace(" ", ""))
+    def classify(self, status: int, reply: object, text: str) -> tuple[str, str]:
+        """(outcome, code) of one reply, in DESIGN.md's vocabulary: "refused" by the service's own rules
+        (a business refusal, with its code: never a failure), "ok" (acknowledged), "fail" (nothing was
+        stored: the not_stored statuses, every 4xx by default, the stand-in's "stored": false) or
+        "unknown" (a 5xx, a timeout, a reset: it may have been stored)."""
+        for rule in self.bid.refusals:
+            if rule.statuses and status not in rule.statuses:
+                continue
+            if rule.code is None:
+                return "refused", f"HTTP {status}"
+            code = templates.at(reply, rule.code)
+            if code is not None and str(code) in rule.codes:
+                return "refused", str(code)
+        if 200 <= status < 300:
+            return "ok", ""
+        if self.bid.not_stored:
+            return ("fail" if status in self.bid.not_stored else "unknown"), ""
+        stored_false = self.standin and '"stored":false' in text.replace(" ", "")
+        return ("fail" if 400 <= status < 500 or stored_false else "unknown"), ""
 
 
-def _fill(template: object, values: dict) -> object:
-    if isinstance(template, dict):
-        return {k: _fill(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [_fill(v, values) for v in template]
-    if isinstance(template, str):
-        whole = re.fullmatch(r"\{(\w+)\}", template)
-        if whole and whole.group(1) in values:
-            return values[whole.group(1)]  # "{amount}" stays a number
-        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
-    return template
+@dataclass(frozen=True)
+class Sent:
+    """One request as it goes out; `used` names the placeholders it was built from."""
+
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: object
+    used: frozenset = frozenset()
 
 
 def standin(stream: str, group: str, dead_letter: str) -> ServiceModel:
@@ -78,4 +124,5 @@ def standin(stream: str, group: str, dead_letter: str) -> ServiceModel:
 
 
 def from_target(target: Target) -> ServiceModel:
-    return ServiceModel(bid=target.bid, verify=target.verify, stream=target.stream, logs=target.logs)
+    return ServiceModel(bid=target.bid, verify=target.verify, stream=target.stream, logs=target.logs,
+                        setup=target.setup, users=target.users)

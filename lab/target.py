@@ -16,10 +16,12 @@ import os
 import re
 import shutil
 import signal
+import socket
 import urllib.parse
 from pathlib import Path
 
 import pymysql
+import requests
 
 from errors import FaultError, LabError
 from lab import cpu_quota, netns, process, service, topology
@@ -185,9 +187,34 @@ class TargetLab:
             for name, facts in self.nodes.items():
                 if facts.get("owned"):
                     Wait(timeout_s=10).until(f"{name} running", lambda n=name: self._owned_running(n))
+            for name, facts in self.nodes.items():
+                if facts.get("owned"):
+                    self._wait_ready(name)
         except BaseException:
             self.down()
             raise
+
+    def _wait_ready(self, name: str) -> None:
+        """An owned process's own readiness, as its target entry says (nothing said: running is ready)."""
+        spec = self.target.node(name).process
+        if not spec.ready_path and not spec.ready_port:
+            return
+        host, port = self.address(name) or ("127.0.0.1", spec.ready_port)
+
+        def ready() -> bool:
+            self._owned_running(name)
+            if spec.ready_port:
+                with contextlib.suppress(OSError), socket.create_connection((host, spec.ready_port), timeout=2):
+                    return True
+                return False
+            try:
+                status = requests.get(f"http://{host}:{port}{spec.ready_path}", timeout=2).status_code
+            except requests.RequestException:
+                return False
+            return status in spec.ready_status
+
+        what = f"GET {spec.ready_path} answering {list(spec.ready_status)}" if spec.ready_path else f"port {spec.ready_port}"
+        Wait(timeout_s=spec.ready_timeout_s, interval_s=0.5).until(f"{name} ready ({what})", ready)
 
     def _owned_running(self, name: str) -> bool:
         if not self.alive(name):

@@ -8,7 +8,7 @@ not measured.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 KINDS = ("redis", "sentinel", "mysql", "app", "consumer")
@@ -30,6 +30,10 @@ class ProcessSpec:
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
     env_map: dict[str, str] = field(default_factory=dict)
+    ready_path: str | None = None  # a GET on the node's address that answers one of ready_status when ready
+    ready_status: tuple[int, ...] = (200,)
+    ready_port: int | None = None  # or a port accepting connections on the node's host
+    ready_timeout_s: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,9 +49,85 @@ class TargetNode:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """A business refusal: the service said no by its own rules (a bid too low, the seller bidding), not
+    because it failed. Matched on the status (any where none is given) and, where `code` names a dotted
+    path in the JSON reply, on the code found there being one of `codes`. Never a failure."""
+
+    statuses: tuple[int, ...] = ()
+    code: str | None = None  # dotted path of the error code in the reply (error.code)
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyField:
+    """One field of a write's identity where the reply names no id: where the acknowledgement carries it
+    (`reply`, a dotted path) and, for a reply that never came, the template of what the request sent
+    (`sent`, e.g. "{amount}"); a field whose placeholders the request did not use cannot be known then."""
+
+    name: str  # the name verification templates use (auction_id)
+    reply: str
+    sent: str | None = None
+
+
+@dataclass(frozen=True)
+class BodyChoice:
+    """One of several bodies a bid may carry (ONE_TOUCH and DIRECT), drawn by weight."""
+
+    weight: int
+    body: dict
+
+
+@dataclass(frozen=True)
+class Login:
+    """A call each load user makes once at its start: its reply fields fill that user's headers (a token)."""
+
+    path: str
+    method: str = "POST"
+    body: dict | None = None
+    headers: dict = field(default_factory=dict)
+    capture: dict = field(default_factory=dict)  # placeholder name -> dotted path in the reply
+    expect: tuple[int, ...] = (200, 201)
+
+
+@dataclass(frozen=True)
+class UserPool:
+    """The bidders: whole numbers first..last, never one of `exclude` (the seller); each load user is one."""
+
+    first: int
+    last: int
+    exclude: tuple[int, ...] = ()
+    login: Login | None = None
+
+    def size(self) -> int:
+        return self.last - self.first + 1 - sum(1 for x in set(self.exclude) if self.first <= x <= self.last)
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """A fixture made once the stack answers and before the load: an HTTP call (or a SQL statement on a
+    MySQL node) made `repeat` times, each reply's `capture` fields appended to the pools the load draws
+    from. `{n}` in its templates is the repetition (0-based)."""
+
+    name: str
+    repeat: int = 1
+    path: str | None = None
+    method: str = "POST"
+    body: dict | None = None
+    headers: dict = field(default_factory=dict)
+    expect: tuple[int, ...] = (200, 201)
+    capture: dict = field(default_factory=dict)  # pool name -> dotted path in the reply
+    sql: str | None = None
+    node: str | None = None  # the mysql node of the SQL statement
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class BidCall:
-    """How a bid is placed. `body` is a template: strings holding {auction}, {user}, {amount}, {key}
-    (a string that is exactly "{amount}" becomes a number). `id_field` is a dotted path in the JSON reply."""
+    """How a bid is placed. Path, query, headers and body are templates: `{name}` is a value of the load's
+    draw ({auction}, {user}, {amount}, {key}), of a setup pool or of the user's login; a string that is
+    exactly one placeholder keeps the value's type (a number stays a number); `{{` and `}}` are braces.
+    `id_field` is a dotted path in the JSON reply; a service whose reply names no id gives `identity`."""
 
     url: str
     path: str = "/api/bids"
@@ -55,8 +135,28 @@ class BidCall:
     body: dict = field(default_factory=lambda: {"auctionId": "{auction}", "userId": "{user}", "amount": "{amount}"})
     id_field: str = "bidId"
     idempotency_header: str | None = None
-    refused: tuple[int, ...] = ()  # statuses that mean "refused for sure" (default: every 4xx)
+    not_stored: tuple[int, ...] = ()  # statuses that mean "nothing was stored" (default: every 4xx)
     headers: dict = field(default_factory=dict)
+    query: dict = field(default_factory=dict)
+    bodies: tuple[BodyChoice, ...] = ()  # instead of body: several, drawn by weight
+    amount: tuple[int, int] = (1, 999_999)  # the range {amount} is drawn from
+    refusals: tuple[Refusal, ...] = ()
+    identity: tuple[KeyField, ...] = ()
+
+    def to_json(self) -> dict:
+        """Plain data for a message to a worker (msgpack); from_json reverses it."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "BidCall":
+        d = dict(data)
+        d["not_stored"] = tuple(d.get("not_stored", ()))
+        d["amount"] = tuple(d.get("amount", cls.amount))
+        d["bodies"] = tuple(BodyChoice(**b) for b in d.get("bodies", ()))
+        d["refusals"] = tuple(Refusal(statuses=tuple(r["statuses"]), code=r["code"], codes=tuple(r["codes"]))
+                              for r in d.get("refusals", ()))
+        d["identity"] = tuple(KeyField(**k) for k in d.get("identity", ()))
+        return cls(**d)
 
 
 @dataclass(frozen=True)
@@ -65,8 +165,9 @@ class MysqlCheck:
     replaced by the checked ids as placeholders. The account comes from `dsn_env` (mysql://u:p@h:port/db)
     or from the node plus `user`, `password_env` and `database`."""
 
-    query: str
+    query: str | None = None  # by id: "{ids}"
     count_query: str | None = None  # rows in the table, for the monitor and the mysql_rows probe
+    key_query: str | None = None  # by identity: "... WHERE (a, b, c) IN ({keys})", its columns the identity's
     dsn_env: str | None = None
     node: str | None = None  # a mysql node of the target (its address from the container)
     user: str | None = None
@@ -91,6 +192,7 @@ class StreamSpec:
     dead_letter: str | None = None
     id_field: str = "bidId"  # the entry field that carries the bid id
     dead_letter_source_field: str | None = None  # the dead letter's field naming its source entry id
+    key_fields: dict = field(default_factory=dict)  # identity field -> entry field, for writes known by identity
 
 
 @dataclass(frozen=True)
@@ -112,6 +214,8 @@ class Target:
     sentinel_password_env: str | None = None
     redis_password_env: str | None = None
     bid: BidCall | None = None
+    setup: tuple[SetupStep, ...] = ()
+    users: UserPool | None = None
     verify: VerifySpec = field(default_factory=VerifySpec)
     stream: StreamSpec | None = None
     logs: LogPatterns = field(default_factory=LogPatterns)

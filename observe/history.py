@@ -36,13 +36,14 @@ class History:
 
     def record(self, t_start: float, t_end: float, op: str, key: str, value: str = "", bid_id: str = "",
                outcome: str = "ok", status: int | str = "", error: str = "", intent: str = "", variant: str = "",
-               attempt: int = 1) -> None:
+               attempt: int = 1, write_key: str = "") -> None:
         """One operation: `key` is what was sent (Idempotency-Key or Redis key); `intent` groups the
-        attempts of one user action, so retries and the duplicates they create can be counted."""
+        attempts of one user action, so retries and the duplicates they create can be counted; `write_key`
+        is the write's identity where the service names no id (lab/service.py)."""
         if self._pipe is None and self._forward is None:
             return
         # the contract's column order, times in seconds until history_row (in the writer, for a file)
-        raw = (t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key, variant, attempt)
+        raw = (t_start, t_end, op, key, value, bid_id, outcome, status, error, intent or key, variant, attempt, write_key)
         if self._pipe is not None:
             self._pipe.add(raw)
         else:

@@ -125,9 +125,16 @@ class Monitor:
                     continue
                 rows.append((t, "stream", "pending", group["pending"]))
                 rows.append((t, "stream", "last_delivered_id", group["last-delivered-id"]))
-                if group.get("lag") is not None:
-                    rows.append((t, "stream", "lag", group["lag"]))
-            for consumer in client.xinfo_consumers(s.stream, s.group):
+                if group.get("entries-read") is not None:
+                    rows.append((t, "stream", "entries_read", group["entries-read"]))
+                lag = group.get("lag")
+                if lag is None:  # Redis may report none (after a failover): counted from the last-delivered id
+                    lag = unread(client, s.stream, group["last-delivered-id"])
+                if lag is not None:
+                    rows.append((t, "stream", "lag", lag))
+            consumers = client.xinfo_consumers(s.stream, s.group)
+            rows.append((t, "stream", "consumers", len(consumers)))  # one process may hold several
+            for consumer in consumers:
                 rows.append((t, consumer["name"], "pending", consumer["pending"]))
                 rows.append((t, consumer["name"], "idle_ms", consumer["idle"]))
         except Exception:  # no master during a failover is a sample, not an error
@@ -162,3 +169,9 @@ class Monitor:
                 conn.close()
             except pymysql.MySQLError:
                 pass
+
+
+def unread(client, stream: str, last_delivered: str, cap: int = 10_000) -> int | None:
+    """Entries after the group's last-delivered id (at most `cap`: more reads as None, not as a figure)."""
+    entries = client.xrange(stream, min=f"({last_delivered}", max="+", count=cap + 1)
+    return len(entries) if len(entries) <= cap else None

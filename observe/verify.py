@@ -21,7 +21,9 @@ from lab.protocol import Lab, service_settings
 from lab.service import ServiceModel
 from lab.standin_env import StreamNames
 from lab.wait import Wait
+from observe import verify_keys
 from observe.base import RunEnd
+from observe.monitor import unread
 
 
 def _history(run_dir: Path) -> pd.DataFrame:
@@ -45,9 +47,11 @@ def _group(client: redis.Redis, s: StreamNames) -> dict | None:
 
 def _drained(client: redis.Redis, s: StreamNames) -> dict | None:
     g = _group(client, s)
-    if g and g["pending"] == 0 and (g.get("lag") or 0) == 0:
-        return g
-    return None
+    if g is None:
+        return None
+    if g.get("lag") is None:  # none reported (after a failover): counted from the last-delivered id
+        g = {**g, "lag": unread(client, s.stream, g["last-delivered-id"])}
+    return g if g["pending"] == 0 and g["lag"] == 0 else None
 
 
 class Verification:
@@ -79,10 +83,13 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     hist = _history(run_dir)
     ok = hist[hist["outcome"] == "ok"] if len(hist) else hist
     bids = [b for b in ok[ok["op"] == "bid"]["bid_id"].tolist() if b] if len(ok) else []
+    keyed = bool(model.bid.identity)  # writes known by their identity (the reply names no id)
+    acked_keys = verify_keys.keys(hist, "ok") if keyed else []
     sets = ok[ok["op"] == "set"][["key", "value"]].values.tolist() if len(ok) else []
     stores = [name for name, given in (("redis", model.verify.redis_key), ("mysql", model.verify.mysql),
                                        ("http", model.verify.http_path)) if given]
-    result: dict = {"checked": False, "settled": settled, "acked_bids": len(bids), "acked_sets": len(sets),
+    result: dict = {"checked": False, "settled": settled, "acked_bids": len(acked_keys) if keyed else len(bids),
+                    "acked_sets": len(sets),
                     "stores": stores, "mysql_expected": model.verify.mysql is not None, "not_looked_up": {}}
     client, stream, s = None, None, service_settings(lab)
     try:
@@ -99,27 +106,43 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
         result["missing_sets"] = [k for (k, v), got in zip(sets, pipe.execute()) if got != v]
         if model.verify.idempotency_key:
             result.update(_duplicates(client, hist, model))
+        elif keyed:
+            result["not_looked_up"]["duplicates_created"] = ("the service takes no idempotency key: a retried bid is "
+                                                             "a new bid (duplicates are counted as rows per key)")
         else:
             why = "the target file names no idempotency key to look a bid attempt up by (verify.idempotency_key)"
             result["not_looked_up"].update(duplicates_created=why, unknown_landed=why, unknown_lost=why)
-        result.update(resolve_unknown(client, hist, model))
+        result.update(resolve_unknown(client, hist[hist["op"] != "bid"] if keyed and len(hist) else hist, model))
         result["checked"] = True
         if model.stream is not None:
             result.update(_drain(client, s, drain_s))
             stream = stream_state(client, s, model)
+        if keyed:
+            entries = _entries(client, s.stream) if model.stream is not None and model.stream.key_fields else None
+            by_key = _by_key(lab, hist, model, entries)
+            if "unknown_landed" in by_key:  # the SETs' lookups beside the bids'
+                for k in ("unknown_landed", "unknown_lost"):
+                    by_key[k] = result.get(k, []) + by_key[k]
+                by_key["unknown_checked"] += result.get("unknown_checked", 0)
+            else:
+                for k in ("unknown_landed", "unknown_lost", "unknown_checked"):
+                    result.pop(k, None)
+            result.update(by_key)
+            stream = None  # followed by key above
     except Exception as exc:  # a verification that could not run is recorded
         result["redis_error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if client is not None:
             client.close()
     mysql_ids = None
-    if model.verify.mysql is not None and "mysql-1" in lab.node_names():
+    if model.verify.mysql is not None and model.verify.mysql.query and "mysql-1" in lab.node_names():
         try:
             mysql_ids = bid_counts(lab, "mysql-1", bids)
         except pymysql.MySQLError as exc:  # recorded: the loss figures then say why they are absent
             result["mysql_error"] = f"{type(exc).__name__}: {exc}"
-    result.update(_verify_mysql(lab, bids, mysql_ids, complete="{ids}" not in (model.verify.mysql.query
-                                                                               if model.verify.mysql else "")))
+    if not keyed:
+        result.update(_verify_mysql(lab, bids, mysql_ids, complete="{ids}" not in (model.verify.mysql.query
+                                                                                   if model.verify.mysql else "")))
     if model.verify.http_path:
         result.update(_verify_http(lab, model, bids))
     if stream is not None and mysql_ids is not None:
@@ -127,6 +150,49 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     result["checked_in_s"] = round(time.time() - started, 3)
     (run_dir / rf.VERIFY).write_text(json.dumps(result, indent=1) + "\n")
     return result
+
+
+def _entries(client: redis.Redis, stream: str, chunk: int = 10_000) -> list[tuple[str, dict]]:
+    """Every entry the stream still holds, read in chunks."""
+    out, start = [], "-"
+    for _ in range(10_000):
+        part = client.xrange(stream, min=start, max="+", count=chunk)
+        out += part
+        if len(part) < chunk:
+            break
+        start = "(" + part[-1][0]
+    return out
+
+
+def _by_key(lab: Lab, hist: pd.DataFrame, model: ServiceModel, entries: list | None) -> dict:
+    """Acknowledged and unknown bids looked up by their identity (observe/verify_keys.py) in MySQL, and
+    the acknowledged ones that are neither there nor still in the stream."""
+    order = [f.name for f in model.bid.identity]
+    acked, unknown = verify_keys.keys(hist, "ok"), verify_keys.keys(hist, "unknown")
+    out: dict = {"keyed": True, "identity": order, "unknown_unresolvable": verify_keys.unresolvable(hist),
+                 "unknown_checked": len(unknown)}
+    check, rows = model.verify.mysql, None
+    if check is not None and check.key_query and "mysql-1" in lab.node_names():
+        try:
+            conn = lab.mysql_connect("mysql-1", timeout_s=10)
+            try:
+                rows = verify_keys.mysql_rows(conn, check.key_query, acked + unknown)
+            finally:
+                conn.close()
+        except pymysql.MySQLError as exc:  # recorded: the loss figures then say why they are absent
+            out["mysql_error"] = f"{type(exc).__name__}: {exc}"
+    out["mysql_checked"] = rows is not None
+    if rows is not None:
+        judged = verify_keys.judge(acked, unknown, rows, "mysql")
+        out.update(judged, mysql_rows=sum(rows.values()), duplicate_rows=judged["duplicate_rows_mysql"],
+                   unknown_landed=judged["unknown_landed_mysql"], unknown_lost=judged["unknown_lost_mysql"])
+    if entries is not None and rows is not None:
+        in_stream = verify_keys.stream_keys(entries, model.stream.key_fields, order)
+        out["stream_checked"] = True
+        out["acked_not_in_mysql_or_stream"] = verify_keys.judge(acked, [], rows + in_stream, "either")["missing_in_either"]
+        out["acked_in_stream_only"] = len(verify_keys.judge(acked, [], rows, "x")["missing_in_x"]) - len(
+            out["acked_not_in_mysql_or_stream"])
+    return out
 
 
 def _drain(client: redis.Redis, s: StreamNames, drain_s: float) -> dict:
@@ -141,7 +207,11 @@ def _drain(client: redis.Redis, s: StreamNames, drain_s: float) -> dict:
         group = _group(client, s) or {}
         out["drained_in_s"] = None
     out["pending_at_end"] = int(group.get("pending", 0)) if group else None
-    out["lag_at_end"] = group.get("lag") if group else None
+    lag = group.get("lag") if group else None
+    if group and lag is None:
+        lag = unread(client, s.stream, group["last-delivered-id"])
+    out["lag_at_end"] = lag
+    out["backlog_at_end"] = out["pending_at_end"] + lag if group and lag is not None else None
     out["xlen"] = client.xlen(s.stream)
     out["dead_letters"] = client.xlen(s.dead_letter_stream) if s.dead_letter_stream else None
     return out

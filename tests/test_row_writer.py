@@ -25,7 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def test_history_rows_in_the_contracts_columns(tmp_path):
     h = History()
     h.open(tmp_path / rf.HISTORY)
-    h.record(1700000000.1234567, 1700000000.25, "bid", "k1", bid_id="b,1", status=201, variant="default")
+    h.record(1700000000.1234567, 1700000000.25, "bid", "k1", bid_id="b,1", status=201, variant="default",
+             write_key='["17", "42"]')
     h.record(1700000001.0, 1700000001.5, "set", "k2", value="v", outcome="unknown", error='Timeout "x"\nmore',
              intent="i2", attempt=2)
     h.close()
@@ -34,7 +35,7 @@ def test_history_rows_in_the_contracts_columns(tmp_path):
     first, second = rows.to_dict("records")
     assert first == {"t_start_ms": "1700000000123.457", "t_end_ms": "1700000000250.0", "op": "bid", "key": "k1",
                      "value": "", "bid_id": "b,1", "outcome": "ok", "status": "201", "error": "", "intent": "k1",
-                     "variant": "default", "attempt": "1"}
+                     "variant": "default", "attempt": "1", "write_key": '["17", "42"]'}
     assert (second["error"], second["intent"], second["attempt"], second["outcome"]) == \
         ('Timeout "x"\nmore', "i2", "2", "unknown")
 

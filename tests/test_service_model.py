@@ -2,6 +2,8 @@
 and for a target file; what a target does not give is absent, never 0."""
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 
 import runfiles as rf
@@ -9,28 +11,34 @@ from analysis.evidence import loss_gap
 from analysis.load import Run
 from analysis.metrics import log_metrics
 from lab import service
-from lab.target_spec import BidCall, LogPatterns, StreamSpec, Target, VerifySpec
+from lab.target_spec import BidCall, BodyChoice, KeyField, LogPatterns, Refusal, StreamSpec, Target, VerifySpec
 
 
 def _target(**kw) -> Target:
     bid = BidCall(url="http://127.0.0.1:18080", body={"auction": {"id": "{auction}"}, "amount": "{amount}",
                                                         "note": "by {user} with {key}"},
-                  id_field="bid.id", idempotency_header="Idempotency-Key", refused=(400, 409))
+                  id_field="bid.id", idempotency_header="Idempotency-Key", not_stored=(400, 409))
     return Target(name="t", path=__file__, nodes=(), bid=bid, **kw)
+
+
+VALUES = {"auction": "a-1", "user": "u-2", "amount": 7, "key": "k"}
 
 
 def test_a_target_bid_is_filled_from_its_template_and_its_id_read_from_a_dotted_path():
     model = service.from_target(_target())
-    assert model.bid_body("a-1", "u-2", 7, "k") == {"auction": {"id": "a-1"}, "amount": 7, "note": "by u-2 with k"}
+    assert model.bid_request(VALUES).body == {"auction": {"id": "a-1"}, "amount": 7, "note": "by u-2 with k"}
     assert model.bid_id({"bid": {"id": "b-9"}, "replayed": False}) == "b-9"
     assert model.bid_id({"bidId": "b-9"}) == "" and model.bid_id({"bid": {"id": {"nested": 1}}}) == ""
-    assert model.refused(409, "") and not model.refused(422, "") and not model.refused(503, '"stored":false')
+    assert model.classify(409, None, "") == ("fail", "") and model.classify(422, None, "") == ("unknown", "")
+    assert model.classify(503, None, '"stored":false') == ("unknown", "") and model.classify(201, {}, "")[0] == "ok"
 
 
-def test_the_standin_refuses_every_4xx_and_a_guard_refusal():
+def test_the_standin_takes_every_4xx_and_a_guard_refusal_as_nothing_stored():
     model = service.standin("bid-stream", "bid-group", "bid-stream-dead")
-    assert model.bid_body("a", "u", 3, "k") == {"auctionId": "a", "userId": "u", "amount": 3}
-    assert model.refused(422, "") and model.refused(503, '{"stored": false}') and not model.refused(503, "")
+    assert model.bid_request({**VALUES, "auction": "a", "user": "u", "amount": 3}).body == {
+        "auctionId": "a", "userId": "u", "amount": 3}
+    assert model.classify(422, None, "")[0] == "fail" and model.classify(503, None, '{"stored": false}')[0] == "fail"
+    assert model.classify(503, None, "")[0] == "unknown"
     assert model.verify.redis_key == "bid:{id}" and model.stream.id_field == "bidId"
 
 
@@ -40,6 +48,53 @@ def test_what_the_lab_writes_of_its_service_the_analysis_reads_back_from_run_jso
     assert rf.service_logs(standin) == (rf.STANDIN_LOG_PATTERNS, True) == rf.service_logs(None)
     target = service.from_target(_target(logs=LogPatterns(redelivered=r"again (\d+)"))).to_json()
     assert rf.service_logs(target) == ({"persist_error": None, "redelivered": r"again (\d+)"}, False)
+
+
+FAIRBID_LIKE = BidCall(
+    url="http://127.0.0.1:18090", path="/api/v1/auctions/{auction}/bids", headers={"X-User-Id": "{user}"},
+    query={"src": "load {user}"},
+    bodies=(BodyChoice(3, {"bidType": "ONE_TOUCH"}), BodyChoice(1, {"bidType": "DIRECT", "amount": "{amount}"})),
+    refusals=(Refusal(statuses=(400, 403), code="error.code", codes=("BID_TOO_LOW", "SELF_BID_NOT_ALLOWED")),),
+    identity=(KeyField("auction_id", "data.auctionId", "{auction}"), KeyField("bidder_id", "data.bidderId", "{user}"),
+              KeyField("amount", "data.amount", "{amount}")))
+
+
+def test_path_headers_and_query_are_templates_and_values_keep_their_type():
+    model = service.ServiceModel(bid=FAIRBID_LIKE, verify=VerifySpec(), stream=None)
+    values = {"auction": 17, "user": 42, "amount": 12000, "key": "k"}
+    direct = next(model.bid_request(values, random.Random(s)) for s in range(50)
+                  if model.bid_request(values, random.Random(s)).body.get("bidType") == "DIRECT")
+    assert direct.path == "/api/v1/auctions/17/bids" and direct.headers == {"X-User-Id": "42"}
+    assert direct.query == {"src": "load 42"} and direct.body == {"bidType": "DIRECT", "amount": 12000}
+    assert direct.used == {"auction", "user", "amount"}
+    odd = service.ServiceModel(bid=BidCall(url="http://x", path="/a/{auction}/{{literal}}"), verify=VerifySpec(),
+                               stream=None)
+    assert odd.bid_request({**VALUES, "auction": "a b/c"}).path == "/a/a%20b%2Fc/{literal}"  # encoded in a path
+
+
+def test_a_business_refusal_is_told_apart_from_a_failure_by_its_status_and_code():
+    model = service.ServiceModel(bid=FAIRBID_LIKE, verify=VerifySpec(), stream=None)
+    low = {"success": False, "error": {"code": "BID_TOO_LOW", "message": "x"}}
+    assert model.classify(400, low, "") == ("refused", "BID_TOO_LOW")
+    assert model.classify(403, {"error": {"code": "SELF_BID_NOT_ALLOWED"}}, "") == ("refused", "SELF_BID_NOT_ALLOWED")
+    # the same code on another status, or another code on a refusal status, is no refusal
+    assert model.classify(500, low, "")[0] == "unknown"
+    assert model.classify(400, {"error": {"code": "VALIDATION_ERROR"}}, "")[0] == "fail"
+    assert model.classify(400, None, "not json")[0] == "fail"
+    body_only = service.ServiceModel(bid=BidCall(url="http://x", refusals=(Refusal(code="result", codes=("NO",)),)),
+                                     verify=VerifySpec(), stream=None)
+    assert body_only.classify(200, {"result": "NO"}, "") == ("refused", "NO")
+    assert body_only.classify(200, {"result": "YES"}, "") == ("ok", "")
+
+
+def test_a_write_without_an_id_is_known_by_its_identity_and_unresolvable_where_the_server_chose_a_field():
+    model = service.ServiceModel(bid=FAIRBID_LIKE, verify=VerifySpec(), stream=None)
+    reply = {"success": True, "data": {"id": None, "auctionId": 17, "bidderId": 42, "amount": 13000.0}}
+    assert model.bid_id(reply) == "" and model.write_key(reply) == '["17", "42", "13000"]'
+    assert model.write_key({"data": {"auctionId": 17}}) == ""  # a reply without the whole identity
+    values = {"auction": 17, "user": 42, "amount": 12000, "key": "k"}
+    assert model.sent_key(values, frozenset({"auction", "user", "amount"})) == '["17", "42", "12000"]'
+    assert model.sent_key(values, frozenset({"auction", "user"})) == ""  # ONE_TOUCH: the server chose the amount
 
 
 def _run(tmp_path, meta: dict, verify: dict, logs: dict[str, str] | None = None) -> Run:
@@ -75,6 +130,7 @@ def test_losses_are_not_counted_where_no_store_was_named_or_one_could_not_be_rea
 def test_a_service_model_without_a_stream_or_idempotency_key_says_what_it_cannot_measure():
     model = service.from_target(_target(verify=VerifySpec(redis_key="fb:bid:{id}"), stream=None))
     meta = model.to_json()
+    assert meta["identity"] == [] and meta["refusals"] == []
     assert meta["verify"] == {"redis_key": "fb:bid:{id}", "idempotency_key": None, "mysql": False, "http": None}
     assert model.stream is None
     with_stream = service.from_target(_target(stream=StreamSpec(key="bids", group="g", id_field="bid_id")))

@@ -1,0 +1,99 @@
+"""What a real stack shows and a general tool reports: settings that do not survive a failover, a
+consumer group that stops consuming while its processes look healthy, Sentinels that disagree after
+one of them restarted. Each figure is absent, with the reason, where its evidence is missing.
+"""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+import runfiles as rf
+from analysis.load import Run
+
+
+def config_drift(run: Run) -> tuple[dict, dict[str, str]]:
+    """`config_drift`: how many of the guard and durability settings differ between the master before
+    the first fault and the master after healing, each as `config_drift.SETTING: "old -> new"`."""
+    path = run.dir / rf.CONFIG
+    if not path.exists():
+        return {"config_drift": None}, {"config_drift": "no config.json in the run (runs before it existed)"}
+    record = json.loads(path.read_text())
+    before, after = record.get("before") or {}, record.get("after") or {}
+    old = (before.get("nodes") or {}).get(before.get("master"))
+    new = after.get("values")
+    if not isinstance(old, dict):
+        why = f"the master's settings before the fault were not read ({old or record.get('master_error')})"
+        return {"config_drift": None}, {"config_drift": why}
+    if not isinstance(new, dict):
+        why = f"the master's settings after healing were not read ({new or record.get('after_error')})"
+        return {"config_drift": None}, {"config_drift": why}
+    changed = {k: f"{old.get(k)} -> {new.get(k)}" for k in rf.CONFIG_SETTINGS if old.get(k) != new.get(k)}
+    out = {"config_drift": len(changed), **{f"config_drift.{k}": v for k, v in changed.items()}}
+    if before.get("master") != after.get("master"):
+        out["config_drift.master"] = f"{before.get('master')} -> {after.get('master')}"
+    return out, {}
+
+
+def _series(mon: pd.DataFrame, metric: str) -> pd.DataFrame:
+    sel = mon[(mon["source"] == "stream") & (mon["metric"] == metric)]
+    return sel.assign(t=sel["t_ms"].astype(float)).sort_values("t")
+
+
+def _stream_id(value: object) -> tuple[int, int] | None:
+    ms, sep, seq = str(value).partition("-")
+    return (int(ms), int(seq)) if sep and ms.isdigit() and seq.isdigit() else None
+
+
+def _rate(read: pd.DataFrame, start: float, end: float) -> float | None:
+    """Entries per second the group read between two moments (its entries-read counter)."""
+    sel = read[(read["t"] >= start) & (read["t"] <= end)]
+    values = pd.to_numeric(sel["value"], errors="coerce").dropna()
+    if len(values) < 2 or sel["t"].iloc[-1] <= sel["t"].iloc[0]:
+        return None
+    return round(max(0.0, float(values.iloc[-1] - values.iloc[0])) / ((sel["t"].iloc[-1] - sel["t"].iloc[0]) / 1000), 2)
+
+
+def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
+    """The group's consumption around the first disruptive fault: entries/s in the 10 s before it and
+    in the 10 s before the load stopped, and how long after the fault the group first delivered an
+    entry newer than any before it (`consumption_resumed_s`: absent when it never did)."""
+    names = ("consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s")
+    mon = run.monitor
+    if fault is None or not len(mon):
+        why = "no disruptive fault in the run" if fault is None else "no monitor samples"
+        return dict.fromkeys(names), dict.fromkeys(names, why)
+    t0 = float(fault["applied_ms"])
+    end = float(run.meta.get("test_stop_ms") or mon["t_ms"].astype(float).max())
+    read, ids = _series(mon, "entries_read"), _series(mon, "last_delivered_id")
+    out = {"consumption_before_per_s": _rate(read, t0 - 10_000, t0),
+           "consumption_after_per_s": _rate(read, end - 10_000, end)}
+    absent = {k: "the group's entries-read was not sampled across that span" for k, v in out.items() if v is None}
+    ids = ids.assign(id=ids["value"].map(_stream_id)).dropna(subset=["id"])
+    before, after = ids[ids["t"] < t0], ids[ids["t"] >= t0]
+    if not len(before) or not len(after):
+        out["consumption_resumed_s"] = None
+        absent["consumption_resumed_s"] = "the group's last-delivered id was not sampled before and after the fault"
+        return out, absent
+    top = max(before["id"])
+    moved = after[after["id"].map(lambda i: i > top)]
+    out["consumption_resumed_s"] = round((moved["t"].iloc[0] - t0) / 1000, 3) if len(moved) else None
+    if not len(moved):
+        last = round((after["t"].iloc[-1] - t0) / 1000, 1)
+        absent["consumption_resumed_s"] = (f"the group delivered no entry newer than before the fault in the {last} s "
+                                           "sampled after it: consumption stopped")
+    return out, absent
+
+
+def sentinels_agree(run: Run) -> tuple[dict, dict[str, str]]:
+    """Whether, at the last sample, every Sentinel watched named the same master (a Sentinel that copies a
+    template config at every start forgets the failover and names the old one)."""
+    mon = run.monitor
+    votes = mon[(mon["source"] == "sentinel") & (mon["metric"] == "master_votes")] if len(mon) else mon
+    expected = len(run.meta.get("sentinels") or [])
+    if not len(votes) or not expected:
+        return {"sentinels_agree": None}, {"sentinels_agree": "no sample of the Sentinels' master in the run"}
+    last = votes[votes["t_ms"].astype(float) == votes["t_ms"].astype(float).max()]
+    named = {str(v).rpartition("=")[0]: int(str(v).rpartition("=")[2]) for v in last["value"]}
+    return {"sentinels_agree": len(named) == 1 and sum(named.values()) == expected,
+            "sentinels_named": ", ".join(f"{k} by {n}" for k, n in sorted(named.items()))}, {}
