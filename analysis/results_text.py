@@ -7,43 +7,15 @@ sentence with the run's own reason (`Missing`), never a 0.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from bilingual import L, num
 
 LANGS = ("en", "ko")
 
 
-@dataclass(frozen=True)
-class L:
-    """One text in both languages."""
-
-    en: str
-    ko: str
-
-    def __call__(self, lang: str) -> str:
-        return getattr(self, lang)
-
-
-# ---- figures: one format for both languages -----------------------------------------------------
-def num(v: object) -> str:
-    """A figure as both documents print it: 18,853 / 6.312 / 0.8163 / true; text as it is."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v == 0:
-            return "0"
-        if abs(v) < 1:
-            s = f"{v:.4g}"
-            return f"{v:.6f}".rstrip("0").rstrip(".") if "e" in s else s
-        return f"{v:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(v, dict | list):
-        return json.dumps(v, sort_keys=True)
-    return str(v)
-
-
+# ---- figures: one format for both languages (bilingual.py, shared with the fault kinds' wording) ----
 def unit_of(name: str) -> str:
     base = name.rsplit(".", 1)[-1]
     if base.endswith("per_s"):
