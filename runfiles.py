@@ -109,7 +109,10 @@ class Scheduled(FaultRecord):
 
 @dataclass(frozen=True)
 class Applied(FaultRecord):
-    """In effect from applied_ms; a probe's `output` becomes metrics NAME.field."""
+    """In effect from applied_ms; a probe's `output` becomes metrics NAME.field. The kind's facts
+    (faults/kinds/) come with it, so the analysis needs nothing of faults/: whether it only read
+    state (`probe`), the one-shot kind a schedule undoes it with by hand (`undone_by`), and how it is
+    told on this backend (`said`: {"did": {"en", "ko"}, "undone": {"en", "ko"} or None})."""
 
     target: str
     node: str
@@ -121,6 +124,9 @@ class Applied(FaultRecord):
     name: str | None
     disruptive: bool  # opens a fault window: failover and error-window metrics are measured from it
     outcome: str = "ok"
+    probe: bool = False
+    undone_by: str | None = None
+    said: dict | None = None  # absent in journals written before the kinds' facts were (faults/upgrade.py)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ import runfiles as rf
 from analysis import evidence, stack_findings
 from analysis.load import Run
 
-OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
-
 
 def disruptive(record: dict) -> bool:
-    """Whether a journaled fault opens a fault window: the journal says so (faults.actions declares it)."""
-    return bool(record.get("disruptive", record.get("action") in OLD_RUNS_DISRUPTIVE))
+    """Whether a journaled fault opens a fault window: the journal says so (its kind declares it, and
+    `python -m faults.upgrade RUN_DIR` adds it to a journal written before it was recorded)."""
+    return bool(record.get("disruptive"))
 
 FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
