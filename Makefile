@@ -52,20 +52,24 @@ compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"
 	$(PY) analysis/compare.py $(DIRS)
 
 # FROM=dir: every run directory under dir, documents beside it; BACKEND only filters there when given
-results: deps  ## make results [BACKEND=local] [FROM=dir]
-	$(PY) -m analysis.results_doc $(if $(FROM),--from $(FROM) $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)),--backend $(BACKEND))
+results: deps  ## make results [BACKEND=local] [FROM=dir] [TARGET_NAME=name: the runs against that target]
+	$(PY) -m analysis.results_doc $(if $(TARGET_NAME),--target $(TARGET_NAME)) $(if $(FROM),--from $(FROM) $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)),$(if $(TARGET_NAME),,--backend $(BACKEND)))
 
-edition: deps  ## make edition OUT=dir [BACKEND=local]: newest catalog runs copied (no CSVs) + both documents; docs/results is one
-	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND)
+edition: deps  ## make edition OUT=dir [BACKEND=local] [TARGET_NAME=name]: newest catalog runs copied (no CSVs) + both documents; docs/results is one
+	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND) $(if $(TARGET_NAME),--target $(TARGET_NAME))
 
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
 	$(FAIRBID) plan $(S) --target $(TARGET)
 
-example-up: docker-up  ## the plan's own stack (examples/plan-stack: Node.js + ioredis) on the engine docker-up starts
-	bash scripts/example-stack.sh up
+EXAMPLE ?= plan-stack
+EXAMPLE_SCRIPT = $(if $(filter fairbid,$(EXAMPLE)),scripts/fairbid-stack.sh,scripts/example-stack.sh)
 
-example-down:  ## remove that stack's containers (its project only)
-	bash scripts/example-stack.sh down
+example-up: docker-up  ## a worked example's stack: EXAMPLE=plan-stack (Node.js + ioredis) or EXAMPLE=fairbid (Spring Boot, Lettuce)
+	$(if $(filter fairbid,$(EXAMPLE)),bash scripts/fairbid-stack.sh build)
+	bash $(EXAMPLE_SCRIPT) up
+
+example-down:  ## remove that example's containers (its Compose project only)
+	bash $(EXAMPLE_SCRIPT) down
 
 heal: deps  ## undo every fault of the project still in place (also after a SIGKILL)
 	$(FAIRBID) heal

@@ -215,7 +215,7 @@ class BidUser(FastHttpUser):
                 self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=detail,
                                         write_key=self.model.sent_key(values, sent.used) if outcome == "unknown"
                                         else "", **common)
-                resp.failure(f"HTTP {status}: {detail}")
+                resp.failure(f"HTTP {status}: {self.model.error_code(body) or detail}")
             return outcome
 
 

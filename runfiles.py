@@ -53,15 +53,16 @@ WORKER_COLUMN = "worker"
 # already (redelivery)"; a run.json without "service" is from before targets existed: the stand-in's
 STANDIN_LOG_PATTERNS = {"persist_error": r"persist failed for (\d+)",
                         "redelivered": r"(\d+) of \d+ bids were stored already \(redelivery\)"}
+LOG_PATTERN_KEYS = ("persist_error", "redelivered", "reader_stopped")  # lab.target_spec.LogPatterns' fields
 
 
 def service_logs(service: dict | None) -> tuple[dict[str, str | None], bool]:
     """The log patterns a run's consumer logs were read with (None: the target gives none), and whether
     its service was the stand-in (whose log lines also report group recreation)."""
     if not service:
-        return dict(STANDIN_LOG_PATTERNS), True
+        return {**dict.fromkeys(LOG_PATTERN_KEYS), **STANDIN_LOG_PATTERNS}, True
     logs = service.get("logs", {})
-    return {k: logs.get(k) for k in STANDIN_LOG_PATTERNS}, bool(service.get("standin"))
+    return {k: logs.get(k) for k in LOG_PATTERN_KEYS}, bool(service.get("standin"))
 
 
 def all_of(name: str) -> str:

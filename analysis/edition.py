@@ -2,6 +2,7 @@
 backend, copied without its large files (CSVs, logs), and the two documents built from the copies.
 
     python -m analysis.edition OUT [--backend local]     # OUT/runs/RUN_ID/..., OUT/RESULTS.md, .ko.md
+    python -m analysis.edition OUT --target fairbid      # the runs against that target
     python -m analysis.edition OUT --durability results/durability-TIME   # OUT/durability/
     python -m analysis.edition OUT --campaign results/campaigns/ID-seedN  # OUT/campaigns/ID-seedN/
     python -m bench.summary --edition OUT [--from results/bench]          # OUT/bench/ and its BENCH.md
@@ -33,16 +34,19 @@ def copy_run(src: Path, dest: Path) -> Path:
     return out
 
 
-def build(out: Path, backend: str, results: Path = RESULTS) -> tuple[list[Path], int]:
-    runs, _skipped = results_doc.select(results, backend, recursive=False, only=set(results_doc.load_catalog()))
+def build(out: Path, backend: str, results: Path = RESULTS, target: str | None = None) -> tuple[list[Path], int]:
+    """`target`: the newest run of each catalog scenario against that target (a team's own edition)."""
+    runs, _skipped = results_doc.select(results, backend, recursive=False, only=set(results_doc.load_catalog()),
+                                        target=target)
     if not runs:
-        raise SystemExit(f"no catalog run of the {backend} backend under {results}")
+        raise SystemExit(f"no catalog run {f'against target {target}' if target else f'of the {backend} backend'} "
+                         f"under {results}")
     dest = out / "runs"
     if dest.exists():
         shutil.rmtree(dest)
     for run in runs.values():
         copy_run(run.dir, dest)
-    paths, _taken, _ = results_doc.build(dest)
+    paths, _taken, _ = results_doc.build(dest, target=target)
     return paths, len(runs)
 
 
@@ -77,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m analysis.edition", description=__doc__.split("\n\n")[0])
     p.add_argument("out", type=Path)
     p.add_argument("--backend", default="local")
+    p.add_argument("--target", default=None, help="the runs against the target of this name instead")
     p.add_argument("--durability", type=Path, default=None, help="copy this durability comparison instead")
     p.add_argument("--campaign", type=Path, default=None, help="copy this campaign's aggregate and runs instead")
     p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
@@ -86,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                    ([copy_campaign(a.campaign, a.out)] if a.campaign else []):
             print(f"wrote {doc}")
         return 0
-    paths, n = build(a.out, a.backend, a.results)
+    paths, n = build(a.out, a.backend, a.results, a.target)
     print(f"{n} runs copied into {a.out / 'runs'}; wrote {', '.join(str(x) for x in paths)}")
     return 0
 

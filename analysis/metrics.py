@@ -44,7 +44,8 @@ METRICS = (
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
     "locust_requests", "request_log_gap", "workers",
     "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
-    "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s", "sentinels_agree",
+    "readers_stopped", "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s",
+    "sentinels_agree",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -246,7 +247,8 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
     pattern the target does not give is absent, with the reason."""
     patterns, standin = rf.service_logs(run.meta.get("service"))
-    wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"]}
+    wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"],
+              "readers_stopped": patterns["reader_stopped"]}
     compiled = {k: re.compile(p) for k, p in wanted.items() if p}
     counts = dict.fromkeys(compiled, 0)
     recreated = reread = 0
@@ -263,7 +265,7 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
             if standin and "recreated from 0 after NOGROUP: " in line:
                 recreated += 1
                 reread += int(line.split("recreated from 0 after NOGROUP: ", 1)[1].split()[0])
-    absent = {k: "the target file gives no log pattern for it (logs.persist_error / logs.redelivered)"
+    absent = {k: "no log pattern for it (a target file's logs.persist_error / redelivered / reader_stopped)"
               for k, p in wanted.items() if not p}
     out = {k: counts.get(k) for k in wanted}
     if standin:

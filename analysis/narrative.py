@@ -53,7 +53,7 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
                f"p95 latency {fmt(m['p95_ms'])} ms.")
     if m["lost_acked_writes"] is not None:
         out.append(f"History check: {m['acked_writes']} acknowledged writes ({m['acked_bids']} bids, {m['acked_sets']} "
-                   f"Redis SETs), each looked up after healing: {m['lost_acked_writes']} lost (Redis {m['lost_in_redis']}, "
+                   f"Redis SETs), each looked up after healing: {m['lost_acked_writes']} lost (Redis {fmt(m['lost_in_redis'])}, "
                    f"MySQL {fmt(m['lost_in_mysql'])}, SETs {m['lost_sets']}); {m['unknown_writes']} with unknown outcome; "
                    f"{fmt(m['duplicate_rows'])} duplicate rows; {fmt(m['pending_at_end'])} messages pending at the end.")
         if m["unknown_landed"] is not None:

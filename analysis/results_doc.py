@@ -24,6 +24,7 @@ import yaml
 
 import runfiles as rf
 from analysis import results_text as T
+from analysis import target_findings
 from analysis.results_text import L, num, pct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,15 +88,21 @@ def read_run(d: Path) -> RunFiles | None:
     return RunFiles(d, summary, _json(d / rf.RUN_JSON), journal)
 
 
-def excluded(run: RunFiles, backend: str | None) -> str | None:
-    """Why a run is not taken into the document, or None when it is."""
+def excluded(run: RunFiles, backend: str | None, target: str | None = None) -> str | None:
+    """Why a run is not taken into the document, or None when it is. With `target`, only the runs
+    against that target (by its name) are taken: a team's own document."""
     s, meta = run.summary, run.meta
+    ran_on = (meta.get("target") or {}).get("name") if isinstance(meta.get("target"), dict) else None
+    if target is not None:
+        if ran_on != target:
+            return f"not a run against target {target}"
+        backend = None
     cfg = s.get("config") or {}
     if backend is not None and run.backend != backend:
         return f"backend {run.backend}, not {backend}"
     if s.get("interrupted") or meta.get("interrupted"):
         return "interrupted"
-    if s.get("target") or meta.get("target"):
+    if (s.get("target") or meta.get("target")) and target is None:
         return "run against a target"
     if cfg.get("workers") or "workers" in s or "workers" in meta or (meta.get("config") or {}).get("workers"):
         return "run with workers"
@@ -108,7 +115,8 @@ def _newest_key(run: RunFiles) -> tuple:
     return (float(run.summary.get("started_ms") or 0), run.dir.name)
 
 
-def select(root: Path, backend: str | None, recursive: bool, only: set[str] | None) -> tuple[dict, list]:
+def select(root: Path, backend: str | None, recursive: bool, only: set[str] | None,
+           target: str | None = None) -> tuple[dict, list]:
     """({scenario: newest taken run}, [(run dir name, why skipped)]) for the run directories under root."""
     found = sorted(root.rglob(rf.SUMMARY) if recursive else root.glob(f"*/{rf.SUMMARY}"))
     taken: dict[str, RunFiles] = {}
@@ -120,7 +128,7 @@ def select(root: Path, backend: str | None, recursive: bool, only: set[str] | No
         run = read_run(d)
         if run is None:
             continue
-        why = excluded(run, backend) or (None if only is None or run.scenario in only else "not a catalog scenario")
+        why = excluded(run, backend, target) or (None if only is None or run.scenario in only else "not a catalog scenario")
         if why:
             skipped.append((d.name, why))
         elif run.scenario not in taken or _newest_key(run) > _newest_key(taken[run.scenario]):
@@ -170,6 +178,8 @@ def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
 
 
 def _make_cmd(sid: str, backend: str) -> str:
+    if backend == "target":
+        return f"make scenario S={sid} TARGET=<the target file>"
     return f"make scenario S={sid}" + ("" if backend == "local" else f" BACKEND={backend}")
 
 
@@ -271,6 +281,18 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
                          f"{num(ru.get('backoff_cap_s'))} s",
                          f"timeout {num(ru.get('timeout_s'))} s, 재시도 {ru.get('retries')}회, backoff 상한 "
                          f"{num(ru.get('backoff_cap_s'))} s")(lang) + ".")
+    target = run.meta.get("target") or {}
+    if target:  # the stack's own files and settings, not the stand-in's: the stand-in's lines above do not apply
+        standin = (L("Service Redis client", "서비스의 Redis 클라이언트"),
+                   L("Redis directives beyond conf/redis.conf", "conf/redis.conf 외 Redis 설정"))
+        lines = [x for x in lines if not x.startswith(tuple(f"- {x(lang)}" for x in standin))]
+        file = target_findings.shown(target.get("file"))
+        lines.append(f"- {L('The stack and the service', '스택과 서비스')(lang)}: "
+                     + L(f"the team's own, as target `{target.get('name')}` describes them (`{file}`); "
+                         "its service runs with its own client settings",
+                         f"대상 `{target.get('name')}`이 설명하는 팀 자신의 것(`{file}`); 서비스는 "
+                         "자신의 클라이언트 설정으로 돈다")(lang) + ".")
+        return lines
     lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf`"
                  + L("; Docker: `compose/sentinel.yml`.", "; Docker: `compose/sentinel.yml`.")(lang))
     return lines
@@ -637,8 +659,10 @@ def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) ->
     chapters = _order(catalog, runs)
     order = [sid for _, ids in chapters for sid in ids]
     figs = {sid: r.fig() for sid, r in runs.items()}
-    lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang),
-             L("Contents:", "차례:")(lang), ""]
+    lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang)]
+    if any(r.meta.get("target") for r in runs.values()):  # a team's own stack: what only it has
+        lines += target_findings.lines(runs, order, lang)
+    lines += [L("Contents:", "차례:")(lang), ""]
     lines += [f"- {ch.title(lang)}" for ch, _ in chapters]
     lines += [f"- {T.TXT['expect'](lang).lstrip('# ')}", f"- {T.TXT['questions'](lang).lstrip('# ')}", "",
               T.TXT["env"](lang), "", *environment_lines(runs, lang),
@@ -660,17 +684,19 @@ def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) ->
 
 
 def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | None = None, out: Path | None = None,
-          scenarios: Path = SCENARIOS) -> tuple[list[Path], dict, list]:
+          scenarios: Path = SCENARIOS, target: str | None = None) -> tuple[list[Path], dict, list]:
     """Write RESULTS.md and RESULTS.ko.md; return (their paths, the runs taken, the runs skipped and why)."""
     catalog = load_catalog(scenarios)
     if from_dir is not None:
         from_dir = Path(from_dir).resolve()
-        runs, skipped = select(from_dir, backend, recursive=True, only=None)
+        runs, skipped = select(from_dir, backend, recursive=True, only=None, target=target)
         out_dir = Path(out).resolve() if out else from_dir.parent
     else:
-        backend = backend or "local"
-        runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog))
+        backend = backend or ("target" if target else "local")
+        runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog), target=target)
         out_dir = Path(out).resolve() if out else Path(results).resolve()
+    if target:  # a team's document: the steps it ran (the catalog's others would only say "not run")
+        catalog = {sid: cat for sid, cat in catalog.items() if sid in runs}
     taken_backends = sorted({r.backend for r in runs.values()})
     label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -689,12 +715,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--from", dest="from_dir", type=Path, default=None,
                    help="every run directory under DIR instead of results/ (documents written into DIR's parent)")
     p.add_argument("--out", type=Path, default=None, help="write the documents here instead")
+    p.add_argument("--target", default=None, help="take only the runs against the target of this name")
     p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.from_dir is not None and not a.from_dir.is_dir():
         print(f"error: --from {a.from_dir}: no such directory", file=sys.stderr)
         return 2
-    paths, runs, skipped = build(a.from_dir, a.results, a.backend, a.out)
+    paths, runs, skipped = build(a.from_dir, a.results, a.backend, a.out, target=a.target)
     for name, why in skipped:
         print(f"  not taken: {name} ({why})", file=sys.stderr)
     print(f"{len(runs)} runs taken ({', '.join(sorted(r.id for r in runs.values())) or 'none'})")

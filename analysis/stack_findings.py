@@ -46,12 +46,12 @@ def _stream_id(value: object) -> tuple[int, int] | None:
 
 
 def _rate(read: pd.DataFrame, start: float, end: float) -> float | None:
-    """Entries per second the group read between two moments (its entries-read counter)."""
-    sel = read[(read["t"] >= start) & (read["t"] <= end)]
+    """Entries per second the group read from `start` until just before `end` (its entries-read counter)."""
+    sel = read[(read["t"] >= start) & (read["t"] < end)]
     values = pd.to_numeric(sel["value"], errors="coerce").dropna()
     if len(values) < 2 or sel["t"].iloc[-1] <= sel["t"].iloc[0]:
         return None
-    return round(max(0.0, float(values.iloc[-1] - values.iloc[0])) / ((sel["t"].iloc[-1] - sel["t"].iloc[0]) / 1000), 2)
+    return round(max(0.0, float(values.iloc[-1] - values.iloc[0])) / float((sel["t"].iloc[-1] - sel["t"].iloc[0]) / 1000), 2)
 
 
 def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
@@ -67,7 +67,7 @@ def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
     end = float(run.meta.get("test_stop_ms") or mon["t_ms"].astype(float).max())
     read, ids = _series(mon, "entries_read"), _series(mon, "last_delivered_id")
     out = {"consumption_before_per_s": _rate(read, t0 - 10_000, t0),
-           "consumption_after_per_s": _rate(read, end - 10_000, end)}
+           "consumption_after_per_s": _rate(read, end - 10_000, end + 1)}
     absent = {k: "the group's entries-read was not sampled across that span" for k, v in out.items() if v is None}
     ids = ids.assign(id=ids["value"].map(_stream_id)).dropna(subset=["id"])
     before, after = ids[ids["t"] < t0], ids[ids["t"] >= t0]
@@ -77,9 +77,9 @@ def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
         return out, absent
     top = max(before["id"])
     moved = after[after["id"].map(lambda i: i > top)]
-    out["consumption_resumed_s"] = round((moved["t"].iloc[0] - t0) / 1000, 3) if len(moved) else None
+    out["consumption_resumed_s"] = round(float(moved["t"].iloc[0] - t0) / 1000, 3) if len(moved) else None
     if not len(moved):
-        last = round((after["t"].iloc[-1] - t0) / 1000, 1)
+        last = round(float(after["t"].iloc[-1] - t0) / 1000, 1)
         absent["consumption_resumed_s"] = (f"the group delivered no entry newer than before the fault in the {last} s "
                                            "sampled after it: consumption stopped")
     return out, absent

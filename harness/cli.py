@@ -180,17 +180,17 @@ def bid_examples(model, count: int = 3) -> list[str]:
     from harness import bidders
 
     rng = random.Random(1)
-    pools = {name: [f"<{name} {i}>" for i in range(1, step.repeat + 1)]
+    pools = {name: [f"{name}{i}" for i in range(1, step.repeat + 1)]
              for step in model.setup for name in step.capture}
-    user = bidders.draw_user(model.users) if model.users else "user-1"
-    session = {k: f"<{k} from the login>" for k in (model.users.login.capture if model.users and model.users.login else {})}
-    out = []
+    session = {k: f"{k}-from-login" for k in (model.users.login.capture if model.users and model.users.login else {})}
+    out = ["(values of a setup pool are shown as NAME1, NAME2, ... until the setup makes them)"] if pools else []
     if model.users:
         login = f"; each logs in: {model.users.login.method} {model.users.login.path}" if model.users.login else ""
         out.append(f"users {model.users.first}..{model.users.last}" +
                    (f" but {', '.join(map(str, model.users.exclude))}" if model.users.exclude else "") + login)
     for i in range(count):
-        values = {**bidders.draw(pools, 10), "user": user, "amount": rng.randint(*model.bid.amount), "key": f"<key {i}>",
+        user = bidders.draw_user(model.users) if model.users else f"user-{i}"
+        values = {**bidders.draw(pools, 10), "user": user, "amount": rng.randint(*model.bid.amount), "key": f"key-{i}",
                   **session}
         sent = model.bid_request(values, rng)
         query = "?" + "&".join(f"{k}={v}" for k, v in sent.query.items()) if sent.query else ""

@@ -20,7 +20,7 @@ SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout
                    "quorum": "quorum", "parallel_syncs": "parallel-syncs"}
 
 
-def _count_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+def _count_problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
     t, s, out = lab.target, sc.stack, []
     for kind, asked, exact in (("redis", s.redis, True), ("sentinel", s.sentinels, True), ("mysql", s.mysql, False),
                                ("app", s.apis, False)):
@@ -32,9 +32,41 @@ def _count_problems(sc: Scenario, lab: TargetLab) -> list[str]:
     if owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers:
         out.append(f"the scenario's stack has {s.consumers} consumer(s), the target "
                    f"{len(consumers)} ({len(owned)} started by the harness)")
-    if s.redis_conf:
-        out.append(f"stack.redis_conf {sorted(s.redis_conf)}: the harness does not reconfigure a Redis it does not own")
+    if s.redis_conf and not live:
+        out.append(f"stack.redis_conf {sorted(s.redis_conf)}: the harness does not reconfigure a Redis it does not "
+                   "own; the live master must already run them")
     return out
+
+
+def _redis_conf_problems(sc: Scenario, lab: TargetLab) -> list[str]:
+    """The directives the scenario assumes, against what the master runs now: the harness does not
+    reconfigure a Redis it does not own, so a stack runs such a step only as it is (FairBid's guard is
+    on its first master only: after a failover the step is refused, naming the setting)."""
+    if not sc.stack.redis_conf:
+        return []
+    try:  # asked of the Sentinels directly: the target is not adopted yet
+        master = None
+        for host, port in lab.sentinel_addrs(lab.nodes or lab._resolve()):
+            sentinel = clients.sentinel_at(host, port, timeout=2, password=lab.secrets.sentinel)
+            try:
+                master = sentinel.sentinel_get_master_addr_by_name(lab.config.master_name)
+            finally:
+                sentinel.close()
+            if master:
+                break
+        if not master:
+            raise LookupError("no Sentinel names a master")
+        client = clients.redis_at(master[0], int(master[1]), timeout=3, password=lab.secrets.redis)
+        master = f"{master[0]}:{master[1]}"
+        try:
+            live = {k: str(v) for k, v in client.config_get(*sc.stack.redis_conf).items()}
+        finally:
+            client.close()
+    except Exception as exc:  # said as the problem it is: nothing to compare with
+        return [f"stack.redis_conf: the master's settings could not be read ({type(exc).__name__}: {exc})"]
+    return [f"stack.redis_conf.{k}: the master ({master}) runs {live.get(k)!r}, the scenario assumes {str(v)!r}; "
+            "the harness does not reconfigure a Redis it does not own"
+            for k, v in sorted(sc.stack.redis_conf.items()) if live.get(k) != str(v)]
 
 
 def _sentinel_problems(sc: Scenario, lab: TargetLab) -> list[str]:
@@ -65,7 +97,7 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
     explicit = {k: v for k, v in sc.stack.service_env.items() if k not in client}
     out = []
     for key in sorted(explicit):
-        if not any(key in n.process.env_map for n in owned):
+        if not any(key in n.process.env_map or key in n.process.env_absent for n in owned):
             out.append(f"stack.service_env.{key}: no process the harness starts maps it (process.env_map); "
                        "an adopted container runs with its own settings")
     for f in sc.faults:
@@ -77,7 +109,8 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
             if node is None or node.process is None:
                 out.append(f"faults[{f.index}] (line {f.line}): restart with env acts on a process the harness "
                            f"owns; {f.target} is an adopted container")
-            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map):
+            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map
+                                   and k not in node.process.env_absent):
                 out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
         if ACTIONS[f.action].needs_address and node is not None and node.process is not None:
             out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")
@@ -86,9 +119,9 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
 
 def problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
     """Everything that stops this scenario on this target (live: also ask the Sentinels)."""
-    out = _count_problems(sc, lab) + _settings_problems(sc, lab)
+    out = _count_problems(sc, lab, live) + _settings_problems(sc, lab)
     if live:
-        out += _sentinel_problems(sc, lab) + _throttle_problems(sc, lab)
+        out += _sentinel_problems(sc, lab) + _throttle_problems(sc, lab) + _redis_conf_problems(sc, lab)
     return out
 
 

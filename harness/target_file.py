@@ -9,7 +9,8 @@ Accepted (every key optional unless marked *):
     name*: text (letters, digits, ., _, -)
     nodes*: {KEY: {kind*: KINDS, as*: PLAYS[kind], container: NAME | compose: {project*, service*}
                    | process: {command*: text or [words], cwd: dir, env: {VAR: text or number},
-                               env_map: {FAIRBID_SETTING or setting: VAR}},  # process: consumer and app only
+                               env_map: {FAIRBID_SETTING or setting: VAR | {var, scale} | null},
+                               ready: {path | port, status, timeout_s}},   # process: consumer and app only
                    port: 1..65535}}                                     # default by kind; none on a consumer
     sentinel: {addresses: ["IP:port" | sentinel node], master_name: mymaster, password_env: VAR}
     redis: {password_env: VAR}
@@ -18,7 +19,7 @@ Accepted (every key optional unless marked *):
     verify: {redis_key: "..{id}..", idempotency_key: "..{key}..", http: {path*: "/..{id}.."},
              mysql: {query*: "..{ids}..", count_query, dsn_env: VAR | node: mysql node + user, password_env, database}}
     stream: {key*, group*, dead_letter, id_field: bidId, dead_letter_source_field}
-    logs: {persist_error: regex, redelivered: regex}                  # at most one group each
+    logs: {persist_error: regex, redelivered: regex, reader_stopped: regex}  # at most one group each
     env_file: file (relative to the target file's folder)
     allow_remote: false                                               # true: literal addresses beyond loopback
 """
@@ -61,7 +62,7 @@ SENTINEL_KEYS = {"addresses", "master_name", "password_env"}
 VERIFY_KEYS = {"redis_key", "idempotency_key", "mysql", "http"}
 MYSQL_KEYS = {"query", "key_query", "count_query", "dsn_env", "node", "user", "password_env", "database"}
 STREAM_KEYS = {"key", "group", "dead_letter", "id_field", "dead_letter_source_field", "key_fields"}
-LOG_KEYS = {"persist_error", "redelivered"}
+LOG_KEYS = {"persist_error", "redelivered", "reader_stopped"}
 
 NAME_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # the target's name and its node keys: no slashes, no "." or ".."
 NAME_HINT = "is not a name (letters, digits, ., _ and -, starting with a letter or digit)"
@@ -358,9 +359,10 @@ def _process(f: Fields, folder: Path, refs: dict[str, str | None]) -> ProcessSpe
         else:
             cwd = resolved
     env = _env(p, refs)
-    env_map = _env_map(p)
+    env_map, env_scale, env_absent = _env_map(p)
     ready = _ready(p)
-    return ProcessSpec(command=command, cwd=cwd, env=env, env_map=env_map, **ready) if command else None
+    return (ProcessSpec(command=command, cwd=cwd, env=env, env_map=env_map, env_scale=env_scale,
+                        env_absent=env_absent, **ready) if command else None)
 
 
 def _ready(p: Fields) -> dict:
@@ -456,25 +458,44 @@ def _setting(key: str) -> str | None:
     return None
 
 
-def _env_map(p: Fields) -> dict[str, str]:
+def _env_map(p: Fields) -> tuple[dict[str, str], dict[str, float], tuple[str, ...]]:
+    """(setting -> variable, setting -> scale, settings the service has no counterpart for). A value is
+    the variable's name, or {var: NAME, scale: N} where the service counts in other units (the
+    stand-in's seconds as milliseconds: 1000), or null: the service has no such setting, and a scenario
+    that sets it runs without it (said in the plan and in run.json)."""
     m = _mapping(p, "env_map")
     out: dict[str, str] = {}
+    scales: dict[str, float] = {}
+    absent: list[str] = []
     if m is None:
-        return out
+        return out, scales, ()
     for key in m.data:
         setting = _setting(key)
         if setting is None:
             m.bad(key, f"unknown setting {key} (the stand-in's: {', '.join(sorted(settings_env()))})")
             continue
-        if setting in out:
+        if setting in out or setting in absent:
             m.bad(key, f"{setting} is mapped twice")
             continue
-        var = m.text(key, None, ENV_RE, ENV_HINT)
+        value = m.data[key]
+        if value is None:
+            absent.append(setting)
+            continue
+        if isinstance(value, dict):
+            sub = m.section(key, {"var", "scale"})
+            var = sub.text("var", MISSING, ENV_RE, ENV_HINT)
+            scale = sub.number("scale", 1, 0, above=True)
+            if var is None:
+                continue
+            if scale != 1:
+                scales[setting] = scale
+        else:
+            var = m.text(key, None, ENV_RE, ENV_HINT)
         if var is not None and var in out.values():
             m.bad(key, f"{var} already receives {next(s for s, v in out.items() if v == var)}")
         elif var is not None:
             out[setting] = var
-    return out
+    return out, scales, tuple(absent)
 
 
 # ---- addresses ---------------------------------------------------------------------------------------------
@@ -641,7 +662,7 @@ def _logs(top: Fields) -> LogPatterns:
     lg = _mapping(top, "logs", LOG_KEYS)
     if lg is None:
         return LogPatterns()
-    return LogPatterns(**{k: lg.read(k, None, as_text, _regex_problem) for k in ("persist_error", "redelivered")})
+    return LogPatterns(**{k: lg.read(k, None, as_text, _regex_problem) for k in sorted(LOG_KEYS)})
 
 
 def _env_file(top: Fields, folder: Path) -> Path | None:

@@ -79,6 +79,15 @@ class ServiceModel:
             parts.append(templates.key_text(templates.fill_text(f.sent, values)))
         return json.dumps(parts) if all(parts) else ""
 
+    def error_code(self, reply: object) -> str:
+        """The reply's error code where the refusal rules say where codes are ("" otherwise): failures are
+        named by it, so that Locust groups them (a reply that also carries a timestamp never repeats)."""
+        for path in dict.fromkeys(r.code for r in self.bid.refusals if r.code):
+            value = templates.at(reply, path)
+            if value is not None and not isinstance(value, (dict, list)):
+                return str(value)
+        return ""
+
     def classify(self, status: int, reply: object, text: str) -> tuple[str, str]:
         """(outcome, code) of one reply, in DESIGN.md's vocabulary: "refused" by the service's own rules
         (a business refusal, with its code: never a failure), "ok" (acknowledged), "fail" (nothing was

@@ -232,6 +232,8 @@ class TargetLab:
                         + (f" PID {f['proc']['pid']}" if f.get("proc") else self._start_note(name)))
             addr = f"{f['host']}:{f['port']}" if f.get("host") and f.get("port") else "no address"
             out.append(f"{name:<11} <- {spec.key} ({spec.kind}): {how}, {addr}")
+            if spec.process and (dropped := sorted(k for k in self.spec.service_env if k in spec.process.env_absent)):
+                out.append(f"{'':<11}    not applied (the service has no such setting): {', '.join(dropped)}")
         return out
 
     def _start_note(self, name: str) -> str:
@@ -272,7 +274,7 @@ class TargetLab:
             return PLACEHOLDER.sub(one, value)
 
         env = {**os.environ, **{k: fill(v) for k, v in spec.env.items()}}
-        env.update({spec.env_map[k]: v for k, v in settings.items() if k in spec.env_map})
+        env.update({spec.env_map[k]: _scaled(v, spec.env_scale.get(k)) for k, v in settings.items() if k in spec.env_map})
         return env
 
     def _node_ref(self, ref: str) -> str:
@@ -293,7 +295,7 @@ class TargetLab:
     def unmapped(self, name: str, settings: dict[str, str]) -> list[str]:
         """Settings an owned process cannot take (its target entry maps no variable for them)."""
         spec = self.target.node(name).process
-        return sorted(k for k in settings if k not in spec.env_map)
+        return sorted(k for k in settings if k not in spec.env_map and k not in spec.env_absent)
 
     # ---- node facts -------------------------------------------------------------------------------
     def _node(self, name: str) -> dict:
@@ -550,3 +552,11 @@ class TargetLab:
         return pymysql.connect(host=host, port=port, user=user, password=password, database=db,
                                connect_timeout=timeout_s, read_timeout=timeout_s, write_timeout=timeout_s,
                                autocommit=True)
+
+
+def _scaled(value: str, scale: float | None) -> str:
+    """A setting in the service's own unit (the stand-in's seconds as milliseconds, scale 1000)."""
+    if scale is None:
+        return value
+    number = float(value) * scale
+    return str(int(number)) if number.is_integer() else str(number)

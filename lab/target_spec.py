@@ -30,6 +30,8 @@ class ProcessSpec:
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
     env_map: dict[str, str] = field(default_factory=dict)
+    env_scale: dict[str, float] = field(default_factory=dict)  # setting -> factor (seconds given, ms taken)
+    env_absent: tuple[str, ...] = ()  # settings the service has no counterpart for: runs go on without them
     ready_path: str | None = None  # a GET on the node's address that answers one of ready_status when ready
     ready_status: tuple[int, ...] = (200,)
     ready_port: int | None = None  # or a port accepting connections on the node's host
@@ -202,6 +204,7 @@ class LogPatterns:
 
     persist_error: str | None = None
     redelivered: str | None = None
+    reader_stopped: str | None = None  # a consumer's read loop that ended for good (a subscription cancelled on error)
 
 
 @dataclass(frozen=True)

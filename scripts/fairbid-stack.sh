@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # The FairBid-shaped worked example, examples/fairbid/: a Spring Boot service written from FairBid's
 # public contract (run on the host, owned by the harness) and its Redis/Sentinel/MySQL stack, as
-# Compose project fairbid on the engine DOCKER_HOST names (the environment's; nothing is set here).
+# Compose project fairbid-example on the engine DOCKER_HOST names (the environment's; nothing is set here).
 #   scripts/fairbid-stack.sh build  mvn package, only when pom.xml or src/ changed since the last build
 #                                   (their hash is kept in target/): target/fairbid-example.jar
 #   scripts/fairbid-stack.sh up     .env with random MySQL passwords on first use (0600, never committed),
 #                                   local images where no registry can be reached, up -d, then waits
 #                                   (bounded) until all 7 containers run, MySQL has its tables and every
 #                                   Sentinel sees the master with 2 replicas and the 2 other Sentinels
-#   scripts/fairbid-stack.sh down   down -v of project fairbid only
-#   scripts/fairbid-stack.sh env    KEY=value lines: the .env, the addresses (SENTINELS, MYSQL_HOST, ...)
-#                                   and the same as the application's Spring variables; to start it:
+#   scripts/fairbid-stack.sh down   down -v of project fairbid-example only
+#   scripts/fairbid-stack.sh env    KEY=value lines: the .env (MYSQL_*) and the running stack's addresses
+#                                   (SENTINELS, MASTER_NAME, MYSQL_HOST, MYSQL_PORT), which the application
+#                                   reads as they are; to start it on the host:
 #                                   set -a; eval "$(bash scripts/fairbid-stack.sh env)"; set +a
-#                                   SERVER_PORT=18090 java -jar examples/fairbid/target/fairbid-example.jar
+#                                   SERVER_PORT=18090 java -jar examples/fairbid/target/fairbid-example.jar \
+#                                     --spring.profiles.active=sentinel
 # REDIS_IMAGE / MYSQL_IMAGE point at fairbid-ha/redis:local and fairbid-ha/mariadb:local (built by
 # scripts/docker-engine.sh images) only when those exist and the variable is unset. WAIT_S (180)
 # bounds the wait.
@@ -21,7 +23,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 EX="$ROOT/examples/fairbid"
 ENV_FILE="$EX/.env"
 JAR="$EX/target/fairbid-example.jar"
-PROJECT=fairbid
+PROJECT=fairbid-example  # not "fairbid": compose/sentinel.yml suggests that name for the repository's own stack
 CONTAINERS=(fb-redis-master fb-redis-replica-1 fb-redis-replica-2 fb-sentinel-1 fb-sentinel-2 fb-sentinel-3 fb-mysql)
 SENTINELS=(fb-sentinel-1 fb-sentinel-2 fb-sentinel-3)
 # compose.yml's fixed addresses, used when the engine cannot be asked
@@ -76,7 +78,6 @@ make_env() {
   say "wrote $ENV_FILE (mode 0600)"
 }
 
-env_value() { sed -n "s/^$1=//p" "$ENV_FILE" | tail -n 1; }
 
 use_local_images() {
   if [ -z "${REDIS_IMAGE:-}" ] && have_image fairbid-ha/redis:local; then export REDIS_IMAGE=fairbid-ha/redis:local; fi
@@ -151,20 +152,13 @@ down() {
 env_lines() {
   [ -f "$ENV_FILE" ] || die "no $ENV_FILE yet: run scripts/fairbid-stack.sh up first"
   grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$ENV_FILE"
-  local s list="" mysql user db
+  local s list="" mysql
   for s in "${SENTINELS[@]}"; do list="${list:+$list,}$(ip_of "$s"):26379"; done
-  mysql=$(ip_of fb-mysql); user=$(env_value MYSQL_USER); db=$(env_value MYSQL_DATABASE)
-  # quoted for eval (the JDBC URL has an &)
-  echo "SENTINELS='$list'"
-  echo "MASTER_NAME='mymaster'"
-  echo "MYSQL_HOST='$mysql'"
-  echo "MYSQL_PORT='3306'"
-  # the same, as the application reads them
-  echo "SPRING_PROFILES_ACTIVE='sentinel'"
-  echo "SPRING_DATA_REDIS_SENTINEL_NODES='$list'"
-  echo "SPRING_DATASOURCE_URL='jdbc:mariadb://$mysql:3306/${db:-fairbid}?connectTimeout=3000&socketTimeout=10000&allowPublicKeyRetrieval=true'"
-  echo "SPRING_DATASOURCE_USERNAME='${user:-fairbid}'"
-  echo "SPRING_DATASOURCE_PASSWORD='$(env_value MYSQL_PASSWORD)'"
+  mysql=$(ip_of fb-mysql)
+  echo "SENTINELS=$list"
+  echo "MASTER_NAME=mymaster"
+  echo "MYSQL_HOST=$mysql"
+  echo "MYSQL_PORT=3306"
 }
 
 case "${1:-}" in

@@ -3,6 +3,7 @@ and for a target file; what a target does not give is absent, never 0."""
 from __future__ import annotations
 
 import random
+from dataclasses import fields
 
 import pandas as pd
 
@@ -45,9 +46,11 @@ def test_the_standin_takes_every_4xx_and_a_guard_refusal_as_nothing_stored():
 def test_what_the_lab_writes_of_its_service_the_analysis_reads_back_from_run_json():
     """The patterns live in runfiles.py, so the analysis needs nothing of lab/ to read them."""
     standin = service.standin("bid-stream", "bid-group", "bid-stream-dead").to_json()
-    assert rf.service_logs(standin) == (rf.STANDIN_LOG_PATTERNS, True) == rf.service_logs(None)
+    assert rf.service_logs(standin) == ({**rf.STANDIN_LOG_PATTERNS, "reader_stopped": None}, True) == rf.service_logs(None)
     target = service.from_target(_target(logs=LogPatterns(redelivered=r"again (\d+)"))).to_json()
-    assert rf.service_logs(target) == ({"persist_error": None, "redelivered": r"again (\d+)"}, False)
+    assert rf.service_logs(target) == ({"persist_error": None, "redelivered": r"again (\d+)", "reader_stopped": None},
+                                       False)
+    assert rf.LOG_PATTERN_KEYS == tuple(f.name for f in fields(LogPatterns))
 
 
 FAIRBID_LIKE = BidCall(
@@ -81,6 +84,8 @@ def test_a_business_refusal_is_told_apart_from_a_failure_by_its_status_and_code(
     assert model.classify(500, low, "")[0] == "unknown"
     assert model.classify(400, {"error": {"code": "VALIDATION_ERROR"}}, "")[0] == "fail"
     assert model.classify(400, None, "not json")[0] == "fail"
+    failure = {"success": False, "error": {"code": "INTERNAL_SERVER_ERROR"}, "serverTime": "2026-12-07T02:01:13.35"}
+    assert model.error_code(failure) == "INTERNAL_SERVER_ERROR" and model.error_code(None) == ""  # a failure's name
     body_only = service.ServiceModel(bid=BidCall(url="http://x", refusals=(Refusal(code="result", codes=("NO",)),)),
                                      verify=VerifySpec(), stream=None)
     assert body_only.classify(200, {"result": "NO"}, "") == ("refused", "NO")
@@ -111,11 +116,12 @@ def test_log_figures_come_from_the_targets_patterns_and_are_absent_without_one(t
     run = _run(tmp_path, {"service": model.to_json()}, {},
                {"consumer-1.log": "persist error: 3 entries (ETIMEDOUT)\npersist error: 2 entries\nredelivered: 4\n"})
     figures, absent = log_metrics(run)
-    assert figures["persist_errors"] == 5
+    assert figures["persist_errors"] == 5 and figures["readers_stopped"] is None
     assert figures["redelivered_duplicates"] is None and "no log pattern" in absent["redelivered_duplicates"]
     standin = _run(tmp_path, {}, {}, {"consumer-1.log": "persist failed for 7 messages, left pending: x\n"
                                                         "2 of 9 bids were stored already (redelivery)\n"})
-    assert log_metrics(standin)[0] == {"persist_errors": 7, "redelivered_duplicates": 2, "group_recreated": 0,
+    assert log_metrics(standin)[0] == {"persist_errors": 7, "redelivered_duplicates": 2, "readers_stopped": None,
+                                       "group_recreated": 0,
                                             "group_reread_entries": 0}
 
 
@@ -139,6 +145,6 @@ def test_a_service_model_without_a_stream_or_idempotency_key_says_what_it_cannot
 
 def test_no_consumer_log_in_the_run_is_no_log_figure_not_zero(tmp_path):
     figures, absent = log_metrics(_run(tmp_path, {}, {}))
-    assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "group_recreated",
+    assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "readers_stopped", "group_recreated",
                                      "group_reread_entries"))
     assert absent["persist_errors"] == "no consumer log in the run (logs/consumer-*.log)"

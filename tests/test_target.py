@@ -240,4 +240,4 @@ def test_a_scenario_that_does_not_fit_the_live_target_is_refused_with_every_reas
     assert "stack.service_env.FAIRBID_CLAIM_IDLE_MS: no process the harness starts maps it" in found
     assert "runs down-after-milliseconds 2000; the scenario's checks assume 5000" in found
     guard = "\n".join(target_check.problems(scenario.load("redis-4-2-guard"), adopted))
-    assert "stack.redis_conf" in guard
+    assert "stack.redis_conf.min-replicas-to-write: the master (" in guard and "runs '0', the scenario assumes '1'" in guard

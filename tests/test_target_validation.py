@@ -338,7 +338,8 @@ RULES = {
                                       "has 2 groups: at most one (the count the line reports)"),
     "log pattern not empty": ("logs: {redelivered: ''}", 5, "logs.redelivered", "must not be empty"),
     "log pattern text": ("logs: {persist_error: 5}", 5, "logs.persist_error", "must be text"),
-    "logs unknown key": ("logs: {errors: x}", 5, "logs.errors", "unknown key (known: persist_error, redelivered)"),
+    "logs unknown key": ("logs: {errors: x}", 5, "logs.errors",
+                         "unknown key (known: persist_error, reader_stopped, redelivered)"),
     # env_file
     "env_file exists": ("env_file: nope.env", 5, "env_file", "nope.env is not a file (env_file is relative to the "
                                                              "target file's folder)"),
@@ -568,3 +569,28 @@ def test_the_source_is_relative_to_the_repository_inside_it_else_as_given(tmp_pa
 ])
 def test_malformed_files_end_in_a_config_error_never_a_traceback(tmp_path, text):
     refused(tmp_path, text)
+
+
+def test_the_fairbid_example_is_described_by_its_target_file_alone(monkeypatch):
+    """The worked example's contract, as the load would send it: path and header filled, a typed amount in
+    DIRECT bodies only, refusals by code, an identity where the reply names no id, fixtures before the load."""
+    import random
+
+    from harness import bidders
+    from lab import service
+
+    t = target_file.load(ROOT / "examples" / "fairbid" / "target.yaml")
+    model = service.from_target(t)
+    assert [s.name for s in t.setup] == ["auctions"] and t.setup[0].repeat == 20
+    assert t.setup[0].capture == {"auction": "data.id"} and t.users.exclude == (9999,)
+    values = {**bidders.draw({"auction": [41]}, 20), "user": bidders.draw_user(t.users), "amount": 23000, "key": "k"}
+    sent = {model.bid_request(values, random.Random(seed)).body["bidType"]: model.bid_request(values, random.Random(seed))
+            for seed in range(40)}
+    assert set(sent) == {"ONE_TOUCH", "DIRECT"} and sent["DIRECT"].body["amount"] == 23000
+    assert sent["ONE_TOUCH"].path == "/api/v1/auctions/41/bids" and sent["ONE_TOUCH"].headers["X-User-Id"] != "9999"
+    assert model.sent_key(values, sent["ONE_TOUCH"].used) == ""  # the server chooses a ONE_TOUCH amount
+    assert model.classify(400, {"error": {"code": "BID_TOO_LOW"}}, "") == ("refused", "BID_TOO_LOW")
+    assert model.classify(400, {"error": {"code": "VALIDATION_ERROR"}}, "")[0] == "fail"
+    assert model.classify(500, {"error": {"code": "INTERNAL_SERVER_ERROR"}}, "")[0] == "unknown"
+    consumer = t.node("consumer-1").process
+    assert consumer.env_scale == {"FAIRBID_CLAIM_INTERVAL_S": 1000} and "FAIRBID_ACK_DELAY_MS" in consumer.env_absent

@@ -2,6 +2,7 @@ package example.fairbid.api;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -33,7 +34,9 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiResponse<Void>> unexpected(Exception e) {
-        log.error("request failed: {}", e.toString());
+        // the root cause names the Redis error (READONLY, NOREPLICAS, a timeout) the wrapper hides
+        log.error("request failed: {} ({})", e.getClass().getSimpleName(),
+                NestedExceptionUtils.getMostSpecificCause(e).toString());
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
                 .body(ApiResponse.fail(ErrorCode.INTERNAL_SERVER_ERROR.name(), "internal server error"));
     }

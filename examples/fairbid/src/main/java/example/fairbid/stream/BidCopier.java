@@ -3,6 +3,7 @@ package example.fairbid.stream;
 import example.fairbid.FairbidProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -55,7 +56,8 @@ class BidCopier {
             log.info("already stored: stream record {} ({})", id, consumer);
         } catch (RuntimeException e) {
             // left pending: the claimer hands it out again once idle long enough (no retry limit)
-            log.warn("persist error: stream record {} ({}): {}", id, consumer, e.toString());
+            log.warn("persist error: stream record {} ({}): {}", id, consumer,
+                    NestedExceptionUtils.getMostSpecificCause(e).toString());
             return;
         }
         try {

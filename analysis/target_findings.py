@@ -1,0 +1,84 @@
+"""The part of a results document that only a team's own stack has: which target ran, and per run what
+its contract and its stack showed (business refusals, writes that could not be resolved, settings
+lost in the failover, consumption that stopped or went on, Sentinels that disagree).
+
+Written from each run's summary.json and run.json alone, in both languages, for a document made
+with `--target NAME` (analysis/results_doc.py); the stand-in's documents have no such section.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.results_text import L, num
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COLUMNS = (L("step", "단계"), L("verdict", "판정"), L("failover", "failover"), L("lost / acked", "유실 / 확인"),
+           L("refusals by rule", "규칙에 따른 거절"), L("unknown: unresolvable", "결과 불명: 판별 불가"),
+           L("settings lost in the failover", "failover로 사라진 설정"),
+           L("consumption before → end (resumed after)", "소비 속도 전 → 끝 (재개까지)"),
+           L("backlog at end", "끝 backlog"), L("Sentinels agree", "Sentinel 합의"))
+
+
+def shown(file: object) -> str:
+    """A target file as a reader of the document finds it: relative to the repository where inside it."""
+    path = Path(str(file))
+    return str(path.relative_to(ROOT)) if path.is_absolute() and path.is_relative_to(ROOT) else str(file)
+
+
+def _value(m: dict, name: str, unit: str = "") -> str:
+    v = m.get(name)
+    return "-" if v is None else f"{num(v)}{unit}"
+
+
+def _refusals(m: dict) -> str:
+    if m.get("business_refusals") is None:
+        return "-"
+    codes = sorted(((k.split(".", 1)[1], v) for k, v in m.items() if k.startswith("refusals.") and v), key=lambda x: -x[1])
+    return f"{num(m['business_refusals'])}" + (f" ({', '.join(f'{c} {num(n)}' for c, n in codes)})" if codes else "")
+
+
+def _drift(m: dict, lang: str) -> str:
+    if m.get("config_drift") is None:
+        return "-"
+    settings = [f"`{k.split('.', 1)[1]}` {v}" for k, v in sorted(m.items())
+                if k.startswith("config_drift.") and k != "config_drift.master"]
+    return ", ".join(settings) if settings else L("none", "없음")(lang)
+
+
+def _consumption(m: dict, lang: str) -> str:
+    before, after = _value(m, "consumption_before_per_s", "/s"), _value(m, "consumption_after_per_s", "/s")
+    resumed = m.get("consumption_resumed_s")
+    tail = f"{num(resumed)} s" if resumed is not None else L("never", "재개 안 됨")(lang)
+    return f"{before} → {after} ({tail})"
+
+
+def _agree(m: dict, lang: str) -> str:
+    v = m.get("sentinels_agree")
+    return "-" if v is None else (L("yes", "예") if v else L("no", "아니오"))(lang)
+
+
+def lines(runs: dict, order: list[str], lang: str) -> list[str]:
+    """The target's section: its name and file, then one row per run."""
+    ran = [runs[sid] for sid in order if sid in runs]
+    targets = sorted({f"{(r.meta.get('target') or {}).get('name', '?')} (`{shown((r.meta.get('target') or {}).get('file'))}`)"
+                      for r in ran})
+    out = [L("## The target and what its stack showed", "## 대상 스택과 그 스택이 보여 준 것")(lang), "",
+           L(f"Every run here was made against the team's own stack described by the target file {', '.join(targets)}: "
+             "the harness acted on the containers and processes it names and on nothing else, placed bids through the "
+             "service's own API as the file says, and looked each acknowledged write up where the file says it must be. "
+             "Business refusals are the service's answers by its own rules and count in no failure figure; an unknown "
+             "write with no identity to look it up by is unresolvable, never counted landed or lost.",
+             f"여기의 모든 실행은 대상 파일 {', '.join(targets)}이 설명하는 팀 자신의 스택에서 돌았다. 하네스는 그 파일이 "
+             "이름을 댄 컨테이너와 프로세스에만 작용했고, 파일이 말하는 대로 서비스 자신의 API로 입찰했으며, 확인된 쓰기를 "
+             "파일이 말하는 곳에서 하나씩 찾았다. 규칙에 따른 거절은 서비스의 정상 응답이라 어떤 실패 수치에도 들어가지 "
+             "않고, 찾아볼 식별자가 없는 결과 불명 쓰기는 판별 불가로 남을 뿐 저장됨이나 유실로 세지 않는다.")(lang), "",
+           "| " + " | ".join(c(lang) for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in ran:
+        m = r.summary.get("metrics") or {}
+        verdict = "PASS" if r.summary.get("passed") else "FAIL"
+        lost = f"{_value(m, 'lost_acked_writes')} / {_value(m, 'acked_writes')}"
+        out.append(f"| `{r.scenario}` | {verdict} | {_value(m, 'failover_s', ' s')} | {lost} | {_refusals(m)} | "
+                   f"{_value(m, 'unknown_unresolvable')} | {_drift(m, lang)} | {_consumption(m, lang)} | "
+                   f"{_value(m, 'backlog_at_end')} | {_agree(m, lang)} |")
+    return out + [""]
