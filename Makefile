@@ -1,5 +1,7 @@
 # fairbid-ha entry points. Everything installs what it needs on first use.
 PY      := .venv/bin/python
+# the package's command (pyproject.toml; `pip install -e .` in deps): the targets below are thin wrappers over it
+FAIRBID := .venv/bin/fairbid-ha
 S       ?= redis-4
 GROUP   ?= redis
 BACKEND ?= local
@@ -29,22 +31,22 @@ endif
 .PHONY: demo test scenario worker edition campaign catalog compare results plan example-up example-down heal down up index durability bench bench-docker docker-up docker-down docker-test deps system-deps
 
 demo: deps  ## the Sentinel failover scenario end to end: load, a kill 30 s in, a report
-	$(PY) -m harness.cli run redis-4 --backend $(BACKEND) --lab $(LAB)
+	$(FAIRBID) run redis-4 --backend $(BACKEND) --lab $(LAB)
 
 test: deps  ## the whole suite, on real servers (a lab of its own: conf/lab.test.yaml)
 	$(PY) -m pytest -q tests
 
 scenario: deps  ## make scenario S=ID [BACKEND=local] [TARGET=path.yaml] [WORKERS=N]
-	$(PY) -m harness.cli run $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG) $(WORKER_ARGS)
+	$(FAIRBID) run $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG) $(WORKER_ARGS)
 
 worker: deps  ## a Locust worker for a master on another machine: make worker MASTER_HOST=H [MASTER_PORT=5557]
-	$(PY) -m harness.cli worker --master-host $(MASTER_HOST) --master-port $(MASTER_PORT)
+	$(FAIRBID) worker --master-host $(MASTER_HOST) --master-port $(MASTER_PORT)
 
 campaign: deps  ## make campaign S=ID SEED=n RUNS=k [FAULTS=kill,pause,cut] [ONLY=i]: seeded fault schedules, results/campaigns/ID-seedN/campaign.md
-	$(PY) -m harness.cli campaign $(S) --seed $(SEED) --runs $(RUNS) $(if $(FAULTS),--faults $(FAULTS)) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
+	$(FAIRBID) campaign $(S) --seed $(SEED) --runs $(RUNS) $(if $(FAULTS),--faults $(FAULTS)) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
 
 catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
-	$(PY) -m harness.cli catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
+	$(FAIRBID) catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
 
 compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"
 	$(PY) analysis/compare.py $(DIRS)
@@ -57,7 +59,7 @@ edition: deps  ## make edition OUT=dir [BACKEND=local] [TARGET_NAME=name]: newes
 	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND) $(if $(TARGET_NAME),--target $(TARGET_NAME))
 
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
-	$(PY) -m harness.cli plan $(S) --target $(TARGET)
+	$(FAIRBID) plan $(S) --target $(TARGET)
 
 EXAMPLE ?= plan-stack
 EXAMPLE_SCRIPT = $(if $(filter fairbid,$(EXAMPLE)),scripts/fairbid-stack.sh,scripts/example-stack.sh)
@@ -70,13 +72,13 @@ example-down:  ## remove that example's containers (its Compose project only)
 	bash $(EXAMPLE_SCRIPT) down
 
 heal: deps  ## undo every fault of the project still in place (also after a SIGKILL)
-	$(PY) -m harness.cli heal
+	$(FAIRBID) heal
 
 down: deps  ## stop every lab of the project, then heal
-	$(PY) -m harness.cli down
+	$(FAIRBID) down
 
 up: deps  ## bring a lab up for the web UI: make up S=ID, then locust -f locustfile.py --scenario ID
-	$(PY) -m harness.cli up $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
+	$(FAIRBID) up $(S) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
 
 durability: deps  ## every durability mode x fault, RUNS times each, one table
 	$(PY) -m harness.durability --runs $(RUNS) --lab $(LAB)
@@ -113,13 +115,14 @@ docker-test: deps docker-up  ## the Docker backend's tests on a real engine
 	DOCKER_HOST=unix://$(CURDIR)/.docker/docker.sock $(PY) -m pytest -q tests/test_docker.py
 
 index: deps
-	$(PY) -m harness.cli index
+	$(FAIRBID) index
 
 deps: .venv/.installed system-deps
 
-.venv/.installed: requirements.txt
+.venv/.installed: requirements.txt pyproject.toml
 	python3 -m venv .venv
 	.venv/bin/pip install -q -r requirements.txt
+	.venv/bin/pip install -q -e .
 	touch $@
 
 system-deps:

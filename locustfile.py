@@ -33,23 +33,21 @@ from locust.contrib.csv_request_logger import CsvRequestLogger, _status_code
 from locust.runners import MasterRunner, WorkerRunner
 from redis.exceptions import RedisError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import runfiles as rf  # noqa: E402
-from errors import ConfigError, HarnessError  # noqa: E402
-from fairbid import redis_client  # noqa: E402
-from fairbid.settings import Settings  # noqa: E402
-from harness import bidders, fixtures, target_check, webui  # noqa: E402
-from harness import scenario as scenarios  # noqa: E402
-from harness.backends import make_lab  # noqa: E402
-from harness.halt import HaltWatch  # noqa: E402
-from harness.load_plan import LoadPlan  # noqa: E402
-from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay  # noqa: E402
-from harness.session import RunSession, new_run_dir, standard_observers  # noqa: E402
-from lab.config import LabConfig  # noqa: E402
-from lab.protocol import Lab  # noqa: E402
-from observe.history import History  # noqa: E402
-from observe.row_writer import RowPipe  # noqa: E402
+import runfiles as rf
+from errors import ConfigError, HarnessError
+from fairbid import redis_client
+from fairbid.settings import Settings
+from harness import bidders, fixtures, target_check, webui
+from harness import scenario as scenarios
+from harness.backends import make_lab
+from harness.halt import HaltWatch
+from harness.load_plan import LoadPlan
+from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay
+from harness.session import RunSession, new_run_dir, standard_observers
+from lab.config import LabConfig
+from lab.protocol import Lab
+from observe.history import History
+from observe.row_writer import RowPipe
 
 log = logging.getLogger("fairbid-ha")
 

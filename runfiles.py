@@ -7,7 +7,13 @@ missed on the other. Users, CI and the report rely on these names: extend, never
 """
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# where run directories go: FAIRBID_HA_RESULTS, else results/ of the checkout (the harness writes there,
+# the index, compare and an edition read there)
+RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent / "results"))
 
 RUN_JSON = "run.json"
 SCENARIO_COPY = "scenario.yaml"
@@ -40,6 +46,23 @@ MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
 # a distributed run's requests.csv and history.csv end with this column: the worker (w0, w1, ...) that
 # made the row; run.json "workers" says per worker what it declared and what reached the master
 WORKER_COLUMN = "worker"
+
+
+# ---- run.json "service": how the run's service was read (lab/service.py ServiceModel.to_json writes it) ----
+# the stand-in's consumer (fairbid/consumer.py): "persist failed for N bids", "N of M bids were stored
+# already (redelivery)"; a run.json without "service" is from before targets existed: the stand-in's
+STANDIN_LOG_PATTERNS = {"persist_error": r"persist failed for (\d+)",
+                        "redelivered": r"(\d+) of \d+ bids were stored already \(redelivery\)"}
+LOG_PATTERN_KEYS = ("persist_error", "redelivered", "reader_stopped")  # lab.target_spec.LogPatterns' fields
+
+
+def service_logs(service: dict | None) -> tuple[dict[str, str | None], bool]:
+    """The log patterns a run's consumer logs were read with (None: the target gives none), and whether
+    its service was the stand-in (whose log lines also report group recreation)."""
+    if not service:
+        return {**dict.fromkeys(LOG_PATTERN_KEYS), **STANDIN_LOG_PATTERNS}, True
+    logs = service.get("logs", {})
+    return {k: logs.get(k) for k in LOG_PATTERN_KEYS}, bool(service.get("standin"))
 
 
 def all_of(name: str) -> str:
@@ -87,7 +110,10 @@ class Scheduled(FaultRecord):
 
 @dataclass(frozen=True)
 class Applied(FaultRecord):
-    """In effect from applied_ms; a probe's `output` becomes metrics NAME.field."""
+    """In effect from applied_ms; a probe's `output` becomes metrics NAME.field. The kind's facts
+    (faults/kinds/) come with it, so the analysis needs nothing of faults/: whether it only read
+    state (`probe`), the one-shot kind a schedule undoes it with by hand (`undone_by`), and how it is
+    told on this backend (`said`: {"did": {"en", "ko"}, "undone": {"en", "ko"} or None})."""
 
     target: str
     node: str
@@ -99,6 +125,9 @@ class Applied(FaultRecord):
     name: str | None
     disruptive: bool  # opens a fault window: failover and error-window metrics are measured from it
     outcome: str = "ok"
+    probe: bool = False
+    undone_by: str | None = None
+    said: dict | None = None  # absent in journals written before the kinds' facts were (faults/upgrade.py)
 
 
 @dataclass(frozen=True)

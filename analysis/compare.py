@@ -14,28 +14,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-import runfiles as rf  # noqa: E402
-from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import fault_windows, switch_events  # noqa: E402
-from analysis.narrative import fmt  # noqa: E402
-from errors import HarnessError  # noqa: E402
+import runfiles as rf
+from analysis.load import Run, load_run
+from analysis.metrics import fault_windows, switch_events
+from analysis.narrative import fmt
+from errors import HarnessError
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", ROOT / "results"))  # as harness.session.RESULTS
+RESULTS = rf.RESULTS
 BIN_S = 0.5
 MD, JSON, PNG = "compare.md", "compare.json", "compare.png"
 

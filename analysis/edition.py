@@ -4,10 +4,11 @@ backend, copied without its large files (CSVs, logs), and the two documents buil
     python -m analysis.edition OUT [--backend local]     # OUT/runs/RUN_ID/..., OUT/RESULTS.md, .ko.md
     python -m analysis.edition OUT --target fairbid      # the runs against that target
     python -m analysis.edition OUT --durability results/durability-TIME   # OUT/durability/
-    python -m analysis.edition OUT --bench results/bench                  # OUT/bench/ and its BENCH.md
     python -m analysis.edition OUT --campaign results/campaigns/ID-seedN  # OUT/campaigns/ID-seedN/
+    python -m bench.summary --edition OUT [--from results/bench]          # OUT/bench/ and its BENCH.md
 
 `make results FROM=OUT/runs` then regenerates both documents byte for byte from what was copied.
+The benchmarks' part is bench's own (bench/summary.py): the analysis reads run files only.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import runfiles as rf
 from analysis import results_doc
-from harness.session import RESULTS
+from runfiles import RESULTS
 
 # what the documents read and a reader opens; the CSVs and node logs stay in results/
 KEPT = (rf.SUMMARY, rf.REPORT, rf.RUN_JSON, rf.FAULTS, rf.JUNIT)
@@ -76,33 +77,17 @@ def copy_campaign(src: Path, out: Path) -> Path:
     return dest / "campaign.md"
 
 
-def copy_bench(src: Path, out: Path) -> Path:
-    """Every benchmark's figures (NAME.json) and the table bench.summary prints from them."""
-    from bench import summary
-
-    dest = out / "bench"
-    dest.mkdir(parents=True, exist_ok=True)
-    for path in sorted(src.glob("*.json")):
-        shutil.copy2(path, dest / path.name)
-    doc = dest / "BENCH.md"
-    doc.write_text("# Benchmarks\n\nThe figures of `make bench` (one file per benchmark here, NAME.json), as "
-                   "`python -m bench.summary` prints them.\n\n" + summary.table(dest))
-    return doc
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m analysis.edition", description=__doc__.split("\n\n")[0])
     p.add_argument("out", type=Path)
     p.add_argument("--backend", default="local")
     p.add_argument("--target", default=None, help="the runs against the target of this name instead")
     p.add_argument("--durability", type=Path, default=None, help="copy this durability comparison instead")
-    p.add_argument("--bench", type=Path, default=None, help="copy these benchmark figures instead")
     p.add_argument("--campaign", type=Path, default=None, help="copy this campaign's aggregate and runs instead")
     p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
-    if a.durability or a.bench or a.campaign:
+    if a.durability or a.campaign:
         for doc in ([copy_durability(a.durability, a.out)] if a.durability else []) + \
-                   ([copy_bench(a.bench, a.out)] if a.bench else []) + \
                    ([copy_campaign(a.campaign, a.out)] if a.campaign else []):
             print(f"wrote {doc}")
         return 0

@@ -14,14 +14,12 @@ import pandas as pd
 import runfiles as rf
 from analysis import evidence, stack_findings
 from analysis.load import Run
-from lab.service import logs_from_json
-
-OLD_RUNS_DISRUPTIVE = ("kill", "pause", "cut")  # journals written before `disruptive` was recorded
 
 
 def disruptive(record: dict) -> bool:
-    """Whether a journaled fault opens a fault window: the journal says so (faults.actions declares it)."""
-    return bool(record.get("disruptive", record.get("action") in OLD_RUNS_DISRUPTIVE))
+    """Whether a journaled fault opens a fault window: the journal says so (its kind declares it, and
+    `python -m faults.upgrade RUN_DIR` adds it to a journal written before it was recorded)."""
+    return bool(record.get("disruptive"))
 
 FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -248,9 +246,9 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run), read with the
     patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
     pattern the target does not give is absent, with the reason."""
-    patterns, standin = logs_from_json(run.meta.get("service"))
-    wanted = {"persist_errors": patterns.persist_error, "redelivered_duplicates": patterns.redelivered,
-              "readers_stopped": patterns.reader_stopped}
+    patterns, standin = rf.service_logs(run.meta.get("service"))
+    wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"],
+              "readers_stopped": patterns["reader_stopped"]}
     compiled = {k: re.compile(p) for k, p in wanted.items() if p}
     counts = dict.fromkeys(compiled, 0)
     recreated = reread = 0

@@ -8,16 +8,13 @@ import json
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import runfiles as rf  # noqa: E402
-from analysis import expectation as expect  # noqa: E402
-from analysis import junit, plots  # noqa: E402
-from analysis.checks import Check, evaluate  # noqa: E402
-from analysis.evidence import NOT_SEEN, load_gap, worker_problems  # noqa: E402
-from analysis.load import Run, load_run  # noqa: E402
-from analysis.metrics import (  # noqa: E402,E501
+import runfiles as rf
+from analysis import expectation as expect
+from analysis import junit, plots
+from analysis.checks import Check, evaluate
+from analysis.evidence import NOT_SEEN, load_gap, worker_problems
+from analysis.load import Run, load_run
+from analysis.metrics import (
     FAULT_METRICS,
     disruptive,
     measure,
@@ -25,7 +22,7 @@ from analysis.metrics import (  # noqa: E402,E501
     primary_fault,
     variant_metrics,
 )
-from analysis.narrative import analysis_lines, fmt  # noqa: E402
+from analysis.narrative import analysis_lines, fmt
 
 
 def _applied_detail(run, by_fault: dict[int, dict]) -> list[str]:

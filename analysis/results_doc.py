@@ -22,13 +22,10 @@ from pathlib import Path
 
 import yaml
 
-if __package__ in (None, ""):  # run as a script: make the project importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import runfiles as rf  # noqa: E402
-from analysis import results_text as T  # noqa: E402
-from analysis import target_findings  # noqa: E402
-from analysis.results_text import L, num, pct  # noqa: E402
+import runfiles as rf
+from analysis import results_text as T
+from analysis import target_findings
+from analysis.results_text import L, num, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -331,18 +328,18 @@ def fault_lines(sid: str, run: RunFiles | None, lang: str) -> list[str]:
         if r.get("event") == "failed":
             what, back = L(f"failed: {r.get('error')}", f"실패: {r.get('error')}")(lang), "-"
         else:
-            what = T.did(r, run.backend)(lang)
+            what = T.told(r)(lang)
             h = healed.get(r.get("fault"))
             back = "-"
             undo = next((x for x in recs if x.get("event") == "applied" and x.get("node") == r.get("node")
-                         and x.get("action") == INVERSE.get(r.get("action")) and x["applied_ms"] > r["applied_ms"]), None)
+                         and x.get("action") == r.get("undone_by") and x["applied_ms"] > r["applied_ms"]), None)
             if undo and zero is not None and (not h or undo["applied_ms"] <= h["healed_ms"]):
                 back = f"{(undo['applied_ms'] - zero) / 1000:+.3f} s: " + L(
                     f"by the `{undo['action']}` below", f"아래의 `{undo['action']}` 동작으로")(lang)
             elif h:
                 ht = f"{(h['healed_ms'] - zero) / 1000:+.3f} s" if zero is not None else ""
                 why = T.HEALED_WHY.get(h.get("reason"), L(str(h.get("reason")), str(h.get("reason"))))(lang)
-                back = f"{ht} ({why}): {T.undone(r, run.backend)(lang)}"
+                back = f"{ht} ({why}): {T.told(r, 'undone')(lang)}"
         lines.append(f"| {at} | {t} | {_cell(who)} | {_cell(what)} | {_cell(back)} |")
     return lines + [""]
 
@@ -420,20 +417,16 @@ def plot_lines(run: RunFiles, out_dir: Path, lang: str) -> list[str]:
 def done_sentence(run: RunFiles) -> L:
     F = run.fig()
     ld, start = F.load, run.summary.get("started_ms")
-    acts = [r for r in F.applied() if r.get("action") not in PROBES]
+    acts = [r for r in F.applied() if not r.get("probe")]
     head = L(f"{ld.get('users')} users bid for {num(ld.get('run_time_s'))} s ({F.v('requests_per_s') or '?'} requests/s "
              f"measured)",
              f"사용자 {ld.get('users')}명이 {num(ld.get('run_time_s'))} s 동안 입찰했다(측정 초당 "
              f"{F.v('requests_per_s') or '?'}건)")
     if not acts:
         return L(head.en + "; no fault was injected.", head.ko + ". 장애는 주입하지 않았다.")
-    parts = [(f"{(r['applied_ms'] - start) / 1000:.1f} s" if start else "?", T.did(r, run.backend)) for r in acts]
+    parts = [(f"{(r['applied_ms'] - start) / 1000:.1f} s" if start else "?", T.told(r)) for r in acts]
     return L(head.en + "; " + "; ".join(f"at {at} {d.en}" for at, d in parts) + ".",
              head.ko + ". " + "; ".join(f"{at}에 {d.ko}" for at, d in parts) + ".")
-
-
-PROBES = ("pending", "inspect", "compare_replicas", "mysql_rows")
-INVERSE = {"kill": "start", "pause": "resume", "cut": "connect"}  # a later action of the schedule that undoes a fault
 
 
 def analysis_lines(run: RunFiles, cat: dict, lang: str) -> list[str]:

@@ -7,43 +7,15 @@ sentence with the run's own reason (`Missing`), never a 0.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from bilingual import L, num
 
 LANGS = ("en", "ko")
 
 
-@dataclass(frozen=True)
-class L:
-    """One text in both languages."""
-
-    en: str
-    ko: str
-
-    def __call__(self, lang: str) -> str:
-        return getattr(self, lang)
-
-
-# ---- figures: one format for both languages -----------------------------------------------------
-def num(v: object) -> str:
-    """A figure as both documents print it: 18,853 / 6.312 / 0.8163 / true; text as it is."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v == 0:
-            return "0"
-        if abs(v) < 1:
-            s = f"{v:.4g}"
-            return f"{v:.6f}".rstrip("0").rstrip(".") if "e" in s else s
-        return f"{v:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(v, dict | list):
-        return json.dumps(v, sort_keys=True)
-    return str(v)
-
-
+# ---- figures: one format for both languages (bilingual.py, shared with the fault kinds' wording) ----
 def unit_of(name: str) -> str:
     base = name.rsplit(".", 1)[-1]
     if base.endswith("per_s"):
@@ -152,7 +124,7 @@ class Fig:
 
     def primary_ms(self) -> float | None:
         """The first disruptive fault's applied time: the zero of every time metric."""
-        dis = [r for r in self.applied() if r.get("disruptive", r.get("action") in ("kill", "pause", "cut"))]
+        dis = [r for r in self.applied() if r.get("disruptive")]
         return dis[0]["applied_ms"] if dis else None
 
     def at(self, name: str) -> str:
@@ -276,144 +248,16 @@ def label(name: str, lang: str) -> str:
     return f"{text(lang)} (`{name}`)" if text else f"`{name}`"
 
 
-# ---- what the harness did, per backend ---------------------------------------------------------------
-PEER_GROUPS = {"replicas": L("the other Redis nodes", "다른 Redis 노드"), "sentinels": L("the Sentinels", "Sentinel"),
-               "others": L("the other Redis nodes and the Sentinels", "다른 Redis 노드와 Sentinel")}
-
-
-def _peers(rec: dict) -> L | None:
-    out = rec.get("output") if isinstance(rec.get("output"), dict) else {}
-    resolved = out.get("peers")
-    if resolved:
-        names = ", ".join(resolved)
-        return L(names, names)
-    raw = (rec.get("params") or {}).get("peers")
-    if raw is None:
-        return None
-    if isinstance(raw, str) and raw in PEER_GROUPS:
-        return PEER_GROUPS[raw]
-    names = ", ".join(raw) if isinstance(raw, list) else str(raw)
-    return L(names, names)
-
-
-def did(rec: dict, backend: str) -> L:
-    """What one applied action did on the backend used, in both languages."""
-    a, node, p = rec.get("action"), rec.get("node"), rec.get("params") or {}
-    dock, local = backend == "docker", backend == "local"
-    out = rec.get("output") if isinstance(rec.get("output"), dict) else {}
-    if a == "kill":
-        if dock:
-            return L(f"Docker SDK `kill` of the {node} container (SIGKILL)",
-                     f"{node} 컨테이너를 Docker SDK `kill`로 종료(SIGKILL)")
-        if local:
-            return L(f"SIGKILL of {node}'s process", f"{node} 프로세스에 SIGKILL")
-        return L(f"kill of the adopted node {node}", f"채택한 노드 {node} kill")
-    if a == "pause":
-        if dock:
-            return L(f"`docker pause` (Docker SDK) of the {node} container", f"{node} 컨테이너를 `docker pause`(Docker SDK)")
-        return L(f"SIGSTOP to {node}'s process", f"{node} 프로세스에 SIGSTOP")
-    if a == "cut":
-        peers = _peers(rec)
-        way = L(" one way (what it sends)", " 한 방향(보내는 쪽)만") if p.get("one_way") else L("", "")
-        if peers is None:
-            if dock:
-                return L(f"`docker network disconnect` (Docker SDK) of {node}; its process stays alive",
-                         f"{node} 노드를 `docker network disconnect`(Docker SDK). 프로세스는 살아 있음")
-            return L(f"DROP rules on `lo` for {node}'s address, both ways; its process stays alive",
-                     f"`lo`에서 {node} 주소를 양방향 DROP 규칙으로 차단. 프로세스는 살아 있음")
-        if dock:
-            return L(f"DROP rules inside {node}'s network namespace (entered with nsenter) for {peers.en}{way.en}; "
-                     "clients still reach it",
-                     f"{node}의 network namespace 안(nsenter)에서 {peers.ko} 쪽 통신을 DROP 규칙으로 차단{way.ko}. "
-                     "클라이언트는 여전히 접근 가능")
-        return L(f"DROP rules on `lo` between {node}'s address and {peers.en}{way.en}; clients still reach it",
-                 f"`lo`에서 {node} 주소와 {peers.ko} 사이를 DROP 규칙으로 차단{way.ko}. 클라이언트는 여전히 접근 가능")
-    if a == "loss":
-        peers = _peers(rec)
-        share = num(out.get("percent", p.get("percent")))
-        where = (L(f"in {node}'s network namespace", f"{node}의 network namespace 안에서") if dock
-                 else L(f"on `lo` for {node}'s address", f"`lo`에서 {node} 주소에"))
-        towards = (L(f", towards {peers.en}", f", {peers.ko} 쪽") if peers is not None else L("", ""))
-        return L(f"random DROP rules (`statistic`, {share} % of packets) {where.en}{towards.en}, both ways; "
-                 "its process stays alive",
-                 f"{where.ko}{towards.ko} 무작위 DROP 규칙(`statistic`, 패킷의 {share} %)을 양방향으로. 프로세스는 살아 있음")
-    if a == "throttle":
-        q, per = num(out.get("quota_us") or out.get("cpu_quota")), num(out.get("period_us") or out.get("cpu_period"))
-        share = num(out.get("cpu_percent", p.get("cpu_percent")))
-        quota = L(f"{q} of every {per} us ({share} % of a core)", f"{per} us마다 {q} us(코어의 {share} %)")
-        if dock:
-            return L(f"`docker update` (Docker SDK) of the {node} container: CPU quota {quota.en}",
-                     f"{node} 컨테이너를 `docker update`(Docker SDK): CPU quota {quota.ko}")
-        return L(f"{node}'s process moved into a cgroup of its own with a CPU quota of {quota.en}",
-                 f"{node} 프로세스를 CPU quota {quota.ko}인 별도 cgroup으로 옮김")
-    if a == "flap":
-        cut = L(f"{num(out.get('cut_s'))} s cut every {num(out.get('period_s'))} s, {num(out.get('cycles'))} times",
-                f"{num(out.get('period_s'))}초마다 {num(out.get('cut_s'))}초 차단, {num(out.get('cycles'))}회")
-        return L(f"a cut of {node} that comes and goes: {cut.en}", f"{node} 노드를 끊었다 붙였다 함: {cut.ko}")
-    if a == "start":
-        if dock:
-            return L(f"`docker start` of the {node} container", f"{node} 컨테이너 `docker start`")
-        return L(f"{node}'s process started again on its own data directory",
-                 f"{node} 프로세스를 같은 데이터 디렉터리로 다시 시작")
-    if a == "resume":
-        return (L(f"`docker unpause` of {node}", f"{node} `docker unpause`") if dock
-                else L(f"SIGCONT to {node}", f"{node}에 SIGCONT"))
-    if a == "connect":
-        return L(f"{node} reconnected", f"{node} 재연결")
-    if a == "promote":
-        return L(f"`REPLICAOF NO ONE` on {node} (role afterwards: {out.get('role', '?')})",
-                 f"{node}에 `REPLICAOF NO ONE`(이후 role: {out.get('role', '?')})")
-    if a == "restart":
-        env = ", ".join(f"{k}={v}" for k, v in sorted((out.get("env") or p.get("env") or {}).items()))
-        if dock:
-            return L(f"the {node} container recreated by Compose with `{env}`, at the same address",
-                     f"{node} 컨테이너를 Compose로 `{env}` 설정과 함께 같은 주소에 재생성")
-        return L(f"{node} stopped (SIGTERM) and started with `{env}`",
-                 f"{node} 노드를 멈추고(SIGTERM) `{env}` 설정으로 다시 시작")
-    if a == "config_set":
-        cmd = f"CONFIG SET {p.get('param')} {p.get('value')}"
-        return L(f"`{cmd}` on {node}", f"{node}에 `{cmd}`")
-    if a == "claim":
-        cmd = f"XAUTOCLAIM bid-stream bid-group {node} {p.get('min_idle_ms', 5000)} 0-0"
-        return L(f"`{cmd}`, following the cursor: {num(out.get('claimed'))} claimed",
-                 f"커서를 따라가며 `{cmd}`: {num(out.get('claimed'))}건 가져옴")
-    if a == "pending":
-        return L(f"probe: XPENDING of the group ({num(out.get('pending'))} pending)",
-                 f"측정: 그룹의 XPENDING({num(out.get('pending'))}건 pending)")
-    if a == "inspect":
-        return L(f"probe: INFO replication on {node} (role {out.get('role', '?')})",
-                 f"측정: {node}의 INFO replication(role {out.get('role', '?')})")
-    if a == "write_marker":
-        return L(f"`SET {out.get('key', 'marker')}` on the master ({node})", f"master({node})에 `SET {out.get('key', 'marker')}`")
-    if a == "compare_replicas":
-        return L(f"probe: every key of {node} looked up on each replica ({num(out.get('keys_checked'))} keys, "
-                 f"{num(out.get('missing_keys'))} missing)",
-                 f"측정: {node}의 모든 키를 replica마다 조회(키 {num(out.get('keys_checked'))}개, "
-                 f"누락 {num(out.get('missing_keys'))}개)")
-    if a == "inject_poison":
-        return L("`XADD` of an entry that can never be a bid (poison)", "입찰이 될 수 없는 항목(poison)을 `XADD`")
-    if a == "mysql_rows":
-        rows = num(out.get("rows")) if out.get("reachable") else None
-        return (L(f"probe: `SELECT COUNT(*)` on {node}: {rows} rows in {num(out.get('read_ms'))} ms",
-                  f"측정: {node}에서 `SELECT COUNT(*)`: {num(out.get('read_ms'))} ms에 {rows}행") if rows is not None else
-                L(f"probe: `SELECT COUNT(*)` on {node}: no answer after {num(out.get('read_ms'))} ms",
-                  f"측정: {node}에서 `SELECT COUNT(*)`: {num(out.get('read_ms'))} ms 동안 응답 없음"))
-    return L(f"`{a}` on {node}", f"{node}에 `{a}`")
-
-
-def undone(rec: dict, backend: str) -> L:
-    """How an applied fault was undone: the inverse node operation."""
-    a, node, dock = rec.get("action"), rec.get("node"), backend == "docker"
-    if a == "kill":
-        return L("started again (`docker start`)", "다시 시작(`docker start`)") if dock else L("started again", "다시 시작")
-    if a == "pause":
-        return L("`docker unpause`", "`docker unpause`") if dock else L("SIGCONT", "SIGCONT")
-    if a == "cut":
-        peers = (rec.get("params") or {}).get("peers")
-        if dock and peers is None:
-            return L("`docker network connect`, same address", "`docker network connect`, 같은 주소")
-        return L("exactly those rules removed", "그 규칙만 정확히 제거")
-    return L(f"{node} restored", f"{node} 원상 복구")
+# ---- what the harness did: as each fault kind worded it, from the journal ------------------------------
+def told(rec: dict, part: str = "did") -> L:
+    """How an applied fault is told (part "did", or "undone": how it was undone), as its kind worded it
+    for the backend when the runner journaled it (faults/kinds/); a journal from before the kinds'
+    facts were recorded says only the action and the node (`python -m faults.upgrade RUN_DIR` adds them)."""
+    words = (rec.get("said") or {}).get(part)
+    if isinstance(words, dict) and {"en", "ko"} <= set(words):
+        return L(words["en"], words["ko"])
+    a, node = rec.get("action"), rec.get("node")
+    return L(f"`{a}` on {node}", f"{node}에 `{a}`") if part == "did" else L(f"{node} restored", f"{node} 원상 복구")
 
 
 # ---- chapters of the storyline (plan 8.1) ---------------------------------------------------------

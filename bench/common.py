@@ -15,7 +15,6 @@ import yaml
 from analysis.quantiles import nearest_rank
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BENCH_LAB = "bench/lab.bench.yaml"
 OUT = ROOT / "results" / "bench"
 

@@ -1,10 +1,16 @@
 """Print the newest figures of every benchmark (results/bench/*.json) as the README's table.
 
     python -m bench.summary
+    python -m bench.summary --edition OUT [--from results/bench]   # OUT/bench/: the figures and BENCH.md
+
+The second is a reference edition's benchmarks part (docs/results/bench/); analysis/edition.py makes
+the rest, from run files alone.
 """
 from __future__ import annotations
 
+import argparse
 import json
+import shutil
 from pathlib import Path
 
 from bench.common import OUT
@@ -159,8 +165,27 @@ def table(directory: Path = OUT) -> str:
                       *("| " + " | ".join(r) + " |" for r in rows(directory))]) + "\n"
 
 
-def main() -> None:
-    print(table(), end="")
+def copy_edition(src: Path, out: Path) -> Path:
+    """Every benchmark's figures (NAME.json) copied into OUT/bench/, and the table printed from them."""
+    dest = out / "bench"
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(src.glob("*.json")):
+        shutil.copy2(path, dest / path.name)
+    doc = dest / "BENCH.md"
+    doc.write_text("# Benchmarks\n\nThe figures of `make bench` (one file per benchmark here, NAME.json), as "
+                   "`python -m bench.summary` prints them.\n\n" + table(dest))
+    return doc
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.summary", description=__doc__.split("\n\n")[0])
+    p.add_argument("--edition", type=Path, default=None, help="copy the figures and their table into EDITION/bench/")
+    p.add_argument("--from", dest="src", type=Path, default=OUT, help="the figures' directory (default results/bench)")
+    a = p.parse_args(argv)
+    if a.edition:
+        print(f"wrote {copy_edition(a.src, a.edition)}")
+    else:
+        print(table(a.src), end="")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import gevent
 
@@ -33,6 +33,17 @@ def resolve(lab: Lab, target: Target) -> str:
     if not replicas:
         raise HarnessError("no replica is up to target")
     return replicas[0]
+
+
+def told(rec: Applied, backend: str) -> Applied:
+    """The record with its kind's facts: probe, undone_by and how it is said on this backend. A
+    wording that fails is journaled as such (the fault itself happened)."""
+    kind = ACTIONS[rec.action]
+    try:
+        said = kind.said({f.name: getattr(rec, f.name) for f in fields(rec)}, backend)  # as journaled, uncopied
+    except Exception as exc:
+        said = {"error": f"{type(exc).__name__}: {exc}"}
+    return replace(rec, probe=kind.probe, undone_by=kind.undone_by, said=said)
 
 
 @dataclass
@@ -84,10 +95,11 @@ class FaultRunner:
                                       scheduled_ms=due_ms, error=f"{type(exc).__name__}: {exc}"))
             log.error("fault %s on %s failed: %s", spec.action, node, exc)
             return
-        self.journal.write(Applied(fault=spec.index, action=spec.action, target=str(spec.target), node=node,
-                                   scheduled_ms=due_ms, applied_ms=round(started * 1000, 3),
-                                   delay_ms=round(started * 1000 - due_ms, 3), params=spec.params, output=fault.state,
-                                   name=spec.name or None, disruptive=ACTIONS[spec.action].disruptive))
+        kind = ACTIONS[spec.action]
+        self.journal.write(told(Applied(
+            fault=spec.index, action=spec.action, target=str(spec.target), node=node, scheduled_ms=due_ms,
+            applied_ms=round(started * 1000, 3), delay_ms=round(started * 1000 - due_ms, 3), params=spec.params,
+            output=fault.state, name=spec.name or None, disruptive=kind.disruptive), self.journal.backend))
         log.info("fault %s applied to %s", spec.label, node)
         if spec.duration_s is not None:
             gevent.sleep(spec.duration_s)

@@ -2,26 +2,24 @@
 
 An entry: `at` (offset from test start), `action` (see faults.actions), `target` (a node name,
 or `{role: master|replica}` resolved when the fault fires), optional `duration` (heal after it;
-otherwise the fault is healed when the test stops) and the action's own parameters, each typed
-(a restart's `env` may repoint the service at a node of the stack, `"@redis-2"`, but not set the
-lab's addresses or passwords; a `config_set` may not change what the lab owns). Every problem is
-reported with the file, the line and the entry, all at once.
+otherwise the fault is healed when the test stops) and the action's own parameters, each read and
+bounded as its kind declares (faults/kinds/; a restart's `env` may repoint the service at a node of
+the stack, `"@redis-2"`, but not set the lab's addresses or passwords; a `config_set` may not change
+what the lab owns). Every problem is reported with the file, the line and the entry, all at once.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from configfile import validation
+from configfile.durations import parse_duration
+from configfile.validation import MISSING, Fields, Problems, show
 from errors import FaultError
-from faults.actions import ACTIONS, PEER_GROUPS, require
-from faults.durations import parse_duration
-from harness import validation
-from harness.validation import MISSING, Fields, Problems, as_scalar, as_text, read_env, show
-from lab.spec import redis_directive_problem
+from faults.actions import ACTIONS, require
+from faults.params import NAME_RE, Context
 
 ROLES = ("master", "replica")
 ENTRY_KEYS = {"at", "action", "target", "duration", "name"}
-NAME_RE = r"[A-Za-z][A-Za-z0-9_-]*"  # a fault's name prefixes its metrics (NAME.failover_s): no dots
 
 
 @dataclass(frozen=True)
@@ -61,71 +59,18 @@ def _target(raw: object, nodes: set[str] | None) -> Target:
     raise ValueError("target must be a node name or {role: master|replica}")
 
 
-def _peers(value: object, nodes: set[str] | None) -> object:
-    items = value if isinstance(value, list) else [value]
-    if not items or not all(isinstance(x, str) for x in items):
-        raise ValueError(f"must be a node name, a list of them, or one of {', '.join(PEER_GROUPS)}")
-    unknown = [x for x in items if x not in PEER_GROUPS and nodes is not None and x not in nodes]
-    if unknown:
-        raise ValueError(f"unknown peer(s) {unknown} (nodes, or one of {', '.join(PEER_GROUPS)})")
-    return value
-
-
-def _directive(value: object) -> str:
-    name = as_text(value)
-    why = redis_directive_problem(name)
-    if why:
-        raise ValueError(why)
-    return name
-
-
-@dataclass
-class _Context:
-    """What an entry is checked against: the stack's nodes, the run's length, the schedule's names."""
-
-    nodes: set[str] | None
-    run_time_s: float | None
-    names: set[str]
-    seen: dict[str, int] = field(default_factory=dict)  # name -> the first entry using it
-
-
-# How each action parameter is read (a wrong type fails when the fault fires, mid-run, otherwise)
-_PARAMS: dict[str, Callable[[Fields, str, _Context], object]] = {
-    "peers": lambda f, k, c: f.read(k, None, lambda v: _peers(v, c.nodes)),
-    "one_way": lambda f, k, c: f.boolean(k, False),
-    "entries": lambda f, k, c: f.boolean(k, False),
-    "param": lambda f, k, c: f.read(k, None, _directive),
-    "value": lambda f, k, c: f.read(k, None, as_scalar),
-    "env": lambda f, k, c: read_env(f.section(k), c.nodes or set(), resolved=True),
-    "marker": lambda f, k, c: f.text(k, None, NAME_RE, "is not a marker name (letters, digits, _ and -)"),
-    "wait_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
-    "min_idle_ms": lambda f, k, c: f.integer(k, None, lo=0),
-    "timeout_s": lambda f, k, c: f.number(k, None, lo=0, above=True),
-    "percent": lambda f, k, c: f.number(k, None, lo=0.01, hi=100),  # the rule's probability has 4 digits
-    "cpu_percent": lambda f, k, c: f.number(k, None, lo=1, hi=100),
-    "period": lambda f, k, c: f.duration(k, None, lo=0.2),
-    "cut_share": lambda f, k, c: f.number(k, None, lo=0.05, hi=0.95),
-    "compare_to": lambda f, k, c: f.read(k, None, as_text, lambda v: None if v in c.names else
-                                         f"{v!r} names no fault of this schedule"),
-}
-
-
-def _as_written(f: Fields, key: str, _ctx: _Context) -> object:
-    return f.data[key]
-
-
 def _before_end(at_s: float, run_time_s: float | None) -> str | None:
     if run_time_s is not None and at_s >= run_time_s:
         return f"{at_s:g} s is not before the end of the run ({run_time_s:g} s)"
     return None
 
 
-def _entry(i: int, f: Fields, ctx: _Context) -> FaultSpec | None:
+def _entry(i: int, f: Fields, ctx: Context) -> FaultSpec | None:
     """One entry, every field read (so every problem of it is reported), or None when unusable."""
     raw_action = f.data.get("action")
     action = ACTIONS.get(raw_action) if isinstance(raw_action, str) else None
     if action is None:
-        f.bad("action", f"unknown action {show(raw_action)} (known: {', '.join(ACTIONS)})")
+        f.bad("action", f"unknown action {show(raw_action)} (known: {', '.join(sorted(ACTIONS))})")
         return None
     f.unknown(ENTRY_KEYS | set(action.params))
     at_s = f.read("at", MISSING, parse_duration, lambda v: _before_end(v, ctx.run_time_s))
@@ -141,13 +86,13 @@ def _entry(i: int, f: Fields, ctx: _Context) -> FaultSpec | None:
     except ValueError as exc:
         f.bad("target", str(exc))
         target = None
-    params = {k: _PARAMS.get(k, _as_written)(f, k, ctx) for k in action.params if k in f.data}
+    params = {k: action.types[k].read(f, k, ctx) for k in action.params if k in f.data}  # typed by the kind
     try:
         require(params, action)
     except FaultError as exc:
         f.bad("action", str(exc))
-    if action.name == "flap" and duration is not None and params.get("period") and params["period"] > duration:
-        f.bad("period", f"{params['period']:g} s is longer than the flap's duration ({duration:g} s): not one cycle")
+    for key, why in action.check(params, duration) if action.check else []:
+        f.bad(key, why)
     name = f.text("name", "", NAME_RE, "is not a fault name (letters, digits, _ and -; it prefixes metrics)")
     if name and name in ctx.seen:
         f.bad("name", f"{name!r} already names faults[{ctx.seen[name]}]")
@@ -163,7 +108,7 @@ def check_schedule(entries: object, problems: Problems, nodes: set[str] | None =
     """The schedule's entries; each problem goes to `problems` as `file:line: faults[i].field: why`."""
     items = validation.entries(entries, "faults", problems, line)
     names = {f.data["name"] for _, f in items if isinstance(f.data.get("name"), str)}
-    ctx = _Context(nodes, run_time_s, names)
+    ctx = Context(nodes, run_time_s, names)
     specs = [_entry(i, f, ctx) for i, f in items]
     return [s for s in specs if s is not None]
 

@@ -24,7 +24,7 @@ import yaml
 from analysis.quantiles import nearest_rank
 from errors import ConfigError
 from harness import scenario as scenarios
-from harness.campaign_bounds import END_MARGIN_S, KINDS, CampaignBounds
+from harness.campaign_bounds import DRAWS, END_MARGIN_S, KINDS, CampaignBounds
 from harness.session import CAMPAIGN_ENV as ENV
 from harness.session import RESULTS
 
@@ -41,26 +41,28 @@ def draw(seed: int, i: int, kinds: tuple[str, ...], run_time_s: float,
     lo, hi = bounds.duration_s[kind]
     duration = round(min(rng.uniform(lo, hi), max(1.0, run_time_s - at - END_MARGIN_S)), 1)
     role = "master" if rng.random() < bounds.master_share else "replica"
-    fault = {"at": f"{at}s", "action": "cut" if kind == "partition" else kind, "target": {"role": role}}
-    if kind == "partition":
-        fault["peers"] = "others"  # the node keeps its clients, loses the other nodes (split brain for a master)
+    action, drawn = DRAWS[kind]
+    fault = {"at": f"{at}s", "action": action.name, "target": {"role": role}, **drawn.params}
     return [{**fault, "duration": f"{duration}s"}]
 
 
 def kind_of(fault: dict) -> str:
-    """The campaign kind of a drawn fault: a cut from the other nodes only is a partition."""
-    return "partition" if fault["action"] == "cut" and fault.get("peers") else fault["action"]
+    """The campaign kind of a drawn fault: the draw of its action whose parameters it carries, the most
+    specific first (a cut from the other nodes only is a partition)."""
+    fits = [d for action, d in DRAWS.values() if action.name == fault["action"]
+            and all(fault.get(k) == v for k, v in d.params.items())]
+    return max(fits, key=lambda d: len(d.params)).name if fits else fault["action"]
 
 
 def invariants(kinds_drawn: set[str], declared: tuple[dict, ...] | None = None) -> list[dict]:
     """The campaign's checks: no fault failed to apply, the harness's own check, and (unless the
     scenario declares its own) the verification settled and no acknowledged write lost where the
-    stack promises none: after a kill or a pause (a cut master keeps taking writes that are lost
-    when it rejoins: measured, not promised)."""
+    stack promises none: after the kinds that declare it, a kill or a pause (a cut master keeps
+    taking writes that are lost when it rejoins: measured, not promised)."""
     checks = [{"metric": "faults_failed", "equals": 0}]
     if declared is not None:
         return checks + [c for c in declared if c.get("metric") != "faults_failed"]
-    if kinds_drawn <= {"kill", "pause"}:
+    if all(k in DRAWS and DRAWS[k][1].promises_no_loss for k in kinds_drawn):
         checks.append({"metric": "lost_acked_writes", "equals": 0})
     return checks
 

@@ -18,13 +18,17 @@ import json
 from dataclasses import dataclass, field
 
 from analysis.checks import parse_checks
+from configfile.validation import Fields
 from errors import ConfigError
-from harness.validation import Fields
+from faults.actions import campaign_draws
 
-KINDS = ("kill", "pause", "cut", "partition")  # partition: a cut from the other nodes only, clients still reach it
+# the kinds a campaign draws, as the fault kinds declare them (faults/kinds/: kill, pause, cut, and
+# partition, a cut from the other nodes only that clients still reach), in their declared order
+DRAWS = {d.name: (action, d) for action, d in campaign_draws()}
+KINDS = tuple(DRAWS)
 KEYS = {"faults", "start", "duration", "master_share", "invariants"}
 START_SHARE = (0.25, 0.45)  # default: a fault starts between these shares of the run time
-DURATION_S = {"kill": (10.0, 20.0), "pause": (3.0, 15.0), "cut": (5.0, 20.0), "partition": (5.0, 20.0)}
+DURATION_S = {name: d.duration_s for name, (_action, d) in DRAWS.items()}
 MASTER_SHARE = 0.75
 END_MARGIN_S = 10.0  # a drawn fault ends this long before the run does, so recovery is in the run
 

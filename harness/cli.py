@@ -1,9 +1,11 @@
-"""The scenario runner and lab commands behind the Make targets.
+"""The scenario runner and lab commands behind the Make targets: the `fairbid-ha` command.
 
-    python -m harness.cli run SCENARIO [--backend local] [--lab conf/lab.yaml] [--workers N]
-    python -m harness.cli worker --master-host H [--master-port 5557]   # a worker on another machine
-    python -m harness.cli catalog GROUP          # every scenario of a group, then results/index.md
-    python -m harness.cli heal | down | up SCENARIO | index
+    fairbid-ha run SCENARIO [--backend local] [--lab conf/lab.yaml] [--workers N]
+    fairbid-ha worker --master-host H [--master-port 5557]   # a worker on another machine
+    fairbid-ha catalog GROUP          # every scenario of a group, then results/index.md
+    fairbid-ha heal | down | up SCENARIO | plan SCENARIO --target T | campaign SCENARIO --seed N | index
+
+`pip install -e .` (make deps) installs the command; `python -m harness.cli ...` is the same.
 """
 from __future__ import annotations
 
@@ -303,10 +305,12 @@ def up(name: str, backend: str, lab_path: str, target: str | None = None) -> int
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="fairbid-ha")
+    p = argparse.ArgumentParser(prog="fairbid-ha", description="Run FairBid's HA scenarios under Locust load, "
+                                "with faults, and keep each run's record in results/ (README.md, Entry points).")
     sub = p.add_subparsers(dest="cmd", required=True)
-    for cmd in ("run", "up"):
-        sp = sub.add_parser(cmd)
+    for cmd, what in (("run", "one scenario headless: lab, load, faults, verification, report"),
+                      ("up", "bring a lab up and leave it for the web UI (locust -f locustfile.py)")):
+        sp = sub.add_parser(cmd, help=what)
         sp.add_argument("scenario")
         sp.add_argument("--backend", default="local", choices=BACKENDS)
         sp.add_argument("--lab", default="conf/lab.yaml")
@@ -332,19 +336,20 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
     cp.add_argument("--backend", default="local", choices=("local", "docker"))
     cp.add_argument("--lab", default="conf/lab.yaml")
-    cat = sub.add_parser("catalog")
+    cat = sub.add_parser("catalog", help="every scenario of a group in sequence, then results/index.md")
     cat.add_argument("group", nargs="?", default="all")
     cat.add_argument("--backend", default="local", choices=BACKENDS)
     cat.add_argument("--lab", default="conf/lab.yaml")
     cat.add_argument("--target", default=None)
-    pl = sub.add_parser("plan")
+    pl = sub.add_parser("plan", help="a dry run against a target: what each fault would act on now")
     pl.add_argument("scenario")
     pl.add_argument("--target", required=True)
-    for cmd in ("heal", "down"):
-        sp = sub.add_parser(cmd)
+    for cmd, what in (("heal", "undo every fault of the project still in place (safe to run twice)"),
+                      ("down", "stop every lab of the project, then heal")):
+        sp = sub.add_parser(cmd, help=what)
         sp.add_argument("--lab", action="append")
         sp.add_argument("--target", default=None, help="only this adopted target")
-    sub.add_parser("index")
+    sub.add_parser("index", help="write results/index.md from the run directories")
     a = p.parse_args(argv)
     try:
         if a.cmd == "run":

@@ -19,7 +19,7 @@ from typing import Callable
 import gevent
 from redis.exceptions import RedisError
 
-from harness.validation import MISSING, Fields
+from configfile.validation import MISSING, Fields
 from lab import clients, topology
 from lab.protocol import Lab
 

@@ -9,16 +9,16 @@ from pathlib import Path
 from analysis.checks import Check, parse_checks
 from analysis.expectation import Expectation, parse_expectation
 from analysis.metrics import METRICS
+from configfile import yaml_lines
+from configfile.validation import MISSING, Fields, Problems, scalars
 from errors import ConfigError
 from faults.schedule import NAME_RE, FaultSpec, check_schedule
-from harness import yaml_lines
 from harness.campaign_bounds import CampaignBounds
 from harness.campaign_bounds import parse as parse_campaign
 from harness.halt import Halt
 from harness.halt import parse as parse_halt
-from harness.validation import MISSING, Fields, Problems, read_env, scalars
 from lab.config import ROOT
-from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, redis_directive_problem
+from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, read_env, redis_directive_problem
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",

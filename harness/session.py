@@ -30,7 +30,7 @@ from observe.verify import Verification
 
 log = logging.getLogger("session")
 CAMPAIGN_ENV = "FAIRBID_HA_CAMPAIGN"
-RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent.parent / "results"))
+RESULTS = rf.RESULTS
 
 
 def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:

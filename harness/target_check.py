@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import requests
 
+from faults.actions import ACTIONS
 from harness.scenario import Scenario
 from lab import clients
 from lab.spec import CLIENT_ENV
@@ -17,7 +18,6 @@ from lab.target import TargetLab
 
 SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout_ms": "failover-timeout",
                    "quorum": "quorum", "parallel_syncs": "parallel-syncs"}
-NEEDS_ADDRESS = ("cut", "loss", "flap")  # acts on a node's own network
 
 
 def _count_problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
@@ -112,7 +112,7 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
             elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map
                                    and k not in node.process.env_absent):
                 out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
-        if f.action in NEEDS_ADDRESS and node is not None and node.process is not None:
+        if ACTIONS[f.action].needs_address and node is not None and node.process is not None:
             out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")
     return out
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 
-from harness.validation import MISSING, Fields, _kind, as_int, as_number, as_text, entries, show
-from harness.yaml_lines import line_of
+from configfile.validation import MISSING, Fields, _kind, as_int, as_number, as_text, entries, show
+from configfile.yaml_lines import line_of
 from lab import templates
 from lab.target_spec import BidCall, BodyChoice, KeyField, Login, Refusal, SetupStep, UserPool
 

@@ -32,10 +32,11 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from configfile import yaml_lines
+from configfile.validation import MISSING, Fields, Problems, _kind, as_int, as_scalar, as_text, show
+from configfile.yaml_lines import line_of
 from errors import ConfigError
-from harness import target_contract, yaml_lines
-from harness.validation import MISSING, Fields, Problems, _kind, as_int, as_scalar, as_text, show
-from harness.yaml_lines import line_of
+from harness import target_contract
 from lab.config import ROOT
 from lab.spec import settings_env
 from lab.target_spec import (

@@ -13,12 +13,12 @@ import pymysql
 import redis
 
 from errors import LabError
-from fairbid.settings import Settings
 from lab import clients, service, topology
 from lab.config import LabConfig
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
 from lab.spec import SentinelTimings, StackSpec
+from lab.standin_env import stream_names
 
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
 MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
@@ -72,7 +72,7 @@ class BaseLab:
     @property
     def service(self) -> ServiceModel:
         """The stand-in's conventions, with the stream names the lab runs it with."""
-        s = Settings.from_env(self.service_env())
+        s = stream_names(self.service_env())
         return service.standin(s.stream, s.group, s.dead_letter_stream)
 
     # ---- node facts ----------------------------------------------------------------------
@@ -137,7 +137,7 @@ class BaseLab:
         if not self.alive(name):
             raise LabError(f"{name} exited; see {self.log_path(name)}")
         client = clients.master(self, timeout=0.5)
-        settings = Settings.from_env(self.service_env())
+        settings = stream_names(self.service_env())
         try:
             return any(x["name"] == name for x in client.xinfo_consumers(settings.stream, settings.group))
         except redis.ResponseError:

@@ -11,11 +11,11 @@ from typing import Protocol
 
 import pymysql
 
-from fairbid.settings import Settings
 from lab.config import LabConfig
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
 from lab.spec import StackSpec
+from lab.standin_env import StreamNames, stream_names
 
 
 class Lab(Protocol):
@@ -126,10 +126,10 @@ class Lab(Protocol):
         """The app's account, or the read-only monitoring one."""
 
 
-def service_settings(lab: Lab) -> Settings:
+def service_settings(lab: Lab) -> StreamNames:
     """The service's settings as the lab runs it: stream, group and dead-letter names come from here,
     so a scenario that renames the stream is watched on the right key."""
-    return Settings.from_env(lab.service_env())
+    return stream_names(lab.service_env())
 
 
 def nodes_of(lab: Lab, kind: str) -> list[str]:

@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field
 
 from lab import templates
 from lab.target_spec import BidCall, LogPatterns, MysqlCheck, SetupStep, StreamSpec, Target, UserPool, VerifySpec
+from runfiles import STANDIN_LOG_PATTERNS
 
-# the stand-in's consumer: "persist failed for N bids", "N bids were stored already (redelivery)"
-STANDIN_LOGS = LogPatterns(persist_error=r"persist failed for (\d+)",
-                           redelivered=r"(\d+) of \d+ bids were stored already \(redelivery\)")
+# the stand-in's consumer's log lines; the analysis reads them from run.json (runfiles.service_logs)
+STANDIN_LOGS = LogPatterns(**STANDIN_LOG_PATTERNS)
 
 
 @dataclass(frozen=True)
@@ -135,10 +135,3 @@ def standin(stream: str, group: str, dead_letter: str) -> ServiceModel:
 def from_target(target: Target) -> ServiceModel:
     return ServiceModel(bid=target.bid, verify=target.verify, stream=target.stream, logs=target.logs,
                         setup=target.setup, users=target.users)
-
-
-def logs_from_json(meta: dict | None) -> tuple[LogPatterns, bool]:
-    """The log patterns a run was read with (run.json); runs before targets existed are the stand-in's."""
-    if not meta:
-        return STANDIN_LOGS, True
-    return LogPatterns(**meta.get("logs", {})), bool(meta.get("standin"))

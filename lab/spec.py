@@ -5,11 +5,11 @@ and the names the harness reads, so a scenario that sets them is refused before 
 """
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
-from fairbid.settings import Settings
+from configfile.validation import Fields, scalars
+from lab import standin_env
 
 # Nodes of each kind a scenario may ask for: the addresses conf/lab.yaml (and the test, e2e and bench
 # labs) offer; a consumer has no address, and 8 Python processes are plenty on one machine.
@@ -96,18 +96,9 @@ def redis_directive_problem(name: str) -> str | None:
     return None
 
 
-@functools.cache
 def settings_env() -> frozenset[str]:
-    """The variables Settings reads, asked of Settings itself, so a new setting needs no edit here."""
-    seen: set[str] = set()
-
-    class Recorder(dict):
-        def get(self, key, default=None):
-            seen.add(key)
-            return default
-
-    Settings.from_env(Recorder())
-    return frozenset(seen)
+    """The variables the stand-in reads (lab/standin_env.py, held to fairbid/settings.py by a test)."""
+    return frozenset(standin_env.VARIABLES)
 
 
 def _repoint_problem(key: str, value: str, nodes: set[str], resolved: bool) -> str | None:
@@ -139,7 +130,13 @@ def env_problem(key: str, value: str, nodes: set[str], resolved: bool = False) -
         tunable = sorted(settings_env() - LAB_ENV - set(REPOINT_ENV))
         return f"unknown setting {key} (known: {', '.join(tunable)})"
     try:
-        Settings.from_env({key: value})
+        standin_env.check(key, value)
     except ValueError as exc:
         return f"{value!r} is not a valid {key}: {exc}"
     return None
+
+
+def read_env(f: Fields, nodes: set[str], resolved: bool = False) -> dict[str, str]:
+    """Environment overrides for the service; each one a scenario may set (env_problem says which).
+    `resolved`: a restart's env, where "@node" stands for that node's address."""
+    return scalars(f, lambda key, value: env_problem(key, value, nodes, resolved))

@@ -2,15 +2,16 @@
 process of their own. They write the same files as in Locust's process; there, they took CPU the
 load needed (bench/overhead.py).
 
-    python -m observe.sidecar --run-dir D --backend B --scenario S (--lab L | --target T) --max-s N
+    python -m harness.sidecar_process --run-dir D --backend B --scenario S (--lab L | --target T) --max-s N
 
 The process rebuilds the lab from the same files the run was started with, prints `ready` once
 every observer records (or `not-ready NAMES`), and stops when its stdin closes: the session closes
 it to stop it, and a harness that dies closes it too, so the sidecar never outlives its run.
+Its entry is the harness's (harness/sidecar_process.py): rebuilding a lab from a run's files is
+harness work, and observe/ imports nothing of harness; here it is started by name only.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import select
 import subprocess
@@ -23,6 +24,7 @@ from runfiles import EVENTS, LOGS, MONITOR
 
 ROOT = Path(__file__).resolve().parent.parent
 LOG_NAME = "observers.log"
+ENTRY = "harness.sidecar_process"  # the child's module (python -m)
 
 
 def sampling_observers(lab, max_s: float) -> list:
@@ -62,7 +64,7 @@ class Sidecar:
     def start(self, run_dir: Path) -> None:
         (run_dir / LOGS).mkdir(exist_ok=True)
         self._log = open(run_dir / LOGS / LOG_NAME, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "observe.sidecar", "--run-dir", str(run_dir), *self.argv],
+        self.proc = subprocess.Popen([sys.executable, "-m", ENTRY, "--run-dir", str(run_dir), *self.argv],
                                      cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
 
     def ready(self, timeout_s: float = 10) -> bool:
@@ -95,46 +97,3 @@ class Sidecar:
             self._log.close()
         if self.proc.returncode != 0:
             raise HarnessError(f"the observers' process exited {self.proc.returncode} (logs/{LOG_NAME})")
-
-
-def _wait_for_eof(max_s: float) -> None:
-    """Until stdin closes (bounded by max_s); gevent makes select cooperative, the observers run meanwhile."""
-    deadline = time.monotonic() + max_s
-    fd = sys.stdin.fileno()
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([fd], [], [], 1.0)
-        if readable and not os.read(fd, 4096):
-            return
-
-
-def main(argv: list[str] | None = None) -> int:
-    from gevent import monkey
-
-    monkey.patch_all()  # the observers are greenlets, as in Locust's process
-    from harness import scenario as scenarios
-    from harness.backends import make_lab
-    from lab.config import LabConfig
-
-    p = argparse.ArgumentParser()
-    p.add_argument("--run-dir", required=True)
-    p.add_argument("--backend", required=True)
-    p.add_argument("--scenario", required=True)
-    p.add_argument("--lab", default=None)
-    p.add_argument("--target", default=None)
-    p.add_argument("--max-s", type=float, required=True)
-    a = p.parse_args(argv)
-    run_dir = Path(a.run_dir)
-    lab = make_lab(a.backend, LabConfig.load(a.lab) if a.lab else None, scenarios.load(a.scenario).stack, a.target)
-    observers = sampling_observers(lab, a.max_s)
-    for observer in observers:
-        observer.start(run_dir)
-    not_ready = [type(o).__name__ for o in observers if not o.ready(timeout_s=10)]
-    print("not-ready " + ",".join(not_ready) if not_ready else "ready", flush=True)
-    _wait_for_eof(a.max_s)
-    for observer in observers:
-        observer.stop()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

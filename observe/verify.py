@@ -16,10 +16,10 @@ import requests
 
 import runfiles as rf
 from analysis.load import read_history
-from fairbid.settings import Settings
 from lab import clients
 from lab.protocol import Lab, service_settings
 from lab.service import ServiceModel
+from lab.standin_env import StreamNames
 from lab.wait import Wait
 from observe import verify_keys
 from observe.base import RunEnd
@@ -41,11 +41,11 @@ def _master_client(lab: Lab) -> redis.Redis:
     return client
 
 
-def _group(client: redis.Redis, s: Settings) -> dict | None:
+def _group(client: redis.Redis, s: StreamNames) -> dict | None:
     return next((g for g in client.xinfo_groups(s.stream) if g["name"] == s.group), None)
 
 
-def _drained(client: redis.Redis, s: Settings) -> dict | None:
+def _drained(client: redis.Redis, s: StreamNames) -> dict | None:
     g = _group(client, s)
     if g is None:
         return None
@@ -195,7 +195,7 @@ def _by_key(lab: Lab, hist: pd.DataFrame, model: ServiceModel, entries: list | N
     return out
 
 
-def _drain(client: redis.Redis, s: Settings, drain_s: float) -> dict:
+def _drain(client: redis.Redis, s: StreamNames, drain_s: float) -> dict:
     """Wait (bounded) for the consumers to leave nothing pending or unread; what is left is the finding."""
     t0 = time.monotonic()
     out = {}
@@ -328,7 +328,7 @@ def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None, comp
     return out
 
 
-def stream_state(client: redis.Redis, s: Settings, model: ServiceModel, chunk: int = 10_000) -> dict:
+def stream_state(client: redis.Redis, s: StreamNames, model: ServiceModel, chunk: int = 10_000) -> dict:
     """Every bid the stream still holds (read in chunks), the ids the group has pending, and the entries
     moved to the dead-letter stream (by their source id)."""
     bids, start = set(), "-"

@@ -9,12 +9,11 @@ from pathlib import Path
 import locust  # noqa: F401 - it patches gevent on import: before any test module imports ssl (the Docker SDK)
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from lab.config import LabConfig
+from lab.local import LocalLab
+from lab.spec import SentinelTimings, StackSpec
 
-from lab.config import LabConfig  # noqa: E402
-from lab.local import LocalLab  # noqa: E402
-from lab.spec import SentinelTimings, StackSpec  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 TEST_SPEC = StackSpec(redis=3, sentinels=3, mysql=2, consumers=1, apis=1,
                       sentinel=SentinelTimings(down_after_ms=2000, failover_timeout_ms=5000),

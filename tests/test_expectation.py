@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.expectation import Expectation, from_json, judge, parse_expectation
+from configfile import yaml_lines
 from errors import ConfigError
-from harness import yaml_lines
 
 KNOWN = {"failover_s", "kill.detect_s", "partition.detect_s"}.__contains__
 

@@ -20,7 +20,6 @@ def test_writes_in_flight_at_the_stop_are_unknown_and_not_requests(tmp_path):
     script = textwrap.dedent(f"""
         import locust  # monkey-patches first, as in Locust's process
         import json, socket, sys, gevent
-        sys.path.insert(0, {ROOT!r})
         import redis
         from locust.env import Environment
         import locustfile as lf

@@ -44,9 +44,10 @@ def run_dir(tmp_path):
     requests = [(T0 + i * 100, 5, "") for i in range(100)]  # 0..9.9 s fine
     requests += [(fault_ms + 200, 30, "HTTP 503: refused"), (fault_ms + 900, 1000, "HTTP 504: timeout")]
     requests += [(fault_ms + 2500 + i * 100, 5, "") for i in range(20)]
-    faults = [{"event": "scheduled", "fault": 0, "action": "kill", "target": "role:master", "scheduled_ms": fault_ms},
+    faults = [{"event": "scheduled", "fault": 0, "action": "kill", "target": "role:master", "scheduled_ms": fault_ms,
+               "disruptive": True},
               {"event": "applied", "fault": 0, "action": "kill", "target": "role:master", "node": "redis-1",
-               "scheduled_ms": fault_ms - 12, "applied_ms": fault_ms, "delay_ms": 12.0}]
+               "scheduled_ms": fault_ms - 12, "applied_ms": fault_ms, "delay_ms": 12.0, "disruptive": True}]
     events = [{"t_ms": T0, "sentinel": "s1", "event": "observer-connected"},
               {"t_ms": T0, "sentinel": "s2", "event": "observer-connected"},
               {"t_ms": fault_ms - 5000, "sentinel": "s1", "event": "+sdown", "data": "slave x"},

@@ -15,6 +15,7 @@ import pytest
 
 from analysis import results_doc as rd
 from analysis import results_text as T
+from faults import upgrade
 
 DATA = Path(__file__).resolve().parent / "data" / "results_runs"
 RUN_IDS = sorted(p.name for p in DATA.iterdir() if (p / "summary.json").exists())
@@ -226,6 +227,16 @@ def test_a_question_no_run_measures_is_marked_as_design_reasoning(results):
         assert T.num(s["metrics"]["requests_per_s"]) in cluster  # the measured figures that bear on it
 
 
+def _journaled_on(run_dir: Path, backend: str) -> None:
+    """The run's journal as a runner on `backend` would have written it (faults.upgrade words it anew)."""
+    path = run_dir / "faults.jsonl"
+    facts = ("probe", "undone_by", "said")
+    recs = [{**{k: v for k, v in json.loads(line).items() if k not in facts}, "backend": backend}
+            for line in path.read_text().splitlines()]
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    upgrade.upgrade(run_dir)
+
+
 def test_fault_injection_names_the_plans_command_and_what_the_backend_did(results):
     en = _section(_build(results)["en"], "redis-4-2")
     assert "docker network disconnect fairbid_network redis-master" in en
@@ -233,6 +244,7 @@ def test_fault_injection_names_the_plans_command_and_what_the_backend_did(result
     assert "DROP rules inside redis-3's network namespace" in en
     local = _copy(DATA / "20261201-180340-redis-4-2", results / "20261201-235959-redis-4-2", backend="local",
                   started_ms=_summary(DATA / "20261201-180340-redis-4-2")["started_ms"] + 1)
+    _journaled_on(local, "local")  # the wording is the kind's, journaled for the backend that ran it
     paths, _, _ = rd.build(results=results, backend="local")
     section = _section(paths[0].read_text(), "redis-4-2")
     assert local.name in section

@@ -51,7 +51,6 @@ def test_request_rows_as_locusts_own_logger_writes_them(tmp_path):
     for e in events:
         theirs._on_request(**e)
     theirs.close()
-    sys.path.insert(0, ROOT)
     from locustfile import RunRequestLogger
 
     ours = RunRequestLogger(os.devnull)
@@ -93,7 +92,6 @@ def test_a_sender_killed_mid_run_leaves_every_row_it_sent(tmp_path):
     """SIGKILL of the load's process: the writer reads to the end of its stdin, writes, and exits."""
     script = textwrap.dedent(f"""
         import os, signal, sys
-        sys.path.insert(0, {ROOT!r})
         from observe.row_writer import RowPipe
         import time
         pipe = RowPipe("requests", __import__("pathlib").Path({str(tmp_path / "r.csv")!r}), batch=10)
@@ -149,7 +147,6 @@ def test_greenlets_killed_at_the_stop_lose_no_row_they_added(tmp_path):
     script = textwrap.dedent(f"""
         from gevent import monkey; monkey.patch_all()
         import sys, gevent
-        sys.path.insert(0, {ROOT!r})
         from pathlib import Path
         from observe.row_writer import RowPipe
         pipe = RowPipe("requests", Path({str(tmp_path / "r.csv")!r}), batch=7, max_delay_s=0.05)

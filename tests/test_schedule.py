@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from configfile import yaml_lines
 from errors import ConfigError
 from faults.schedule import parse_schedule
 from harness import scenario as scenarios
-from harness import yaml_lines
 
 NODES = {"redis-1", "redis-2", "redis-3", "sentinel-1"}
 

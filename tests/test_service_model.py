@@ -3,9 +3,11 @@ and for a target file; what a target does not give is absent, never 0."""
 from __future__ import annotations
 
 import random
+from dataclasses import fields
 
 import pandas as pd
 
+import runfiles as rf
 from analysis.evidence import loss_gap
 from analysis.load import Run
 from analysis.metrics import log_metrics
@@ -39,6 +41,16 @@ def test_the_standin_takes_every_4xx_and_a_guard_refusal_as_nothing_stored():
     assert model.classify(422, None, "")[0] == "fail" and model.classify(503, None, '{"stored": false}')[0] == "fail"
     assert model.classify(503, None, "")[0] == "unknown"
     assert model.verify.redis_key == "bid:{id}" and model.stream.id_field == "bidId"
+
+
+def test_what_the_lab_writes_of_its_service_the_analysis_reads_back_from_run_json():
+    """The patterns live in runfiles.py, so the analysis needs nothing of lab/ to read them."""
+    standin = service.standin("bid-stream", "bid-group", "bid-stream-dead").to_json()
+    assert rf.service_logs(standin) == ({**rf.STANDIN_LOG_PATTERNS, "reader_stopped": None}, True) == rf.service_logs(None)
+    target = service.from_target(_target(logs=LogPatterns(redelivered=r"again (\d+)"))).to_json()
+    assert rf.service_logs(target) == ({"persist_error": None, "redelivered": r"again (\d+)", "reader_stopped": None},
+                                       False)
+    assert rf.LOG_PATTERN_KEYS == tuple(f.name for f in fields(LogPatterns))
 
 
 FAIRBID_LIKE = BidCall(

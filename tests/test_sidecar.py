@@ -83,7 +83,7 @@ def test_the_sidecar_ends_with_a_harness_killed_mid_run(pair, tmp_path):
     run = tmp_path / "run"
     run.mkdir()
     argv = Sidecar.for_run(pair, _scenario(tmp_path), 60).argv
-    code = (f"import sys, time; from pathlib import Path; sys.path.insert(0, {str(ROOT)!r})\n"
+    code = ("import time; from pathlib import Path\n"
             "from observe.sidecar import Sidecar\n"
             f"s = Sidecar({argv!r}); s.start(Path({str(run)!r}))\n"
             "assert s.ready(10); print(s.proc.pid, flush=True); time.sleep(60)\n")

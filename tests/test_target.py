@@ -201,7 +201,6 @@ def test_heal_after_a_sigkill_of_the_orchestrator_undoes_its_faults_on_the_adopt
     env = {**os.environ, "TT_REDIS_PASSWORD": PW, "TT_SENTINEL_PASSWORD": SPW}
     script = textwrap.dedent(f"""
         import os, signal, sys
-        sys.path.insert(0, {str(ROOT)!r})
         from harness import target_file
         from lab.spec import StackSpec
         from lab.target import TargetLab

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from configfile.yaml_lines import MAX_BYTES
 from errors import ConfigError
 from harness import target_file
-from harness.yaml_lines import MAX_BYTES
 from lab.config import ROOT
 from lab.target_spec import BidCall, LogPatterns, MysqlCheck, ProcessSpec, StreamSpec, Target, TargetNode, VerifySpec
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from configfile import yaml_lines
 from errors import ConfigError
 from faults.actions import ACTIONS
+from faults.kind import Action
 from faults.schedule import parse_schedule
-from harness import yaml_lines
 
 
 def test_parameters_come_from_the_signature():
@@ -46,8 +47,14 @@ def test_a_missing_required_parameter_is_refused_with_its_line():
     assert "v.yaml:2" in str(err.value) and "value" in str(err.value)
 
 
-def test_every_parameter_of_every_action_is_typed_by_the_schedule():
-    from faults.schedule import _PARAMS
+def test_every_parameter_of_every_action_is_typed_by_its_kind():
+    untyped = {f"{name}.{p}" for name, a in ACTIONS.items() for p in a.params if p not in a.types}
+    assert untyped == set()  # faults/kind.py refuses a declaration whose signature and types differ
 
-    untyped = {f"{name}.{p}" for name, a in ACTIONS.items() for p in a.params if p not in _PARAMS}
-    assert untyped == set()  # a parameter added to an action's signature needs its reader in faults/schedule.py
+
+def test_a_kind_whose_parameter_has_no_declared_type_is_refused_where_it_is_declared():
+    def _apply(lab, node, *, speed: float) -> None:
+        """A parameter the schedule could not read."""
+
+    with pytest.raises(TypeError, match="speed"):
+        Action("untyped", _apply)

@@ -10,10 +10,9 @@ import math
 import re
 from collections.abc import Callable
 
+from configfile.durations import parse_duration
+from configfile.yaml_lines import LineDict, LineList, empty, line_of
 from errors import ConfigError
-from faults.durations import parse_duration
-from harness.yaml_lines import LineDict, LineList, empty, line_of
-from lab.spec import env_problem
 
 MISSING = object()
 MAX_MAGNITUDE = 1e15  # past any count, rate or time a scenario means; float and int agree below it
@@ -218,9 +217,3 @@ def scalars(f: Fields, why: Callable[[str, str], str | None]) -> dict[str, str]:
         if value is not None:
             out[key] = value
     return out
-
-
-def read_env(f: Fields, nodes: set[str], resolved: bool = False) -> dict[str, str]:
-    """Environment overrides for the service; each one a scenario may set (lab.spec.env_problem says
-    which). `resolved`: a restart's env, where "@node" stands for that node's address."""
-    return scalars(f, lambda key, value: env_problem(key, value, nodes, resolved))

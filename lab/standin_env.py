@@ -1,0 +1,64 @@
+"""The stand-in's environment as the lab drives it: every FAIRBID_* variable fairbid/settings.py reads,
+how a value of each is checked, and the stream names the lab reads back from it.
+
+The lab knows the stand-in by its outside (environment, API, log lines), as it knows a team's service
+by its target file, never by importing its code: fairbid/ is the system under test and runs alone
+(tests/test_boundaries.py). tests/test_standin_env.py holds this table to what Settings.from_env reads
+and refuses, so a setting added there and not here fails a test.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+DURABILITY_MODES = ("async", "guard", "wait")
+
+
+def _addresses(value: str) -> None:
+    """"h1:p1,h2:p2": each port a whole number."""
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        int(part.rpartition(":")[2])
+
+
+def _durability(value: str) -> None:
+    if value not in DURABILITY_MODES:
+        raise ValueError(f"FAIRBID_DURABILITY must be one of {', '.join(DURABILITY_MODES)}, not {value!r}")
+
+
+def _optional_float(value: str) -> None:
+    if value:
+        float(value)
+
+
+# each variable and its check, which raises ValueError where the stand-in would refuse the value
+VARIABLES: dict[str, Callable[[str], object]] = {
+    "FAIRBID_SENTINELS": _addresses, "FAIRBID_MASTER_NAME": str, "FAIRBID_REDIS": _addresses,
+    "FAIRBID_REDIS_PASSWORD": str, "FAIRBID_SENTINEL_PASSWORD": str, "FAIRBID_REDIS_TIMEOUT_S": float,
+    "FAIRBID_REDIS_RETRIES": int, "FAIRBID_REDIS_BACKOFF_CAP_S": float, "FAIRBID_REDIS_DEADLINE_S": _optional_float,
+    "FAIRBID_MYSQL_HOST": str, "FAIRBID_MYSQL_PORT": int, "FAIRBID_MYSQL_USER": str, "FAIRBID_MYSQL_PASSWORD": str,
+    "FAIRBID_MYSQL_DB": str, "FAIRBID_MYSQL_TIMEOUT_S": float, "FAIRBID_BIND_HOST": str, "FAIRBID_BIND_PORT": int,
+    "FAIRBID_STREAM": str, "FAIRBID_GROUP": str, "FAIRBID_CONSUMER_NAME": str, "FAIRBID_CLAIM_INTERVAL_S": float,
+    "FAIRBID_CLAIM_IDLE_MS": int, "FAIRBID_MAX_DELIVERIES": int, "FAIRBID_DEAD_LETTER_STREAM": str,
+    "FAIRBID_ACK_DELAY_MS": int, "FAIRBID_DURABILITY": _durability, "FAIRBID_WAIT_REPLICAS": int,
+    "FAIRBID_WAIT_TIMEOUT_MS": int,
+}
+
+
+def check(key: str, value: str) -> None:
+    """Raises ValueError (the stand-in's own message) where the stand-in would refuse this value."""
+    VARIABLES[key](value)
+
+
+@dataclass(frozen=True)
+class StreamNames:
+    """The stream, consumer group and dead-letter stream the stand-in runs with."""
+
+    stream: str
+    group: str
+    dead_letter_stream: str
+
+
+def stream_names(env: dict[str, str]) -> StreamNames:
+    """The names in the service's environment, or the stand-in's defaults."""
+    return StreamNames(stream=env.get("FAIRBID_STREAM", "bid-stream"), group=env.get("FAIRBID_GROUP", "bid-group"),
+                       dead_letter_stream=env.get("FAIRBID_DEAD_LETTER_STREAM", "bid-stream-dead"))
