@@ -60,10 +60,15 @@ def load_run(run_dir: str | Path) -> Run:
     req["ok"] = req["exception"] == ""
     req = req.sort_values("start_ms", ignore_index=True)
     events = pd.DataFrame(_jsonl(run_dir / rf.EVENTS), columns=list(rf.EVENT_FIELDS))
+    faults = _jsonl(run_dir / rf.FAULTS)
+    if any(f.get("event") == "applied" and "disruptive" not in f for f in faults):
+        # read as it is, its faults would silently open no window: said, not guessed
+        raise HarnessError(f"{run_dir / rf.FAULTS} was written by an older runner without each fault's facts; "
+                           f"`python -m faults.upgrade {run_dir}` adds them (nothing else changes)")
     history = read_history(run_dir)
     verify_path, monitor_path = run_dir / rf.VERIFY, run_dir / rf.MONITOR
     return Run(
-        dir=run_dir, meta=meta, requests=req, faults=_jsonl(run_dir / rf.FAULTS), events=events,
+        dir=run_dir, meta=meta, requests=req, faults=faults, events=events,
         history=history, verify=json.loads(verify_path.read_text()) if verify_path.exists() else {},
         monitor=pd.read_csv(monitor_path) if monitor_path.exists() else pd.DataFrame(
             columns=list(rf.MONITOR_COLUMNS)),

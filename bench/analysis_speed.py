@@ -43,7 +43,7 @@ def synthesize(d: Path, rows: int) -> None:
                              "", 1, ""])
     (d / "faults.jsonl").write_text(json.dumps({"event": "applied", "fault": 0, "action": "kill", "target": "role:master",
                                                 "node": "redis-1", "scheduled_ms": fault * 1000 - 5,
-                                                "applied_ms": fault * 1000, "delay_ms": 5.0}) + "\n")
+                                                "applied_ms": fault * 1000, "delay_ms": 5.0, "disruptive": True}) + "\n")
     (d / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in [
         {"t_ms": fault * 1000 + 5050, "sentinel": "s1", "event": "+sdown", "data": "master mymaster 127.0.10.1 6379"},
         {"t_ms": fault * 1000 + 6300, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"}]))
