@@ -183,7 +183,8 @@ def _literal(value: object) -> bool:
 
 def _secrets(value: object, path: str, problems: Problems) -> None:
     """Refuse (and drop, so it is not refused twice as an unknown key) every key named like a secret
-    that holds a literal value, anywhere in the file. env_map's values are variable names, not secrets."""
+    that holds a literal value, anywhere in the file. env_map's values are variable names and capture's
+    dotted paths into a reply (a login's token is captured, never written), not secrets."""
     if isinstance(value, dict):
         for key in list(value):
             where = f"{path}.{key}" if path else str(key)
@@ -197,7 +198,7 @@ def _secrets(value: object, path: str, problems: Problems) -> None:
                            "sentinel.password_env, verify.mysql.password_env or dsn_env)")
                 problems.add(line_of(value, key), where, f"the target file never holds a secret: {how}")
                 del value[key]
-            elif key != "env_map":
+            elif key not in ("env_map", "capture"):  # variable names, and dotted paths into a reply
                 _secrets(value[key], where, problems)
     elif isinstance(value, list):
         for i, item in enumerate(value):

@@ -597,3 +597,12 @@ def test_the_fairbid_example_is_described_by_its_target_file_alone(tmp_path):
     assert model.classify(500, {"error": {"code": "INTERNAL_SERVER_ERROR"}}, "")[0] == "unknown"
     consumer = t.node("consumer-1").process
     assert consumer.env_scale == {"FAIRBID_CLAIM_INTERVAL_S": 1000} and "FAIRBID_ACK_DELAY_MS" in consumer.env_absent
+
+
+def test_a_token_captured_by_the_login_may_fill_a_credential_header(tmp_path):
+    """Only a literal credential is refused: a login's captured token is a reply path, and the header it fills
+    holds no secret of the file."""
+    text = (HEAD + 'users: {from: 1, to: 9, login: {path: /session, body: {name: "{user}"}, capture: {token: session.token}}}\n'
+            'bid: {url: "http://127.0.0.1:8080", path: "/lots/{auction}/offers", headers: {Authorization: "Bearer {token}"}}\n')
+    t = target_file.load(write(tmp_path, text))
+    assert t.users.login.capture == {"token": "session.token"} and t.bid.headers == {"Authorization": "Bearer {token}"}
