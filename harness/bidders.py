@@ -53,10 +53,7 @@ def login(base_url: str, call: Login, user: object, timeout_s: float = 10.0) -> 
         reply = resp.json()
     except ValueError:
         raise LoginFailed(f"HTTP {resp.status_code}: the reply is not JSON") from None
-    session = {}
-    for name, path in call.capture.items():
-        value = templates.at(reply, path)
-        if value is None or isinstance(value, (dict, list)):
-            raise LoginFailed(f"the reply has no {path} (for {{{name}}})")
-        session[name] = value
-    return session
+    try:
+        return templates.capture(reply, call.capture)
+    except KeyError as missing:
+        raise LoginFailed(f"the reply has no {missing.args[0]}: {resp.text[:200]}") from None

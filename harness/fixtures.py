@@ -80,14 +80,11 @@ def _call(http: requests.Session, base_url: str, step: SetupStep, values: dict, 
         reply = resp.json()
     except ValueError:
         raise SetupFailed(f"{where}: HTTP {resp.status_code}, the reply is not JSON: {resp.text[:300]}") from None
-    out = {}
-    for name, path in step.capture.items():
-        value = templates.at(reply, path)
-        if value is None or isinstance(value, (dict, list)):
-            raise SetupFailed(f"{where}: HTTP {resp.status_code}, the reply has no {path} for pool {name}: "
-                              f"{resp.text[:300]}")
-        out[name] = value
-    return out
+    try:
+        return templates.capture(reply, step.capture)
+    except KeyError as missing:
+        raise SetupFailed(f"{where}: HTTP {resp.status_code}, the reply has no {missing.args[0]}: "
+                          f"{resp.text[:300]}") from None
 
 
 def _sql(lab: Lab, step: SetupStep, values: dict) -> None:

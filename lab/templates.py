@@ -80,3 +80,15 @@ def key_text(value: object) -> str:
     except ValueError:
         return text
     return str(int(number)) if number.is_integer() and abs(number) < 2**63 else text
+
+
+def capture(reply: object, fields: dict[str, str]) -> dict:
+    """{name: the value at its dotted path} of a reply, or KeyError naming the first path it lacks (a
+    value that is a mapping or a list is no value to fill a placeholder with)."""
+    out = {}
+    for name, path in fields.items():
+        value = at(reply, path)
+        if value is None or isinstance(value, (dict, list)):
+            raise KeyError(path)
+        out[name] = value
+    return out

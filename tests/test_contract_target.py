@@ -20,6 +20,7 @@ import pymysql
 import pytest
 
 from observe import verify_keys
+from tests import docker_stacks
 from tests.conftest import ROOT
 
 docker = pytest.importorskip("docker")
@@ -35,12 +36,7 @@ SCHEMA = ("CREATE TABLE offers (id BIGINT AUTO_INCREMENT PRIMARY KEY, entry VARC
 
 
 def _remove_all(client) -> None:
-    for name in NAMES:
-        for c in client.containers.list(all=True, filters={"name": name}):
-            if c.name == name:
-                c.remove(force=True)
-    for n in client.networks.list(names=[NET]):
-        n.remove()
+    docker_stacks.remove(client, NAMES, NET)
 
 
 def _free_port() -> int:

@@ -14,6 +14,7 @@ import pytest
 from errors import FaultError, LabError
 from lab import clients, netns
 from lab.wait import Wait
+from tests import docker_stacks
 from tests.conftest import ROOT
 
 docker = pytest.importorskip("docker")
@@ -31,12 +32,7 @@ def _redis_cmd(extra: str = "") -> list[str]:
 
 
 def _remove_all(client) -> None:
-    for name in NAMES:
-        for c in client.containers.list(all=True, filters={"name": name}):
-            if c.name == name:
-                c.remove(force=True)
-    for n in client.networks.list(names=[NET]):
-        n.remove()
+    docker_stacks.remove(client, NAMES, NET)
 
 
 @pytest.fixture(scope="module")
