@@ -10,7 +10,7 @@ import random
 
 import requests
 
-from lab import templates
+from harness import calls
 from lab.target_spec import Login, UserPool
 
 
@@ -39,21 +39,7 @@ def draw(pools: dict[str, list], auctions: int) -> dict:
 
 def login(base_url: str, call: Login, user: object, timeout_s: float = 10.0) -> dict:
     """The session values a login's reply gives (its `capture`), or LoginFailed with the reason."""
-    values = {"user": user}
-    url = base_url.rstrip("/") + templates.fill_text(call.path, values, encode=True)
-    body = templates.fill(call.body, values) if call.body is not None else None
-    headers = {k: templates.fill_text(str(v), values) for k, v in call.headers.items()}
     try:
-        resp = requests.request(call.method, url, json=body, headers=headers, timeout=timeout_s)
-    except requests.RequestException as exc:
-        raise LoginFailed(f"{type(exc).__name__}: {exc}") from None
-    if resp.status_code not in call.expect:
-        raise LoginFailed(f"HTTP {resp.status_code}: {resp.text[:200]}")
-    try:
-        reply = resp.json()
-    except ValueError:
-        raise LoginFailed(f"HTTP {resp.status_code}: the reply is not JSON") from None
-    try:
-        return templates.capture(reply, call.capture)
-    except KeyError as missing:
-        raise LoginFailed(f"the reply has no {missing.args[0]}: {resp.text[:200]}") from None
+        return calls.call(requests, base_url, call, {"user": user}, timeout_s)
+    except calls.CallFailed as exc:
+        raise LoginFailed(str(exc)) from None

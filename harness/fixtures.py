@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import requests
 
 from errors import HarnessError
+from harness import calls
 from lab import templates
 from lab.protocol import Lab
 from lab.target_spec import SetupStep
@@ -63,28 +64,12 @@ def make(lab: Lab, steps: tuple[SetupStep, ...], base_url: str, timeout_s: float
 
 
 def _call(http: requests.Session, base_url: str, step: SetupStep, values: dict, timeout_s: float) -> dict:
-    url = base_url.rstrip("/") + templates.fill_text(step.path, values, encode=True)
-    body = templates.fill(step.body, values) if step.body is not None else None
-    headers = {k: templates.fill_text(str(v), values) for k, v in step.headers.items()}
-    where = f"setup step {step.name!r} (line {step.line}), call {values['n'] + 1} of {step.repeat}: {step.method} {url}"
     try:
-        resp = http.request(step.method, url, json=body, headers=headers, timeout=timeout_s)
-    except requests.RequestException as exc:
-        raise SetupFailed(f"{where}: no reply ({type(exc).__name__}: {exc})") from None
-    if resp.status_code not in step.expect:
-        raise SetupFailed(f"{where}: HTTP {resp.status_code} (expected {', '.join(map(str, step.expect))}): "
-                          f"{resp.text[:300]}")
-    if not step.capture:
-        return {}
-    try:
-        reply = resp.json()
-    except ValueError:
-        raise SetupFailed(f"{where}: HTTP {resp.status_code}, the reply is not JSON: {resp.text[:300]}") from None
-    try:
-        return templates.capture(reply, step.capture)
-    except KeyError as missing:
-        raise SetupFailed(f"{where}: HTTP {resp.status_code}, the reply has no {missing.args[0]}: "
-                          f"{resp.text[:300]}") from None
+        return calls.call(http, base_url, step, values, timeout_s)
+    except calls.CallFailed as exc:
+        url = base_url.rstrip("/") + templates.fill_text(step.path, values, encode=True)
+        raise SetupFailed(f"setup step {step.name!r} (line {step.line}), call {values['n'] + 1} of {step.repeat}: "
+                          f"{step.method} {url}: {exc}") from None
 
 
 def _sql(lab: Lab, step: SetupStep, values: dict) -> None:
