@@ -54,10 +54,12 @@ def _rate(read: pd.DataFrame, start: float, end: float) -> float | None:
     return round(max(0.0, float(values.iloc[-1] - values.iloc[0])) / float((sel["t"].iloc[-1] - sel["t"].iloc[0]) / 1000), 2)
 
 
-def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
+def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dict, dict[str, str]]:
     """The group's consumption around the first disruptive fault: entries/s in the 10 s before it and
-    in the 10 s before the load stopped, and how long after the fault the group first delivered an
-    entry newer than any before it (`consumption_resumed_s`: absent when it never did)."""
+    in the 10 s before the load stopped, and `consumption_resumed_s`: when, after the fault, the group
+    delivered again after its first stall (no entry newer than all before for `stall_s` or more; its
+    first delivery where it never stalled). Absent, with when it stopped, where it stalled to the end
+    (a guard's NOREPLICAS refused the consumers' XREADGROUP minutes before: a stop that comes late)."""
     names = ("consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s")
     mon = run.monitor
     if fault is None or not len(mon):
@@ -75,13 +77,25 @@ def consumption(run: Run, fault: dict | None) -> tuple[dict, dict[str, str]]:
         out["consumption_resumed_s"] = None
         absent["consumption_resumed_s"] = "the group's last-delivered id was not sampled before and after the fault"
         return out, absent
-    top = max(before["id"])
-    moved = after[after["id"].map(lambda i: i > top)]
-    out["consumption_resumed_s"] = round(float(moved["t"].iloc[0] - t0) / 1000, 3) if len(moved) else None
-    if not len(moved):
-        last = round(float(after["t"].iloc[-1] - t0) / 1000, 1)
-        absent["consumption_resumed_s"] = (f"the group delivered no entry newer than before the fault in the {last} s "
-                                           "sampled after it: consumption stopped")
+    advances, top = [], max(before["id"])
+    for t, i in zip(after["t"], after["id"]):
+        if i > top:
+            advances.append(float(t))
+            top = i
+    points, stall_ms = [t0, *advances], stall_s * 1000
+    stall = next(((a, b) for a, b in zip(points, points[1:]) if b - a >= stall_ms), None)
+    last_seen = float(after["t"].iloc[-1])
+    if stall is not None:  # delivering again after its first stall
+        out["consumption_resumed_s"] = round((stall[1] - t0) / 1000, 3)
+    elif last_seen - points[-1] >= stall_ms:  # stalled at the end, never delivering again
+        out["consumption_resumed_s"] = None
+        absent["consumption_resumed_s"] = (
+            f"the group delivered nothing new from {(points[-1] - t0) / 1000:.1f} s after the fault to the last "
+            f"sample {(last_seen - t0) / 1000:.1f} s after it: consumption stopped")
+    else:  # it never stalled: its first delivery after the fault
+        out["consumption_resumed_s"] = round((advances[0] - t0) / 1000, 3) if advances else None
+        if not advances:
+            absent["consumption_resumed_s"] = "too few samples after the fault to tell"
     return out, absent
 
 

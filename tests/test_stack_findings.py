@@ -69,3 +69,12 @@ def test_sentinels_agree_only_when_every_one_watched_names_the_same_master(tmp_p
     assert figures == {"sentinels_agree": False, "sentinels_named": "redis-1 by 1, redis-2 by 2"}
     figures, _ = stack_findings.sentinels_agree(_run(tmp_path, votes[:1], meta))
     assert figures["sentinels_agree"] is True
+
+
+def test_consumption_that_goes_on_after_the_fault_and_stops_later_is_a_stop(tmp_path):
+    """A cut master keeps delivering until its guard refuses the consumers' reads (NOREPLICAS, ~10 s later)."""
+    rows = [r for i in range(0, 32) for r in _group(i, 30 * i, f"{int(T0) + i * 1000}-0")]  # until 11 s after
+    rows += [r for i in range(32, 60) for r in _group(i, 930, f"{int(T0) + 31_000}-0")]
+    figures, absent = stack_findings.consumption(_run(tmp_path, rows, {"test_stop_ms": T0 + 59_000}), FAULT)
+    assert figures["consumption_resumed_s"] is None
+    assert absent["consumption_resumed_s"].startswith("the group delivered nothing new from 11.0 s after the fault")
