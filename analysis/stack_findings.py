@@ -56,10 +56,11 @@ def _rate(read: pd.DataFrame, start: float, end: float) -> float | None:
 
 def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dict, dict[str, str]]:
     """The group's consumption around the first disruptive fault: entries/s in the 10 s before it and
-    in the 10 s before the load stopped, and `consumption_resumed_s`: when, after the fault, the group
-    delivered again after its first stall (no entry newer than all before for `stall_s` or more; its
-    first delivery where it never stalled). Absent, with when it stopped, where it stalled to the end
-    (a guard's NOREPLICAS refused the consumers' XREADGROUP minutes before: a stop that comes late)."""
+    in the 10 s before the load stopped, and `consumption_resumed_s`: when, after the fault and while the
+    load ran, the group delivered again after its first stall (no entry newer than all before for
+    `stall_s` or more while entries waited to be read; its first delivery where it never stalled).
+    Absent, with when it stopped, where it stalled to the end (a guard's NOREPLICAS refused the
+    consumers' XREADGROUP seconds after the fault: a stop that comes late)."""
     names = ("consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s")
     mon = run.monitor
     if fault is None or not len(mon):
@@ -72,7 +73,14 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
            "consumption_after_per_s": _rate(read, end - 10_000, end + 1)}
     absent = {k: "the group's entries-read was not sampled across that span" for k, v in out.items() if v is None}
     ids = ids.assign(id=ids["value"].map(_stream_id)).dropna(subset=["id"])
-    before, after = ids[ids["t"] < t0], ids[ids["t"] >= t0]
+    before, after = ids[ids["t"] < t0], ids[(ids["t"] >= t0) & (ids["t"] <= end)]  # while the load ran
+    lag = _series(mon, "lag")
+    lag = lag.assign(v=pd.to_numeric(lag["value"], errors="coerce")).dropna(subset=["v"])
+
+    def waiting(a: float, b: float) -> bool:
+        """Entries were there to read in [a, b] (else a gap is idleness: nothing was written)."""
+        sel = lag[(lag["t"] >= a) & (lag["t"] <= b)]
+        return bool((sel["v"] > 0).any()) if len(sel) else True
     if not len(before) or not len(after):
         out["consumption_resumed_s"] = None
         absent["consumption_resumed_s"] = "the group's last-delivered id was not sampled before and after the fault"
@@ -83,19 +91,19 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
             advances.append(float(t))
             top = i
     points, stall_ms = [t0, *advances], stall_s * 1000
-    stall = next(((a, b) for a, b in zip(points, points[1:]) if b - a >= stall_ms), None)
+    stall = next(((a, b) for a, b in zip(points, points[1:]) if b - a >= stall_ms and waiting(a, b)), None)
     last_seen = float(after["t"].iloc[-1])
     if stall is not None:  # delivering again after its first stall
         out["consumption_resumed_s"] = round((stall[1] - t0) / 1000, 3)
-    elif last_seen - points[-1] >= stall_ms:  # stalled at the end, never delivering again
+    elif last_seen - points[-1] >= stall_ms and waiting(last_seen - stall_ms, last_seen):  # stalled to the end
         out["consumption_resumed_s"] = None
         absent["consumption_resumed_s"] = (
-            f"the group delivered nothing new from {(points[-1] - t0) / 1000:.1f} s after the fault to the last "
-            f"sample {(last_seen - t0) / 1000:.1f} s after it: consumption stopped")
+            f"the group delivered nothing new from {(points[-1] - t0) / 1000:.1f} s after the fault to the load's "
+            f"end {(last_seen - t0) / 1000:.1f} s after it, with entries waiting: consumption stopped")
     else:  # it never stalled: its first delivery after the fault
         out["consumption_resumed_s"] = round((advances[0] - t0) / 1000, 3) if advances else None
         if not advances:
-            absent["consumption_resumed_s"] = "too few samples after the fault to tell"
+            absent["consumption_resumed_s"] = "no entry was delivered after the fault, and none waited to be read"
     return out, absent
 
 

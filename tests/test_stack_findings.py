@@ -42,6 +42,9 @@ def test_consumption_that_never_resumes_is_absent_with_the_span_it_was_watched(t
     figures, absent = stack_findings.consumption(_run(tmp_path, rows, {"test_stop_ms": T0 + 59_000}), FAULT)
     assert figures["consumption_resumed_s"] is None and figures["consumption_after_per_s"] == 0.0
     assert "consumption stopped" in absent["consumption_resumed_s"] and "39.0 s" in absent["consumption_resumed_s"]
+    idle = rows + [(T0 + i * 1000, "stream", "lag", 0) for i in range(20, 60)]  # nothing written: idle, not stopped
+    assert stack_findings.consumption(_run(tmp_path, idle, {"test_stop_ms": T0 + 59_000}), FAULT)[0][
+        "consumption_resumed_s"] is None
     none, why = stack_findings.consumption(_run(tmp_path, []), FAULT)
     assert none["consumption_resumed_s"] is None and why["consumption_resumed_s"] == "no monitor samples"
 
