@@ -97,6 +97,7 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
         out["consumption_resumed_s"] = round((stall[1] - t0) / 1000, 3)
     elif last_seen - points[-1] >= stall_ms and waiting(last_seen - stall_ms, last_seen):  # stalled to the end
         out["consumption_resumed_s"] = None
+        out["consumption_stopped_s"] = round((points[-1] - t0) / 1000, 3)  # its last delivery, after the fault
         absent["consumption_resumed_s"] = (
             f"the group delivered nothing new from {(points[-1] - t0) / 1000:.1f} s after the fault to the load's "
             f"end {(last_seen - t0) / 1000:.1f} s after it, with entries waiting: consumption stopped")

@@ -17,7 +17,8 @@ COLUMNS = (L("step", "단계"), L("verdict", "판정"), L("failover", "failover"
            L("refusals by rule", "규칙에 따른 거절"), L("unknown: unresolvable", "결과 불명: 판별 불가"),
            L("settings lost in the failover", "failover로 사라진 설정"),
            L("consumption before → end (resumed after)", "소비 속도 전 → 끝 (재개까지)"),
-           L("backlog at end", "끝 backlog"), L("Sentinels agree", "Sentinel 합의"))
+           L("consumers' readers stopped", "멈춘 consumer 읽기 루프"), L("backlog at end", "끝 backlog"),
+           L("Sentinels agree", "Sentinel 합의"))
 
 
 def shown(file: object) -> str:
@@ -80,5 +81,51 @@ def lines(runs: dict, order: list[str], lang: str) -> list[str]:
         lost = f"{_value(m, 'lost_acked_writes')} / {_value(m, 'acked_writes')}"
         out.append(f"| `{r.scenario}` | {verdict} | {_value(m, 'failover_s', ' s')} | {lost} | {_refusals(m)} | "
                    f"{_value(m, 'unknown_unresolvable')} | {_drift(m, lang)} | {_consumption(m, lang)} | "
-                   f"{_value(m, 'backlog_at_end')} | {_agree(m, lang)} |")
+                   f"{_value(m, 'readers_stopped')} | {_value(m, 'backlog_at_end')} | {_agree(m, lang)} |")
+    out.append("")
+    for r in ran:
+        said = [x(lang) for x in _notes(r.summary.get("metrics") or {}, r.summary.get("absent") or {},
+                                        r.summary.get("checks") or [])]
+        if said:
+            out.append(f"- `{r.scenario}`: " + " ".join(said))
     return out + [""]
+
+
+def _notes(m: dict, absent: dict, checks: list[dict]) -> list[L]:
+    """What a run's own figures say of the guard and the consumers, sentence by sentence."""
+    out = []
+    check_failed = any(c.get("metric") == "backlog_at_end" and not c.get("passed") for c in checks)
+    fails = (L(": the backlog check fails.", ": backlog 검사는 실패한다.") if check_failed else L(".", "."))
+    if m.get("config_drift.min-replicas-to-write"):
+        old, _, new = m["config_drift.min-replicas-to-write"].partition(" -> ")
+        out.append(L(f"The master after healing runs min-replicas-to-write {new} where the master before the fault ran "
+                     f"{old}: the split-brain guard did not survive the failover.",
+                     f"장애 뒤 master의 min-replicas-to-write는 {new}이다(장애 전 master는 {old}): split-brain "
+                     "방지 설정이 failover를 넘어오지 못했다."))
+    stopped, backlog = m.get("readers_stopped"), m.get("backlog_at_end")
+    resumed = m.get("consumption_resumed_s")
+    if stopped:
+        out.append(L(f"{num(stopped)} of the consumers' read loops ended on a read error and did not start again.",
+                     f"consumer의 읽기 루프 {num(stopped)}개가 읽기 오류로 끝났고 다시 시작하지 않았다."))
+    if resumed is not None and backlog == 0:
+        out.append(L(f"The group delivered again {num(resumed)} s after the fault and nothing was left unread at the end"
+                     + (": the read loops that never saw an error carried the group." if stopped else "."),
+                     f"그룹은 장애 {num(resumed)}초 뒤 다시 전달했고 끝에 읽히지 않은 항목은 없었다"
+                     + (": 오류를 겪지 않은 읽기 루프가 그룹을 이어받았다." if stopped else ".")))
+    elif resumed is None and m.get("consumption_stopped_s") is not None:
+        at = num(m["consumption_stopped_s"])
+        out.append(_then(L(f"Consumption stopped: the group delivered nothing new from {at} s after the fault to the "
+                           f"load's end while entries waited; {num(backlog)} were unread or pending at the end",
+                           f"소비가 멈췄다: 그룹은 장애 {at}초 뒤부터 부하가 끝날 때까지, 읽을 항목이 있는데도 새 항목을 "
+                           f"전달하지 않았다. 끝에 {num(backlog)}개가 읽히지 않았거나 pending이었다"), fails))
+    elif backlog:
+        out.append(_then(L(f"{num(backlog)} entries were still unread or pending at the end",
+                           f"끝에 {num(backlog)}개 항목이 아직 읽히지 않았거나 pending이었다"), fails))
+    if m.get("acked_not_in_mysql_or_stream"):
+        out.append(L(f"{num(m['acked_not_in_mysql_or_stream'])} acknowledged bids are neither in MySQL nor in the stream.",
+                     f"확인된 입찰 {num(m['acked_not_in_mysql_or_stream'])}건이 MySQL에도 stream에도 없다."))
+    return out
+
+
+def _then(first: L, rest: L) -> L:
+    return L(first.en + rest.en, first.ko + rest.ko)

@@ -17,6 +17,7 @@ from analysis import report
 from analysis.checks import SELF_CHECKS
 from faults.journal import Journal, now_ms
 from faults.runner import FaultRunner
+from harness import target_file
 from harness.scenario import Scenario
 from lab.protocol import Lab
 from lab.wait import Wait
@@ -79,7 +80,8 @@ class RunSession:
             "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
             "checks": [c.for_backend(self.lab.backend).to_json() for c in (*s.checks, *SELF_CHECKS)],  # this backend's bounds
             "service": self.lab.service.to_json(),
-            **({"target": {"name": self.lab.target.name, "file": str(self.lab.target.path), "plan": self.lab.plan()}}
+            **({"target": {"name": self.lab.target.name, "file": target_file.source(self.lab.target.path),
+                           "plan": self.lab.plan()}}
                if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
             **({"halt": s.halt.to_json()} if s.halt else {}),
             **({"setup": self.setup} if self.setup else {}),

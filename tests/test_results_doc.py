@@ -252,20 +252,22 @@ def test_fault_injection_names_the_plans_command_and_what_the_backend_did(result
 
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "results"
-EDITIONS = [DOCS, DOCS / "docker"]  # the local backend's catalog, and the Docker backend's
+EDITIONS = [DOCS, DOCS / "docker", DOCS / "fairbid"]  # the local backend's catalog, the Docker backend's, a target's
+TARGETS = {DOCS / "fairbid": "fairbid"}  # an edition of a team's own stack is made with --target NAME
 
 
-@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker"])
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid"])
 def test_the_committed_edition_regenerates_byte_identically_from_its_runs(tmp_path, edition):
     """`make results FROM=docs/results/runs` gives the committed documents, byte for byte."""
     copy = tmp_path / "results"
     shutil.copytree(edition / "runs", copy / "runs")
-    assert rd.main(["--from", str(copy / "runs")]) == 0
+    target = ["--target", TARGETS[edition]] if edition in TARGETS else []
+    assert rd.main(["--from", str(copy / "runs"), *target]) == 0
     for name in ("RESULTS.md", "RESULTS.ko.md"):
         assert (copy / name).read_bytes() == (edition / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker"])
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid"])
 def test_the_committed_editions_figures_equal_each_runs_summary(edition):
     """Each step's headline figures in both committed documents are its summary.json's."""
     runs = sorted(p for p in (edition / "runs").iterdir() if (p / "summary.json").exists())
