@@ -26,16 +26,9 @@ WAIT_S=${WAIT_S:-180}
 NODE_LOCAL=fairbid-ha/node:local
 APP_LOCAL=fairbid-ha/plan-app:local
 
-TMPS=()
-cleanup() { for t in "${TMPS[@]}"; do rm -rf "$t"; done; }
-trap cleanup EXIT
-die() { echo "example-stack: $*" >&2; exit 1; }
-say() { echo "example-stack: $*"; }
-
-if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$EX/compose.yml" --env-file "$1" "${@:2}"; }
-
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+NAME=example-stack
+# shellcheck source=scripts/lib/example-common.sh
+source "$ROOT/scripts/lib/example-common.sh"
 
 env_value() {  # env_value KEY: from the environment, else from .env
   local v="${!1:-}"

@@ -30,16 +30,9 @@ SENTINELS=(fb-sentinel-1 fb-sentinel-2 fb-sentinel-3)
 declare -A FIXED=([fb-sentinel-1]=172.22.0.21 [fb-sentinel-2]=172.22.0.22 [fb-sentinel-3]=172.22.0.23 [fb-mysql]=172.22.0.31)
 WAIT_S=${WAIT_S:-180}
 
-TMPS=()
-cleanup() { for t in "${TMPS[@]}"; do rm -rf "$t"; done; }
-trap cleanup EXIT
-die() { echo "fairbid-stack: $*" >&2; exit 1; }
-say() { echo "fairbid-stack: $*"; }
-
-if docker compose version >/dev/null 2>&1; then COMPOSE=(docker compose); else COMPOSE=(docker-compose); fi
-compose() { "${COMPOSE[@]}" -p "$PROJECT" -f "$EX/compose.yml" --env-file "$1" "${@:2}"; }
-
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+NAME=fairbid-stack
+# shellcheck source=scripts/lib/example-common.sh
+source "$ROOT/scripts/lib/example-common.sh"
 engine() { docker version >/dev/null 2>&1 || die "no Docker engine answers at ${DOCKER_HOST:-the default socket}"; }
 
 sources_hash() {  # pom.xml and every file under src/, names included
