@@ -159,7 +159,8 @@ class BidUser(FastHttpUser):
         plan = self.ctx.plan
         v = self.variant
         intent = uuid.uuid4().hex
-        values = {**bidders.draw(plan.pools, plan.load.auctions), "user": self.bidder or bidders.draw_user(None),
+        user = self.bidder if self.bidder is not None else bidders.draw_user(None)  # bidder 0 is a bidder
+        values = {**bidders.draw(plan.pools, plan.load.auctions), "user": user,
                   "amount": random.randint(*self.model.bid.amount), **self.session}
         for attempt in range(1, v.retries + 2):
             key = intent if (v.same_key or attempt == 1) else uuid.uuid4().hex

@@ -190,8 +190,7 @@ def _by_key(lab: Lab, hist: pd.DataFrame, model: ServiceModel, entries: list | N
         in_stream = verify_keys.stream_keys(entries, model.stream.key_fields, order)
         out["stream_checked"] = True
         out["acked_not_in_mysql_or_stream"] = verify_keys.judge(acked, [], rows + in_stream, "either")["missing_in_either"]
-        out["acked_in_stream_only"] = len(verify_keys.judge(acked, [], rows, "x")["missing_in_x"]) - len(
-            out["acked_not_in_mysql_or_stream"])
+        out["acked_in_stream_only"] = len(out["missing_in_mysql"]) - len(out["acked_not_in_mysql_or_stream"])
     return out
 
 
@@ -331,13 +330,7 @@ def _verify_mysql(lab: Lab, bids: list[str], counts: dict[str, int] | None, comp
 def stream_state(client: redis.Redis, s: StreamNames, model: ServiceModel, chunk: int = 10_000) -> dict:
     """Every bid the stream still holds (read in chunks), the ids the group has pending, and the entries
     moved to the dead-letter stream (by their source id)."""
-    bids, start = set(), "-"
-    for _ in range(10_000):
-        entries = client.xrange(s.stream, min=start, max="+", count=chunk)
-        bids |= {fields.get(model.stream.id_field) for _, fields in entries}
-        if len(entries) < chunk:
-            break
-        start = "(" + entries[-1][0]
+    bids = {fields.get(model.stream.id_field) for _, fields in _entries(client, s.stream, chunk)}
     try:
         pending = {r["message_id"] for r in client.xpending_range(s.stream, s.group, "-", "+", 100_000)}
     except redis.ResponseError:  # NOGROUP: the group itself is gone
