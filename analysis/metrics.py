@@ -45,7 +45,7 @@ METRICS = (
     "locust_requests", "request_log_gap", "workers",
     "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
     "readers_stopped", "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s",
-    "sentinels_agree",
+    "drain_per_s", "sentinels_agree",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -405,7 +405,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m.update(selfm)
     stack_absent: dict[str, str] = {}
     for figures, why in (stack_findings.config_drift(run), stack_findings.consumption(run, first),
-                         stack_findings.sentinels_agree(run)):
+                         stack_findings.drain_rate(run, first, m.get("drain_s")), stack_findings.sentinels_agree(run)):
         m.update({k: v for k, v in figures.items() if k in METRICS})
         extra.update({k: v for k, v in figures.items() if k not in METRICS})
         stack_absent.update(why)

@@ -108,6 +108,19 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
     return out, absent
 
 
+def drain_rate(run: Run, fault: dict | None, drain_s: float | None) -> tuple[dict, dict[str, str]]:
+    """`drain_per_s`: entries the group read per second from the heal until it had drained (rdb-1: how
+    fast the consumers catch up once the database is back), from its entries-read counter."""
+    if fault is None or not fault.get("healed_ms") or drain_s is None:
+        return {"drain_per_s": None}, {"drain_per_s": "no heal followed by a drained group in the run"}
+    read = _series(run.monitor, "entries_read")
+    start = float(fault["healed_ms"])
+    rate = _rate(read, start, start + drain_s * 1000 + 1)
+    if rate is None:
+        return {"drain_per_s": None}, {"drain_per_s": "the group's entries-read was not sampled across the drain"}
+    return {"drain_per_s": rate}, {}
+
+
 def sentinels_agree(run: Run) -> tuple[dict, dict[str, str]]:
     """Whether, at the last sample, every Sentinel watched named the same master (a Sentinel that copies a
     template config at every start forgets the failover and names the old one)."""

@@ -121,6 +121,10 @@ def _notes(m: dict, absent: dict, checks: list[dict]) -> list[L]:
     elif backlog:
         out.append(_then(L(f"{num(backlog)} entries were still unread or pending at the end",
                            f"끝에 {num(backlog)}개 항목이 아직 읽히지 않았거나 pending이었다"), fails))
+    if m.get("drain_per_s") is not None and m.get("drain_s") is not None:
+        out.append(L(f"After the heal the group drained in {num(m['drain_s'])} s, reading {num(m['drain_per_s'])} "
+                     "entries/s.",
+                     f"복구 뒤 그룹은 {num(m['drain_s'])}초 만에 밀린 항목을 비웠다(초당 {num(m['drain_per_s'])}개 읽음)."))
     if m.get("acked_not_in_mysql_or_stream"):
         out.append(L(f"{num(m['acked_not_in_mysql_or_stream'])} acknowledged bids are neither in MySQL nor in the stream.",
                      f"확인된 입찰 {num(m['acked_not_in_mysql_or_stream'])}건이 MySQL에도 stream에도 없다."))

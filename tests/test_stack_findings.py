@@ -81,3 +81,10 @@ def test_consumption_that_goes_on_after_the_fault_and_stops_later_is_a_stop(tmp_
     figures, absent = stack_findings.consumption(_run(tmp_path, rows, {"test_stop_ms": T0 + 59_000}), FAULT)
     assert figures["consumption_resumed_s"] is None
     assert absent["consumption_resumed_s"].startswith("the group delivered nothing new from 11.0 s after the fault")
+
+
+def test_the_drain_rate_is_what_the_group_read_from_the_heal_until_it_had_drained(tmp_path):
+    rows = [r for i in range(0, 60) for r in _group(i, 10 * i if i < 40 else 400 + 150 * (i - 40), f"{int(T0) + i}-0")]
+    figures, _ = stack_findings.drain_rate(_run(tmp_path, rows), FAULT, 8.0)  # healed at 40 s, drained 8 s later
+    assert figures == {"drain_per_s": 150.0}
+    assert stack_findings.drain_rate(_run(tmp_path, rows), FAULT, None)[0] == {"drain_per_s": None}
