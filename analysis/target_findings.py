@@ -22,9 +22,13 @@ COLUMNS = (L("step", "단계"), L("verdict", "판정"), L("failover", "failover"
 
 
 def shown(file: object) -> str:
-    """A target file as a reader of the document finds it: relative to the repository where inside it."""
+    """A target file as a reader of the document finds it: relative to the repository where it is one of
+    its files (also for a run recorded in another checkout, which named it by its absolute path there)."""
     path = Path(str(file))
-    return str(path.relative_to(ROOT)) if path.is_absolute() and path.is_relative_to(ROOT) else str(file)
+    if not path.is_absolute():
+        return str(file)
+    tails = (Path(*path.parts[i:]) for i in range(1, len(path.parts)))
+    return str(next((t for t in tails if (ROOT / t).is_file()), path))
 
 
 def _value(m: dict, name: str, unit: str = "") -> str:
