@@ -66,7 +66,9 @@ def test_a_scenario_runs_from_the_web_ui(tmp_path, monkeypatch, e2e_lab_down):
         # the schedule's first fault fires 2 s after the start and shows in the Faults tab
         rows = _until("both faults in the Faults tab", lambda: len(rows_of(ui)) == 2 and rows_of(ui))
         assert [r["what"].split()[1] for r in rows] == ["pause", "cut"]
-        assert all(1.9 <= float(r["t"]) <= 3.5 for r in rows)
+        # the runner's clock starts once every observer is ready (the sidecar process takes 1.0-1.3 s here, more
+        # on a loaded CI machine: 3.6-3.7 s seen), and the tab counts from the test's start
+        assert all(1.9 <= float(r["t"]) <= 5.0 for r in rows)
         assert _post(f"{ui}/stop", {}) == 200
         run = _until("the run's summary", lambda: next(iter(tmp_path.glob("*/summary.json")), None), 120).parent
         summary = json.loads((run / "summary.json").read_text())
