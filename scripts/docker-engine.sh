@@ -96,6 +96,9 @@ stop() {
     kill -9 "$pid" 2>/dev/null || true
   fi
   for b in $bridges docker0; do ip link show "$b" >/dev/null 2>&1 && ip link delete "$b" || true; done
+  # dockerd makes its data root a mount of its own; seen left behind after a CI run (the checkout could
+  # then not be removed: "Device or resource busy")
+  if grep -q " $D/data " /proc/self/mountinfo 2>/dev/null; then umount "$D/data" 2>/dev/null || umount -l "$D/data" || true; fi
   rm -rf "$D/exec" "$D/docker.pid" "$SOCK"
 }
 
