@@ -37,23 +37,8 @@ env_value() {  # env_value KEY: from the environment, else from .env
 }
 
 make_env() {
-  [ -f "$ENV_FILE" ] && return
-  local rand tmp
-  rand() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
-  tmp=$(umask 077 && mktemp "$EX/.env.XXXXXX")
-  TMPS+=("$tmp")
-  {
-    echo "# examples/plan-stack secrets, made by scripts/example-stack.sh on $(date -u +%FT%TZ); never commit"
-    echo "REDIS_PASSWORD=$(rand)"
-    echo "SENTINEL_PASSWORD=$(rand)"
-    echo "MYSQL_ROOT_PASSWORD=$(rand)"
-    echo "MYSQL_PASSWORD=$(rand)"
-    echo "MYSQL_USER=fairbid"
-    echo "MYSQL_DATABASE=plan"
-  } > "$tmp"
-  chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
-  say "wrote $ENV_FILE (mode 0600)"
+  write_env_once "examples/plan-stack secrets" "REDIS_PASSWORD=$(rand)" "SENTINEL_PASSWORD=$(rand)" \
+    "MYSQL_ROOT_PASSWORD=$(rand)" "MYSQL_PASSWORD=$(rand)" "MYSQL_USER=fairbid" "MYSQL_DATABASE=plan"
 }
 
 node_modules() {

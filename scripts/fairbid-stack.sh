@@ -54,21 +54,8 @@ build() {
 }
 
 make_env() {
-  [ -f "$ENV_FILE" ] && return
-  local tmp
-  rand() { od -An -N18 -tx1 /dev/urandom | tr -d ' \n'; }
-  tmp=$(umask 077 && mktemp "$EX/.env.XXXXXX")
-  TMPS+=("$tmp")
-  {
-    echo "# examples/fairbid secrets, made by scripts/fairbid-stack.sh on $(date -u +%FT%TZ); never commit"
-    echo "MYSQL_ROOT_PASSWORD=$(rand)"
-    echo "MYSQL_PASSWORD=$(rand)"
-    echo "MYSQL_USER=fairbid"
-    echo "MYSQL_DATABASE=fairbid"
-  } > "$tmp"
-  chmod 600 "$tmp"
-  mv "$tmp" "$ENV_FILE"
-  say "wrote $ENV_FILE (mode 0600)"
+  write_env_once "examples/fairbid secrets" "MYSQL_ROOT_PASSWORD=$(rand)" "MYSQL_PASSWORD=$(rand)" \
+    "MYSQL_USER=fairbid" "MYSQL_DATABASE=fairbid"
 }
 
 
