@@ -14,6 +14,7 @@ import pandas as pd
 import runfiles as rf
 from analysis import evidence, stack_findings
 from analysis.load import Run
+from analysis.monitor_series import series, stream_ids
 
 
 def disruptive(record: dict) -> bool:
@@ -174,21 +175,10 @@ def replica_lag(mon: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["t_ms", "source", "lag"])
 
 
-def _series(mon: pd.DataFrame, source: str, metric: str) -> pd.DataFrame:
-    sel = mon[(mon["source"] == source) & (mon["metric"] == metric)]
-    return sel.assign(v=pd.to_numeric(sel["value"], errors="coerce")).dropna(subset=["v"])[["t_ms", "v"]]
-
-
-def _stream_id(value: str) -> tuple[int, int] | None:
-    ms, _, seq = str(value).partition("-")
-    return (int(ms), int(seq or 0)) if ms.isdigit() else None
-
-
 def group_id_moves(mon: pd.DataFrame) -> dict:
     """The group's last-delivered-id as sampled: how often it moved backwards (a failover to a replica
     that had not seen the latest deliveries, redis#5433, #7105) and the largest step back, in ms of id time."""
-    ids = [x for x in (_stream_id(v) for v in mon[(mon["source"] == "stream") & (mon["metric"] == "last_delivered_id")]
-                       .sort_values("t_ms")["value"]) if x is not None]
+    ids = list(stream_ids(mon)["id"])
     if not ids:
         return {}
     back, worst, top = 0, 0, ids[0]
@@ -209,7 +199,7 @@ def monitor_metrics(run: Run) -> dict:
         return {"monitor_samples": 0}
     rounds = int(((mon["source"] == "stream") & mon["metric"].isin(["xlen", "reachable"])).sum())
     lag = replica_lag(mon)
-    glag, gpend = _series(mon, "stream", "lag"), _series(mon, "stream", "pending")
+    glag, gpend = series(mon, "stream", "lag"), series(mon, "stream", "pending")
     if len(glag):  # the lag the run added: an adopted stack's stream has a history (and Redis 7.0 can
         # report a constant offset after a failover), the stand-in's starts at 0 either way
         glag = glag.sort_values("t_ms")
@@ -221,7 +211,7 @@ def monitor_metrics(run: Run) -> dict:
         both = glag.merge(gpend, on="t_ms", suffixes=("_lag", "_pending"))
         m["max_group_backlog"] = int((both["v_lag"] + both["v_pending"]).max()) if len(both) else None
     m.update(group_id_moves(mon))
-    sbm = _series(mon, "mysql-2", "seconds_behind_master")
+    sbm = series(mon, "mysql-2", "seconds_behind_master")
     m["mysql_replica_max_lag_s"] = float(sbm["v"].max()) if len(sbm) else None
     fault = primary_fault(run)
     if fault is None:
@@ -230,7 +220,7 @@ def monitor_metrics(run: Run) -> dict:
         both = glag.merge(gpend, on="t_ms", suffixes=("_lag", "_pending"))
         drained = both[(both["t_ms"] >= fault["healed_ms"]) & (both["v_lag"] == 0) & (both["v_pending"] == 0)]
         m["drain_s"] = _r((drained["t_ms"].min() - fault["healed_ms"]) / 1000) if len(drained) else None
-    own = _series(mon, fault["node"], "pending")
+    own = series(mon, fault["node"], "pending")
     if len(own):
         end = fault.get("healed_ms") or fault["until_ms"]
         during = own[(own["t_ms"] >= fault["applied_ms"]) & (own["t_ms"] <= end)]

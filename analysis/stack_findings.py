@@ -10,6 +10,7 @@ import pandas as pd
 
 import runfiles as rf
 from analysis.load import Run
+from analysis.monitor_series import series, stream_ids
 
 
 def config_drift(run: Run) -> tuple[dict, dict[str, str]]:
@@ -35,23 +36,13 @@ def config_drift(run: Run) -> tuple[dict, dict[str, str]]:
     return out, {}
 
 
-def _series(mon: pd.DataFrame, metric: str) -> pd.DataFrame:
-    sel = mon[(mon["source"] == "stream") & (mon["metric"] == metric)]
-    return sel.assign(t=sel["t_ms"].astype(float)).sort_values("t")
-
-
-def _stream_id(value: object) -> tuple[int, int] | None:
-    ms, sep, seq = str(value).partition("-")
-    return (int(ms), int(seq)) if sep and ms.isdigit() and seq.isdigit() else None
-
-
 def _rate(read: pd.DataFrame, start: float, end: float) -> float | None:
     """Entries per second the group read from `start` until just before `end` (its entries-read counter)."""
-    sel = read[(read["t"] >= start) & (read["t"] < end)]
-    values = pd.to_numeric(sel["value"], errors="coerce").dropna()
-    if len(values) < 2 or sel["t"].iloc[-1] <= sel["t"].iloc[0]:
+    sel = read[(read["t_ms"] >= start) & (read["t_ms"] < end)]
+    if len(sel) < 2 or sel["t_ms"].iloc[-1] <= sel["t_ms"].iloc[0]:
         return None
-    return round(max(0.0, float(values.iloc[-1] - values.iloc[0])) / float((sel["t"].iloc[-1] - sel["t"].iloc[0]) / 1000), 2)
+    read_n = max(0.0, float(sel["v"].iloc[-1] - sel["v"].iloc[0]))
+    return round(read_n / (float(sel["t_ms"].iloc[-1] - sel["t_ms"].iloc[0]) / 1000), 2)
 
 
 def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dict, dict[str, str]]:
@@ -68,31 +59,29 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
         return dict.fromkeys(names), dict.fromkeys(names, why)
     t0 = float(fault["applied_ms"])
     end = float(run.meta.get("test_stop_ms") or mon["t_ms"].astype(float).max())
-    read, ids = _series(mon, "entries_read"), _series(mon, "last_delivered_id")
+    read, ids = series(mon, "stream", "entries_read"), stream_ids(mon)
     out = {"consumption_before_per_s": _rate(read, t0 - 10_000, t0),
            "consumption_after_per_s": _rate(read, end - 10_000, end + 1)}
     absent = {k: "the group's entries-read was not sampled across that span" for k, v in out.items() if v is None}
-    ids = ids.assign(id=ids["value"].map(_stream_id)).dropna(subset=["id"])
-    before, after = ids[ids["t"] < t0], ids[(ids["t"] >= t0) & (ids["t"] <= end)]  # while the load ran
-    lag = _series(mon, "lag")
-    lag = lag.assign(v=pd.to_numeric(lag["value"], errors="coerce")).dropna(subset=["v"])
+    before, after = ids[ids["t_ms"] < t0], ids[(ids["t_ms"] >= t0) & (ids["t_ms"] <= end)]  # while the load ran
+    lag = series(mon, "stream", "lag")
 
     def waiting(a: float, b: float) -> bool:
         """Entries were there to read in [a, b] (else a gap is idleness: nothing was written)."""
-        sel = lag[(lag["t"] >= a) & (lag["t"] <= b)]
+        sel = lag[(lag["t_ms"] >= a) & (lag["t_ms"] <= b)]
         return bool((sel["v"] > 0).any()) if len(sel) else True
     if not len(before) or not len(after):
         out["consumption_resumed_s"] = None
         absent["consumption_resumed_s"] = "the group's last-delivered id was not sampled before and after the fault"
         return out, absent
     advances, top = [], max(before["id"])
-    for t, i in zip(after["t"], after["id"]):
+    for t, i in zip(after["t_ms"], after["id"]):
         if i > top:
             advances.append(float(t))
             top = i
     points, stall_ms = [t0, *advances], stall_s * 1000
     stall = next(((a, b) for a, b in zip(points, points[1:]) if b - a >= stall_ms and waiting(a, b)), None)
-    last_seen = float(after["t"].iloc[-1])
+    last_seen = float(after["t_ms"].iloc[-1])
     if stall is not None:  # delivering again after its first stall
         out["consumption_resumed_s"] = round((stall[1] - t0) / 1000, 3)
     elif last_seen - points[-1] >= stall_ms and waiting(last_seen - stall_ms, last_seen):  # stalled to the end
@@ -113,7 +102,7 @@ def drain_rate(run: Run, fault: dict | None, drain_s: float | None) -> tuple[dic
     fast the consumers catch up once the database is back), from its entries-read counter."""
     if fault is None or not fault.get("healed_ms") or drain_s is None:
         return {"drain_per_s": None}, {"drain_per_s": "no heal followed by a drained group in the run"}
-    read = _series(run.monitor, "entries_read")
+    read = series(run.monitor, "stream", "entries_read")
     start = float(fault["healed_ms"])
     rate = _rate(read, start, start + drain_s * 1000 + 1)
     if rate is None:
