@@ -162,7 +162,9 @@ def _capture(f: Fields, key: str) -> dict[str, str]:
 
 
 # ---- setup ---------------------------------------------------------------------------------------------------
-def setup(top: Fields, mysql_nodes: set[str]) -> tuple[SetupStep, ...]:
+def setup(top: Fields, mysql_nodes: dict[str, str]) -> tuple[SetupStep, ...]:
+    """The steps; `mysql_nodes` maps each name a MySQL node may be called by (its key, the catalog name it
+    plays) to the catalog name the lab knows it by."""
     steps, names = [], set()
     for i, s in entries(top.data.get("setup"), "setup", top.problems, top.line("setup")):
         s.unknown(SETUP_KEYS)
@@ -192,7 +194,7 @@ def setup(top: Fields, mysql_nodes: set[str]) -> tuple[SetupStep, ...]:
         steps.append(SetupStep(name=name or f"step-{i}", repeat=repeat, path=path, method=method,
                                body=_body(s, "body", {"n"}, where), headers=_texts(s, "headers", {"n"}, where, True),
                                expect=_statuses(s, "expect", 100, 599, "an HTTP status") or (200, 201),
-                               capture=_capture(s, "capture"), sql=sql, node=node, line=s.line()))
+                               capture=_capture(s, "capture"), sql=sql, node=mysql_nodes.get(node), line=s.line()))
     return tuple(steps)
 
 

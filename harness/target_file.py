@@ -110,7 +110,7 @@ def load(path: str | Path) -> Target:
     sentinel_password_env = _env_name(sen, "password_env")
     red = _mapping(top, "redis", {"password_env"}) or Fields(None, "redis", problems)
     redis_password_env = _env_name(red, "password_env")
-    steps = target_contract.setup(top, {n for n, k in refs.items() if k == "mysql"})
+    steps = target_contract.setup(top, _mysql_names(raw.get("nodes")))
     users = target_contract.users(top)
     login_fills = set(users.login.capture) if users and users.login else set()
     bid = target_contract.bid(top, lambda v: _url_problem(v, check_remote), target_contract.pools(steps), login_fills)
@@ -220,6 +220,15 @@ def _references(raw: object) -> dict[str, str | None]:
         if isinstance(plays, str):
             refs.setdefault(plays, kind)
     return refs
+
+
+def _mysql_names(raw: object) -> dict[str, str]:
+    """Each name a MySQL node of the file may be called by (its key, its catalog name) -> its catalog name."""
+    out: dict[str, str] = {}
+    for key, value in (raw.items() if isinstance(raw, dict) else ()):
+        if isinstance(value, dict) and value.get("kind") == "mysql" and isinstance(value.get("as"), str):
+            out[key] = out[value["as"]] = value["as"]
+    return out
 
 
 def _ref_problem(name: str, refs: dict[str, str | None], kind: str) -> str | None:

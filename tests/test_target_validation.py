@@ -606,3 +606,9 @@ def test_a_token_captured_by_the_login_may_fill_a_credential_header(tmp_path):
             'bid: {url: "http://127.0.0.1:8080", path: "/lots/{auction}/offers", headers: {Authorization: "Bearer {token}"}}\n')
     t = target_file.load(write(tmp_path, text))
     assert t.users.login.capture == {"token": "session.token"} and t.bid.headers == {"Authorization": "Bearer {token}"}
+
+
+def test_a_sql_setup_step_names_its_node_by_key_and_runs_on_its_catalog_name(tmp_path):
+    text = (HEAD + M + 'setup: [{name: sellers, repeat: 3, sql: "INSERT INTO seller VALUES ({n})", node: m}]\n' + BID)
+    step = target_file.load(write(tmp_path, text)).setup[0]
+    assert (step.node, step.sql, step.repeat) == ("mysql-1", "INSERT INTO seller VALUES ({n})", 3)
