@@ -37,14 +37,14 @@ import runfiles as rf
 from errors import ConfigError, HarnessError
 from fairbid import redis_client
 from fairbid.settings import Settings
-from harness import bidders, fixtures, target_check, webui
+from harness import bidders, fixtures, run_spec, target_check, webui
 from harness import scenario as scenarios
-from harness.backends import make_lab
+from harness.backends import BACKENDS
 from harness.halt import HaltWatch
 from harness.load_plan import LoadPlan
 from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay
+from harness.run_spec import RunSpec
 from harness.session import RunSession, new_run_dir, standard_observers
-from lab.config import LabConfig
 from lab.protocol import Lab
 from observe.history import History
 from observe.row_writer import RowPipe
@@ -99,8 +99,8 @@ class Context:
     request_log: RunRequestLogger | None = None  # local runs; a worker relays, the master collects
     history: History = field(default_factory=History)  # records nothing until opened (or forwarded)
     collector: RowCollector | None = None  # the master's: the workers' rows
-    run_dir_option: str = ""
-    bare: bool = False
+    spec: RunSpec | None = None  # what this run was started with (harness/run_spec.py): master or local only
+    first_run_dir: Path | None = None  # the CLI's directory, holding the spec; later web UI runs get new ones
     halt: HaltWatch | None = None  # the scenario's halt conditions, watched while the load runs
     setup_record: dict | None = None  # the target's fixtures as made (run.json "setup")
 
@@ -256,13 +256,25 @@ class RedisUser(User):
 @events.init_command_line_parser.add_listener
 def _options(parser, **_kw) -> None:
     parser.add_argument("--scenario", default="redis-4", help="scenario id (scenarios/ID.yaml) or path")
-    parser.add_argument("--backend", default="local", help="lab backend: local (processes) or docker")
+    parser.add_argument("--backend", default="local", choices=BACKENDS,
+                        help="lab backend: local (processes) or docker; target with --target")
     parser.add_argument("--lab", default="conf/lab.yaml", help="lab config: addresses, ports, state dir")
     parser.add_argument("--target", default="", help="a target file: adopt that stack (a team's own) instead")
-    parser.add_argument("--run-dir", default="", help="results directory of the (first) run; default: a new one")
+    parser.add_argument("--run-dir", default="",
+                        help="results directory of the (first) run; default: a new one. Where it holds a run "
+                             "spec (the CLI writes one), the run is that spec's and the options above are not read")
     parser.add_argument("--keep-lab", action="store_true", help="leave the lab up when Locust quits")
     parser.add_argument("--bare", action="store_true",
                         help="load only: no per-request log, history, faults or observers (to measure their cost)")
+
+
+def _spec(opts) -> RunSpec:
+    """The run spec: the CLI's, from the run directory it made, else resolved here from the options
+    (a web UI run), once; it is written into every run directory this process opens."""
+    if opts.run_dir and (Path(opts.run_dir) / run_spec.FILE).exists():
+        return RunSpec.read(Path(opts.run_dir))
+    return RunSpec.resolve(opts.scenario, opts.backend, opts.lab, opts.target or None, bare=opts.bare,
+                           keep_lab=opts.keep_lab)
 
 
 def _apply_plan(ctx: Context, plan: LoadPlan) -> None:
@@ -293,13 +305,13 @@ def _init(environment, **_kw) -> None:
         _init_worker(environment, ctx)
         return
     try:
-        ctx.scenario = scenarios.load(opts.scenario)
-        config = LabConfig.load(opts.lab)
-        ctx.lab = make_lab(opts.backend, config, ctx.scenario.stack, opts.target or None)
+        ctx.spec = _spec(opts)
+        ctx.scenario = ctx.spec.load_scenario()
+        ctx.lab = ctx.spec.make_lab(ctx.scenario)
         config = ctx.lab.config
         if found := target_check.machine_problems(ctx.scenario, ctx.lab):
             raise ConfigError(f"{ctx.scenario.id} on this machine: " + "; ".join(found))
-        if opts.target:
+        if ctx.spec.target:
             found = target_check.problems(ctx.scenario, ctx.lab)
             if found:
                 raise ConfigError(f"{ctx.scenario.id} on target {ctx.lab.target.name}: " + "; ".join(found))
@@ -308,16 +320,15 @@ def _init(environment, **_kw) -> None:
     except HarnessError as exc:
         log.error("%s", exc)
         sys.exit(1)
-    ctx.run_dir_option = opts.run_dir
+    ctx.first_run_dir = Path(opts.run_dir) if opts.run_dir else None
     load = ctx.scenario.load
     BidUser.weight, RedisUser.weight = load.bid_weight, load.redis_weight
     environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
     # BidUsers take their API node's address from the plan (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
-    ctx.bare = opts.bare
     if isinstance(environment.runner, MasterRunner):
         ctx.collector = RowCollector(environment.runner)
-    elif not ctx.bare:
+    elif not ctx.spec.bare:
         ctx.request_log = RunRequestLogger(os.devnull)
         ctx.request_log.register(environment)
     webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.get("test_start_ms")) if ctx.session
@@ -339,7 +350,7 @@ def _init(environment, **_kw) -> None:
             made = fixtures.make(ctx.lab, ctx.lab.service.setup, ctx.lab.service.bid.url)
         except HarnessError as exc:
             log.error("%s", exc)
-            if ctx.owns_lab and not opts.keep_lab:
+            if ctx.owns_lab and not ctx.spec.keep_lab:
                 ctx.lab.down()
             sys.exit(1)
         plan, ctx.setup_record = plan.with_pools(made.pools), made.record
@@ -356,16 +367,14 @@ def _test_start(environment, **_kw) -> None:
     ctx = run_context(environment)
     if isinstance(environment.runner, WorkerRunner):
         return
-    if ctx.bare:
+    if ctx.spec.bare:
         if ctx.collector is not None:  # the workers still need the plan to make the load
             ctx.collector.begin(None, ctx.plan.for_run("", record=False))
         return
-    if ctx.run_dir_option:
-        run_dir = Path(ctx.run_dir_option)
-        ctx.run_dir_option = ""  # a restarted web UI test gets a new directory
-    else:
-        run_dir = new_run_dir(ctx.scenario.id)
+    run_dir, ctx.first_run_dir = ctx.first_run_dir or new_run_dir(ctx.scenario.id), None  # a restart: a new one
     run_dir.mkdir(parents=True, exist_ok=True)
+    if not (run_dir / run_spec.FILE).exists():
+        ctx.spec.write(run_dir)
     ctx.plan = ctx.plan.for_run(run_dir.name)
     if ctx.collector is not None:  # the workers get the plan now, before Locust's spawn message
         ctx.collector.begin(run_dir, ctx.plan)
@@ -373,9 +382,9 @@ def _test_start(environment, **_kw) -> None:
     else:
         ctx.request_log.open_at(run_dir / rf.REQUESTS)
         rows = ctx.history
-    observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600,
-                                   scenario_path=ctx.scenario.path)
-    ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers, setup=ctx.setup_record)
+    observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600, spec=ctx.spec)
+    ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers, setup=ctx.setup_record,
+                             campaign=ctx.spec.campaign)
     ctx.session.begin()
     if ctx.scenario.halt:
         ctx.halt = HaltWatch(ctx.scenario.halt, ctx.lab, environment.stats, run_dir / rf.FAULTS,
@@ -433,6 +442,6 @@ def _quitting(environment, **_kw) -> None:
     if ctx.session is not None and not ctx.session.done:
         ctx.session.abort("quit")
         environment.process_exit_code = 1
-    if ctx.owns_lab and not environment.parsed_options.keep_lab:
+    if ctx.owns_lab and not ctx.spec.keep_lab:
         ctx.lab.down()
         ctx.owns_lab = False

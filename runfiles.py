@@ -16,6 +16,7 @@ from pathlib import Path
 RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent / "results"))
 
 RUN_JSON = "run.json"
+RUN_SPEC = "run-spec.json"  # what the run was started with: every process of the run reads it (harness/run_spec.py)
 SCENARIO_COPY = "scenario.yaml"
 REQUESTS = "requests.csv"
 HISTORY = "history.csv"

@@ -8,6 +8,7 @@ from lab.protocol import Lab
 from lab.spec import StackSpec
 
 BACKENDS = ("local", "docker", "target")
+BUILT_BACKENDS = BACKENDS[:2]  # the backends that build a stack (a campaign draws on those); a target adopts one
 
 
 def make_lab(backend: str, config: LabConfig | None, spec: StackSpec | None = None, target: str | None = None) -> Lab:
@@ -26,3 +27,15 @@ def make_lab(backend: str, config: LabConfig | None, spec: StackSpec | None = No
 
         return DockerLab(config, spec)
     raise ConfigError(f"unknown backend {backend!r} (available here: {', '.join(BACKENDS)})")
+
+
+def backend_named(backend: str, target: str | None = None) -> str:
+    """The backend a run uses: a target file means the target backend whatever else is said; an
+    unknown name, or the target backend with no target file, is refused before anything starts."""
+    if target:
+        return "target"
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown backend {backend!r} (available here: {', '.join(BACKENDS)})")
+    if backend == "target":
+        raise ConfigError("the target backend adopts the stack a target file describes: give --target PATH")
+    return backend

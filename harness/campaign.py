@@ -13,10 +13,9 @@ campaign.md are written beside them.
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -25,7 +24,7 @@ from analysis.quantiles import nearest_rank
 from errors import ConfigError
 from harness import scenario as scenarios
 from harness.campaign_bounds import DRAWS, END_MARGIN_S, KINDS, CampaignBounds
-from harness.session import CAMPAIGN_ENV as ENV
+from harness.run_spec import RunSpec
 from harness.session import RESULTS
 
 FIGURES = ("failover_s", "detect_s", "error_window_s", "lost_acked_writes")
@@ -87,9 +86,11 @@ def replay(sid: str, seed: int, runs: int, kinds: tuple[str, ...], i: int) -> st
     return f"make campaign S={sid} SEED={seed} RUNS={runs} FAULTS={','.join(kinds)} ONLY={i}"
 
 
-def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, only: int | None, backend: str,
-             lab: str) -> int:
-    """`kinds` None: the scenario's `campaign.faults` (all kinds where it declares none)."""
+def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, only: int | None, spec: RunSpec,
+             run: Callable[..., tuple[int, Path]]) -> int:
+    """`kinds` None: the scenario's `campaign.faults` (all kinds where it declares none). `spec` is the
+    scenario's own run spec (its backend and lab); each run gets it with the drawn schedule and the
+    campaign's mark, and `run(spec, results=DIR)` runs it (the CLI's runner, in this process)."""
     if runs < 1 or (only is not None and not 1 <= only <= runs):
         raise ConfigError(f"--runs {runs} --only {only}: runs is 1 or more, only one of 1..runs")
     unknown = set(kinds or ()) - set(KINDS)
@@ -109,10 +110,8 @@ def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, onl
         docs[i] = path
     for i, path in docs.items():
         mark = {"seed": seed, "run": i, "of": runs, "faults": list(kinds), "replay": replay(sc.id, seed, runs, kinds, i)}
-        env = {**os.environ, "FAIRBID_HA_RESULTS": str(out), ENV: json.dumps(mark)}
         print(f"== campaign {sc.id} seed {seed}: run {i} of {runs}", flush=True)
-        subprocess.run([sys.executable, "-m", "harness.cli", "run", str(path), "--backend", backend, "--lab", lab],
-                       env=env, check=False)
+        run(replace(spec, scenario=str(path.resolve()), campaign=mark), results=out)
     summary = aggregate(out)
     print(f"campaign: {out / 'campaign.md'}: {summary['failed']} of {len(summary['runs'])} runs failed")
     return 1 if summary["failed"] else 0

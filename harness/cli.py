@@ -22,8 +22,9 @@ from analysis import index, junit
 from errors import ConfigError, HarnessError
 from harness import fixtures
 from harness import scenario as scenarios
-from harness.backends import BACKENDS, make_lab
+from harness.backends import BACKENDS, BUILT_BACKENDS, make_lab
 from harness.campaign import KINDS, campaign
+from harness.run_spec import RunSpec
 from harness.session import RESULTS, new_run_dir
 from harness.workers import ComposeWorkers, LocalWorkers, check_free, master_args, worker_command
 from lab import cpu_quota, firewall
@@ -36,26 +37,24 @@ def _labs(paths: list[str] | None) -> list[LabConfig]:
     return [LabConfig.load(p) for p in (paths or sorted(str(p) for p in (ROOT / "conf").glob("lab*.yaml")))]
 
 
-def run(name: str, backend: str, lab_path: str, extra: list[str] | None = None, target: str | None = None,
-        workers: int = 0, remote_workers: int = 0, master_bind: str | None = None, docker_workers: int = 0) -> int:
+def run(spec: RunSpec, workers: int = 0, remote_workers: int = 0, master_bind: str | None = None,
+        docker_workers: int = 0) -> int:
     """Run one scenario headless through Locust; afterwards heal and stop the lab it started, whatever happened.
     With a target, the scenario is first checked against the live system and the plan of action printed.
     With workers, Locust runs distributed: a master (faults, observers, verification) and `workers`
     processes here, `docker_workers` containers on a Docker lab's network (compose/locust.yml), plus
     `remote_workers` the user starts elsewhere (`worker --master-host`)."""
-    return run_recorded(name, backend, lab_path, extra, target, workers, remote_workers, master_bind,
-                        docker_workers)[0]
+    return run_recorded(spec, None, workers, remote_workers, master_bind, docker_workers)[0]
 
 
-def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None = None,
-                 target: str | None = None, workers: int = 0, remote_workers: int = 0,
-                 master_bind: str | None = None, docker_workers: int = 0) -> tuple[int, Path]:
-    """`run`, also giving the run's directory (a catalog lists its runs in one JUnit file)."""
-    sc = scenarios.load(name)
-    config = LabConfig.load(lab_path)
-    lab = make_lab(backend, config, sc.stack, target)
-    if target:
-        backend = lab.backend
+def run_recorded(spec: RunSpec, extra: list[str] | None = None, workers: int = 0, remote_workers: int = 0,
+                 master_bind: str | None = None, docker_workers: int = 0, results: Path | None = None) -> tuple[int, Path]:
+    """`run`, also giving the run's directory (a catalog lists its runs in one JUnit file). The spec is
+    written into the run directory first: the Locust process and the sidecar read it there."""
+    sc = spec.load_scenario()
+    lab = spec.make_lab(sc)
+    config = lab.config
+    if spec.target:
         check_target(sc, lab)
     master_host, master_port = config.locust_master
     was_up = lab.is_up()
@@ -76,11 +75,10 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
             if docker_workers and not was_up:
                 lab.down()
             raise
-    run_dir = new_run_dir(sc.id)
+    run_dir = new_run_dir(sc.id, results or RESULTS)
+    spec.write(run_dir)
     ld = sc.load
-    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "locustfile.py"), "--headless",
-           "--scenario", str(sc.path), "--backend", backend, "--lab", lab_path, "--run-dir", str(run_dir),
-           *(["--target", target] if target else []),
+    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "locustfile.py"), "--headless", "--run-dir", str(run_dir),
            "-u", str(ld.users), "-r", str(ld.spawn_rate), "-t", f"{int(ld.run_time_s)}s",
            "--csv", str(run_dir / "locust"), "--csv-full-history", "--only-summary",
            *(master_args(workers + remote_workers + docker_workers, master_host, master_port) if distributed else []),
@@ -119,14 +117,14 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
         killed = [*(pool.stop() if pool is not None else []), *(containers.stop() if containers is not None else [])]
         if killed:
             print(f"   workers that did not quit with the master, ended by PID: {killed}")
-        lab = make_lab(backend, config, sc.stack, target)  # re-read: the child changed the state on disk
+        lab = spec.make_lab(sc)  # re-read: the child changed the state on disk
         if lab.is_up():
             done = lab.heal()
             if done:
                 print(f"   healed after the run: {done}")
             if not was_up:
                 lab.down()
-    write_index()
+    write_index(results or RESULTS)
     summary = run_dir / rf.SUMMARY
     if summary.exists():
         s = json.loads(summary.read_text())
@@ -201,7 +199,7 @@ def bid_examples(model, count: int = 3) -> list[str]:
 def plan(name: str, target: str) -> int:
     """A dry run: what each fault of the scenario would act on now, and whether every node answers."""
     sc = scenarios.load(name)
-    lab = make_lab("target", None, sc.stack, target)
+    lab = RunSpec.resolve(name, target=target).make_lab(sc)
     lab.nodes = lab.nodes or lab._resolve()
     print(f"== plan of {sc.id} on target {lab.target.name}")
     for line in lab.plan():
@@ -293,10 +291,10 @@ def down(lab_paths: list[str] | None, target: str | None = None) -> int:
     return heal(lab_paths, target)
 
 
-def up(name: str, backend: str, lab_path: str, target: str | None = None) -> int:
-    sc = scenarios.load(name)
-    lab = make_lab(backend, LabConfig.load(lab_path), sc.stack, target)
-    if target:
+def up(spec: RunSpec, lab_path: str) -> int:
+    sc = spec.load_scenario()
+    lab = spec.make_lab(sc)
+    if spec.target:
         check_target(sc, lab)
     lab.up()
     print(f"lab {lab.config.name} up for {sc.id}: API {lab.config.api_url}; "
@@ -334,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--faults", default=None,
                     help=f"kinds drawn, some of {','.join(KINDS)} (default: the scenario's campaign.faults, else all)")
     cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
-    cp.add_argument("--backend", default="local", choices=("local", "docker"))
+    cp.add_argument("--backend", default="local", choices=BUILT_BACKENDS)
     cp.add_argument("--lab", default="conf/lab.yaml")
     cat = sub.add_parser("catalog", help="every scenario of a group in sequence, then results/index.md")
     cat.add_argument("group", nargs="?", default="all")
@@ -355,16 +353,17 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd == "run":
             if min(a.workers, a.remote_workers, a.docker_workers) < 0:
                 raise ConfigError("--workers, --docker-workers and --remote-workers count processes: 0 or more")
-            return run(a.scenario, a.backend, a.lab, target=a.target, workers=a.workers,
+            return run(RunSpec.resolve(a.scenario, a.backend, a.lab, a.target), workers=a.workers,
                        remote_workers=a.remote_workers, master_bind=a.master_bind, docker_workers=a.docker_workers)
         if a.cmd == "campaign":
             kinds = tuple(k.strip() for k in a.faults.split(",") if k.strip()) if a.faults else None
-            return campaign(a.scenario, a.seed, a.runs, kinds, a.only, a.backend, a.lab)
+            spec = RunSpec.resolve(a.scenario, a.backend, a.lab)
+            return campaign(a.scenario, a.seed, a.runs, kinds, a.only, spec, run_recorded)
         if a.cmd == "worker":
             cmd = worker_command(a.master_host, a.master_port, a.processes)
             os.execv(cmd[0], cmd)  # this process becomes the worker: its PID is the worker's
         if a.cmd == "up":
-            return up(a.scenario, a.backend, a.lab, a.target)
+            return up(RunSpec.resolve(a.scenario, a.backend, a.lab, a.target), a.lab)
         if a.cmd == "plan":
             return plan(a.scenario, a.target)
         if a.cmd == "catalog":
@@ -376,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 for path in paths:
                     try:
-                        code, run_dir = run_recorded(str(path), a.backend, a.lab, target=a.target)
+                        code, run_dir = run_recorded(RunSpec.resolve(str(path), a.backend, a.lab, a.target))
                         codes.append(code)
                         run_dirs.append(run_dir)
                     except ConfigError as exc:  # this scenario does not fit the target: said, and the next one runs

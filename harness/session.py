@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from analysis.checks import SELF_CHECKS
 from faults.journal import Journal, now_ms
 from faults.runner import FaultRunner
 from harness import target_file
+from harness.run_spec import RunSpec
 from harness.scenario import Scenario
 from lab.protocol import Lab
 from lab.wait import Wait
@@ -30,7 +30,6 @@ from observe.sidecar import Sidecar, sampling_observers
 from observe.verify import Verification
 
 log = logging.getLogger("session")
-CAMPAIGN_ENV = "FAIRBID_HA_CAMPAIGN"
 RESULTS = rf.RESULTS
 
 
@@ -45,19 +44,21 @@ def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:
     return d
 
 
-def standard_observers(lab: Lab, history: History, max_s: float, scenario_path: str | Path | None = None) -> list[Observer]:
+def standard_observers(lab: Lab, history: History, max_s: float, spec: RunSpec | None = None) -> list[Observer]:
     """Every run's observers, in the order they stop: the history is closed before the verification
     reads it, and Sentinel events and the monitor go on recording through the verification. Those
-    two run in a process of their own where it can rebuild the lab from files (observe/sidecar.py)."""
-    sampling = Sidecar.for_run(lab, scenario_path, max_s)
+    two run in a process of their own where it can rebuild the lab from the run's spec (observe/sidecar.py;
+    a lab built in memory, as tests do, has none: they run here)."""
+    sampling = Sidecar(max_s) if spec is not None else None
     return [history, Verification(lab), ConfigSnapshot(lab),
             *([sampling] if sampling else sampling_observers(lab, max_s))]
 
 
 class RunSession:
     def __init__(self, scenario: Scenario, lab: Lab, run_dir: Path, observers: list[Observer],
-                 setup: dict | None = None) -> None:
+                 setup: dict | None = None, campaign: dict | None = None) -> None:
         self.scenario = scenario
+        self.campaign = campaign  # a campaign's run: its seed, index and replay command (the run spec's)
         self.setup = setup  # the target's fixtures as made: their pools, in run.json
         self.lab = lab
         self.dir = run_dir
@@ -86,7 +87,7 @@ class RunSession:
             **({"halt": s.halt.to_json()} if s.halt else {}),
             **({"setup": self.setup} if self.setup else {}),
             # a run of a campaign (harness/campaign.py): its seed, index and replay command
-            **({"campaign": json.loads(os.environ[CAMPAIGN_ENV])} if os.environ.get(CAMPAIGN_ENV) else {}),
+            **({"campaign": self.campaign} if self.campaign else {}),
             "test_start_ms": now_ms(),
         }
         try:

@@ -1,10 +1,10 @@
 """The sidecar's process (observe/sidecar.py starts it): the lab rebuilt from the files the run was
 started with, the sampling observers run until stdin closes.
 
-    python -m harness.sidecar_process --run-dir D --backend B --scenario S (--lab L | --target T) --max-s N
+    python -m harness.sidecar_process --run-dir D --max-s N
 
-It lives in harness/ because rebuilding a lab from a scenario and a lab or target file is the
-harness's work (harness.scenario, harness.backends); the observers themselves stay in observe/.
+It lives in harness/ because rebuilding a lab from the run's spec (D/run-spec.json) is the
+harness's work (harness.run_spec); the observers themselves stay in observe/.
 """
 from __future__ import annotations
 
@@ -30,21 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     from gevent import monkey
 
     monkey.patch_all()  # the observers are greenlets, as in Locust's process
-    from harness import scenario as scenarios
-    from harness.backends import make_lab
-    from lab.config import LabConfig
+    from harness.run_spec import RunSpec
     from observe.sidecar import sampling_observers
 
     p = argparse.ArgumentParser()
     p.add_argument("--run-dir", required=True)
-    p.add_argument("--backend", required=True)
-    p.add_argument("--scenario", required=True)
-    p.add_argument("--lab", default=None)
-    p.add_argument("--target", default=None)
     p.add_argument("--max-s", type=float, required=True)
     a = p.parse_args(argv)
     run_dir = Path(a.run_dir)
-    lab = make_lab(a.backend, LabConfig.load(a.lab) if a.lab else None, scenarios.load(a.scenario).stack, a.target)
+    lab = RunSpec.read(run_dir).make_lab()
     observers = sampling_observers(lab, a.max_s)
     for observer in observers:
         observer.start(run_dir)

@@ -2,12 +2,12 @@
 process of their own. They write the same files as in Locust's process; there, they took CPU the
 load needed (bench/overhead.py).
 
-    python -m harness.sidecar_process --run-dir D --backend B --scenario S (--lab L | --target T) --max-s N
+    python -m harness.sidecar_process --run-dir D --max-s N
 
-The process rebuilds the lab from the same files the run was started with, prints `ready` once
+The process rebuilds the lab from the run's spec (D/run-spec.json, harness/run_spec.py), prints `ready` once
 every observer records (or `not-ready NAMES`), and stops when its stdin closes: the session closes
 it to stop it, and a harness that dies closes it too, so the sidecar never outlives its run.
-Its entry is the harness's (harness/sidecar_process.py): rebuilding a lab from a run's files is
+Its entry is the harness's (harness/sidecar_process.py): rebuilding a lab from a run's spec is
 harness work, and observe/ imports nothing of harness; here it is started by name only.
 """
 from __future__ import annotations
@@ -41,30 +41,18 @@ class Sidecar:
 
     files = (EVENTS, MONITOR)
 
-    def __init__(self, argv: list[str], stop_timeout_s: float = 20) -> None:
-        self.argv = argv
+    def __init__(self, max_s: float, stop_timeout_s: float = 20) -> None:
+        self.max_s = max_s  # the child's bound, should its stdin never close
         self.stop_timeout_s = stop_timeout_s
         self.proc: subprocess.Popen | None = None
         self.not_ready: list[str] = []
         self._log = None
 
-    @classmethod
-    def for_run(cls, lab, scenario_path: str | Path | None, max_s: float) -> "Sidecar | None":
-        """A sidecar when the child can rebuild this lab from files (None: observe in-process)."""
-        if scenario_path is None:
-            return None
-        if lab.backend == "target":
-            where = ["--target", str(lab.target.path)]
-        elif lab.config.source:
-            where = ["--lab", str(Path(lab.config.source).resolve())]
-        else:
-            return None
-        return cls(["--backend", lab.backend, "--scenario", str(Path(scenario_path).resolve()), "--max-s", str(max_s), *where])
-
     def start(self, run_dir: Path) -> None:
+        """The run directory holds the run's spec by now (the CLI or the locustfile wrote it)."""
         (run_dir / LOGS).mkdir(exist_ok=True)
         self._log = open(run_dir / LOGS / LOG_NAME, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", ENTRY, "--run-dir", str(run_dir), *self.argv],
+        self.proc = subprocess.Popen([sys.executable, "-m", ENTRY, "--run-dir", str(run_dir), "--max-s", str(self.max_s)],
                                      cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
 
     def ready(self, timeout_s: float = 10) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from harness.run_spec import RunSpec
 from lab import firewall, process
 from lab.config import LabConfig
 from lab.process import Proc
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 E2E_LAB = "tests/lab.e2e.yaml"
 RUN_FILES = ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv", "locust_exceptions.csv",
              "requests.csv", "faults.jsonl", "events.jsonl", "monitor.csv", "summary.json", "report.md",
-             "timeline.png", "history.csv", "verify.json")
+             "timeline.png", "history.csv", "verify.json", "run-spec.json")
 
 
 @pytest.fixture
@@ -49,6 +50,9 @@ def test_a_failover_run_writes_every_output_with_consistent_figures(failover_run
         assert (run / name).exists(), name
     summary = json.loads((run / "summary.json").read_text())
     assert summary["passed"] and summary["backend"] == "local"
+    spec = RunSpec.read(run)  # what the CLI resolved once; the Locust process and the sidecar read it there
+    assert (spec.backend, Path(spec.lab), Path(spec.scenario).name) == ("local", ROOT / E2E_LAB, "quick-failover.yaml")
+    assert "sidecar" not in json.loads((run / "run.json").read_text()).get("observers_not_ready", [])
     m = summary["metrics"]
     # failover_s is the first +switch-master minus the fault's applied time, from the raw files
     applied = next(json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines() if '"applied"' in x)

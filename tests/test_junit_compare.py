@@ -139,7 +139,8 @@ def test_the_catalog_branch_writes_its_runs_junit_file_also_when_interrupted(run
 
     dirs = iter([d for d, _ in runs])
 
-    def fake_run(name, backend, lab_path, extra=None, target=None):
+    def fake_run(spec):
+        name = Path(spec.scenario).name
         d = next(dirs)
         if interrupted and name == "second.yaml":
             raise cli.Interrupted(f"stopped by signal SIGINT during {name}", d)
@@ -148,7 +149,9 @@ def test_the_catalog_branch_writes_its_runs_junit_file_also_when_interrupted(run
     monkeypatch.setattr(cli, "RESULTS", tmp_path)
     monkeypatch.setattr(cli, "write_index", lambda: tmp_path / "index.md")
     monkeypatch.setattr(cli, "run_recorded", fake_run)
-    monkeypatch.setattr(cli.scenarios, "catalog", lambda group: [Path("first.yaml"), Path("second.yaml")])
+    for name in ("first.yaml", "second.yaml"):  # the specs name existing files; the fake runs read none
+        (tmp_path / name).write_text("")
+    monkeypatch.setattr(cli.scenarios, "catalog", lambda group: [tmp_path / "first.yaml", tmp_path / "second.yaml"])
     code = cli.main(["catalog", "redis", "--backend", "docker"])
     assert code == (130 if interrupted else (0 if all(s["passed"] for _, s in runs[:2]) else 1))
     suites = ET.parse(tmp_path / "junit-catalog-redis-docker.xml").getroot().findall("testsuite")

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from errors import HarnessError
+from harness.run_spec import RunSpec
 from lab.config import LabConfig
 from lab.local import LocalLab
 from lab.spec import StackSpec
@@ -50,10 +51,17 @@ def _monitor_rows(run_dir: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def test_the_sidecar_samples_the_lab_it_rebuilds_and_stops_when_told(pair, tmp_path):
-    sidecar = Sidecar.for_run(pair, _scenario(tmp_path), max_s=60)
+def _run_dir(tmp_path: Path) -> Path:
+    """A run directory with its spec, as the CLI or the locustfile leaves it before the observers start."""
     run = tmp_path / "run"
     run.mkdir()
+    RunSpec.resolve(str(_scenario(tmp_path)), "local", str(UNIT_LAB)).write(run)
+    return run
+
+
+def test_the_sidecar_samples_the_lab_it_rebuilds_from_the_run_spec_and_stops_when_told(pair, tmp_path):
+    sidecar = Sidecar(max_s=60)
+    run = _run_dir(tmp_path)
     sidecar.start(run)
     try:
         assert sidecar.ready(timeout_s=10)
@@ -68,24 +76,21 @@ def test_the_sidecar_samples_the_lab_it_rebuilds_and_stops_when_told(pair, tmp_p
     assert {r["value"] for r in _monitor_rows(run) if r["source"] == "redis-2" and r["metric"] == "role"} == {"slave"}
 
 
-def test_a_sidecar_that_cannot_start_says_so_and_its_stop_fails(tmp_path):
-    sidecar = Sidecar(["--backend", "local", "--scenario", str(tmp_path / "missing.yaml"), "--max-s", "5",
-                       "--lab", str(UNIT_LAB)])
+def test_a_sidecar_whose_run_has_no_spec_says_so_and_its_stop_fails(tmp_path):
+    sidecar = Sidecar(max_s=5)
     sidecar.start(tmp_path)
     assert not sidecar.ready(timeout_s=1) and sidecar.not_ready == ["sidecar"]
     with pytest.raises(HarnessError, match="exited"):
         sidecar.stop()
-    assert (tmp_path / "logs" / "observers.log").read_text().strip()  # the child's error, kept
+    assert "run-spec.json" in (tmp_path / "logs" / "observers.log").read_text()  # the child's error, kept
 
 
 def test_the_sidecar_ends_with_a_harness_killed_mid_run(pair, tmp_path):
     """SIGKILL of the process that started it: its stdin closes, and it stops by itself."""
-    run = tmp_path / "run"
-    run.mkdir()
-    argv = Sidecar.for_run(pair, _scenario(tmp_path), 60).argv
+    run = _run_dir(tmp_path)
     code = ("import time; from pathlib import Path\n"
             "from observe.sidecar import Sidecar\n"
-            f"s = Sidecar({argv!r}); s.start(Path({str(run)!r}))\n"
+            f"s = Sidecar(60); s.start(Path({str(run)!r}))\n"
             "assert s.ready(10); print(s.proc.pid, flush=True); time.sleep(60)\n")
     parent = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
