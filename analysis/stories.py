@@ -58,6 +58,9 @@ class Answer:
 
 @dataclass(frozen=True)
 class Story:
+    """A step of the results document as its scenario tells it; the English title, plan step and
+    summary are the scenario file's own (title, plan_step, description)."""
+
     title_ko: str
     about_ko: str
     expect_ko: str  # the plan's own words where it has them

@@ -68,6 +68,6 @@ STORY = Story(
                         "클라이언트 쪽(redis-5): 매번 새 key로 재시도하면 "
                         f"중복 입찰 {F('untuned.duplicates_created')}건, "
                         f"같은 key로 재시도하면 {F('tuned.duplicates_created')}건."),
-        ), rank=1),
+        ), rank=1),  # the client's side, told after the consumer's (stream-3)
     ),
 )
