@@ -168,9 +168,8 @@ def _utc(ms: float | None) -> str:
 
 
 def _step_title(sid: str, run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
-    text = story
-    if lang == "ko" and text:
-        return text.title_ko
+    if lang == "ko" and story:
+        return story.title_ko
     return str((run.summary.get("title") if run else None) or cat.get("title") or sid)
 
 
@@ -192,9 +191,8 @@ def _plan_quote(run: RunFiles | None, cat: dict, story: Story | None, lang: str)
     """The plan's expectation as the scenario quotes it; in Korean the plan's own words."""
     plan = str(_expectation(run).get("plan") or cat.get("expectation") or "")
     if lang == "ko":
-        text = story
-        if text and text.expect_ko:
-            return text.expect_ko
+        if story and story.expect_ko:
+            return story.expect_ko
         m = re.search(r"\(plan: (.+)\)\s*$", plan)
         return m.group(1) if m else plan
     return plan
@@ -300,12 +298,11 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
 
 
 def fault_lines(run: RunFiles | None, story: Story | None, lang: str) -> list[str]:
-    text = story
     lines = []
-    if text and text.plan_cmd:
-        lines += [T.TXT["plan_cmd"](lang), "", "```bash", text.plan_cmd, "```", ""]
-    elif text and text.closest:
-        lines += [T.TXT["no_plan_cmd"](lang), "", "```bash", text.closest, "```", ""]
+    if story and story.plan_cmd:
+        lines += [T.TXT["plan_cmd"](lang), "", "```bash", story.plan_cmd, "```", ""]
+    elif story and story.closest:
+        lines += [T.TXT["no_plan_cmd"](lang), "", "```bash", story.closest, "```", ""]
     if run is None:
         return lines
     F = run.fig()
@@ -427,9 +424,8 @@ def done_sentence(run: RunFiles) -> L:
 
 def analysis_lines(run: RunFiles, cat: dict, story: Story | None, lang: str) -> list[str]:
     F = run.fig()
-    text = story
     happened = stories.happened(F, story)
-    why = T.say(F, list(text.why)) if text else []
+    why = T.say(F, list(story.why)) if story else []
     out = [f"- **{T.TXT['done'](lang)}:** {done_sentence(run)(lang)}",
            f"- **{T.TXT['happened'](lang)}:** " + " ".join(x(lang) for x in happened)]
     if why:
@@ -455,8 +451,7 @@ def _why_ko(why: str) -> str:
 def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, out_dir: Path, backend: str,
                lang: str) -> list[str]:
     lines = [f"### {_plan_step(sid, run, cat)}: {_step_title(sid, run, cat, story, lang)} (`{sid}`)", ""]
-    text = story
-    about = text.about_ko if lang == "ko" and text else cat.get("description") or ""
+    about = story.about_ko if lang == "ko" and story else cat.get("description") or ""
     if run is None:
         lines += [L(f"**Not run** on the {backend} backend in this edition: `{_make_cmd(sid, backend)}` runs it.",
                     f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{_make_cmd(sid, backend)}`.")(lang), ""]
@@ -516,8 +511,8 @@ def expectation_lines(order: list[str], runs: dict, catalog: dict, book: Storybo
         if run is None:
             lines.append(f"| {item} | {_cell(quote)} | - | - | {T.VERDICT['not run'](lang)} |")
             continue
-        F, text = run.fig(), book.story(sid)
-        learned = T.say(F, [text.learned]) if text and text.learned else [T.generic_learned(F)]
+        F, story = run.fig(), book.story(sid)
+        learned = T.say(F, [story.learned]) if story and story.learned else [T.generic_learned(F)]
         said = learned[0](lang)
         if _expectation(run).get("verdict") == "differs":
             said += L(" The plan expected otherwise.", " 계획의 예상과 다르다.")(lang)
