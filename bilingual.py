@@ -1,8 +1,9 @@
 """Text in both languages of the documents, and the one way both print a figure.
 
 Shared ground: the fault kinds word what they did when the runner journals it (faults/kinds/), and
-the results document words everything else (analysis/results_text.py), so a sentence a kind journals
-reads exactly as one the analysis writes. It imports no layer of the project.
+the results document words everything else (analysis/results_words.py, and each scenario's story beside
+it, scenarios/ID.story.py), so a sentence a kind journals reads exactly as one the analysis writes.
+It imports no layer of the project.
 """
 from __future__ import annotations
 

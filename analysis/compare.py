@@ -27,7 +27,7 @@ import pandas as pd
 import runfiles as rf
 from analysis.load import Run, load_run
 from analysis.metrics import fault_windows, switch_events
-from analysis.narrative import fmt
+from analysis.report_analysis import fmt
 from errors import HarnessError
 
 RESULTS = rf.RESULTS

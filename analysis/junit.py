@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import runfiles as rf
-from analysis.narrative import fmt
+from analysis.report_analysis import fmt
 
 PREFIX = "fairbid-ha"
 PROPERTIES = ("backend", "run_id", "failover_s", "error_window_s", "lost_acked_writes")

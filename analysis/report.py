@@ -22,7 +22,7 @@ from analysis.metrics import (
     primary_fault,
     variant_metrics,
 )
-from analysis.narrative import analysis_lines, fmt
+from analysis.report_analysis import analysis_lines, fmt
 
 
 def _applied_detail(run, by_fault: dict[int, dict]) -> list[str]:

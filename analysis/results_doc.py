@@ -23,9 +23,10 @@ from pathlib import Path
 import yaml
 
 import runfiles as rf
-from analysis import results_text as T
-from analysis import target_findings
-from analysis.results_text import L, num, pct
+from analysis import results_words as T
+from analysis import stories, target_findings
+from analysis.results_words import L, num, pct
+from analysis.stories import Story, Storybook
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -166,10 +167,9 @@ def _utc(ms: float | None) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _step_title(sid: str, run: RunFiles | None, cat: dict, lang: str) -> str:
-    text = T.STEPS.get(sid)
-    if lang == "ko" and text:
-        return text.title_ko
+def _step_title(sid: str, run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
+    if lang == "ko" and story:
+        return story.title_ko
     return str((run.summary.get("title") if run else None) or cat.get("title") or sid)
 
 
@@ -187,13 +187,12 @@ def _expectation(run: RunFiles | None) -> dict:
     return (run.summary.get("expectation") if run else None) or {}
 
 
-def _plan_quote(sid: str, run: RunFiles | None, cat: dict, lang: str) -> str:
+def _plan_quote(run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
     """The plan's expectation as the scenario quotes it; in Korean the plan's own words."""
     plan = str(_expectation(run).get("plan") or cat.get("expectation") or "")
     if lang == "ko":
-        text = T.STEPS.get(sid)
-        if text and text.expect_ko:
-            return text.expect_ko
+        if story and story.expect_ko:
+            return story.expect_ko
         m = re.search(r"\(plan: (.+)\)\s*$", plan)
         return m.group(1) if m else plan
     return plan
@@ -298,13 +297,12 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
     return lines
 
 
-def fault_lines(sid: str, run: RunFiles | None, lang: str) -> list[str]:
-    text = T.STEPS.get(sid)
+def fault_lines(run: RunFiles | None, story: Story | None, lang: str) -> list[str]:
     lines = []
-    if text and text.plan_cmd:
-        lines += [T.TXT["plan_cmd"](lang), "", "```bash", text.plan_cmd, "```", ""]
-    elif text and text.closest:
-        lines += [T.TXT["no_plan_cmd"](lang), "", "```bash", text.closest, "```", ""]
+    if story and story.plan_cmd:
+        lines += [T.TXT["plan_cmd"](lang), "", "```bash", story.plan_cmd, "```", ""]
+    elif story and story.closest:
+        lines += [T.TXT["no_plan_cmd"](lang), "", "```bash", story.closest, "```", ""]
     if run is None:
         return lines
     F = run.fig()
@@ -344,7 +342,7 @@ def fault_lines(sid: str, run: RunFiles | None, lang: str) -> list[str]:
     return lines + [""]
 
 
-def results_lines(run: RunFiles, lang: str) -> list[str]:
+def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
     F = run.fig()
     checks = run.summary.get("checks") or []
     by_metric: dict[str, list[dict]] = {}
@@ -375,7 +373,7 @@ def results_lines(run: RunFiles, lang: str) -> list[str]:
         if c.get("backend_bound_why"):
             why = c["backend_bound_why"]
             if lang == "ko":
-                why = T.L("", BOUND_KO.get((run.scenario, c["metric"], run.backend), f"원문: {why}")).ko
+                why = (story.bound_ko if story else {}).get((c["metric"], run.backend), f"원문: {why}")
             lines += ["", f"¹ `{c['metric']}`: " + L(f"the {run.backend} backend's own bound, because {why}",
                                                         f"{run.backend} backend 고유의 기준이다. 이유: {why}")(lang)]
     faults = run.summary.get("faults") or []
@@ -401,11 +399,6 @@ def results_lines(run: RunFiles, lang: str) -> list[str]:
     return lines + [""]
 
 
-BOUND_KO = {("redis-1", "error_rate_during", "docker"):
-            "죽은 컨테이너의 주소는 bridge 위에서 연결을 거부하지 않고 침묵한다. 그래서 장애 마지막 몇 초에 보낸 입찰은 서비스의 "
-            "timeout과 재시도(3 s, 3회)에 걸려 있다가 컨테이너가 다시 시작되면 성공한다."}
-
-
 def plot_lines(run: RunFiles, out_dir: Path, lang: str) -> list[str]:
     listed = set(run.summary.get("files") or [])
     lines = [f"![{name}]({_rel(run, out_dir, name)})" for name in IMAGES if name in listed or (run.dir / name).exists()]
@@ -429,11 +422,10 @@ def done_sentence(run: RunFiles) -> L:
              head.ko + ". " + "; ".join(f"{at}에 {d.ko}" for at, d in parts) + ".")
 
 
-def analysis_lines(run: RunFiles, cat: dict, lang: str) -> list[str]:
+def analysis_lines(run: RunFiles, cat: dict, story: Story | None, lang: str) -> list[str]:
     F = run.fig()
-    text = T.STEPS.get(run.scenario)
-    happened = T.happened(F, run.scenario)
-    why = T.say(F, list(text.why)) if text else []
+    happened = stories.happened(F, story)
+    why = T.say(F, list(story.why)) if story else []
     out = [f"- **{T.TXT['done'](lang)}:** {done_sentence(run)(lang)}",
            f"- **{T.TXT['happened'](lang)}:** " + " ".join(x(lang) for x in happened)]
     if why:
@@ -456,16 +448,16 @@ def _why_ko(why: str) -> str:
     return why if why != "the scenario has no check" else "시나리오에 검사가 없다"
 
 
-def step_lines(sid: str, run: RunFiles | None, cat: dict, out_dir: Path, backend: str, lang: str) -> list[str]:
-    lines = [f"### {_plan_step(sid, run, cat)}: {_step_title(sid, run, cat, lang)} (`{sid}`)", ""]
-    text = T.STEPS.get(sid)
-    about = text.about_ko if lang == "ko" and text else cat.get("description") or ""
+def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, out_dir: Path, backend: str,
+               lang: str) -> list[str]:
+    lines = [f"### {_plan_step(sid, run, cat)}: {_step_title(sid, run, cat, story, lang)} (`{sid}`)", ""]
+    about = story.about_ko if lang == "ko" and story else cat.get("description") or ""
     if run is None:
         lines += [L(f"**Not run** on the {backend} backend in this edition: `{_make_cmd(sid, backend)}` runs it.",
                     f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{_make_cmd(sid, backend)}`.")(lang), ""]
         if about:
             lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
-        return lines + fault_lines(sid, None, lang)
+        return lines + fault_lines(None, story, lang)
     s = run.summary
     checks = s.get("checks") or []
     n_ok = sum(1 for c in checks if c.get("passed"))
@@ -482,10 +474,10 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, out_dir: Path, backend
     if about:
         lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
     lines += [T.TXT["cfg"](lang), "", *config_lines(run, lang), "",
-              T.TXT["fault"](lang), "", *fault_lines(sid, run, lang),
-              T.TXT["results"](lang), "", *results_lines(run, lang),
+              T.TXT["fault"](lang), "", *fault_lines(run, story, lang),
+              T.TXT["results"](lang), "", *results_lines(run, story, lang),
               T.TXT["plots"](lang), "", *plot_lines(run, out_dir, lang),
-              T.TXT["analysis"](lang), "", *analysis_lines(run, cat, lang)]
+              T.TXT["analysis"](lang), "", *analysis_lines(run, cat, story, lang)]
     return lines
 
 
@@ -503,7 +495,8 @@ def _measured_cell(run: RunFiles, lang: str) -> str:
     return "; ".join(parts) or L("no condition ties it to a figure", "수치와 연결된 조건이 없다")(lang)
 
 
-def expectation_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lang: str) -> list[str]:
+def expectation_lines(order: list[str], runs: dict, catalog: dict, book: Storybook, out_dir: Path,
+                      lang: str) -> list[str]:
     lines = [L("The plan's empty table, filled from the runs: the plan's words, the figures each run measured for them, "
                "and whether they bear the plan out (holds), contradict it (differs, a finding) or could not decide "
                "(not tested).",
@@ -514,12 +507,12 @@ def expectation_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path
     for sid in order:
         run, cat = runs.get(sid), catalog.get(sid, {})
         item = f"{_plan_step(sid, run, cat)} (`{sid}`)"
-        quote = _plan_quote(sid, run, cat, lang)
+        quote = _plan_quote(run, cat, book.story(sid), lang)
         if run is None:
             lines.append(f"| {item} | {_cell(quote)} | - | - | {T.VERDICT['not run'](lang)} |")
             continue
-        F, text = run.fig(), T.STEPS.get(sid)
-        learned = T.say(F, [text.learned]) if text and text.learned else [T.generic_learned(F)]
+        F, story = run.fig(), book.story(sid)
+        learned = T.say(F, [story.learned]) if story and story.learned else [T.generic_learned(F)]
         said = learned[0](lang)
         if _expectation(run).get("verdict") == "differs":
             said += L(" The plan expected otherwise.", " 계획의 예상과 다르다.")(lang)
@@ -530,17 +523,19 @@ def expectation_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path
     return lines + [""]
 
 
-def question_lines(runs: dict, out_dir: Path, lang: str) -> list[str]:
+def question_lines(runs: dict, book: Storybook, out_dir: Path, lang: str) -> list[str]:
     figs = {sid: r.fig() for sid, r in runs.items()}
     lines = []
-    for q in T.QUESTIONS:
+    for q in book.questions:
+        answers = book.answers_to(q.key)
         head = q.ko if lang == "ko" else f"{q.en} ({q.ko})"
         lines += [f"### {head}", "", L(f"The plan's answer points: {q.points}.", f"계획의 답변 포인트: {q.points}.")(lang), ""]
         if not q.measured:
             lines += [L("**Design reasoning, not measured.**", "**설계 판단이며, 측정한 것이 아니다.**")(lang), ""]
-        lines += [" ".join(x(lang) for x in q.answer(figs)), ""]
-        shown = [sid for sid in q.runs if sid in runs]
-        missing = [sid for sid in q.runs if sid not in runs]
+        said = list(q.opening) + [x for sid, a in answers if sid in figs for x in T.say(figs[sid], list(a.sentences))]
+        lines += [" ".join(x(lang) for x in said), ""]
+        shown = [sid for sid, _ in answers if sid in runs]
+        missing = [sid for sid, _ in answers if sid not in runs]
         if shown:
             lines.append(L("Runs that show it: ", "근거 실행: ")(lang)
                          + ", ".join(f"[{sid}]({_rel(runs[sid], out_dir, rf.REPORT)})" for sid in shown) + ".")
@@ -640,23 +635,34 @@ def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[s
               "기록했다. 따로 말하지 않으면 시각은 그 실행의 첫 번째 파괴적 장애로부터의 초다.")(lang), ""]
 
 
-def _order(catalog: dict, runs: dict) -> list[tuple[T.Chapter, list[str]]]:
+def _order(catalog: dict, runs: dict, book: Storybook) -> list[tuple[stories.Chapter, list[str]]]:
+    """The chapters of the storyline that have a step, each with its steps (as their stories place them)."""
     known = set(catalog) | set(runs)
     placed, out = set(), []
-    for ch in T.CHAPTERS:
-        ids = [sid for sid in ch.steps if sid in known]
+    for ch in book.chapters:
+        ids = [sid for sid in book.steps_of(ch.key) if sid in known]
         placed |= set(ids)
         if ids:
             out.append((ch, ids))
-    rest = sorted(known - placed)
+    rest = sorted(known - placed, key=stories.natural_key)
     if rest:
-        out.append((T.OTHER, rest))
+        out.append((book.other, rest))
     return out
 
 
-def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) -> str:
-    """One document (lang en or ko) from the runs taken; deterministic for the same files."""
-    chapters = _order(catalog, runs)
+def _chapter_notes(book: Storybook, ids: list[str], figs: dict) -> list[L]:
+    """What the runs of a chapter's steps add to its opening, as their stories say it."""
+    out = []
+    for sid in ids:
+        story = book.story(sid)
+        if story and story.chapter_note and sid in figs:
+            out += story.chapter_note(figs[sid])
+    return out
+
+
+def render(lang: str, runs: dict, catalog: dict, book: Storybook, out_dir: Path, backend: str) -> str:
+    """One document (lang en or ko) from the runs taken, told with the stories; deterministic for the same files."""
+    chapters = _order(catalog, runs, book)
     order = [sid for _, ids in chapters for sid in ids]
     figs = {sid: r.fig() for sid, r in runs.items()}
     lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang)]
@@ -672,13 +678,13 @@ def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) ->
         if ch.plan:
             lines += [L("The plan (8.1):", "계획(8.1):")(lang), "", "```", ch.plan, "```", ""]
         lines += [ch.intro(lang), ""]
-        measured = [x(lang) for x in ch.measured(figs)]
+        measured = [x(lang) for x in _chapter_notes(book, ids, figs)]
         if measured:
             lines += [" ".join(measured), ""]
         for sid in ids:
-            lines += step_lines(sid, runs.get(sid), catalog.get(sid, {}), out_dir, backend, lang)
-    lines += [T.TXT["expect"](lang), "", *expectation_lines(order, runs, catalog, out_dir, lang),
-              T.TXT["questions"](lang), "", *question_lines(runs, out_dir, lang)]
+            lines += step_lines(sid, runs.get(sid), catalog.get(sid, {}), book.story(sid), out_dir, backend, lang)
+    lines += [T.TXT["expect"](lang), "", *expectation_lines(order, runs, catalog, book, out_dir, lang),
+              T.TXT["questions"](lang), "", *question_lines(runs, book, out_dir, lang)]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
@@ -686,7 +692,7 @@ def render(lang: str, runs: dict, catalog: dict, out_dir: Path, backend: str) ->
 def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | None = None, out: Path | None = None,
           scenarios: Path = SCENARIOS, target: str | None = None) -> tuple[list[Path], dict, list]:
     """Write RESULTS.md and RESULTS.ko.md; return (their paths, the runs taken, the runs skipped and why)."""
-    catalog = load_catalog(scenarios)
+    catalog, book = load_catalog(scenarios), stories.load(scenarios)
     if from_dir is not None:
         from_dir = Path(from_dir).resolve()
         runs, skipped = select(from_dir, backend, recursive=True, only=None, target=target)
@@ -703,7 +709,7 @@ def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | 
     paths = []
     for lang in T.LANGS:
         path = out_dir / DOCS[lang]
-        path.write_text(render(lang, runs, catalog, out_dir, label))
+        path.write_text(render(lang, runs, catalog, book, out_dir, label))
         paths.append(path)
     return paths, runs, skipped
 

@@ -98,7 +98,7 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
 
 
 def drain_rate(run: Run, fault: dict | None, drain_s: float | None) -> tuple[dict, dict[str, str]]:
-    """`drain_per_s`: entries the group read per second from the heal until it had drained (rdb-1: how
+    """`drain_per_s`: entries the group read per second from the heal until it had drained (after a database pause: how
     fast the consumers catch up once the database is back), from its entries-read counter."""
     if fault is None or not fault.get("healed_ms") or drain_s is None:
         return {"drain_per_s": None}, {"drain_per_s": "no heal followed by a drained group in the run"}

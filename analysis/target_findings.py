@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.results_text import L, num
+from analysis.results_words import L, num
 
 ROOT = Path(__file__).resolve().parent.parent
 

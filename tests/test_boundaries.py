@@ -19,6 +19,8 @@ from tests.conftest import ROOT
 _SETUP = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
 PROJECT = frozenset(_SETUP["packages"]) | frozenset(_SETUP["py-modules"]) | {"locustfile"}
 NEUTRAL = frozenset({"errors", "runfiles", "configfile", "bilingual"})  # what every layer shares; they import no layer
+STORIES = "scenarios"  # each scenario's story beside it (scenarios/ID.story.py), read by path by analysis/stories.py
+CHECKED = PROJECT | {STORIES}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ RULES = (
          "the system under test knows nothing of the harness and runs alone"),
     Rule(NEUTRAL, PROJECT - {"errors"}, "a shared contract imports no layer"),
     Rule(PROJECT, frozenset({"locustfile"}), "the locustfile is where the parts meet: nothing imports it"),
+    Rule(frozenset({STORIES}), (PROJECT - {"analysis", "bilingual"}) | {"locust"},
+         "a scenario's story is told from run files: it imports analysis/ and bilingual.py only"),
 )
 
 
@@ -82,8 +86,9 @@ def violations_in(rel: Path, source: str) -> list[Violation]:
 
 
 def sources(tree: Path) -> list[Path]:
-    """The project's own modules under `tree`: its import roots and the locustfile (no tests, no venv)."""
-    return sorted(p for p in tree.rglob("*.py") if root_of(p.relative_to(tree)) in PROJECT
+    """The project's own modules under `tree`: its import roots, the locustfile and the scenarios' stories
+    (no tests, no venv)."""
+    return sorted(p for p in tree.rglob("*.py") if root_of(p.relative_to(tree)) in CHECKED
                   and not {".venv", "node_modules"} & set(p.parts))
 
 
@@ -97,7 +102,7 @@ def test_no_module_reaches_across_a_boundary():
 
 def test_the_checker_reads_every_layer():
     roots = {root_of(p.relative_to(ROOT)) for p in sources(ROOT)}
-    assert roots == PROJECT
+    assert roots == CHECKED
 
 
 @pytest.mark.parametrize(("path", "source", "imported"), [
@@ -115,6 +120,9 @@ def test_the_checker_reads_every_layer():
     ("harness/x.py", "import locustfile\n", "locustfile"),
     ("bench/x.py", "from locustfile import RedisUser\n", "locustfile"),
     ("runfiles.py", "from analysis import load\n", "analysis"),
+    ("scenarios/x.story.py", "from lab.config import ROOT\n", "lab.config"),
+    ("scenarios/x.story.py", "def f():\n    import harness.scenario\n", "harness.scenario"),
+    ("scenarios/storyline.py", "import runfiles\n", "runfiles"),
 ])
 def test_a_planted_import_across_a_boundary_is_found(path, source, imported):
     assert [v.imported for v in violations_in(Path(path), source)] == [imported]
@@ -126,6 +134,8 @@ def test_a_planted_import_across_a_boundary_is_found(path, source, imported):
     ("lab/x.py", "from .harness import x\n"),  # relative: lab.harness, a module of lab's own
     ("lab/x.py", "import redis\nfrom lab import clients\n"),
     ("observe/x.py", "from fairbid.settings import Settings\n"),
+    ("scenarios/x.story.py", "from analysis.stories import Story\nfrom analysis.results_words import lost\n"
+                             "from bilingual import L\n"),
 ])
 def test_an_import_the_layers_allow_is_not_reported(path, source):
     assert violations_in(Path(path), source) == []

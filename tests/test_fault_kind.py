@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from analysis import results_text as T
+from analysis import results_words as T
 from analysis.metrics import disruptive
 from bilingual import L
 from configfile import yaml_lines

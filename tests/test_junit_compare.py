@@ -19,7 +19,7 @@ import matplotlib.image
 import pytest
 
 from analysis import compare, junit, report
-from analysis.narrative import fmt
+from analysis.report_analysis import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "runs"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analysis import results_doc as rd
-from analysis import results_text as T
+from analysis import results_words as T
 from faults import upgrade
 
 DATA = Path(__file__).resolve().parent / "data" / "results_runs"
