@@ -331,7 +331,7 @@ def _init(environment, **_kw) -> None:
     elif not ctx.spec.bare:
         ctx.request_log = RunRequestLogger(os.devnull)
         ctx.request_log.register(environment)
-    webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.get("test_start_ms")) if ctx.session
+    webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.test_start_ms) if ctx.session
                   else (None, None))
     if ctx.lab.is_up():
         log.info("lab %s is up already: using it as it is", config.name)
@@ -422,12 +422,12 @@ def _test_stop(environment, **_kw) -> None:
     summary = ctx.session.finish(flush_logs=flush, load_record=lambda: _load_record(environment, ctx))
     if summary is None:
         return
-    environment.process_exit_code = 0 if summary["passed"] else 1
-    m = summary["metrics"]
+    environment.process_exit_code = 0 if summary.passed else 1
+    m = summary.metrics
     log.info("%s %s: failover_s=%s error_window_s=%s error_rate=%s lost_acked_writes=%s -> %s",
-             summary["scenario"], summary["run_id"], m["failover_s"], m["error_window_s"], m["error_rate"],
-             m["lost_acked_writes"], "PASS" if summary["passed"] else "FAIL")
-    for c in summary["checks"]:
+             summary.scenario, summary.run_id, m["failover_s"], m["error_window_s"], m["error_rate"],
+             m["lost_acked_writes"], "PASS" if summary.passed else "FAIL")
+    for c in summary.checks:
         log.info("  check %-20s expected %-22s actual %-10s %s", c["metric"], c["expected"], c["actual"],
                  "ok" if c["passed"] else "FAILED")
 

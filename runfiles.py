@@ -1,15 +1,21 @@
 """The run-files contract (README, "Run outputs"): each file of results/RUN_ID/, its columns, and
-the records of the fault journal and the Sentinel events, one dataclass each.
+its records, one dataclass each: run.json (RunMeta), summary.json (Summary), verify.json
+(Verification), a line of the fault journal (Scheduled, Applied, ...) and a Sentinel event.
 
-The writers (locustfile, harness, faults) and the reader (analysis/load.py) take names and
-columns from here; no other module declares them, so a column added on one side cannot be
-missed on the other. Users, CI and the report rely on these names: extend, never rename.
+The writers (locustfile, harness, faults, observe, analysis/report.py) and the readers (analysis/,
+bench/, harness/campaign.py, ...) take names, columns and records from here; no other module
+declares them, so a field added on one side cannot be missed on the other. Users, CI and the report
+rely on these names: extend, never rename. A record read from an older file gets its defaults for
+the fields it lacks and keeps the fields it has that are not declared (`extra`), so a record read and
+written again gives the same JSON, key for key and in the same order.
 """
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
 # where run directories go: FAIRBID_HA_RESULTS, else results/ of the checkout (the harness writes there,
 # the index, compare and an edition read there)
@@ -72,6 +78,204 @@ def all_of(name: str) -> str:
     return f"{stem}*.{ext}"
 
 
+# ---- the records' JSON --------------------------------------------------------------------------
+R = TypeVar("R", bound="JsonRecord")
+
+
+def _default(f: Field) -> Any:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
+
+
+class JsonRecord:
+    """A JSON object of the contract as a dataclass. `from_json` takes what a file holds (declared fields
+    missing from an older file get their defaults; undeclared ones are kept in `extra`); `to_json` gives
+    it back: a record read gives its own keys in their order, a record built by a writer gives its
+    declared fields in their order, leaving out the OPTIONAL ones still at their default."""
+
+    FILE: ClassVar[str] = ""
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()  # written only when set (conditional keys)
+    DUMP: ClassVar[dict] = {"indent": 1}  # json.dumps' arguments, as the file has always been written
+
+    @classmethod
+    def from_json(cls: type[R], data: dict) -> R:
+        declared = {f.name for f in fields(cls)}
+        rec = cls(**{k: v for k, v in data.items() if k in declared})
+        object.__setattr__(rec, "_keys", tuple(data))
+        object.__setattr__(rec, "_extra", {k: v for k, v in data.items() if k not in declared})
+        return rec
+
+    @property
+    def extra(self) -> dict:
+        """What the file held beyond the declared fields (read as it is, written back as it was)."""
+        return getattr(self, "_extra", {})
+
+    def to_json(self) -> dict:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        unset = {f.name for f in fields(self) if getattr(self, f.name) == _default(f)}
+        read = getattr(self, "_keys", None)
+        if read is None:
+            keys = [k for k in values if k not in self.OPTIONAL or k not in unset]
+        else:
+            keys = [*read, *(k for k in values if k not in read and k not in unset)]
+        return {k: values[k] if k in values else self.extra[k] for k in keys}
+
+    @classmethod
+    def load(cls: type[R], run_dir: str | Path) -> R | None:
+        """The run directory's record, or None where the file is absent, unreadable or no JSON object."""
+        try:
+            data = json.loads((Path(run_dir) / cls.FILE).read_text())
+        except (OSError, ValueError):
+            return None
+        return cls.from_json(data) if isinstance(data, dict) else None
+
+    def write(self, run_dir: str | Path) -> None:
+        (Path(run_dir) / self.FILE).write_text(json.dumps(self.to_json(), **self.DUMP) + "\n")
+
+
+@dataclass(kw_only=True)
+class RunMeta(JsonRecord):
+    """run.json: what ran (scenario, backend, settings, checks with this backend's bounds) and how the
+    run went (times, halt, interruption, what failed to start or stop). harness/session.py writes it,
+    first at the start and again as the run goes on."""
+
+    FILE: ClassVar[str] = RUN_JSON
+    DUMP: ClassVar[dict] = {"indent": 1, "default": str}
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({
+        "target", "halt", "setup", "campaign", "environment", "environment_error", "observers_not_ready", "halted",
+        "test_stop_ms", "incomplete_files", "locust_requests", "workers", "settle_s", "settle_error",
+        "observer_errors", "interrupted", "interrupt_reason"})
+
+    run_id: str | None = None
+    scenario: str | None = None
+    title: str | None = None
+    plan_step: str | None = None
+    group: str | None = None
+    expectation: dict | None = None  # the plan's claim (analysis/expectation.py reads it)
+    backend: str | None = None
+    lab: str | None = None
+    config: dict = field(default_factory=dict)  # the scenario's settings as run (harness/scenario.py)
+    sentinels: list | None = None  # host:port the observer watches (None: a run from before it was recorded)
+    sentinel_nodes: dict = field(default_factory=dict)  # host:port -> node name
+    checks: list = field(default_factory=list)  # analysis.checks.Check.to_json, with this backend's bounds
+    service: dict | None = None  # lab/service.py ServiceModel.to_json; absent: the stand-in (service_logs)
+    target: dict | None = None  # {name, file, plan} of an adopted target
+    halt: dict | None = None
+    setup: dict | None = None  # the target's fixtures as made
+    campaign: dict | None = None  # a campaign's run: its seed, index and replay command
+    test_start_ms: float | None = None
+    environment: dict | None = None
+    environment_error: str | None = None
+    observers_not_ready: list | None = None
+    halted: dict | None = None  # {reason, at_ms}
+    test_stop_ms: float | None = None
+    incomplete_files: dict | None = None  # file -> why
+    locust_requests: int | None = None  # what the load itself counted
+    workers: dict | None = None  # per worker what it declared and what reached the master
+    settle_s: float | None = None
+    settle_error: str | None = None
+    observer_errors: dict | None = None  # observer -> error
+    interrupted: bool = False
+    interrupt_reason: str | None = None
+
+
+CLOCK = "all times are this machine's wall clock (time.time), one clock for requests, faults and events"
+
+
+@dataclass(kw_only=True)
+class Summary(JsonRecord):
+    """summary.json (DESIGN.md lists the keys users rely on): the run's figures by name (`metrics`),
+    its checks, verdict and the plan's expectation judged. analysis/report.py writes it."""
+
+    FILE: ClassVar[str] = SUMMARY
+    DUMP: ClassVar[dict] = {"indent": 2, "default": str}
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files"})
+
+    run_id: str | None = None
+    scenario: str | None = None
+    title: str | None = None
+    plan_step: str | None = None
+    backend: str | None = None
+    target: dict | None = None
+    config: dict = field(default_factory=dict)
+    environment: dict | None = None
+    started_ms: float | None = None
+    stopped_ms: float | None = None
+    interrupted: bool = False
+    halted: str | None = None  # the halt's reason
+    campaign: dict | None = None
+    metrics: dict = field(default_factory=dict)  # metric name -> value (None: absent, see `absent`)
+    faults: list = field(default_factory=list)  # per fault: label, action, node and its metrics
+    variants: dict = field(default_factory=dict)  # client variant -> its metrics
+    checks: list = field(default_factory=list)  # {name, metric, expected, actual, passed, ...}
+    passed: bool | None = None
+    not_passed_because: list = field(default_factory=list)
+    absent: dict = field(default_factory=dict)  # metric -> why it is absent
+    expectation: dict | None = None  # {plan, verdict, conditions}
+    clock: str = CLOCK
+    files: list | None = None  # the run directory's files, written last
+
+
+@dataclass(kw_only=True)
+class VerifyResult(JsonRecord):
+    """verify.json: every acknowledged write looked up after healing (observe/verify.py). Which keys it
+    holds depends on what the service model names, so every field is optional and a verification read
+    gives back exactly its own keys."""
+
+    FILE: ClassVar[str] = VERIFY
+    DUMP: ClassVar[dict] = {"indent": 1}
+
+    checked: bool = False
+    settled: bool | None = None
+    acked_bids: int | None = None
+    acked_sets: int | None = None
+    stores: list | None = None  # the stores the service model names (None: written before they were)
+    mysql_expected: bool = True
+    not_looked_up: dict = field(default_factory=dict)  # figure -> why the model gives no way to look
+    verified_on: str | None = None
+    redis_error: str | None = None
+    missing_in_redis: list | None = None  # None: Redis was not looked in
+    missing_sets: list = field(default_factory=list)
+    duplicates_created: int | None = None
+    duplicates_by_variant: dict = field(default_factory=dict)
+    unknown_unresolved: int | None = None
+    unknown_checked: int | None = None
+    unknown_landed: list | None = None  # None: the unknown writes were not looked up
+    unknown_lost: list | None = None
+    drained_in_s: float | None = None
+    pending_at_end: int | None = None
+    lag_at_end: int | None = None
+    backlog_at_end: int | None = None
+    xlen: int | None = None
+    dead_letters: int | None = None
+    keyed: bool = False  # writes known by their identity (observe/verify_keys.py)
+    identity: list | None = None
+    unknown_unresolvable: int | None = None
+    key_collisions: int | None = None
+    writes_in_collisions: int | None = None
+    mysql_checked: bool = False
+    mysql_error: str | None = None
+    mysql_rows: int | None = None
+    missing_in_mysql: list = field(default_factory=list)
+    duplicate_rows: int | None = None
+    rows_not_acked: int | None = None
+    stream_checked: bool = False
+    acked_not_in_mysql_or_stream: list = field(default_factory=list)
+    acked_in_stream_only: int | None = None
+    pending_before: int | None = None
+    pending_before_still_pending: int | None = None
+    pending_before_gone: list = field(default_factory=list)
+    http_checked: bool = False
+    http_error: str | None = None
+    missing_in_http: list = field(default_factory=list)
+    replica_checked: bool = False
+    replica_error: str | None = None
+    replica_rows: int | None = None
+    replica_missing_rows: int | None = None
+    replica_extra_rows: int | None = None
+    replica_caught_up_s: float | None = None
+    checked_in_s: float | None = None
+
+
 # ---- events.jsonl ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SentinelEvent:
@@ -85,13 +289,77 @@ class SentinelEvent:
     def to_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
+    @classmethod
+    def from_json(cls, data: dict) -> SentinelEvent:
+        return cls(**{k: data.get(k) for k in EVENT_FIELDS})
+
+
+def read_events(run_dir: str | Path) -> list[SentinelEvent]:
+    """Every Sentinel event of the run, as recorded (events.jsonl)."""
+    return [SentinelEvent.from_json(d) for d in _jsonl(Path(run_dir) / EVENTS)]
+
+
+def _jsonl(path: Path) -> list[dict]:
+    """The JSON objects of a JSON-lines file; a line that is no JSON object (cut off by a crash) is skipped."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            data = json.loads(line) if line.strip() else None
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            out.append(data)
+    return out
+
 
 EVENT_FIELDS = tuple(SentinelEvent.__dataclass_fields__)
 
 
 # ---- faults.jsonl ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class FaultRecord:
+class JournalLine:
+    """What the journal adds to every record as it writes it (faults/journal.py): when and on which
+    backend. A line is {"event", "t_ms", "backend", the record's fields}; the event names the type."""
+
+    t_ms: float | None = field(default=None, kw_only=True)
+    backend: str | None = field(default=None, kw_only=True)
+
+    @property
+    def event(self) -> str:
+        return EVENT_OF[type(self)]
+
+    def to_json(self) -> dict:
+        own = {k: v for k, v in asdict(self).items() if k not in ("t_ms", "backend")}
+        return {"event": self.event, "t_ms": self.t_ms, "backend": self.backend, **own, **self.extra}
+
+    @property
+    def extra(self) -> dict:
+        return getattr(self, "_extra", {})
+
+
+def journal_record(line: dict) -> JournalLine | None:
+    """One journal line as its record (None for an event this contract does not know). A field an older
+    runner did not write is None (faults/upgrade.py adds the kinds' facts); one it wrote that is no
+    longer declared is kept in `extra`."""
+    cls = JOURNAL_EVENTS.get(line.get("event"))
+    if cls is None:
+        return None
+    declared = {f.name for f in fields(cls)}
+    rec = cls(**{f.name: line[f.name] if f.name in line else None for f in fields(cls)
+                 if f.name in line or f.default is MISSING and f.default_factory is MISSING})
+    object.__setattr__(rec, "_extra", {k: v for k, v in line.items() if k not in declared and k != "event"})
+    return rec
+
+
+def read_journal(run_dir: str | Path) -> list[JournalLine]:
+    """The fault journal (faults.jsonl) as its records, in the order written."""
+    return [rec for rec in map(journal_record, _jsonl(Path(run_dir) / FAULTS)) if rec is not None]
+
+
+@dataclass(frozen=True)
+class FaultRecord(JournalLine):
     """What every record of one fault carries: its index in the schedule and its action."""
 
     fault: int
@@ -164,7 +432,7 @@ class HealFailed(FaultRecord):
 
 
 @dataclass(frozen=True)
-class BackstopHeal:
+class BackstopHeal(JournalLine):
     """What the lab's own heal still found in place after the runner healed its faults."""
 
     reason: str

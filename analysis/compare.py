@@ -56,7 +56,7 @@ def zero(run: Run) -> dict:
         what = f"{w['action']} {w['node']}"
         return {"t0_ms": w["applied_ms"], "on": f"{w['label']} ({what}) applied" if w["label"] != what else f"{what} applied",
                 "healed_after_s": round((w["healed_ms"] - w["applied_ms"]) / 1000, 3) if w.get("healed_ms") else None}
-    start = run.meta.get("test_start_ms")
+    start = run.meta.test_start_ms
     if start is None:
         start = float(run.requests["start_ms"].min()) if len(run.requests) else 0.0
     return {"t0_ms": float(start), "on": "test start (no disruptive fault)", "healed_after_s": None}

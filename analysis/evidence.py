@@ -26,30 +26,30 @@ HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refuse
 
 def _sentinels_expected(run: Run) -> list[str]:
     """The Sentinels the observer was asked to watch (run.json), or as many as the stack had."""
-    if "sentinels" in run.meta:
-        return list(run.meta["sentinels"])
-    n = ((run.meta.get("config") or {}).get("stack") or {}).get("sentinels") or 0
+    if run.meta.sentinels is not None:
+        return list(run.meta.sentinels)
+    n = (run.meta.config.get("stack") or {}).get("sentinels") or 0
     seen = sorted({s for s in run.events["sentinel"].dropna().unique()})
     return seen if len(seen) >= n else seen + [f"sentinel #{i + 1} (never connected)" for i in range(len(seen), n)]
 
 
 def _faulted_sentinels(run: Run) -> set[str]:
     """Sentinels a fault of the run acted on (killed, cut): their observer's disconnect is the fault's."""
-    names = run.meta.get("sentinel_nodes") or {}
-    faulted = {f.get("node") for f in run.faults if f.get("event") == "applied"}
+    names = run.meta.sentinel_nodes or {}
+    faulted = {f.node for f in run.faults if isinstance(f, rf.Applied)}
     return {addr for addr, node in names.items() if node in faulted}
 
 
 def sentinel_gap(run: Run, first_fault_ms: float | None) -> str | None:
     """Why the Sentinel events cannot be trusted to be complete, or None when they can: the observer
     was connected to every Sentinel from the first disruptive fault (or the start) to the run's end."""
-    stack = (run.meta.get("config") or {}).get("stack") or {}
+    stack = run.meta.config.get("stack") or {}
     if stack.get("sentinels") == 0:
         return "no Sentinel in this stack"
     expected = _sentinels_expected(run)
     if not expected:
         return "no Sentinel was watched"
-    until = float(run.meta.get("test_stop_ms") or float("inf"))  # disconnects while healing and verifying don't count
+    until = float(run.meta.test_stop_ms or float("inf"))  # disconnects while healing and verifying don't count
     since = first_fault_ms if first_fault_ms is not None else until  # no fault: connected at some point suffices
     obs = run.events[run.events["event"].isin(["observer-connected", "observer-disconnected"])].sort_values("t_ms")
     excused = _faulted_sentinels(run)
@@ -83,24 +83,24 @@ def acked_in_history(run: Run) -> tuple[int, int]:
 def loss_gap(run: Run) -> str | None:
     """Why losses cannot be counted: no settled verification, or a history that disagrees with it."""
     v = run.verify
-    if not v:
+    if v is None:
         return "no verification (verify.json missing)"
-    if not v.get("checked"):
-        return f"the verification did not run to the end ({v.get('redis_error') or 'no lookup made'})"
-    if v.get("settled") is not True:
+    if not v.checked:
+        return f"the verification did not run to the end ({v.redis_error or 'no lookup made'})"
+    if v.settled is not True:
         return "the stack had not settled after healing when verification ran"
-    if v.get("stores") == [] and acked_in_history(run)[0]:
+    if v.stores == [] and acked_in_history(run)[0]:
         return ("the target file names no store to look an acknowledged bid up in "
                 "(verify.redis_key, verify.mysql or verify.http)")
-    if "http" in (v.get("stores") or []) and not v.get("http_checked"):
-        return f"the service's GET of each bid could not be read after healing ({v.get('http_error') or 'no lookup made'})"
-    stack = (run.meta.get("config") or {}).get("stack") or {}
-    if stack.get("mysql_nodes") and v.get("mysql_expected", True) and not v.get("mysql_checked"):
-        return f"MySQL could not be read after healing ({v.get('mysql_error') or 'no lookup made'})"
+    if "http" in (v.stores or []) and not v.http_checked:
+        return f"the service's GET of each bid could not be read after healing ({v.http_error or 'no lookup made'})"
+    stack = run.meta.config.get("stack") or {}
+    if stack.get("mysql_nodes") and v.mysql_expected and not v.mysql_checked:
+        return f"MySQL could not be read after healing ({v.mysql_error or 'no lookup made'})"
     bids, sets = acked_in_history(run)
-    if (bids, sets) != (v.get("acked_bids"), v.get("acked_sets")):
+    if (bids, sets) != (v.acked_bids, v.acked_sets):
         return (f"the history holds {bids} acknowledged bids and {sets} SETs, the verification checked "
-                f"{v.get('acked_bids')} and {v.get('acked_sets')}")
+                f"{v.acked_bids} and {v.acked_sets}")
     if bids + sets == 0:
         return "no acknowledged write to check"
     return None
@@ -108,7 +108,7 @@ def loss_gap(run: Run) -> str | None:
 
 def incomplete(run: Run, name: str) -> str | None:
     """Why a run file is known to be incomplete (its writer failed or wrote fewer rows than it was sent)."""
-    return (run.meta.get("incomplete_files") or {}).get(name)
+    return (run.meta.incomplete_files or {}).get(name)
 
 
 def load_gap(run: Run) -> str | None:
@@ -130,7 +130,7 @@ def history_gap(run: Run) -> str | None:
 def worker_problems(run: Run) -> list[str]:
     """A distributed run's rows are complete only if every worker's last count arrived and matches
     the rows the master received from it (run.json "workers", harness/relay.py)."""
-    workers = run.meta.get("workers")
+    workers = run.meta.workers
     if workers is None:
         return []
     if not workers:

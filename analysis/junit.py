@@ -8,7 +8,6 @@ failing testcase, "verdict", with those reasons: a run without a verdict never r
 """
 from __future__ import annotations
 
-import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -21,12 +20,12 @@ PROPERTIES = ("backend", "run_id", "failover_s", "error_window_s", "lost_acked_w
 VERDICT_CASE = "verdict"
 
 
-def _property(summary: dict, key: str) -> str:
+def _property(summary: rf.Summary, key: str) -> str:
     if key in ("backend", "run_id"):
-        return str(summary.get(key) or "")
-    value = (summary.get("metrics") or {}).get(key)
+        return str((summary.backend if key == "backend" else summary.run_id) or "")
+    value = summary.metrics.get(key)
     if value is None:
-        why = (summary.get("absent") or {}).get(key)
+        why = summary.absent.get(key)
         return f"absent: {why}" if why else "absent"
     return fmt(value)
 
@@ -37,37 +36,36 @@ def check_message(check: dict) -> str:
     return msg + (f"; {check['reason']}" if check.get("reason") else "")
 
 
-def other_reasons(summary: dict) -> list[str]:
+def other_reasons(summary: rf.Summary) -> list[str]:
     """Why the run did not pass, apart from its failed checks (each of those is its own testcase)."""
-    why = [w for w in summary.get("not_passed_because") or [] if not w.startswith("check failed")]
-    if not summary.get("passed") and not why and all(c.get("passed") for c in summary.get("checks") or []):
+    why = [w for w in summary.not_passed_because or [] if not w.startswith("check failed")]
+    if not summary.passed and not why and all(c.get("passed") for c in summary.checks or []):
         why = ["the run did not pass (summary.json gives no reason)"]
     return why
 
 
-def _duration_s(summary: dict) -> str:
-    start, stop = summary.get("started_ms"), summary.get("stopped_ms")
+def _duration_s(summary: rf.Summary) -> str:
+    start, stop = summary.started_ms, summary.stopped_ms
     return f"{max(0.0, (stop - start) / 1000):.3f}" if start is not None and stop is not None else "0.000"
 
 
-def suite(run_dir: str | Path, summary: dict | None) -> ET.Element:
+def suite(run_dir: str | Path, summary: rf.Summary | None) -> ET.Element:
     """The <testsuite> of one run; summary None (no summary.json written) is one failing verdict."""
     run_dir = Path(run_dir)
     if summary is None:  # what run.json says of it, if anything
-        meta_path = run_dir / rf.RUN_JSON
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-        summary = {"scenario": meta.get("scenario") or run_dir.name, "run_id": meta.get("run_id") or run_dir.name,
-                   "backend": meta.get("backend"), "checks": [], "passed": False,
-                   "not_passed_because": [f"no {rf.SUMMARY} was written in {run_dir}"]}
-    scenario = summary.get("scenario") or run_dir.name
+        meta = rf.RunMeta.load(run_dir) or rf.RunMeta()
+        summary = rf.Summary(scenario=meta.scenario or run_dir.name, run_id=meta.run_id or run_dir.name,
+                             backend=meta.backend, passed=False,
+                             not_passed_because=[f"no {rf.SUMMARY} was written in {run_dir}"])
+    scenario = summary.scenario or run_dir.name
     classname = f"{PREFIX}.{scenario}"
-    checks = summary.get("checks") or []
+    checks = summary.checks or []
     verdict = other_reasons(summary)
     failures = sum(1 for c in checks if not c.get("passed")) + (1 if verdict else 0)
     attrs = {"name": scenario, "tests": str(len(checks) + (1 if verdict else 0)), "failures": str(failures),
              "errors": "0", "skipped": "0", "time": _duration_s(summary)}
-    if summary.get("started_ms") is not None:
-        attrs["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(summary["started_ms"] / 1000))
+    if summary.started_ms is not None:
+        attrs["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(summary.started_ms / 1000))
     el = ET.Element("testsuite", attrs)
     props = ET.SubElement(el, "properties")
     for key in PROPERTIES:
@@ -83,7 +81,7 @@ def suite(run_dir: str | Path, summary: dict | None) -> ET.Element:
         failure = ET.SubElement(case, "failure", {"message": "; ".join(verdict), "type": "verdict"})
         failure.text = "\n".join(verdict)
     out = ET.SubElement(el, "system-out")
-    out.text = f"run {run_dir}: {'PASS' if summary.get('passed') else 'FAIL'}; report {run_dir / rf.REPORT}"
+    out.text = f"run {run_dir}: {'PASS' if summary.passed else 'FAIL'}; report {run_dir / rf.REPORT}"
     return el
 
 
@@ -93,21 +91,18 @@ def _write(root: ET.Element, path: Path) -> Path:
     return path
 
 
-def write_run(run_dir: str | Path, summary: dict) -> Path:
+def write_run(run_dir: str | Path, summary: rf.Summary) -> Path:
     """RUN_DIR/junit.xml: the run as one testsuite."""
     return _write(suite(run_dir, summary), Path(run_dir) / rf.JUNIT)
 
 
-def summaries_of(run_dirs: list[str | Path]) -> list[tuple[Path, dict | None]]:
+def summaries_of(run_dirs: list[str | Path]) -> list[tuple[Path, rf.Summary | None]]:
     """(run_dir, its summary.json, or None where the run wrote none) for write_catalog."""
-    out = []
-    for d in map(Path, run_dirs):
-        path = d / rf.SUMMARY
-        out.append((d, json.loads(path.read_text()) if path.exists() else None))
-    return out
+    return [(d, rf.Summary.load(d)) for d in map(Path, run_dirs)]
 
 
-def write_catalog(path: str | Path, summaries: list[tuple[str | Path, dict | None]], name: str = PREFIX) -> Path:
+def write_catalog(path: str | Path, summaries: list[tuple[str | Path, rf.Summary | None]],
+                  name: str = PREFIX) -> Path:
     """One <testsuites> file, a suite per (run_dir, summary); a None summary is a run that wrote none."""
     suites = [suite(d, s) for d, s in summaries]
     total = lambda attr: str(sum(int(s.get(attr)) for s in suites))

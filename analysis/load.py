@@ -1,8 +1,7 @@
 """Loading a run directory: every file of the run-output contract, tolerant of the optional ones."""
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -14,19 +13,13 @@ from errors import HarnessError
 @dataclass
 class Run:
     dir: Path
-    meta: dict
+    meta: rf.RunMeta
     requests: pd.DataFrame  # + start_ms, end_ms, ok
-    faults: list[dict]
-    events: pd.DataFrame
+    faults: list[rf.JournalLine]
+    events: pd.DataFrame  # one row per rf.SentinelEvent
     history: pd.DataFrame
-    verify: dict
+    verify: rf.VerifyResult | None  # None: no verify.json (interrupted, or the verification never ran)
     monitor: pd.DataFrame
-
-
-def _jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def _csvs(run_dir: Path, pattern: str, columns: tuple[str, ...], text: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -49,27 +42,26 @@ def read_history(run_dir: Path) -> pd.DataFrame:
 
 def load_run(run_dir: str | Path) -> Run:
     run_dir = Path(run_dir)
-    meta_path = run_dir / rf.RUN_JSON
-    if not meta_path.exists():
-        raise HarnessError(f"{run_dir} is not a run directory (no run.json)")
-    meta = json.loads(meta_path.read_text())
+    meta = rf.RunMeta.load(run_dir)
+    if meta is None:
+        raise HarnessError(f"{run_dir} is not a run directory (no readable run.json)")
     req = _csvs(run_dir, rf.all_of(rf.REQUESTS), rf.REQUEST_COLUMNS, ("request_type", "name", "exception"))
     req["exception"] = req["exception"].astype("string").fillna("").astype(str)
     req["start_ms"] = req["timestamp"].astype(float) * 1000
     req["end_ms"] = req["start_ms"] + req["response_time_ms"].fillna(0).astype(float)
     req["ok"] = req["exception"] == ""
     req = req.sort_values("start_ms", ignore_index=True)
-    events = pd.DataFrame(_jsonl(run_dir / rf.EVENTS), columns=list(rf.EVENT_FIELDS))
-    faults = _jsonl(run_dir / rf.FAULTS)
-    if any(f.get("event") == "applied" and "disruptive" not in f for f in faults):
+    events = pd.DataFrame([asdict(e) for e in rf.read_events(run_dir)], columns=list(rf.EVENT_FIELDS))
+    faults = rf.read_journal(run_dir)
+    if any(isinstance(f, rf.Applied) and f.disruptive is None for f in faults):
         # read as it is, its faults would silently open no window: said, not guessed
         raise HarnessError(f"{run_dir / rf.FAULTS} was written by an older runner without each fault's facts; "
                            f"`python -m faults.upgrade {run_dir}` adds them (nothing else changes)")
     history = read_history(run_dir)
-    verify_path, monitor_path = run_dir / rf.VERIFY, run_dir / rf.MONITOR
+    monitor_path = run_dir / rf.MONITOR
     return Run(
         dir=run_dir, meta=meta, requests=req, faults=faults, events=events,
-        history=history, verify=json.loads(verify_path.read_text()) if verify_path.exists() else {},
+        history=history, verify=rf.VerifyResult.load(run_dir),
         monitor=pd.read_csv(monitor_path) if monitor_path.exists() else pd.DataFrame(
             columns=list(rf.MONITOR_COLUMNS)),
     )

@@ -17,10 +17,13 @@ from analysis.load import Run
 from analysis.monitor_series import series, stream_ids
 
 
-def disruptive(record: dict) -> bool:
+def disruptive(record: rf.JournalLine | dict) -> bool:
     """Whether a journaled fault opens a fault window: the journal says so (its kind declares it, and
-    `python -m faults.upgrade RUN_DIR` adds it to a journal written before it was recorded)."""
-    return bool(record.get("disruptive"))
+    `python -m faults.upgrade RUN_DIR` adds it to a journal written before it was recorded). A fault
+    window (fault_windows) is asked the same."""
+    if isinstance(record, dict):
+        return bool(record.get("disruptive"))
+    return isinstance(record, rf.Applied) and bool(record.disruptive)
 
 FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -58,15 +61,14 @@ def _r(x: float | None, nd: int = 3) -> float | None:
 
 def fault_windows(run: Run) -> list[dict]:
     """Applied disruptive faults in time order, each until the next one (or the end of the run)."""
-    healed = {f["fault"]: f["healed_ms"] for f in run.faults if f.get("event") == "healed"}
-    applied = sorted((f for f in run.faults if f.get("event") == "applied" and disruptive(f)),
-                     key=lambda f: f["applied_ms"])
+    healed = {f.fault: f.healed_ms for f in run.faults if isinstance(f, rf.Healed)}
+    applied = sorted((f for f in run.faults if disruptive(f)), key=lambda f: f.applied_ms)
     out = []
     for i, f in enumerate(applied):
-        out.append({**f, "healed_ms": healed.get(f["fault"]),
-                    "since_ms": applied[i - 1]["applied_ms"] if i else float("-inf"),
-                    "until_ms": applied[i + 1]["applied_ms"] if i + 1 < len(applied) else float("inf"),
-                    "label": f.get("name") or f"{f['action']} {f['node']}"})
+        out.append({**f.to_json(), "healed_ms": healed.get(f.fault),
+                    "since_ms": applied[i - 1].applied_ms if i else float("-inf"),
+                    "until_ms": applied[i + 1].applied_ms if i + 1 < len(applied) else float("inf"),
+                    "label": f.name or f"{f.action} {f.node}"})
     return out
 
 
@@ -117,10 +119,10 @@ def error_window(req: pd.DataFrame, fault_ms: float, until_ms: float = float("in
 def lost_history(run: Run) -> pd.DataFrame:
     """The acknowledged writes that verification did not find, with their acknowledgement times."""
     h, v = run.history, run.verify
-    if not len(h) or not v.get("checked"):
+    if not len(h) or v is None or not v.checked:
         return h.iloc[0:0]
-    lost_bids = set(v.get("missing_in_redis", [])) | set(v.get("missing_in_mysql", [])) | set(v.get("missing_in_http", []))
-    lost_keys = set(v.get("missing_sets", []))
+    lost_bids = set(v.missing_in_redis or []) | set(v.missing_in_mysql) | set(v.missing_in_http)
+    lost_keys = set(v.missing_sets)
     ok = h[h["outcome"] == "ok"]
     return ok[((ok["op"] == "bid") & ok["bid_id"].isin(lost_bids)) | ((ok["op"] == "set") & ok["key"].isin(lost_keys))]
 
@@ -236,7 +238,7 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run), read with the
     patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
     pattern the target does not give is absent, with the reason."""
-    patterns, standin = rf.service_logs(run.meta.get("service"))
+    patterns, standin = rf.service_logs(run.meta.service)
     wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"],
               "readers_stopped": patterns["reader_stopped"]}
     compiled = {k: re.compile(p) for k, p in wanted.items() if p}
@@ -277,7 +279,7 @@ def variant_metrics(run: Run) -> dict[str, dict]:
         sub = req[req["name"] == name]
         hv = h[h["variant"] == variant] if "variant" in h.columns and len(h) else h.iloc[0:0]
         intents = hv.groupby("intent")["outcome"].apply(lambda s: (s == "ok").any()) if len(hv) else pd.Series()
-        dup = (run.verify.get("duplicates_by_variant") or {}).get(variant)
+        dup = (run.verify.duplicates_by_variant if run.verify else {}).get(variant)
         out[variant] = {
             "requests": int(len(sub)), "failed_requests": int((~sub["ok"]).sum()),
             "error_rate": _r((~sub["ok"]).mean(), 5) if len(sub) else None,
@@ -323,12 +325,12 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     steady = req[req["end_ms"] < first["applied_ms"]] if first else req
     for q in (50, 99):  # before any disruptive fault: the cost of a mode, not of the failure
         m[f"p{q}_steady_ms"] = _r(steady["response_time_ms"].astype(float).quantile(q / 100), 1) if len(steady) else None
-    applied = [f for f in run.faults if f.get("event") == "applied"]
+    applied = [f for f in run.faults if isinstance(f, rf.Applied)]
     m["faults_applied"] = len(applied)
-    m["faults_failed"] = sum(1 for f in run.faults if f.get("event") in ("failed", "heal_failed"))
-    healed = {f["fault"] for f in run.faults if f.get("event") == "healed"}
-    m["faults_unhealed"] = sum(1 for f in applied if f["fault"] not in healed and disruptive(f))
-    m["fault_delay_ms"] = _r(max(f["delay_ms"] for f in applied), 1) if applied else None
+    m["faults_failed"] = sum(1 for f in run.faults if isinstance(f, (rf.Failed, rf.HealFailed)))
+    healed = {f.fault for f in run.faults if isinstance(f, rf.Healed)}
+    m["faults_unhealed"] = sum(1 for f in applied if f.fault not in healed and disruptive(f))
+    m["fault_delay_ms"] = _r(max(f.delay_ms for f in applied), 1) if applied else None
 
     lost = lost_history(run)
     windows = fault_windows(run)
@@ -344,8 +346,8 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
         if w.get("name"):
             extra.update({f"{w['name']}.{k}": v for k, v in fm.items()})
     for f in applied:
-        if f.get("name") and isinstance(f.get("output"), dict) and not disruptive(f):
-            extra.update(_flatten(f["output"], f["name"]))
+        if f.name and isinstance(f.output, dict) and not disruptive(f):
+            extra.update(_flatten(f.output, f.name))
 
     h = run.history
     m["acked_bids"], m["acked_sets"] = evidence.acked_in_history(run)
@@ -353,41 +355,41 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
     m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0  # nothing stored (not a refusal by rule)
     refusals = h[(h["op"] == "bid") & (h["outcome"] == "refused")] if len(h) else h
-    if (run.meta.get("service") or {}).get("refusals"):  # only where the target declares business refusals
+    if (run.meta.service or {}).get("refusals"):  # only where the target declares business refusals
         m["business_refusals"] = int(len(refusals))
         extra.update({f"refusals.{code}": int(n) for code, n in refusals["error"].fillna("").value_counts().items()})
     if len(h) and (h["op"] == "login").any():
         m["login_failures"] = int(((h["op"] == "login") & (h["outcome"] == "fail")).sum())
     m["retries"] = int((pd.to_numeric(h["attempt"], errors="coerce") > 1).sum()) if "attempt" in h.columns else 0
 
-    v = run.verify
-    unlooked = v.get("not_looked_up") or {}  # what the service model does not give
-    if v.get("checked"):
-        lost_redis, lost_mysql = set(v.get("missing_in_redis", [])), set(v.get("missing_in_mysql", []))
-        m["lost_in_redis"] = len(lost_redis) if "missing_in_redis" in v else None
-        m["lost_in_mysql"] = len(lost_mysql) if v.get("mysql_checked") else None
-        m["lost_sets"] = len(v.get("missing_sets", []))
-        lost_http = set(v.get("missing_in_http", []))  # a bid is lost where any store the service names lacks it
+    v = run.verify or rf.VerifyResult()
+    unlooked = v.not_looked_up  # what the service model does not give
+    if v.checked:
+        lost_redis, lost_mysql = set(v.missing_in_redis or []), set(v.missing_in_mysql)
+        m["lost_in_redis"] = len(lost_redis) if v.missing_in_redis is not None else None
+        m["lost_in_mysql"] = len(lost_mysql) if v.mysql_checked else None
+        m["lost_sets"] = len(v.missing_sets)
+        lost_http = set(v.missing_in_http)  # a bid is lost where any store the service names lacks it
         m["lost_acked_writes"] = len(lost_redis | lost_mysql | lost_http) + m["lost_sets"]
-        if v.get("keyed"):  # known by identity: a key may repeat, so the lost writes are counted, not the keys
-            m["lost_in_mysql"] = len(v["missing_in_mysql"]) if v.get("mysql_checked") else None
-            m["lost_acked_writes"] = m["lost_in_mysql"] + m["lost_sets"] if v.get("mysql_checked") else None
-            m["key_collisions"] = v.get("key_collisions")
-            m["unknown_unresolvable"] = v.get("unknown_unresolvable")
-        for key in ("duplicate_rows", "duplicates_created", "pending_at_end", "dead_letters", "backlog_at_end"):
-            m[key] = v.get(key)
-        m["settled_after_heal"] = v.get("settled")
-        if v.get("stream_checked"):  # the stream against the acknowledged bids, across the failover
-            m["acked_not_in_mysql_or_stream"] = len(v["acked_not_in_mysql_or_stream"])
-            if "pending_before" in v:  # followed by id (entries the pending probes saw before the fault)
-                m["pending_before"], m["pending_gone"] = v["pending_before"], len(v["pending_before_gone"])
-        if "unknown_landed" in v:  # each write of unknown outcome looked up by its client-side identity
-            m["unknown_landed"], m["unknown_lost"] = len(v["unknown_landed"]), len(v["unknown_lost"])
+        if v.keyed:  # known by identity: a key may repeat, so the lost writes are counted, not the keys
+            m["lost_in_mysql"] = len(v.missing_in_mysql) if v.mysql_checked else None
+            m["lost_acked_writes"] = m["lost_in_mysql"] + m["lost_sets"] if v.mysql_checked else None
+            m["key_collisions"] = v.key_collisions
+            m["unknown_unresolvable"] = v.unknown_unresolvable
+        m.update(duplicate_rows=v.duplicate_rows, duplicates_created=v.duplicates_created,
+                 pending_at_end=v.pending_at_end, dead_letters=v.dead_letters, backlog_at_end=v.backlog_at_end)
+        m["settled_after_heal"] = v.settled
+        if v.stream_checked:  # the stream against the acknowledged bids, across the failover
+            m["acked_not_in_mysql_or_stream"] = len(v.acked_not_in_mysql_or_stream)
+            if v.pending_before is not None:  # followed by id (entries the pending probes saw before the fault)
+                m["pending_before"], m["pending_gone"] = v.pending_before, len(v.pending_before_gone)
+        if v.unknown_landed is not None:  # each write of unknown outcome looked up by its client-side identity
+            m["unknown_landed"], m["unknown_lost"] = len(v.unknown_landed), len(v.unknown_lost or [])
     m.update(monitor_metrics(run))
     logm, log_absent = log_metrics(run)
     m.update(logm)
-    if v.get("replica_checked"):
-        m["replica_missing_rows"] = v.get("replica_missing_rows")
+    if v.replica_checked:
+        m["replica_missing_rows"] = v.replica_missing_rows
     for variant, vm in variant_metrics(run).items():
         extra.update({f"{variant}.{k}": val for k, val in vm.items()})
     m.update(control_plane_metrics(run))
@@ -412,8 +414,8 @@ def self_check_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     """The harness checked against Locust: its own request count (its stats, every worker's last report
     in) against the rows of the per-request log. A relative gap; absent where Locust's count was not
     recorded (an interrupted run, a run of an older version)."""
-    workers = run.meta.get("workers")
-    m = {"workers": len(workers) if workers is not None else None, "locust_requests": run.meta.get("locust_requests")}
+    workers = run.meta.workers
+    m = {"workers": len(workers) if workers is not None else None, "locust_requests": run.meta.locust_requests}
     absent = {} if workers is not None else {"workers": "not a distributed run"}
     n = m["locust_requests"]
     if n is None:
@@ -431,7 +433,7 @@ def control_plane_metrics(run: Run) -> dict:
     ev, req = run.events, run.requests
     m = {"switches": int(len(switch_events(ev)))}
     tilts = ev[ev["event"].isin(["+tilt", "-tilt"])].sort_values("t_ms")
-    end_ms = float(run.meta.get("test_stop_ms") or (ev["t_ms"].max() if len(ev) else 0))
+    end_ms = float(run.meta.test_stop_ms or (ev["t_ms"].max() if len(ev) else 0))
     total, count = 0.0, 0
     for _, grp in tilts.groupby("sentinel"):
         since = None

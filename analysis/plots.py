@@ -22,7 +22,7 @@ def _t0(run: Run) -> float:
     windows = fault_windows(run)
     if windows:
         return float(windows[0]["applied_ms"])
-    return float(run.requests["start_ms"].min()) if len(run.requests) else float(run.meta.get("test_start_ms", 0))
+    return float(run.requests["start_ms"].min()) if len(run.requests) else float(run.meta.test_start_ms or 0)
 
 
 def _axis_label(run: Run) -> str:
@@ -98,7 +98,7 @@ def timeline(run: Run, out: Path) -> Path:
         ax.grid(alpha=0.3)
     axes[2].set_xlabel(f"{_axis_label(run)}; red: a fault in effect (applied..healed); dotted: Sentinel events, "
                        "every +switch-master", fontsize=8)
-    fig.suptitle(f"{run.meta.get('scenario')}: {run.meta.get('title', '')}", fontsize=11)
+    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
     fig.savefig(path, dpi=110)

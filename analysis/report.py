@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import runfiles as rf
@@ -25,65 +26,80 @@ from analysis.metrics import (
 from analysis.report_analysis import analysis_lines, fmt
 
 
-def _applied_detail(run, by_fault: dict[int, dict]) -> list[str]:
+@dataclass
+class FaultRecords:
+    """One fault's journal records, by what happened to it."""
+
+    scheduled: rf.Scheduled | None = None
+    applied: rf.Applied | None = None
+    healed: rf.Healed | None = None
+    failed: rf.Failed | rf.HealFailed | None = None  # applying or healing failed
+
+
+def by_fault(journal: list[rf.JournalLine]) -> dict[int, FaultRecords]:
+    """{fault index: its records}; the last of each kind counts, a failure to apply before one to heal."""
+    out: dict[int, FaultRecords] = {}
+    for rec in journal:
+        if isinstance(rec, rf.FaultRecord):
+            one = out.setdefault(rec.fault, FaultRecords())
+            if isinstance(rec, rf.HealFailed) and isinstance(one.failed, rf.Failed):
+                continue  # a failure to apply is the one shown
+            setattr(one, "failed" if isinstance(rec, (rf.Failed, rf.HealFailed)) else rec.event, rec)
+    return out
+
+
+def _applied_detail(run, faults: dict[int, FaultRecords]) -> list[str]:
     """What a fault did, as the journal recorded it (a loss's rules, a quota and the setting it
     replaced, a flap's cuts as they were made): the report shows what was applied, not what was asked."""
     out = []
-    for idx, evs in sorted(by_fault.items()):
-        app, heal = evs.get("applied") or {}, evs.get("healed") or {}
-        if not disruptive(app) or not (isinstance(app.get("output"), dict) or isinstance(heal.get("output"), dict)):
+    for idx, recs in sorted(faults.items()):
+        app, heal = recs.applied, recs.healed
+        app_out = app.output if app is not None else None
+        heal_out = heal.output if heal is not None else None
+        if not disruptive(app) or not (isinstance(app_out, dict) or isinstance(heal_out, dict)):
             continue
-        detail = {k: v for k, v in (app.get("output") or {}).items() if k != "flap"}
-        cuts = (heal.get("output") or {}).get("cuts")
+        detail = {k: v for k, v in (app_out or {}).items() if k != "flap"}
+        cuts = (heal_out or {}).get("cuts")
         text = json.dumps(detail)
         if cuts:
             text += "; cut " + ", ".join(f"{_rel(run, a)}-{_rel(run, b)}" for a, b in cuts)
-        out.append(f"- #{idx} {app['action']} on {app['node']}: {text}")
+        out.append(f"- #{idx} {app.action} on {app.node}: {text}")
     return ["", "What each fault applied, as its journal records it:", "", *out] if out else []
 
 
-def _checks(meta: dict) -> list[Check]:
-    return [Check.from_json(c) for c in meta.get("checks", [])]
+def _checks(meta: rf.RunMeta) -> list[Check]:
+    return [Check.from_json(c) for c in meta.checks]
 
 
-def build(run_dir: str | Path) -> dict:
+def build(run_dir: str | Path) -> rf.Summary:
     """Write summary.json, report.md, timeline.png (and monitor.png) into run_dir; return the summary."""
     run = load_run(run_dir)
+    meta = run.meta
     metrics, absent = measure(run)
-    checks = evaluate(_checks(run.meta), metrics, absent)
+    checks = evaluate(_checks(meta), metrics, absent)
     why_not = verdict_reasons(run, checks)
-    summary = {
-        "run_id": run.meta.get("run_id"),
-        "scenario": run.meta.get("scenario"),
-        "title": run.meta.get("title"),
-        "plan_step": run.meta.get("plan_step"),
-        "backend": run.meta.get("backend"),
-        **({"target": run.meta["target"]} if run.meta.get("target") else {}),
-        "config": run.meta.get("config", {}),
-        "environment": run.meta.get("environment"),
-        "started_ms": run.meta.get("test_start_ms"),
-        "stopped_ms": run.meta.get("test_stop_ms"),
-        "interrupted": run.meta.get("interrupted", False),
-        "halted": (run.meta.get("halted") or {}).get("reason"),
-        **({"campaign": run.meta["campaign"]} if run.meta.get("campaign") else {}),
-        "metrics": metrics,
-        "faults": per_fault_table(run),
-        "variants": variant_metrics(run),
-        "checks": checks,
-        "passed": not why_not,
-        "not_passed_because": why_not,
-        "absent": {k: v for k, v in absent.items() if "." not in k},
-        "expectation": expect.judge(expect.from_json(run.meta.get("expectation")), metrics, absent),
-        "clock": "all times are this machine's wall clock (time.time), one clock for requests, faults and events",
-    }
+    summary = rf.Summary(
+        run_id=meta.run_id, scenario=meta.scenario, title=meta.title, plan_step=meta.plan_step, backend=meta.backend,
+        target=meta.target or None, config=meta.config, environment=meta.environment,
+        started_ms=meta.test_start_ms, stopped_ms=meta.test_stop_ms, interrupted=meta.interrupted,
+        halted=(meta.halted or {}).get("reason"), campaign=meta.campaign or None,
+        metrics=metrics,
+        faults=per_fault_table(run),
+        variants=variant_metrics(run),
+        checks=checks,
+        passed=not why_not,
+        not_passed_because=why_not,
+        absent={k: v for k, v in absent.items() if "." not in k},
+        expectation=expect.judge(expect.from_json(meta.expectation), metrics, absent),
+    )
     out = Path(run_dir)
     images = [plots.timeline(run, out)]
     mon = plots.monitor_plot(run, out)
     if mon:
         images.append(mon)
     junit.write_run(out, summary)  # CI reads it; listed in files below
-    summary["files"] = sorted(p.name for p in out.iterdir() if p.is_file())
-    (out / rf.SUMMARY).write_text(json.dumps(summary, indent=2, default=str) + "\n")
+    summary.files = sorted(p.name for p in out.iterdir() if p.is_file())
+    summary.write(out)
     (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))
     return summary
 
@@ -94,11 +110,11 @@ def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
     gap = load_gap(run)
     if gap:
         out.append(f"not measured: {gap}")
-    if run.meta.get("interrupted"):
-        out.append(f"interrupted ({run.meta.get('interrupt_reason', 'unknown')})")
+    if run.meta.interrupted:
+        out.append(f"interrupted ({run.meta.interrupt_reason or 'unknown'})")
     out += [f"incomplete: {problem}" for problem in worker_problems(run)]
-    if run.meta.get("halted"):
-        out.append(f"halted: {run.meta['halted']['reason']}")
+    if run.meta.halted:
+        out.append(f"halted: {run.meta.halted['reason']}")
     if not [c for c in checks if not c.get("harness")]:
         out.append("the scenario has no check")
     out += [f"check failed: {c['name']} (actual {fmt(c['actual'])}{'; ' + c['reason'] if 'reason' in c else ''})"
@@ -110,14 +126,14 @@ def _rel(run: Run, t_ms: float | None) -> str:
     fault = primary_fault(run)
     if t_ms is None:
         return "-"
-    base = fault["applied_ms"] if fault else run.meta.get("test_start_ms", t_ms)
+    base = fault["applied_ms"] if fault else (run.meta.test_start_ms if run.meta.test_start_ms is not None else t_ms)
     return f"{(t_ms - base) / 1000:+.3f} s"
 
 
-def headline_lines(s: dict) -> list[str]:
+def headline_lines(s: rf.Summary) -> list[str]:
     """The three figures a reader looks for first: failover, the clients' error window, and the
     acknowledged writes lost of how many (each absent with its reason, never 0 for free)."""
-    m, absent = s["metrics"], s.get("absent", {})
+    m, absent = s.metrics, s.absent
 
     def show(key: str, unit: str = "") -> str:
         value = m.get(key)
@@ -130,17 +146,17 @@ def headline_lines(s: dict) -> list[str]:
             f"**acknowledged writes lost**: {lost}"]
 
 
-def render(run: Run, s: dict, images: list[str]) -> str:
-    m, cfg = s["metrics"], s["config"]
-    lines = [f"# {s['plan_step'] or ''}: {s['title']} (`{s['scenario']}`)", "",
-             f"Run `{s['run_id']}` on the **{s['backend']}** backend. Verdict: "
-             f"**{'PASS' if s['passed'] else 'FAIL'}**" + (" (interrupted)" if s["interrupted"] else ""), "",
-             *[f"- {why}" for why in s["not_passed_because"]], "",
+def render(run: Run, s: rf.Summary, images: list[str]) -> str:
+    m, cfg = s.metrics, s.config
+    lines = [f"# {s.plan_step or ''}: {s.title} (`{s.scenario}`)", "",
+             f"Run `{s.run_id}` on the **{s.backend}** backend. Verdict: "
+             f"**{'PASS' if s.passed else 'FAIL'}**" + (" (interrupted)" if s.interrupted else ""), "",
+             *[f"- {why}" for why in s.not_passed_because], "",
              *headline_lines(s), "",
              "## Setup (구성)", ""]
     stack = cfg.get("stack", {})
-    if s.get("target"):
-        t = s["target"]
+    if s.target:
+        t = s.target
         lines += [f"- Adopted target `{t['name']}` (`{t['file']}`): the harness acted on these and nothing else:", "",
                   "```", *t["plan"], "```", "",
                   "- The service's own settings ran as the team runs them; the scenario's client settings applied "
@@ -156,54 +172,50 @@ def render(run: Run, s: dict, images: list[str]) -> str:
               "## Fault injection (장애 시뮬레이션)", "",
               "| # | action | target | node | scheduled | applied (delay) | healed | outcome |",
               "|---|---|---|---|---|---|---|---|"]
-    by_fault: dict[int, dict] = {}
-    for f in run.faults:
-        by_fault.setdefault(f["fault"], {}).update({f["event"]: f})
-    for idx, evs in sorted(by_fault.items()):
-        sch, app, heal = evs.get("scheduled", {}), evs.get("applied"), evs.get("healed")
-        fail = evs.get("failed") or evs.get("heal_failed")
-        applied = f"{_rel(run, app['applied_ms'])} ({app['delay_ms']:.1f} ms)" if app else "-"
-        healed = f"{_rel(run, heal['healed_ms'])} ({heal.get('reason', '')})" if heal else "-"
-        outcome = f"error: {fail.get('error', '')}" if fail else "ok"
-        node = (app or fail or {}).get("node", "-")
-        lines.append(f"| {idx} | {sch.get('action')} | {sch.get('target')} | {node} | "
-                     f"{_rel(run, sch.get('scheduled_ms'))} | {applied} | {healed} | {outcome} |")
-    lines += _applied_detail(run, by_fault)
+    faults = by_fault(run.faults)
+    for idx, recs in sorted(faults.items()):
+        sch, app, heal, fail = recs.scheduled, recs.applied, recs.healed, recs.failed
+        applied = f"{_rel(run, app.applied_ms)} ({app.delay_ms:.1f} ms)" if app else "-"
+        healed = f"{_rel(run, heal.healed_ms)} ({heal.reason or ''})" if heal else "-"
+        outcome = f"error: {fail.error or ''}" if fail else "ok"
+        node = (app or fail).node if (app or fail) else "-"
+        lines.append(f"| {idx} | {sch.action if sch else None} | {sch.target if sch else None} | {node} | "
+                     f"{_rel(run, sch.scheduled_ms if sch else None)} | {applied} | {healed} | {outcome} |")
+    lines += _applied_detail(run, faults)
     lines += ["", "Times are relative to the first disruptive fault's applied time. Docker equivalent: "
               "`docker kill` / `docker pause` / `docker network disconnect`; local: SIGKILL / SIGSTOP / DROP rules "
               "on the node's loopback address.", "", "## Results (결과)", "",
               "The headline figures are under the verdict; every metric of the run is in the table at the end "
               "(All metrics).", ""]
-    if len(s["faults"]) > 1 or any(f["label"] != f"{f['action']} {f['node']}" for f in s["faults"]):
+    if len(s.faults) > 1 or any(f["label"] != f"{f['action']} {f['node']}" for f in s.faults):
         cols = [c for c in FAULT_METRICS]
         lines += ["", "Per fault (times from each fault's applied time):", "",
                   "| fault | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
         lines += [f"| {f['label']} ({f['action']} {f['node']}) | " + " | ".join(fmt(f[c]) for c in cols) + " |"
-                  for f in s["faults"]]
-    if s["variants"]:
-        cols = list(next(iter(s["variants"].values())))
+                  for f in s.faults]
+    if s.variants:
+        cols = list(next(iter(s.variants.values())))
         lines += ["", "Client variants (same fault, same run):", "", "| variant | " + " | ".join(cols) + " |",
                   "|---|" + "---|" * len(cols)]
-        lines += [f"| {name} | " + " | ".join(fmt(v[c]) for c in cols) + " |" for name, v in s["variants"].items()]
-    probes = [f for f in run.faults if f.get("event") == "applied" and not disruptive(f)
-              and isinstance(f.get("output"), dict)]
+        lines += [f"| {name} | " + " | ".join(fmt(v[c]) for c in cols) + " |" for name, v in s.variants.items()]
+    probes = [f for f in run.faults if isinstance(f, rf.Applied) and not disruptive(f) and isinstance(f.output, dict)]
     if probes:
         lines += ["", "Actions and probes during the run:", "", "| at | action | node | output |", "|---|---|---|---|"]
-        lines += [f"| {_rel(run, f['applied_ms'])} | {f.get('name') or f['action']} ({f['action']}) | {f['node']} | "
-                  f"{json.dumps(f['output'])} |" for f in probes]
+        lines += [f"| {_rel(run, f.applied_ms)} | {f.name or f.action} ({f.action}) | {f.node} | "
+                  f"{json.dumps(f.output)} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
     lines += [f"| {c['metric']}{'²' if c.get('harness') else ''} | "
-              f"{c['expected']}{' (' + s['backend'] + ' bound¹)' if c.get('backend_bound_why') else ''} | "
-              f"{c.get('reason') or fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |" for c in s["checks"]]
+              f"{c['expected']}{' (' + s.backend + ' bound¹)' if c.get('backend_bound_why') else ''} | "
+              f"{c.get('reason') or fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |" for c in s.checks]
     lines += [f"\n¹ {c['metric']}: this backend's own bound, because {c['backend_bound_why']}"
-              for c in s["checks"] if c.get("backend_bound_why")]
-    if any(c.get("harness") for c in s["checks"]):
+              for c in s.checks if c.get("backend_bound_why")]
+    if any(c.get("harness") for c in s.checks):
         lines += ["\n² the harness's check on itself: Locust's own request count against the rows of the per-request "
                   "log (in a distributed run, rows that crossed from the workers as messages)"]
-    if s["absent"]:
+    if s.absent:
         lines += ["", "Figures absent from this run, and why (a check on one fails): " + "; ".join(
-            f"`{k}`: {why}" for k, why in sorted(s["absent"].items()) if why != NOT_SEEN) + "."]
-    lines += expectation_lines(s["expectation"])
+            f"`{k}`: {why}" for k, why in sorted(s.absent.items()) if why != NOT_SEEN) + "."]
+    lines += expectation_lines(s.expectation)
     lines += ["", "## Logs / screenshots (로그 / 스크린샷)", ""]
     lines += [f"![{name}]({name})" for name in images]
     lines += ["", "Sentinel events (first of each kind per Sentinel, relative to the fault):", "", "```"]
@@ -245,10 +257,10 @@ def main(argv: list[str]) -> int:
         print("usage: python analysis/report.py RUN_DIR", file=sys.stderr)
         return 2
     summary = build(argv[0])
-    print(json.dumps({"scenario": summary["scenario"], "passed": summary["passed"],
-                      **{k: summary["metrics"][k] for k in ("failover_s", "error_window_s", "error_rate",
+    print(json.dumps({"scenario": summary.scenario, "passed": summary.passed,
+                      **{k: summary.metrics[k] for k in ("failover_s", "error_window_s", "error_rate",
                                                             "lost_acked_writes")}}))
-    return 0 if summary["passed"] else 1
+    return 0 if summary.passed else 1
 
 
 if __name__ == "__main__":

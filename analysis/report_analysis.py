@@ -1,6 +1,7 @@
 """The "what was done, what happened, why" lines of a record, stated from the figures only."""
 from __future__ import annotations
 
+import runfiles as rf
 from analysis.load import Run
 from analysis.metrics import primary_fault
 
@@ -13,8 +14,8 @@ def fmt(v: object) -> str:
     return str(v)
 
 
-def analysis_lines(run: Run, s: dict) -> list[str]:
-    m, cfg = s["metrics"], s["config"]
+def analysis_lines(run: Run, s: rf.Summary) -> list[str]:
+    m, cfg = s.metrics, s.config
     fault = primary_fault(run)
     out = []
     if fault is None:
@@ -61,7 +62,7 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
                        f"idempotency key or key: {m['unknown_landed']} landed, {m['unknown_lost']} did not; "
                        f"{m['refused_writes']} writes were refused for sure (4xx, or the store said not stored).")
     else:
-        why = s["absent"].get("lost_acked_writes", "no verification")
+        why = s.absent.get("lost_acked_writes", "no verification")
         out.append(f"Acknowledged writes lost: not measured ({why}).")
     out += _contract_lines(m)
     if m["tilt_count"]:
@@ -72,7 +73,7 @@ def analysis_lines(run: Run, s: dict) -> list[str]:
                    f"{fmt(m['readonly_bids_s'])} s, the Redis users for {fmt(m['readonly_redis_s'])} s.")
     if m["switches"] and m["switches"] > 1:
         out.append(f"Sentinel switched the master {m['switches']} times in this run (each marked on the timeline).")
-    failed = [c for c in s["checks"] if not c["passed"]]
+    failed = [c for c in s.checks if not c["passed"]]
     out.append("Every check passed." if not failed else
                "Failed checks: " + "; ".join(f"{c['metric']} = {fmt(c['actual'])}, expected {c['expected']}"
                                             for c in failed) + ".")

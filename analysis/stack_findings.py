@@ -58,7 +58,7 @@ def consumption(run: Run, fault: dict | None, stall_s: float = 2.0) -> tuple[dic
         why = "no disruptive fault in the run" if fault is None else "no monitor samples"
         return dict.fromkeys(names), dict.fromkeys(names, why)
     t0 = float(fault["applied_ms"])
-    end = float(run.meta.get("test_stop_ms") or mon["t_ms"].astype(float).max())
+    end = float(run.meta.test_stop_ms or mon["t_ms"].astype(float).max())
     read, ids = series(mon, "stream", "entries_read"), stream_ids(mon)
     out = {"consumption_before_per_s": _rate(read, t0 - 10_000, t0),
            "consumption_after_per_s": _rate(read, end - 10_000, end + 1)}
@@ -115,7 +115,7 @@ def sentinels_agree(run: Run) -> tuple[dict, dict[str, str]]:
     template config at every start forgets the failover and names the old one)."""
     mon = run.monitor
     votes = mon[(mon["source"] == "sentinel") & (mon["metric"] == "master_votes")] if len(mon) else mon
-    expected = len(run.meta.get("sentinels") or [])
+    expected = len(run.meta.sentinels or [])
     if not len(votes) or not expected:
         return {"sentinels_agree": None}, {"sentinels_agree": "no sample of the Sentinels' master in the run"}
     last = votes[votes["t_ms"].astype(float) == votes["t_ms"].astype(float).max()]

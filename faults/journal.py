@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import replace
 from pathlib import Path
 
-from runfiles import EVENT_OF
+from runfiles import JournalLine
 
 
 def now_ms() -> float:
@@ -23,9 +23,10 @@ class Journal:
         self._lock = threading.Lock()
         self._fh = open(self.path, "a", encoding="utf-8")
 
-    def write(self, record) -> dict:
-        """One record of runfiles' journal types; its event name comes from its type."""
-        line = {"event": EVENT_OF[type(record)], "t_ms": now_ms(), "backend": self.backend, **asdict(record)}
+    def write(self, record: JournalLine) -> dict:
+        """One record of runfiles' journal types, stamped with the time and backend; its event name
+        comes from its type."""
+        line = replace(record, t_ms=now_ms(), backend=self.backend).to_json()
         with self._lock:
             if not self._fh.closed:
                 self._fh.write(json.dumps(line, default=str) + "\n")

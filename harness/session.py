@@ -5,7 +5,6 @@ Started from Locust's hooks on the master/local runner only. `finish` is the nor
 """
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import time
@@ -63,7 +62,7 @@ class RunSession:
         self.lab = lab
         self.dir = run_dir
         self.observers = observers
-        self.meta: dict = {}
+        self.meta = rf.RunMeta()
         self.journal: Journal | None = None
         self.runner: FaultRunner | None = None
         self.done = False
@@ -73,27 +72,27 @@ class RunSession:
         self.dir.mkdir(parents=True, exist_ok=True)
         if s.path:
             shutil.copy(s.path, self.dir / rf.SCENARIO_COPY)
-        self.meta = {
-            "run_id": self.dir.name, "scenario": s.id, "title": s.title, "plan_step": s.plan_step,
-            "group": s.group, "expectation": s.expectation.to_json(), "backend": self.lab.backend,
-            "lab": self.lab.config.name, "config": s.settings(),
-            "sentinels": [f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
-            "sentinel_nodes": {f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
-            "checks": [c.for_backend(self.lab.backend).to_json() for c in (*s.checks, *SELF_CHECKS)],  # this backend's bounds
-            "service": self.lab.service.to_json(),
-            **({"target": {"name": self.lab.target.name, "file": target_file.source(self.lab.target.path),
-                           "plan": self.lab.plan()}}
-               if self.lab.backend == "target" else {}),  # the log patterns and stores the analysis reads with
-            **({"halt": s.halt.to_json()} if s.halt else {}),
-            **({"setup": self.setup} if self.setup else {}),
+        self.meta = rf.RunMeta(
+            run_id=self.dir.name, scenario=s.id, title=s.title, plan_step=s.plan_step,
+            group=s.group, expectation=s.expectation.to_json(), backend=self.lab.backend,
+            lab=self.lab.config.name, config=s.settings(),
+            sentinels=[f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
+            sentinel_nodes={f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
+            checks=[c.for_backend(self.lab.backend).to_json() for c in (*s.checks, *SELF_CHECKS)],  # this backend's bounds
+            service=self.lab.service.to_json(),
+            target=({"name": self.lab.target.name, "file": target_file.source(self.lab.target.path),
+                     "plan": self.lab.plan()}
+                    if self.lab.backend == "target" else None),  # the log patterns and stores the analysis reads with
+            halt=s.halt.to_json() if s.halt else None,
+            setup=self.setup or None,
             # a run of a campaign (harness/campaign.py): its seed, index and replay command
-            **({"campaign": self.campaign} if self.campaign else {}),
-            "test_start_ms": now_ms(),
-        }
+            campaign=self.campaign or None,
+            test_start_ms=now_ms(),
+        )
         try:
-            self.meta["environment"] = environment.describe(self.lab)
+            self.meta.environment = environment.describe(self.lab)
         except Exception as exc:  # recorded: the results document then says the environment is unknown
-            self.meta["environment_error"] = f"{type(exc).__name__}: {exc}"
+            self.meta.environment_error = f"{type(exc).__name__}: {exc}"
         self._write_meta()
         self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
         for observer in self.observers:
@@ -102,18 +101,18 @@ class RunSession:
                      for name in (getattr(o, "not_ready", None) or [type(o).__name__])]
         if not_ready:  # the run goes on; the analysis withholds what they did not see
             log.warning("observers not ready before the first fault: %s", ", ".join(not_ready))
-            self.meta["observers_not_ready"] = not_ready
+            self.meta.observers_not_ready = not_ready
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
 
     def halted(self, reason: str) -> None:
         """A halt condition held (harness/halt.py): recorded now; the load's stop then heals and verifies."""
-        if "halted" not in self.meta:
-            self.meta["halted"] = {"reason": reason, "at_ms": now_ms()}
+        if self.meta.halted is None:
+            self.meta.halted = {"reason": reason, "at_ms": now_ms()}
             self._write_meta()
 
     def _write_meta(self) -> None:
-        (self.dir / rf.RUN_JSON).write_text(json.dumps(self.meta, indent=1, default=str) + "\n")
+        self.meta.write(self.dir)
 
     def _heal(self, reason: str) -> None:
         if self.runner is not None:
@@ -122,7 +121,7 @@ class RunSession:
         if leftovers and self.journal is not None:
             self.journal.write(rf.BackstopHeal(reason=reason, done=leftovers))
 
-    def finish(self, flush_logs=(), load_record=None) -> dict | None:
+    def finish(self, flush_logs=(), load_record=None) -> rf.Summary | None:
         """Heal, let Sentinel settle, stop the observers (the verification looks up every acknowledged
         write then), analyse. Returns the summary. `flush_logs` get the load's last rows in (a
         distributed run's workers are drained there); `load_record` then says what the load itself
@@ -130,22 +129,23 @@ class RunSession:
         if self.done:
             return None
         self.done = True
-        self.meta["test_stop_ms"] = now_ms()
+        self.meta.test_stop_ms = now_ms()
         for flush in flush_logs:
             try:
                 flush()
             except RowWriterError as exc:  # that file is incomplete: the analysis withholds what rests on it
                 self._incomplete(exc)
         if load_record is not None:
-            self.meta.update(load_record())
+            for name, value in load_record().items():  # locust_requests, workers
+                setattr(self.meta, name, value)
         self._heal("stop")
         t0 = time.monotonic()
         try:
             Wait(timeout_s=60, interval_s=0.25).until("Sentinel to settle after healing", self.lab.settled)
-            self.meta["settle_s"] = round(time.monotonic() - t0, 3)
+            self.meta.settle_s = round(time.monotonic() - t0, 3)
         except Exception as exc:  # an unsettled stack is a finding, recorded
-            self.meta["settle_error"] = str(exc)
-        self._stop_observers(RunEnd(interrupted=False, settled="settle_error" not in self.meta))
+            self.meta.settle_error = str(exc)
+        self._stop_observers(RunEnd(interrupted=False, settled=self.meta.settle_error is None))
         self._copy_logs()
         self._write_meta()
         return report.build(self.dir)
@@ -158,7 +158,7 @@ class RunSession:
         self._heal(reason)
         self._stop_observers(RunEnd(interrupted=True, settled=None))
         self._copy_logs()
-        self.meta.update(interrupted=True, test_stop_ms=now_ms(), interrupt_reason=reason)
+        self.meta.interrupted, self.meta.test_stop_ms, self.meta.interrupt_reason = True, now_ms(), reason
         self._write_meta()
 
     def _stop_observers(self, end: RunEnd) -> None:
@@ -171,13 +171,14 @@ class RunSession:
                 log.exception("observer %s failed to stop", type(observer).__name__)
                 if isinstance(exc, RowWriterError):
                     self._incomplete(exc)
-                self.meta.setdefault("observer_errors", {})[type(observer).__name__] = f"{type(exc).__name__}: {exc}"
+                self.meta.observer_errors = {**(self.meta.observer_errors or {}),
+                                             type(observer).__name__: f"{type(exc).__name__}: {exc}"}
         if self.journal is not None:
             self.journal.close()
 
     def _incomplete(self, exc: RowWriterError) -> None:
         log.error("%s", exc)
-        self.meta.setdefault("incomplete_files", {})[exc.file] = str(exc)
+        self.meta.incomplete_files = {**(self.meta.incomplete_files or {}), exc.file: str(exc)}
 
     def _copy_logs(self) -> None:
         logs = self.dir / rf.LOGS

@@ -5,7 +5,6 @@ The stream is checked against the bids the API acknowledged, never against itsel
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -148,7 +147,7 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     if stream is not None and mysql_ids is not None:
         result.update(follow_stream(bids, stream, mysql_ids, _pending_probes(run_dir)))
     result["checked_in_s"] = round(time.time() - started, 3)
-    (run_dir / rf.VERIFY).write_text(json.dumps(result, indent=1) + "\n")
+    rf.VerifyResult.from_json(result).write(run_dir)  # the record keeps the keys as the lookups made them
     return result
 
 
@@ -343,11 +342,10 @@ def stream_state(client: redis.Redis, s: StreamNames, model: ServiceModel, chunk
 
 def _pending_probes(run_dir: Path) -> dict[str, str]:
     """{stream id: bid id} of the entries `pending` probes (entries: true) saw during the run."""
-    path, out = run_dir / rf.FAULTS, {}
-    for line in path.read_text().splitlines() if path.exists() else []:
-        rec = json.loads(line)
-        if rec.get("event") == "applied" and rec.get("action") == "pending":
-            out.update((rec.get("output") or {}).get("entries") or {})
+    out = {}
+    for rec in rf.read_journal(run_dir):
+        if isinstance(rec, rf.Applied) and rec.action == "pending":
+            out.update((rec.output if isinstance(rec.output, dict) else {}).get("entries") or {})
     return out
 
 

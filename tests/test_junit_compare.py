@@ -38,7 +38,7 @@ def runs(tmp_path) -> list[tuple[Path, dict]]:
     out = []
     for name in NAMES:
         d = _copy(name, tmp_path)
-        out.append((d, report.build(d)))
+        out.append((d, report.build(d).to_json()))
     return out
 
 
@@ -86,7 +86,7 @@ def test_a_failed_check_is_a_failure_saying_expected_and_actual(tmp_path):
     meta["checks"] += [{"metric": "total_requests", "op": "at_most", "expected": 1},  # measured, out of bound
                        {"metric": "lost_acked_writes", "op": "equals", "expected": 0}]  # no verify.json: absent
     (d / "run.json").write_text(json.dumps(meta))
-    s = report.build(d)
+    s = report.build(d).to_json()
     cases = {c.get("name"): c for c in _suite_of(d / "junit.xml").findall("testcase")}
     over = cases["total_requests <= 1"].find("failure")
     assert over.get("message") == f"expected <= 1, actual {s['metrics']['total_requests']}"
@@ -100,7 +100,7 @@ def test_a_run_with_no_requests_has_a_failing_verdict_case(tmp_path):
     d = _copy(NAMES[0], tmp_path)
     requests = d / "requests.csv"
     requests.write_text(requests.read_text().splitlines()[0] + "\n")
-    s = report.build(d)
+    s = report.build(d).to_json()
     suite = _suite_of(d / "junit.xml")
     verdict = [c for c in suite.findall("testcase") if c.get("name") == "verdict"]
     assert len(verdict) == 1

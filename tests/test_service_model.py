@@ -107,8 +107,8 @@ def _run(tmp_path, meta: dict, verify: dict, logs: dict[str, str] | None = None)
     for name, text in (logs or {}).items():
         (tmp_path / "logs" / name).write_text(text)
     history = pd.DataFrame([{"op": "bid", "outcome": "ok", "bid_id": "b1", "key": "k1"}])
-    return Run(dir=tmp_path, meta=meta, requests=pd.DataFrame(), faults=[], events=pd.DataFrame(), history=history,
-               verify=verify, monitor=pd.DataFrame())
+    return Run(dir=tmp_path, meta=rf.RunMeta.from_json(meta), requests=pd.DataFrame(), faults=[],
+               events=pd.DataFrame(), history=history, verify=rf.VerifyResult.from_json(verify), monitor=pd.DataFrame())
 
 
 def test_log_figures_come_from_the_targets_patterns_and_are_absent_without_one(tmp_path):

@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+import runfiles as rf
 from analysis import stack_findings
 from analysis.load import Run
 
@@ -15,8 +16,8 @@ T0 = 1_800_000_000_000.0
 
 def _run(tmp_path, monitor: list[tuple], meta: dict | None = None) -> Run:
     mon = pd.DataFrame(monitor, columns=["t_ms", "source", "metric", "value"])
-    return Run(dir=tmp_path, meta=meta or {}, requests=pd.DataFrame(), faults=[], events=pd.DataFrame(),
-               history=pd.DataFrame(), verify={}, monitor=mon)
+    return Run(dir=tmp_path, meta=rf.RunMeta.from_json(meta or {}), requests=pd.DataFrame(), faults=[],
+               events=pd.DataFrame(), history=pd.DataFrame(), verify=None, monitor=mon)
 
 
 def _group(t_s: float, read: int, last_id: str) -> list[tuple]:
