@@ -30,7 +30,7 @@ from analysis.results_text import L, num, pct
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 SCENARIOS = ROOT / "scenarios"
-BACKENDS = ("local", "docker")
+BACKENDS = tuple(name for name, facts in rf.BACKENDS.items() if not facts.adopted)  # what a catalog edition is run on
 RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-.+$")
 DOCS = {"en": "RESULTS.md", "ko": "RESULTS.ko.md"}
 IMAGES = ("timeline.png", "monitor.png")
@@ -56,7 +56,12 @@ class RunFiles:
 
     @property
     def backend(self) -> str:
-        return str(self.summary.get("backend") or "local")
+        return str(self.summary.get("backend") or rf.DEFAULT_BACKEND)
+
+    @property
+    def backend_facts(self) -> rf.BackendFacts:
+        """What the backend it ran on is (runfiles.BackendFacts): asked, never its name compared."""
+        return rf.backend_facts(self.meta, self.summary)
 
     def fig(self) -> T.Fig:
         return T.Fig(self.summary, self.journal)
@@ -177,10 +182,8 @@ def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
     return str((run.summary.get("plan_step") if run else None) or cat.get("plan_step") or sid)
 
 
-def _make_cmd(sid: str, backend: str) -> str:
-    if backend == "target":
-        return f"make scenario S={sid} TARGET=<the target file>"
-    return f"make scenario S={sid}" + ("" if backend == "local" else f" BACKEND={backend}")
+def _make_cmd(sid: str, backend: rf.BackendFacts) -> str:
+    return " ".join(filter(None, (f"make scenario S={sid}", backend.make_args)))
 
 
 def _expectation(run: RunFiles | None) -> dict:
@@ -461,8 +464,9 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, out_dir: Path, backend
     text = T.STEPS.get(sid)
     about = text.about_ko if lang == "ko" and text else cat.get("description") or ""
     if run is None:
-        lines += [L(f"**Not run** on the {backend} backend in this edition: `{_make_cmd(sid, backend)}` runs it.",
-                    f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{_make_cmd(sid, backend)}`.")(lang), ""]
+        cmd = _make_cmd(sid, rf.BACKENDS[backend])
+        lines += [L(f"**Not run** on the {backend} backend in this edition: `{cmd}` runs it.",
+                    f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{cmd}`.")(lang), ""]
         if about:
             lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
         return lines + fault_lines(sid, None, lang)

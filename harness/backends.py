@@ -1,4 +1,5 @@
-"""Choosing a backend by name; each implements lab.protocol.Lab."""
+"""Choosing a backend by name; each implements lab.protocol.Lab. The one place outside lab/ that
+tells backends apart by name: everywhere else a lab's `backend_facts` are asked."""
 from __future__ import annotations
 
 from errors import ConfigError
@@ -6,8 +7,10 @@ from lab.config import LabConfig
 from lab.local import LocalLab
 from lab.protocol import Lab
 from lab.spec import StackSpec
+from runfiles import BACKENDS as KNOWN
 
-BACKENDS = ("local", "docker", "target")
+BACKENDS = tuple(KNOWN)  # their names, in runfiles.BACKENDS with what each is
+BUILT = tuple(name for name, facts in KNOWN.items() if not facts.adopted)  # those that build a stack of their own
 
 
 def make_lab(backend: str, config: LabConfig | None, spec: StackSpec | None = None, target: str | None = None) -> Lab:

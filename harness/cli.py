@@ -22,7 +22,7 @@ from analysis import index, junit
 from errors import ConfigError, HarnessError
 from harness import fixtures
 from harness import scenario as scenarios
-from harness.backends import BACKENDS, make_lab
+from harness.backends import BACKENDS, BUILT, make_lab
 from harness.campaign import KINDS, campaign
 from harness.session import RESULTS, new_run_dir
 from harness.workers import ComposeWorkers, LocalWorkers, check_free, master_args, worker_command
@@ -61,7 +61,7 @@ def run_recorded(name: str, backend: str, lab_path: str, extra: list[str] | None
     was_up = lab.is_up()
     containers = None
     if docker_workers:
-        if lab.backend != "docker":
+        if not lab.backend_facts.containers:
             raise ConfigError("--docker-workers: workers in containers reach a Docker lab's nodes only (--backend docker)")
         if not was_up:  # the workers join the lab's network, so it must exist before Locust starts
             lab.up()
@@ -202,7 +202,7 @@ def plan(name: str, target: str) -> int:
     """A dry run: what each fault of the scenario would act on now, and whether every node answers."""
     sc = scenarios.load(name)
     lab = make_lab("target", None, sc.stack, target)
-    lab.nodes = lab.nodes or lab._resolve()
+    lab.look()
     print(f"== plan of {sc.id} on target {lab.target.name}")
     for line in lab.plan():
         print(f"   {line}")
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--faults", default=None,
                     help=f"kinds drawn, some of {','.join(KINDS)} (default: the scenario's campaign.faults, else all)")
     cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
-    cp.add_argument("--backend", default="local", choices=("local", "docker"))
+    cp.add_argument("--backend", default="local", choices=BUILT)
     cp.add_argument("--lab", default="conf/lab.yaml")
     cat = sub.add_parser("catalog", help="every scenario of a group in sequence, then results/index.md")
     cat.add_argument("group", nargs="?", default="all")

@@ -53,7 +53,7 @@ class Sidecar:
         """A sidecar when the child can rebuild this lab from files (None: observe in-process)."""
         if scenario_path is None:
             return None
-        if lab.backend == "target":
+        if lab.target is not None:
             where = ["--target", str(lab.target.path)]
         elif lab.config.source:
             where = ["--lab", str(Path(lab.config.source).resolve())]
