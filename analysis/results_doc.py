@@ -696,13 +696,13 @@ def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | 
         runs, skipped = select(from_dir, backend, recursive=True, only=None, target=target)
         out_dir = Path(out).resolve() if out else from_dir.parent
     else:
-        backend = backend or ("target" if target else "local")
+        backend = backend or ("target" if target else rf.DEFAULT_BACKEND)
         runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog), target=target)
         out_dir = Path(out).resolve() if out else Path(results).resolve()
     if target:  # a team's document: the steps it ran (the catalog's others would only say "not run")
         catalog = {sid: cat for sid, cat in catalog.items() if sid in runs}
     taken_backends = sorted({r.backend for r in runs.values()})
-    label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
+    label = backend or (taken_backends[0] if len(taken_backends) == 1 else rf.DEFAULT_BACKEND)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for lang in T.LANGS:

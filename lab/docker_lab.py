@@ -83,6 +83,10 @@ class DockerLab(BaseLab):
             raise LabError(f"no network of Compose project {self.project}")
         return nets[0]
 
+    def network_name(self) -> str:
+        """The project network's name (containers joining the lab, such as Locust workers, attach to it)."""
+        return self._network().name
+
     def _services(self) -> list[str]:
         """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
         a single Redis (plan step 1) or a master with two replicas (step 2); a MySQL primary and
