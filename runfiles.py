@@ -55,6 +55,50 @@ MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
 WORKER_COLUMN = "worker"
 
 
+# ---- run.json "backend" and "backend_facts": what the backend is -----------------------------------
+@dataclass(frozen=True)
+class BackendFacts:
+    """What a backend is, as far as running, telling and repeating a run depend on it. Each lab
+    declares its own (lab/*.py `backend_facts`), the session writes them into run.json beside the
+    backend's name, and the harness, the fault kinds' wording and the analysis ask these facts, never
+    the name."""
+
+    name: str
+    containers: bool  # every node a container of the lab's own Compose project (its own network namespace)
+    processes: bool  # every node a process the lab started on this host (signals, cgroups, rules on `lo`)
+    adopted: bool  # a team's own stack, adopted from a target file: the harness built none of it
+    make_args: str  # what selects it on a `make scenario` line ("" for the backend used when none is said)
+
+    @property
+    def default(self) -> bool:
+        """The backend used when none is said: its commands need no argument, its files no suffix."""
+        return not self.make_args
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+# the backends there are, the one list of their names (harness/backends.py makes a lab of each); a run
+# file written before run.json carried the facts names only its backend: backend_facts maps that here
+BACKENDS = {f.name: f for f in (
+    BackendFacts("local", containers=False, processes=True, adopted=False, make_args=""),
+    BackendFacts("docker", containers=True, processes=False, adopted=False, make_args="BACKEND=docker"),
+    BackendFacts("target", containers=False, processes=False, adopted=True, make_args="TARGET=<the target file>"),
+)}
+DEFAULT_BACKEND = next(name for name, f in BACKENDS.items() if f.default)
+
+
+def backend_facts(*records: dict | None) -> BackendFacts:
+    """The facts of the backend a run's files say it ran on (run.json, summary.json or a journal line,
+    asked in the order given): as recorded, or, where files from before they were recorded only name
+    their backend, that backend's (none named: the default). Raises KeyError for an unknown name."""
+    for record in records:
+        if record and isinstance(record.get("backend_facts"), dict):
+            return BackendFacts(**record["backend_facts"])
+    named = next((r["backend"] for r in records if r and r.get("backend")), DEFAULT_BACKEND)
+    return BACKENDS[str(named)]
+
+
 # ---- run.json "service": how the run's service was read (lab/service.py ServiceModel.to_json writes it) ----
 # the stand-in's consumer (fairbid/consumer.py): "persist failed for N bids", "N of M bids were stored
 # already (redelivery)"; a run.json without "service" is from before targets existed: the stand-in's
@@ -141,7 +185,8 @@ class RunMeta(JsonRecord):
     FILE: ClassVar[str] = RUN_JSON
     DUMP: ClassVar[dict] = {"indent": 1, "default": str}
     OPTIONAL: ClassVar[frozenset[str]] = frozenset({
-        "target", "halt", "setup", "campaign", "environment", "environment_error", "observers_not_ready", "halted",
+        "backend_facts", "target", "halt", "setup", "campaign", "environment", "environment_error", "observers_not_ready",
+        "halted",
         "test_stop_ms", "incomplete_files", "locust_requests", "workers", "settle_s", "settle_error",
         "observer_errors", "interrupted", "interrupt_reason"})
 
@@ -152,6 +197,7 @@ class RunMeta(JsonRecord):
     group: str | None = None
     expectation: dict | None = None  # the plan's claim (analysis/expectation.py reads it)
     backend: str | None = None
+    backend_facts: dict | None = None  # BackendFacts.to_json (None: a run from before they were recorded)
     lab: str | None = None
     config: dict = field(default_factory=dict)  # the scenario's settings as run (harness/scenario.py)
     sentinels: list | None = None  # host:port the observer watches (None: a run from before it was recorded)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from analysis.evidence import NOT_SEEN
 from errors import ConfigError
+from runfiles import BACKENDS
 
 OPS = ("between", "equals", "at_most", "at_least")
-BACKEND_NAMES = ("local", "docker", "target")  # harness.backends names them; checks load below it
+BACKEND_NAMES = tuple(BACKENDS)  # a per_backend bound names one of them
 
 
 @dataclass(frozen=True)

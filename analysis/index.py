@@ -6,7 +6,7 @@ from pathlib import Path
 
 import runfiles as rf
 
-BACKENDS = ("local", "docker", "target")  # a run against a team's own stack has its own column
+BACKENDS = tuple(rf.BACKENDS)  # in this order; a run against a team's own stack has its own column
 HEADLINE = ("failover_s", "error_window_s", "lost_acked_writes")
 
 
@@ -16,7 +16,7 @@ def newest_runs(results: Path) -> dict[tuple[str, str], dict]:
     for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
         s = json.loads(path.read_text())
         if isinstance(s, dict) and "scenario" in s and not s.get("campaign"):  # run directories, no campaign's
-            latest[(s["scenario"], s.get("backend") or "local")] = s
+            latest[(s["scenario"], s.get("backend") or rf.DEFAULT_BACKEND)] = s
     return latest
 
 
@@ -32,7 +32,7 @@ def _cell(s: dict | None, key: str) -> str:
 def write_index(results: Path) -> Path:
     latest = newest_runs(results)
     backends = [b for b in BACKENDS if any(k[1] == b for k in latest)]
-    backends += sorted({k[1] for k in latest} - set(backends)) or ([] if backends else ["local"])
+    backends += sorted({k[1] for k in latest} - set(backends)) or ([] if backends else [rf.DEFAULT_BACKEND])
     cols = [f"{key} ({b})" for key in ("verdict", *HEADLINE) for b in backends]
     rows = ["# fairbid-ha results", "",
             "Newest run of each scenario on each backend (`make catalog GROUP=... [BACKEND=docker]` refreshes them); "

@@ -31,7 +31,7 @@ from analysis.stories import Story, Storybook
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
 SCENARIOS = ROOT / "scenarios"
-BACKENDS = ("local", "docker")
+BACKENDS = tuple(name for name, facts in rf.BACKENDS.items() if not facts.adopted)  # what a catalog edition is run on
 RUN_ID_RE = re.compile(r"^\d{8}-\d{6}-.+$")
 DOCS = {"en": "RESULTS.md", "ko": "RESULTS.ko.md"}
 IMAGES = ("timeline.png", "monitor.png")
@@ -57,7 +57,12 @@ class RunFiles:
 
     @property
     def backend(self) -> str:
-        return str(self.summary.get("backend") or "local")
+        return str(self.summary.get("backend") or rf.DEFAULT_BACKEND)
+
+    @property
+    def backend_facts(self) -> rf.BackendFacts:
+        """What the backend it ran on is (runfiles.BackendFacts): asked, never its name compared."""
+        return rf.backend_facts(self.meta, self.summary)
 
     def fig(self) -> T.Fig:
         return T.Fig(self.summary, self.journal)
@@ -177,10 +182,8 @@ def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
     return str((run.summary.get("plan_step") if run else None) or cat.get("plan_step") or sid)
 
 
-def _make_cmd(sid: str, backend: str) -> str:
-    if backend == "target":
-        return f"make scenario S={sid} TARGET=<the target file>"
-    return f"make scenario S={sid}" + ("" if backend == "local" else f" BACKEND={backend}")
+def _make_cmd(sid: str, backend: rf.BackendFacts) -> str:
+    return " ".join(filter(None, (f"make scenario S={sid}", backend.make_args)))
 
 
 def _expectation(run: RunFiles | None) -> dict:
@@ -453,8 +456,9 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
     lines = [f"### {_plan_step(sid, run, cat)}: {_step_title(sid, run, cat, story, lang)} (`{sid}`)", ""]
     about = story.about_ko if lang == "ko" and story else cat.get("description") or ""
     if run is None:
-        lines += [L(f"**Not run** on the {backend} backend in this edition: `{_make_cmd(sid, backend)}` runs it.",
-                    f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{_make_cmd(sid, backend)}`.")(lang), ""]
+        cmd = _make_cmd(sid, rf.BACKENDS[backend])
+        lines += [L(f"**Not run** on the {backend} backend in this edition: `{cmd}` runs it.",
+                    f"이번 판에서는 {backend} backend로 **실행하지 않았다**. 실행 명령: `{cmd}`.")(lang), ""]
         if about:
             lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
         return lines + fault_lines(None, story, lang)
@@ -698,13 +702,13 @@ def build(from_dir: Path | None = None, results: Path = RESULTS, backend: str | 
         runs, skipped = select(from_dir, backend, recursive=True, only=None, target=target)
         out_dir = Path(out).resolve() if out else from_dir.parent
     else:
-        backend = backend or ("target" if target else "local")
+        backend = backend or ("target" if target else rf.DEFAULT_BACKEND)
         runs, skipped = select(Path(results), backend, recursive=False, only=set(catalog), target=target)
         out_dir = Path(out).resolve() if out else Path(results).resolve()
     if target:  # a team's document: the steps it ran (the catalog's others would only say "not run")
         catalog = {sid: cat for sid, cat in catalog.items() if sid in runs}
     taken_backends = sorted({r.backend for r in runs.values()})
-    label = backend or (taken_backends[0] if len(taken_backends) == 1 else "local")
+    label = backend or (taken_backends[0] if len(taken_backends) == 1 else rf.DEFAULT_BACKEND)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for lang in T.LANGS:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from analysis.quantiles import nearest_rank
+from runfiles import BACKENDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_LAB = "bench/lab.bench.yaml"
@@ -28,6 +29,12 @@ def save(name: str, figures: dict) -> Path:
     path.write_text(json.dumps(figures, indent=1, default=str) + "\n")
     print(json.dumps(figures, indent=1, default=str))
     return path
+
+
+def on_backend(name: str, backend: str) -> str:
+    """A bench's figures file for one backend: NAME on the default backend, NAME_BACKEND on another."""
+    facts = BACKENDS[backend]
+    return name if facts.default else f"{name}_{facts.name}"
 
 
 def run_scenario(doc: dict | str, results: Path, timeout_s: float = 900, extra: tuple[str, ...] = ()) -> Path:

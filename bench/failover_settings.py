@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from bench.common import OUT, run_scenario, save
+from bench.common import OUT, on_backend, run_scenario, save
+from harness.backends import BUILT
 
 
 def main() -> None:
@@ -19,7 +20,7 @@ def main() -> None:
     p.add_argument("--down-after", default="1000,2000,5000")
     p.add_argument("--deadline-s", type=float, default=2.0,
                    help="the service client's total budget per operation (0: retries only, the client before issue 16)")
-    p.add_argument("--backend", default="local", choices=("local", "docker"))
+    p.add_argument("--backend", default="local", choices=BUILT)
     a = p.parse_args()
     deadline = {"FAIRBID_REDIS_DEADLINE_S": str(a.deadline_s)} if a.deadline_s else {}
     rows = []
@@ -49,7 +50,7 @@ def main() -> None:
                          "user_visible_failed_bids": m.get("tuned.user_errors"), "lost_acked_writes": m["lost_acked_writes"],
                          "run": str(run)})
             print(rows[-1], flush=True)
-    save("failover_settings" + ("" if a.backend == "local" else f"_{a.backend}"), {
+    save(on_backend("failover_settings", a.backend), {
         "backend": a.backend, "deadline_s": a.deadline_s or None, "rows": rows,
                                "target": "last client error <= +switch-master + 0.5 s; 0 user-visible failed bids",
                                "met": bool(rows) and all(map(row_met, rows))})

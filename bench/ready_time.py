@@ -10,7 +10,7 @@ import argparse
 import statistics
 import time
 
-from bench.common import BENCH_LAB, ROOT, quantiles, save
+from bench.common import BENCH_LAB, ROOT, on_backend, quantiles, save
 from harness.backends import make_lab
 from lab.config import LabConfig
 from lab.spec import StackSpec
@@ -37,7 +37,7 @@ def main() -> None:
             finally:
                 lab.down()
     target = TARGET_S[a.backend]
-    save("ready_time" + ("" if a.backend == "local" else f"_{a.backend}"), {
+    save(on_backend("ready_time", a.backend), {
         "backend": a.backend, "target_s": target, "stack": "3 Redis, 3 Sentinels, 1 MariaDB, 1 consumer, 1 API",
         "up_s": quantiles(times), "met": statistics.median(times) <= target,
         "with_mysql_replica_up_s": quantiles(times_pair)})

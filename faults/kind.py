@@ -18,24 +18,26 @@ from dataclasses import asdict, dataclass, field
 
 from bilingual import L
 from faults.params import Param
+from runfiles import BackendFacts
 
 INJECTED = ("outputs", "duration_s")  # given by the runner, never by a scenario
-Words = Callable[[dict, str], L]  # (the applied record as journaled, the backend) -> the sentence
+Words = Callable[[dict, BackendFacts], L]  # (the applied record as journaled, the backend) -> the sentence
 
 
-def did_generic(rec: dict, backend: str) -> L:
+def did_generic(rec: dict, backend: BackendFacts) -> L:
     a, node = rec.get("action"), rec.get("node")
     return L(f"`{a}` on {node}", f"{node}에 `{a}`")
 
 
-def undone_generic(rec: dict, backend: str) -> L:
+def undone_generic(rec: dict, backend: BackendFacts) -> L:
     node = rec.get("node")
     return L(f"{node} restored", f"{node} 원상 복구")
 
 
-def by_backend(docker: Callable[[str], L], other: Callable[[str], L]) -> Words:
-    """Wording that differs only between a Docker container and any other node, given the node's name."""
-    return lambda rec, backend: (docker if backend == "docker" else other)(rec.get("node"))
+def by_backend(container: Callable[[str], L], other: Callable[[str], L]) -> Words:
+    """Wording that differs only between a container of the lab's own and any other node, given the
+    node's name."""
+    return lambda rec, backend: (container if backend.containers else other)(rec.get("node"))
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Action:
         """The heal; what it returns (a flap's cuts as they happened) goes to the journal's heal record."""
         return self.heal(lab, node, state, **params)
 
-    def said(self, rec: dict, backend: str) -> dict:
+    def said(self, rec: dict, backend: BackendFacts) -> dict:
         """What the journal records of how this fault is told: what it did and, where it can be
         undone, how (both languages, for the backend that ran it)."""
         undone = asdict(self.undone(rec, backend)) if self.heal is not None else None

@@ -18,7 +18,7 @@ from faults.actions import ACTIONS
 from faults.journal import Journal, now_ms
 from faults.schedule import FaultSpec, Target
 from lab.protocol import Lab
-from runfiles import Applied, Failed, Healed, HealFailed, Scheduled
+from runfiles import Applied, BackendFacts, Failed, Healed, HealFailed, Scheduled
 
 log = logging.getLogger("faults")
 
@@ -35,7 +35,7 @@ def resolve(lab: Lab, target: Target) -> str:
     return replicas[0]
 
 
-def told(rec: Applied, backend: str) -> Applied:
+def told(rec: Applied, backend: BackendFacts) -> Applied:
     """The record with its kind's facts: probe, undone_by and how it is said on this backend. A
     wording that fails is journaled as such (the fault itself happened)."""
     kind = ACTIONS[rec.action]

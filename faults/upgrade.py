@@ -19,15 +19,17 @@ import runfiles as rf
 from faults.actions import ACTIONS
 
 
-def upgrade_record(rec: dict, backend: str) -> dict:
-    """The record with the facts it lacks (an action no kind declares any more is left as it is)."""
+def upgrade_record(rec: dict, backend: rf.BackendFacts) -> dict:
+    """The record with the facts it lacks (an action no kind declares any more is left as it is);
+    `backend`: the run's, where the record names none."""
     kind = ACTIONS.get(rec.get("action"))
     if kind is None or rec.get("event") not in ("scheduled", "applied"):
         return rec
     out = dict(rec)
     out.setdefault("disruptive", kind.disruptive)
     if rec["event"] == "applied" and "said" not in rec:
-        out.update(probe=kind.probe, undone_by=kind.undone_by, said=kind.said(rec, rec.get("backend") or backend))
+        ran_on = rf.backend_facts(rec) if rec.get("backend") else backend
+        out.update(probe=kind.probe, undone_by=kind.undone_by, said=kind.said(rec, ran_on))
     return out
 
 
@@ -40,7 +42,7 @@ def upgrade(run_dir: Path) -> int:
     lines, changed = [], 0
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
-        new = upgrade_record(rec, str(meta.get("backend") or "local"))
+        new = upgrade_record(rec, rf.backend_facts(meta))
         changed += new != rec
         lines.append(json.dumps(new, default=str) if new != rec else line)
     if changed:

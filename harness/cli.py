@@ -22,7 +22,7 @@ from analysis import index, junit
 from errors import ConfigError, HarnessError
 from harness import fixtures
 from harness import scenario as scenarios
-from harness.backends import BACKENDS, BUILT_BACKENDS, make_lab
+from harness.backends import BACKENDS, BUILT, make_lab
 from harness.campaign import KINDS, campaign
 from harness.run_spec import RunSpec
 from harness.session import RESULTS, new_run_dir
@@ -60,7 +60,7 @@ def run_recorded(spec: RunSpec, extra: list[str] | None = None, workers: int = 0
     was_up = lab.is_up()
     containers = None
     if docker_workers:
-        if lab.backend != "docker":
+        if not lab.backend_facts.containers:
             raise ConfigError("--docker-workers: workers in containers reach a Docker lab's nodes only (--backend docker)")
         if not was_up:  # the workers join the lab's network, so it must exist before Locust starts
             lab.up()
@@ -200,7 +200,7 @@ def plan(name: str, target: str) -> int:
     """A dry run: what each fault of the scenario would act on now, and whether every node answers."""
     sc = scenarios.load(name)
     lab = RunSpec.resolve(name, target=target).make_lab(sc)
-    lab.nodes = lab.nodes or lab._resolve()
+    lab.look()
     print(f"== plan of {sc.id} on target {lab.target.name}")
     for line in lab.plan():
         print(f"   {line}")
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--faults", default=None,
                     help=f"kinds drawn, some of {','.join(KINDS)} (default: the scenario's campaign.faults, else all)")
     cp.add_argument("--only", type=int, default=None, help="replay run i only, with exactly its schedule")
-    cp.add_argument("--backend", default="local", choices=BUILT_BACKENDS)
+    cp.add_argument("--backend", default="local", choices=BUILT)
     cp.add_argument("--lab", default="conf/lab.yaml")
     cat = sub.add_parser("catalog", help="every scenario of a group in sequence, then results/index.md")
     cat.add_argument("group", nargs="?", default="all")

@@ -75,6 +75,7 @@ class RunSession:
         self.meta = rf.RunMeta(
             run_id=self.dir.name, scenario=s.id, title=s.title, plan_step=s.plan_step,
             group=s.group, expectation=s.expectation.to_json(), backend=self.lab.backend,
+            backend_facts=self.lab.backend_facts.to_json(),
             lab=self.lab.config.name, config=s.settings(),
             sentinels=[f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
             sentinel_nodes={f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
@@ -82,7 +83,7 @@ class RunSession:
             service=self.lab.service.to_json(),
             target=({"name": self.lab.target.name, "file": target_file.source(self.lab.target.path),
                      "plan": self.lab.plan()}
-                    if self.lab.backend == "target" else None),  # the log patterns and stores the analysis reads with
+                    if self.lab.target is not None else None),  # the log patterns and stores the analysis reads with
             halt=s.halt.to_json() if s.halt else None,
             setup=self.setup or None,
             # a run of a campaign (harness/campaign.py): its seed, index and replay command
@@ -94,7 +95,7 @@ class RunSession:
         except Exception as exc:  # recorded: the results document then says the environment is unknown
             self.meta.environment_error = f"{type(exc).__name__}: {exc}"
         self._write_meta()
-        self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend)
+        self.journal = Journal(self.dir / rf.FAULTS, self.lab.backend_facts)
         for observer in self.observers:
             observer.start(self.dir)
         not_ready = [name for o in self.observers if not o.ready(timeout_s=10)

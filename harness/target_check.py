@@ -46,7 +46,7 @@ def _redis_conf_problems(sc: Scenario, lab: TargetLab) -> list[str]:
         return []
     try:  # asked of the Sentinels directly: the target is not adopted yet
         master = None
-        for host, port in lab.sentinel_addrs(lab.nodes or lab._resolve()):
+        for host, port in lab.sentinel_addrs(lab.current_nodes()):
             sentinel = clients.sentinel_at(host, port, timeout=2, password=lab.secrets.sentinel)
             try:
                 master = sentinel.sentinel_get_master_addr_by_name(lab.config.master_name)
@@ -74,7 +74,7 @@ def _sentinel_problems(sc: Scenario, lab: TargetLab) -> list[str]:
     if not sc.stack.sentinels:
         return []
     out = []
-    for host, port in lab.sentinel_addrs(lab.nodes or lab._resolve()):
+    for host, port in lab.sentinel_addrs(lab.current_nodes()):
         client = clients.sentinel_at(host, port, timeout=2, password=lab.secrets.sentinel)
         try:
             live = client.sentinel_master(lab.config.master_name)
@@ -128,9 +128,7 @@ def problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str]:
 def machine_problems(sc: Scenario, lab) -> list[str]:
     """What this machine cannot do that the scenario asks, on any backend, before anything starts:
     a throttle of a local process needs cgroup v1's cpu controller (lab/cpu_quota.py)."""
-    local = lab.backend == "local" or (lab.backend == "target" and any(
-        n.process for n in lab.target.nodes))
-    if not local or not any(f.action == "throttle" for f in sc.faults):
+    if not lab.host_processes() or not any(f.action == "throttle" for f in sc.faults):
         return []
     from lab import cpu_quota
 
@@ -146,7 +144,7 @@ def _throttle_problems(sc: Scenario, lab: TargetLab) -> list[str]:
         return []
     from lab import container_cpu
 
-    nodes = lab.nodes or lab._resolve()
+    nodes = lab.current_nodes()
     out = []
     for f in faults:
         names = [f.target.node] if f.target.node else [n for n, x in nodes.items() if x["kind"] == "redis"]

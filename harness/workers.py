@@ -94,7 +94,7 @@ class ComposeWorkers:
 
     def _env(self) -> dict:
         return {**os.environ, "MASTER_HOST": self.master_host, "MASTER_PORT": str(self.master_port),
-                "LAB_NETWORK": self.lab._network().name}
+                "LAB_NETWORK": self.lab.network_name()}
 
     def start(self) -> None:
         res = subprocess.run([*self.cmd, "up", "-d", "--no-build", "--scale", f"worker={self.n}"], env=self._env(),

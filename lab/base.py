@@ -19,6 +19,8 @@ from lab.secrets import LabSecrets
 from lab.service import ServiceModel
 from lab.spec import SentinelTimings, StackSpec
 from lab.standin_env import stream_names
+from lab.target_spec import Target
+from runfiles import BackendFacts
 
 APP_USER, APP_PASSWORD, DB = "fairbid", "fairbid", "fairbid"
 MONITOR_USER, MONITOR_PASSWORD = "monitor", "monitor"  # read-only: row counts and replica status
@@ -35,10 +37,24 @@ def address_taken(host: str, port: int) -> bool:
     return False
 
 
+def wake(lab, name: str, label: str | None = None) -> list[str]:
+    """The node running again, whatever stopped it: resumed where paused, started where stopped (the
+    heal of every backend, through its own resume and start); what was done, the node named `label`."""
+    if lab.paused(name):
+        lab.resume(name)
+        return [f"resumed {label or name}"]
+    if not lab.alive(name):
+        lab.start(name)
+        return [f"started {label or name}"]
+    return []
+
+
 class BaseLab:
     """What every backend shares (lab.protocol.Lab): node facts on disk, roles, the service's health."""
 
     backend = "?"
+    backend_facts: BackendFacts
+    target: Target | None = None  # a lab that builds its own stack adopts no target file
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
         self.config = config
@@ -78,6 +94,15 @@ class BaseLab:
     # ---- node facts ----------------------------------------------------------------------
     def node_names(self) -> list[str]:
         return list(self.nodes)
+
+    def plan(self) -> list[str]:
+        """What each catalog name is acted on as: a node of this lab's own, and its address."""
+        return [f"{name:<11} <- {self.backend} {node['kind']} node, "
+                + (f"{node['host']}:{node['port']}" if node.get("host") else "no address")
+                for name, node in self.nodes.items()]
+
+    def host_processes(self) -> bool:
+        return self.backend_facts.processes
 
     def _node(self, name: str) -> dict:
         if name not in self.nodes:

@@ -22,11 +22,12 @@ from docker.errors import DockerException, NotFound
 
 from errors import FaultError, LabError
 from lab import container_cpu, engine, netns
-from lab.base import BaseLab, address_taken
+from lab.base import BaseLab, address_taken, wake
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
 from lab.spec import StackSpec
 from lab.wait import Wait
+from runfiles import BACKENDS
 
 COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
 LOCAL_IMAGES = {"REDIS_IMAGE": "fairbid-ha/redis:local", "MYSQL_IMAGE": "fairbid-ha/mariadb:local",
@@ -50,7 +51,8 @@ def _kind(name: str) -> str:
 
 
 class DockerLab(BaseLab):
-    backend = "docker"
+    backend_facts = BACKENDS["docker"]
+    backend = backend_facts.name
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
         super().__init__(config, spec)
@@ -80,6 +82,10 @@ class DockerLab(BaseLab):
         if not nets:
             raise LabError(f"no network of Compose project {self.project}")
         return nets[0]
+
+    def network_name(self) -> str:
+        """The project network's name (containers joining the lab, such as Locust workers, attach to it)."""
+        return self._network().name
 
     def _services(self) -> list[str]:
         """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
@@ -309,14 +315,8 @@ class DockerLab(BaseLab):
         net.reload()
         members = {c.id for c in net.containers}
         for name in self.nodes:
+            done += wake(self, name)
             c = self._container(name)
-            c.reload()
-            if c.status == "paused":
-                c.unpause()
-                done.append(f"resumed {name}")
-            elif c.status != "running":
-                c.start()
-                done.append(f"started {name}")
             if c.id not in members:
                 net.connect(c, ipv4_address=self.nodes[name]["host"])
                 done.append(f"reconnected {name}")

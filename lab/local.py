@@ -20,7 +20,7 @@ import pymysql
 
 from errors import LabError
 from lab import cpu_quota, process
-from lab.base import APP_USER, DB, MONITOR_USER, BaseLab, address_taken
+from lab.base import APP_USER, DB, MONITOR_USER, BaseLab, address_taken, wake
 from lab.clients import redis_at
 from lab.config import ROOT, LabConfig
 from lab.firewall import Firewall
@@ -28,13 +28,15 @@ from lab.process import Proc
 from lab.secrets import LabSecrets
 from lab.spec import StackSpec
 from lab.wait import Wait
+from runfiles import BACKENDS
 
 CONF = ROOT / "conf"
 REPL_USER = "repl"
 
 
 class LocalLab(BaseLab):
-    backend = "local"
+    backend_facts = BACKENDS["local"]
+    backend = backend_facts.name
 
     def __init__(self, config: LabConfig, spec: StackSpec | None = None) -> None:
         super().__init__(config, spec)
@@ -126,13 +128,7 @@ class LocalLab(BaseLab):
         self.firewall.remove()
         done += cpu_quota.heal_all(self._quota_tags())
         for name in self.nodes:
-            proc = self._proc(name)
-            if process.paused(proc):
-                self.resume(name)
-                done.append(f"resumed {name}")
-            elif not process.alive(proc):
-                self.start(name)
-                done.append(f"started {name}")
+            done += wake(self, name)
         return done
 
     # ---- up / down -----------------------------------------------------------------------

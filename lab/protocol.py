@@ -16,10 +16,14 @@ from lab.secrets import LabSecrets
 from lab.service import ServiceModel
 from lab.spec import StackSpec
 from lab.standin_env import StreamNames, stream_names
+from lab.target_spec import Target
+from runfiles import BackendFacts
 
 
 class Lab(Protocol):
-    backend: str  # "local", "docker", "target"
+    backend: str  # its name (runfiles.BACKENDS), for messages and run files; never compared
+    backend_facts: BackendFacts  # what the backend is: asked where behaviour or wording differs
+    target: Target | None  # the target file whose stack the lab adopted (None: it builds its own)
     config: LabConfig  # addresses, ports, state directory
     spec: StackSpec  # what the scenario asked of the stack
     secrets: LabSecrets  # the passwords its servers run with (none set where a backend runs without)
@@ -67,6 +71,13 @@ class Lab(Protocol):
 
     def log_path(self, name: str) -> Path:
         """The node's log, copied into each run's logs/."""
+
+    def plan(self) -> list[str]:
+        """What each catalog name is acted on as (process, container, address), one line each, before
+        any fault: said before a run against a team's stack and kept in its run.json."""
+
+    def host_processes(self) -> bool:
+        """Some node is a process on this host (a throttle of it takes a cgroup: lab/cpu_quota.py)."""
 
     # ---- fault operations ------------------------------------------------------------------------
     def kill(self, name: str) -> None:
@@ -119,7 +130,9 @@ class Lab(Protocol):
         """An API node's base URL."""
 
     def service_env(self) -> dict[str, str]:
-        """The FAIRBID_* environment the service and the harness's clients run with."""
+        """The FAIRBID_* environment of the stand-in's code: the stand-in service a lab runs, and the
+        stand-in's Redis client the harness's Redis users run with (against a target too: the
+        target's Sentinels and passwords). A target's own settings are never named so."""
 
     def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
                       monitor: bool = False) -> pymysql.connections.Connection:
@@ -127,9 +140,13 @@ class Lab(Protocol):
 
 
 def service_settings(lab: Lab) -> StreamNames:
-    """The service's settings as the lab runs it: stream, group and dead-letter names come from here,
-    so a scenario that renames the stream is watched on the right key."""
-    return stream_names(lab.service_env())
+    """The stream, group and dead-letter names of the service as the lab runs it, from its service
+    model (a target's in its own file's words; the stand-in's from the environment it runs with), so a
+    scenario that renames the stream is watched on the right key."""
+    stream = lab.service.stream
+    if stream is None:  # a target that names no stream: the stand-in's names
+        return stream_names({})
+    return StreamNames(stream=stream.key, group=stream.group, dead_letter_stream=stream.dead_letter or "")
 
 
 def nodes_of(lab: Lab, kind: str) -> list[str]:

@@ -25,6 +25,7 @@ import requests
 
 from errors import FaultError, LabError
 from lab import cpu_quota, netns, process, service, topology
+from lab.base import wake
 from lab.config import ROOT, LabConfig
 from lab.process import Proc
 from lab.secrets import LabSecrets
@@ -32,6 +33,7 @@ from lab.service import ServiceModel
 from lab.spec import CLIENT_ENV, StackSpec
 from lab.target_spec import Target, TargetNode
 from lab.wait import Wait
+from runfiles import BACKENDS
 
 STATE_ROOT = ROOT / ".lab"
 LAB_KIND = {"app": "api"}  # the target's kind -> the harness's (scenario files say api)
@@ -58,7 +60,8 @@ def _env(var: str | None) -> str | None:
 
 
 class TargetLab:
-    backend = "target"
+    backend_facts = BACKENDS["target"]
+    backend = backend_facts.name
 
     def __init__(self, target: Target, spec: StackSpec | None = None) -> None:
         self.target = target
@@ -221,9 +224,21 @@ class TargetLab:
             raise LabError(f"{name} exited at start; see {self.log_path(name)}")
         return True
 
+    def current_nodes(self) -> dict[str, dict]:
+        """Each node's facts as adopted, or, before adoption, as the engine and the file say it is now
+        (nothing started)."""
+        return self.nodes or self._resolve()
+
+    def look(self) -> None:
+        """Take the nodes as they are now without adopting them (a dry run): nothing started or saved."""
+        self.nodes = self.current_nodes()
+
+    def host_processes(self) -> bool:
+        return any(n.process for n in self.target.nodes)
+
     def plan(self) -> list[str]:
         """What each catalog name is acted on as: container id or PID, and address (before any fault)."""
-        nodes = self.nodes or self._resolve()
+        nodes = self.current_nodes()
         out = []
         for name, f in nodes.items():
             spec = next(n for n in self.target.nodes if n.plays == name)
@@ -463,20 +478,10 @@ class TargetLab:
             done += container_cpu.heal_all(self.docker, self.dir)
         for name, f in self.nodes.items():
             if f.get("owned"):
-                if self.paused(name):
-                    self.resume(name)
-                    done.append(f"resumed {name}")
-                elif not self.alive(name):
-                    self.start(name)
-                    done.append(f"started {name}")
+                done += wake(self, name)
                 continue
             c = self._container(name)
-            if c.status == "paused":
-                c.unpause()
-                done.append(f"resumed {name} ({c.name})")
-            elif c.status != "running":
-                c.start()
-                done.append(f"started {name} ({c.name})")
+            done += wake(self, name, f"{name} ({c.name})")
             c.reload()
             if c.attrs["State"]["Pid"]:
                 done += [f"removed cut in {name} ({c.name}): {r}" for r in netns.remove_all(c.attrs["State"]["Pid"])]
@@ -518,18 +523,16 @@ class TargetLab:
         return self.target.bid.url.rstrip("/")
 
     def service_env(self) -> dict[str, str]:
-        """What the harness's own clients (Locust's Redis users, observers) need: the target's Sentinels,
-        passwords and stream names, in the stand-in's variable names."""
+        """What the harness's own Redis users need: the target's Sentinels, master name and passwords
+        and the scenario's client settings, in the variables of the stand-in's client they run. The
+        target's stream is its own (lab.service, lab.protocol.service_settings)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
         env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_ENV.values()})
-        nodes = self.nodes or self._resolve()  # before adoption too: Locust's Redis users are made first
+        nodes = self.current_nodes()  # before adoption too: Locust's Redis users are made first
         env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs(nodes)),
                     "FAIRBID_MASTER_NAME": self.config.master_name,
                     "FAIRBID_REDIS_PASSWORD": self.secrets.redis or "",
                     "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel or ""})
-        st = self.target.stream
-        if st:
-            env.update(FAIRBID_STREAM=st.key, FAIRBID_GROUP=st.group, FAIRBID_DEAD_LETTER_STREAM=st.dead_letter or "")
         return env
 
     def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,

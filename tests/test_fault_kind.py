@@ -18,12 +18,14 @@ from faults.journal import Journal, now_ms
 from faults.kind import Action
 from faults.runner import FaultRunner
 from faults.schedule import parse_schedule
+from runfiles import BACKENDS, BackendFacts
 
 
 class RecordingLab:
     """What the runner and the kind touch of a lab, and nothing else."""
 
-    backend = "docker"
+    backend_facts = BACKENDS["docker"]
+    backend = backend_facts.name
 
     def __init__(self) -> None:
         self.calls: list[tuple] = []
@@ -39,9 +41,9 @@ def _undrip(lab: RecordingLab, node: str, state, *, drops: int, burst: bool = Fa
     lab.calls.append(("undrip", node, state))
 
 
-def _dripped(rec: dict, backend: str) -> L:
+def _dripped(rec: dict, backend: BackendFacts) -> L:
     n, node = rec["output"]["dropped"], rec["node"]
-    if backend == "docker":
+    if backend.containers:
         return L(f"{n} packets of the {node} container dropped", f"{node} 컨테이너의 패킷 {n}개 버림")
     return L(f"{n} packets of {node} dropped", f"{node}의 패킷 {n}개 버림")
 
@@ -74,7 +76,7 @@ def test_a_new_kind_is_validated_by_its_own_declaration(drip):
 
 def test_a_new_kind_is_journaled_with_its_facts_and_told_from_the_journal(drip, tmp_path):
     [spec] = _schedule("{at: 0s, action: drip, target: redis-2, drops: 7, duration: 0.01s}")
-    lab, journal = RecordingLab(), Journal(tmp_path / "faults.jsonl", "docker")
+    lab, journal = RecordingLab(), Journal(tmp_path / "faults.jsonl", BACKENDS["docker"])
     runner = FaultRunner([spec], lab, journal)
     runner.t0_ms = now_ms()
     runner._run(spec)  # applies, waits its duration, heals

@@ -11,6 +11,7 @@ from faults.runner import FaultRunner
 from faults.schedule import FaultSpec, Target
 from lab import clients
 from lab.wait import Wait
+from runfiles import BACKENDS
 from tests.conftest import wait_for_text
 
 
@@ -66,7 +67,7 @@ def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
     schedule = [FaultSpec(0, 1, "pause", Target(node=replicas[0]), at_s=0.0),
                 FaultSpec(1, 2, "cut", Target(node=replicas[1]), at_s=0.1),
                 FaultSpec(2, 3, "kill", Target(node=replicas[1]), at_s=60.0)]  # never fires: cancelled by the stop
-    journal = Journal(tmp_path / "faults.jsonl", "local")
+    journal = Journal(tmp_path / "faults.jsonl", BACKENDS["local"])
     runner = FaultRunner(schedule, lab, journal)
     runner.start()
     wait_for_text(tmp_path / "faults.jsonl", '"event": "applied"', 2, timeout_s=10, sleep=gevent.sleep)
@@ -84,7 +85,7 @@ def test_runner_heals_every_applied_fault_on_stop(lab, tmp_path):
 
 
 def test_a_fault_that_fails_is_journaled_not_swallowed(lab, tmp_path):
-    journal = Journal(tmp_path / "faults.jsonl", "local")
+    journal = Journal(tmp_path / "faults.jsonl", BACKENDS["local"])
     runner = FaultRunner([FaultSpec(0, 1, "cut", Target(node="consumer-1"), at_s=0.0)], lab, journal)
     runner.start()
     wait_for_text(tmp_path / "faults.jsonl", '"event": "failed"', timeout_s=10, sleep=gevent.sleep)

@@ -15,6 +15,7 @@ from faults.runner import FaultRunner
 from faults.schedule import FaultSpec, Target
 from lab import clients, cpu_quota, firewall
 from lab.wait import Wait
+from runfiles import BACKENDS
 from tests.conftest import ROOT, wait_for_text
 
 BUSY = "local i = 0 while i < 4000000 do i = i + 1 end return i"  # CPU only: a read-only script
@@ -74,7 +75,7 @@ def test_a_flap_cuts_and_reconnects_on_its_period_and_the_journal_has_each_cut(l
     replica = lab.replicas()[0]
     spec = FaultSpec(0, 1, "flap", Target(node=replica), at_s=0.0, duration_s=3.0,
                      params={"period": 1.0, "cut_share": 0.4})
-    journal = Journal(tmp_path / "faults.jsonl", "local")
+    journal = Journal(tmp_path / "faults.jsonl", BACKENDS["local"])
     runner = FaultRunner([spec], lab, journal)
     runner.start()
     wait_for_text(tmp_path / "faults.jsonl", '"event": "healed"', timeout_s=15, sleep=gevent.sleep)

@@ -8,6 +8,7 @@ from faults.runner import FaultRunner, resolve
 from faults.schedule import FaultSpec, Target
 from lab import clients
 from lab.wait import Wait
+from runfiles import BACKENDS
 
 
 def _role(lab, node) -> str:
@@ -16,7 +17,7 @@ def _role(lab, node) -> str:
 
 def test_role_master_follows_a_failover_and_the_old_master_rejoins_as_replica(lab, tmp_path):
     old = lab.master()
-    journal = Journal(tmp_path / "faults.jsonl", "local")
+    journal = Journal(tmp_path / "faults.jsonl", BACKENDS["local"])
     runner = FaultRunner([FaultSpec(0, 1, "kill", Target(role="master"), at_s=0.0)], lab, journal)
     runner.start()
     for _ in range(100):  # at most 5 s; gevent.sleep lets the runner's greenlet apply the kill

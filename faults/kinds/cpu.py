@@ -5,6 +5,7 @@ from bilingual import L, num
 from faults import params as p
 from faults.kind import Action
 from lab.protocol import Lab
+from runfiles import BackendFacts
 
 
 def _throttle(lab: Lab, node: str, *, cpu_percent: float) -> dict:
@@ -18,12 +19,12 @@ def _unthrottle(lab: Lab, node: str, state=None, *, cpu_percent: float) -> None:
     lab.unthrottle(node, state)
 
 
-def _throttled(rec: dict, backend: str) -> L:
+def _throttled(rec: dict, backend: BackendFacts) -> L:
     node, out = rec.get("node"), rec.get("output") if isinstance(rec.get("output"), dict) else {}
     q, per = num(out.get("quota_us") or out.get("cpu_quota")), num(out.get("period_us") or out.get("cpu_period"))
     share = num(out.get("cpu_percent", (rec.get("params") or {}).get("cpu_percent")))
     quota = L(f"{q} of every {per} us ({share} % of a core)", f"{per} us마다 {q} us(코어의 {share} %)")
-    if backend == "docker":
+    if backend.containers:
         return L(f"`docker update` (Docker SDK) of the {node} container: CPU quota {quota.en}",
                  f"{node} 컨테이너를 `docker update`(Docker SDK): CPU quota {quota.ko}")
     return L(f"{node}'s process moved into a cgroup of its own with a CPU quota of {quota.en}",

@@ -11,6 +11,7 @@ from errors import FaultError
 from faults import params as p
 from faults.kind import Action
 from lab.protocol import Lab
+from runfiles import BackendFacts
 
 
 def _replica_status(cur) -> tuple[tuple | None, list[str]]:
@@ -50,7 +51,7 @@ def _mysql_rows(lab: Lab, node: str, *, timeout_s: float = 3, compare_to: str | 
     return out
 
 
-def _counted(rec: dict, backend: str) -> L:
+def _counted(rec: dict, backend: BackendFacts) -> L:
     node, out = rec.get("node"), rec.get("output") if isinstance(rec.get("output"), dict) else {}
     rows, ms = (num(out.get("rows")) if out.get("reachable") else None), num(out.get("read_ms"))
     if rows is not None:

@@ -13,6 +13,7 @@ from errors import FaultError
 from faults import params as p
 from faults.kind import Action, Draw
 from lab.protocol import Lab
+from runfiles import BackendFacts
 
 PEER_WORDS = {"replicas": L("the other Redis nodes", "다른 Redis 노드"), "sentinels": L("the Sentinels", "Sentinel"),
               "others": L("the other Redis nodes and the Sentinels", "다른 Redis 노드와 Sentinel")}
@@ -154,8 +155,8 @@ def _peer_words(rec: dict) -> L | None:
     return L(names, names)
 
 
-def _cut_said(rec: dict, backend: str) -> L:
-    node, peers, dock = rec.get("node"), _peer_words(rec), backend == "docker"
+def _cut_said(rec: dict, backend: BackendFacts) -> L:
+    node, peers, dock = rec.get("node"), _peer_words(rec), backend.containers
     way = L(" one way (what it sends)", " 한 방향(보내는 쪽)만") if (rec.get("params") or {}).get("one_way") else L("", "")
     if peers is None:
         if dock:
@@ -172,21 +173,21 @@ def _cut_said(rec: dict, backend: str) -> L:
              f"`lo`에서 {node} 주소와 {peers.ko} 사이를 DROP 규칙으로 차단{way.ko}. 클라이언트는 여전히 접근 가능")
 
 
-def _cut_undone(rec: dict, backend: str) -> L:
-    if backend == "docker" and (rec.get("params") or {}).get("peers") is None:
+def _cut_undone(rec: dict, backend: BackendFacts) -> L:
+    if backend.containers and (rec.get("params") or {}).get("peers") is None:
         return L("`docker network connect`, same address", "`docker network connect`, 같은 주소")
     return L("exactly those rules removed", "그 규칙만 정확히 제거")
 
 
-def _connected(rec: dict, backend: str) -> L:
+def _connected(rec: dict, backend: BackendFacts) -> L:
     node = rec.get("node")
     return L(f"{node} reconnected", f"{node} 재연결")
 
 
-def _loss_said(rec: dict, backend: str) -> L:
+def _loss_said(rec: dict, backend: BackendFacts) -> L:
     node, peers = rec.get("node"), _peer_words(rec)
     share = num(_output(rec).get("percent", (rec.get("params") or {}).get("percent")))
-    where = (L(f"in {node}'s network namespace", f"{node}의 network namespace 안에서") if backend == "docker"
+    where = (L(f"in {node}'s network namespace", f"{node}의 network namespace 안에서") if backend.containers
              else L(f"on `lo` for {node}'s address", f"`lo`에서 {node} 주소에"))
     towards = (L(f", towards {peers.en}", f", {peers.ko} 쪽") if peers is not None else L("", ""))
     return L(f"random DROP rules (`statistic`, {share} % of packets) {where.en}{towards.en}, both ways; "
@@ -194,7 +195,7 @@ def _loss_said(rec: dict, backend: str) -> L:
              f"{where.ko}{towards.ko} 무작위 DROP 규칙(`statistic`, 패킷의 {share} %)을 양방향으로. 프로세스는 살아 있음")
 
 
-def _flap_said(rec: dict, backend: str) -> L:
+def _flap_said(rec: dict, backend: BackendFacts) -> L:
     node, out = rec.get("node"), _output(rec)
     cut = L(f"{num(out.get('cut_s'))} s cut every {num(out.get('period_s'))} s, {num(out.get('cycles'))} times",
             f"{num(out.get('period_s'))}초마다 {num(out.get('cut_s'))}초 차단, {num(out.get('cycles'))}회")

@@ -5,6 +5,7 @@ from bilingual import L
 from faults import params as p
 from faults.kind import Action, Draw, by_backend
 from lab.protocol import Lab
+from runfiles import BackendFacts
 
 
 def _kill(lab: Lab, node: str) -> None:
@@ -40,11 +41,11 @@ def _restart(lab: Lab, node: str, *, env: dict | None = None) -> dict:
     return {"env": overrides}
 
 
-def _killed(rec: dict, backend: str) -> L:
+def _killed(rec: dict, backend: BackendFacts) -> L:
     node = rec.get("node")
-    if backend == "docker":
+    if backend.containers:
         return L(f"Docker SDK `kill` of the {node} container (SIGKILL)", f"{node} 컨테이너를 Docker SDK `kill`로 종료(SIGKILL)")
-    if backend == "local":
+    if backend.processes:
         return L(f"SIGKILL of {node}'s process", f"{node} 프로세스에 SIGKILL")
     return L(f"kill of the adopted node {node}", f"채택한 노드 {node} kill")
 
@@ -62,10 +63,10 @@ _resumed = by_backend(lambda n: L(f"`docker unpause` of {n}", f"{n} `docker unpa
                       lambda n: L(f"SIGCONT to {n}", f"{n}에 SIGCONT"))
 
 
-def _restarted(rec: dict, backend: str) -> L:
+def _restarted(rec: dict, backend: BackendFacts) -> L:
     node, out = rec.get("node"), rec.get("output") if isinstance(rec.get("output"), dict) else {}
     env = ", ".join(f"{k}={v}" for k, v in sorted((out.get("env") or (rec.get("params") or {}).get("env") or {}).items()))
-    if backend == "docker":
+    if backend.containers:
         return L(f"the {node} container recreated by Compose with `{env}`, at the same address",
                  f"{node} 컨테이너를 Compose로 `{env}` 설정과 함께 같은 주소에 재생성")
     return L(f"{node} stopped (SIGTERM) and started with `{env}`", f"{node} 노드를 멈추고(SIGTERM) `{env}` 설정으로 다시 시작")

@@ -11,6 +11,7 @@ from faults import params as p
 from faults.kind import Action
 from lab import clients
 from lab.protocol import Lab
+from runfiles import BackendFacts
 
 
 def _client(lab: Lab, node: str, timeout: float = 2.0) -> redis.Redis:
@@ -110,28 +111,28 @@ def _output(rec: dict) -> dict:
     return rec.get("output") if isinstance(rec.get("output"), dict) else {}
 
 
-def _config_said(rec: dict, backend: str) -> L:
+def _config_said(rec: dict, backend: BackendFacts) -> L:
     params, node = rec.get("params") or {}, rec.get("node")
     cmd = f"CONFIG SET {params.get('param')} {params.get('value')}"
     return L(f"`{cmd}` on {node}", f"{node}에 `{cmd}`")
 
 
-def _promoted(rec: dict, backend: str) -> L:
+def _promoted(rec: dict, backend: BackendFacts) -> L:
     node, role = rec.get("node"), _output(rec).get("role", "?")
     return L(f"`REPLICAOF NO ONE` on {node} (role afterwards: {role})", f"{node}에 `REPLICAOF NO ONE`(이후 role: {role})")
 
 
-def _inspected(rec: dict, backend: str) -> L:
+def _inspected(rec: dict, backend: BackendFacts) -> L:
     node, role = rec.get("node"), _output(rec).get("role", "?")
     return L(f"probe: INFO replication on {node} (role {role})", f"측정: {node}의 INFO replication(role {role})")
 
 
-def _marked(rec: dict, backend: str) -> L:
+def _marked(rec: dict, backend: BackendFacts) -> L:
     node, key = rec.get("node"), _output(rec).get("key", "marker")
     return L(f"`SET {key}` on the master ({node})", f"master({node})에 `SET {key}`")
 
 
-def _compared(rec: dict, backend: str) -> L:
+def _compared(rec: dict, backend: BackendFacts) -> L:
     node, out = rec.get("node"), _output(rec)
     return L(f"probe: every key of {node} looked up on each replica ({num(out.get('keys_checked'))} keys, "
              f"{num(out.get('missing_keys'))} missing)",

@@ -10,6 +10,7 @@ from faults.kind import Action
 from lab import clients
 from lab.protocol import Lab, service_settings
 from lab.standin_env import StreamNames
+from runfiles import BackendFacts
 
 
 def _pending_by_consumer(client: redis.Redis, s: StreamNames) -> dict[str, int]:
@@ -69,18 +70,18 @@ def _output(rec: dict) -> dict:
     return rec.get("output") if isinstance(rec.get("output"), dict) else {}
 
 
-def _claimed(rec: dict, backend: str) -> L:
+def _claimed(rec: dict, backend: BackendFacts) -> L:
     node, claimed = rec.get("node"), num(_output(rec).get("claimed"))
     cmd = f"XAUTOCLAIM bid-stream bid-group {node} {(rec.get('params') or {}).get('min_idle_ms', 5000)} 0-0"
     return L(f"`{cmd}`, following the cursor: {claimed} claimed", f"커서를 따라가며 `{cmd}`: {claimed}건 가져옴")
 
 
-def _pending_said(rec: dict, backend: str) -> L:
+def _pending_said(rec: dict, backend: BackendFacts) -> L:
     pending = num(_output(rec).get("pending"))
     return L(f"probe: XPENDING of the group ({pending} pending)", f"측정: 그룹의 XPENDING({pending}건 pending)")
 
 
-def _poisoned(rec: dict, backend: str) -> L:
+def _poisoned(rec: dict, backend: BackendFacts) -> L:
     return L("`XADD` of an entry that can never be a bid (poison)", "입찰이 될 수 없는 항목(poison)을 `XADD`")
 
 
