@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import runfiles as rf
 from bilingual import L, num
 
 LANGS = ("en", "ko")
@@ -73,6 +74,8 @@ class Fig:
         self.stack = self.cfg.get("stack") or {}
         self.load = self.cfg.get("load") or {}
         self.journal = journal or []
+        # nodes in containers of their own (a Docker lab): their faults and clients differ (run.json's facts)
+        self.in_containers = rf.backend_facts(summary).containers
 
     def v(self, name: str):
         return self.m.get(name)
@@ -280,7 +283,7 @@ def errors_vs_switch(F: Fig) -> L | None:
                     "already sent to it waits out the client's timeout.",
                     " Docker에서는 죽은 컨테이너의 주소가 연결을 거부하지 않고 침묵하므로, 이미 그쪽으로 보낸 요청은 "
                     "클라이언트의 timeout을 다 기다린다.")
-                  if F.s.get("backend") == "docker" and _primary_action(F) == "kill" else L("", ""))
+                  if F.in_containers and _primary_action(F) == "kill" else L("", ""))
         return L(f"Errors ended {d} after +switch-master: the client, not Sentinel, set the end of the window "
                  "(requests hung on the old master until their timeout, then rediscovery and retry)." + silent.en,
                  f"에러는 +switch-master보다 {d} 늦게 끝났다. 에러 구간의 끝을 정한 것은 Sentinel이 아니라 "

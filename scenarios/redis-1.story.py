@@ -12,7 +12,7 @@ def _redis1_why(F: Fig) -> L:
              "Redis가 하나뿐이고 replica가 없으니 넘겨받을 곳이 없다. 모든 입찰이 Redis를 거치므로 Redis가 죽어 있는 "
              "시간이 곧 서비스 중단 시간이다.")
     rate = F.v("error_rate_during")
-    if F.s.get("backend") == "docker" and rate is not None and rate < 0.95:
+    if F.in_containers and rate is not None and rate < 0.95:
         return L(base.en + " Not every bid failed on Docker: a killed container's address goes silent instead of "
                  "refusing connections, so bids sent late in the outage hung in the service's timeout and retries and "
                  "succeeded once Redis was back.",
@@ -51,10 +51,10 @@ STORY = Story(
     learned=lambda F: L(f"A single Redis is a single point of failure: {F.pct('error_rate_during')} of requests failed "
                         "while it was down"
                         + (", the rest hung on the silent container and succeeded by retry once it was back."
-                           if F.s.get("backend") == "docker" and (F.v("error_rate_during") or 1) < 0.95 else "."),
+                           if F.in_containers and (F.v("error_rate_during") or 1) < 0.95 else "."),
                         f"단일 Redis는 그대로 SPOF다. 내려가 있는 동안 요청의 {F.pct('error_rate_during')}가 실패했"
                         + ("고, 나머지는 침묵하는 컨테이너에 걸려 있다가 돌아온 뒤 재시도로 성공했다."
-                           if F.s.get("backend") == "docker" and (F.v("error_rate_during") or 1) < 0.95 else "다.")),
+                           if F.in_containers and (F.v("error_rate_during") or 1) < 0.95 else "다.")),
     drop=("errors",),
     chapter="spof",
     chapter_note=_chapter_note,
