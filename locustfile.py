@@ -118,7 +118,8 @@ def _maybe_applied(error: str) -> bool:
     return "Timeout" in error or ("ConnectionError" in error and "refused" not in error.lower())
 
 
-# a write in flight when the load stopped (its greenlet killed): it may have landed, so it is looked up
+# a write in flight when the load stopped (its greenlet killed): not a failure anyone saw, but it may
+# have landed, so it is looked up (runfiles.INTERRUPTED_AT_STOP)
 INTERRUPTED = "interrupted: the load stopped before the reply"
 
 
@@ -194,7 +195,7 @@ class BidUser(FastHttpUser):
             reply = self.client.request(sent.method, path, json=sent.body, headers=headers, name=self.request_name,
                                         catch_response=True)
         except gevent.GreenletExit:  # the load stopped mid-request: no request event, but the bid may have landed
-            self.ctx.history.record(t0, time.time(), "bid", key, outcome="unknown", error=INTERRUPTED,
+            self.ctx.history.record(t0, time.time(), "bid", key, outcome=rf.INTERRUPTED_AT_STOP, error=INTERRUPTED,
                                     write_key=self.model.sent_key(values, sent.used), **common)
             raise
         with reply as resp:
@@ -243,7 +244,8 @@ class RedisUser(User):
         except RedisError as e:
             exc = OpError(f"{type(e).__name__}: {e}")
         except gevent.GreenletExit:  # as for a bid; Locust's request.measure would have counted it a success
-            self.ctx.history.record(t0, time.time(), "set", key, value=value, outcome="unknown", error=INTERRUPTED)
+            self.ctx.history.record(t0, time.time(), "set", key, value=value, outcome=rf.INTERRUPTED_AT_STOP,
+                                    error=INTERRUPTED)
             raise
         self.environment.events.request.fire(request_type="redis", name="SET", start_time=t0, response_length=0,
                                              response_time=(time.perf_counter() - started) * 1000, exception=exc,

@@ -48,7 +48,11 @@ HISTORY_TEXT = ("op", "key", "value", "bid_id", "outcome", "error", "intent", "v
 # history.csv's outcomes (DESIGN.md, "Evidence rules"): acknowledged, refused by the service's own rule (a
 # business refusal: not a failure), failed with nothing stored, unknown (looked up after healing: landed,
 # not landed, or unresolvable where it has no identity; a write in flight at the load's stop is unknown too)
-OUTCOMES = ("ok", "refused", "fail", "unknown")
+OUTCOMES = ("ok", "refused", "fail", "unknown", "interrupted_at_stop")
+# a write in flight when the load itself stopped (its greenlet ended by Locust's stop): the user saw no
+# failure and Locust counts no request, but it may have landed, so it is looked up like an unknown one
+INTERRUPTED_AT_STOP = "interrupted_at_stop"
+MAYBE_STORED = ("unknown", INTERRUPTED_AT_STOP)  # the outcomes looked up after healing
 MONITOR_COLUMNS = ("t_ms", "source", "metric", "value")
 # a distributed run's requests.csv and history.csv end with this column: the worker (w0, w1, ...) that
 # made the row; run.json "workers" says per worker what it declared and what reached the master

@@ -20,8 +20,8 @@ LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p5
         "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
         "noreplicas_during", "p99_during_ms",
         "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests")
-HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "refused_writes", "retries", "user_errors",
-           "business_refusals", "login_failures")
+HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "interrupted_at_stop", "refused_writes", "retries",
+           "user_errors", "business_refusals", "login_failures")
 
 
 def _sentinels_expected(run: Run) -> list[str]:

@@ -49,7 +49,7 @@ METRICS = (
     "locust_requests", "request_log_gap", "workers",
     "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
     "readers_stopped", "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s",
-    "drain_per_s", "sentinels_agree",
+    "drain_per_s", "sentinels_agree", "interrupted_at_stop",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -269,6 +269,12 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     return out, absent
 
 
+def _answered(outcomes: pd.Series) -> bool:
+    """Whether a bid's attempts end in no failure the user saw: one was acknowledged or refused by the
+    service's own rule, or the load's own stop interrupted it (not the system's failure)."""
+    return bool(outcomes.isin(("ok", "refused", rf.INTERRUPTED_AT_STOP)).any())
+
+
 def variant_metrics(run: Run) -> dict[str, dict]:
     """Per client variant (HTTP request name `/api/bids [VARIANT]`): what its users saw."""
     req, h, out = run.requests, run.history, {}
@@ -278,7 +284,7 @@ def variant_metrics(run: Run) -> dict[str, dict]:
         variant = name[len("/api/bids ["):-1]
         sub = req[req["name"] == name]
         hv = h[h["variant"] == variant] if "variant" in h.columns and len(h) else h.iloc[0:0]
-        intents = hv.groupby("intent")["outcome"].apply(lambda s: (s == "ok").any()) if len(hv) else pd.Series()
+        intents = hv.groupby("intent")["outcome"].apply(_answered) if len(hv) else pd.Series()
         dup = (run.verify.duplicates_by_variant if run.verify else {}).get(variant)
         out[variant] = {
             "requests": int(len(sub)), "failed_requests": int((~sub["ok"]).sum()),
@@ -353,6 +359,8 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     m["acked_bids"], m["acked_sets"] = evidence.acked_in_history(run)
     m["acked_writes"] = m["acked_bids"] + m["acked_sets"]
     m["unknown_writes"] = int((h["outcome"] == "unknown").sum()) if len(h) else 0
+    # in flight when the load itself stopped: looked up like unknown ones, never a failure a user saw
+    m["interrupted_at_stop"] = int((h["outcome"] == rf.INTERRUPTED_AT_STOP).sum()) if len(h) else 0
     m["refused_writes"] = int((h["outcome"] == "fail").sum()) if len(h) else 0  # nothing stored (not a refusal by rule)
     refusals = h[(h["op"] == "bid") & (h["outcome"] == "refused")] if len(h) else h
     if (run.meta.service or {}).get("refusals"):  # only where the target declares business refusals

@@ -6,6 +6,11 @@ from analysis.load import Run
 from analysis.metrics import primary_fault
 
 
+def _interrupted(m: dict) -> str:
+    """Writes the load's own stop cut short: looked up with the unknown ones, never counted as failures."""
+    n = m.get("interrupted_at_stop")
+    return f" and {n} in flight when the load stopped (looked up with them, not failures)" if n else ""
+
 def fmt(v: object) -> str:
     if v is None:
         return "n/a"
@@ -55,7 +60,8 @@ def analysis_lines(run: Run, s: rf.Summary) -> list[str]:
     if m["lost_acked_writes"] is not None:
         out.append(f"History check: {m['acked_writes']} acknowledged writes ({m['acked_bids']} bids, {m['acked_sets']} "
                    f"Redis SETs), each looked up after healing: {m['lost_acked_writes']} lost (Redis {fmt(m['lost_in_redis'])}, "
-                   f"MySQL {fmt(m['lost_in_mysql'])}, SETs {m['lost_sets']}); {m['unknown_writes']} with unknown outcome; "
+                   f"MySQL {fmt(m['lost_in_mysql'])}, SETs {m['lost_sets']}); "
+                   f"{m['unknown_writes']} with unknown outcome{_interrupted(m)}; "
                    f"{fmt(m['duplicate_rows'])} duplicate rows; {fmt(m['pending_at_end'])} messages pending at the end.")
         if m["unknown_landed"] is not None:
             out.append(f"Writes of unknown outcome (timeout, 5xx, reset), each looked up after healing by its "

@@ -167,7 +167,7 @@ def _by_key(lab: Lab, hist: pd.DataFrame, model: ServiceModel, entries: list | N
     """Acknowledged and unknown bids looked up by their identity (observe/verify_keys.py) in MySQL, and
     the acknowledged ones that are neither there nor still in the stream."""
     order = [f.name for f in model.bid.identity]
-    acked, unknown = verify_keys.keys(hist, "ok"), verify_keys.keys(hist, "unknown")
+    acked, unknown = verify_keys.keys(hist, ("ok",)), verify_keys.keys(hist, rf.MAYBE_STORED)
     out: dict = {"keyed": True, "identity": order, "unknown_unresolvable": verify_keys.unresolvable(hist),
                  "unknown_checked": len(unknown)}
     check, rows = model.verify.mysql, None
@@ -240,7 +240,7 @@ def resolve_unknown(client: redis.Redis, hist: pd.DataFrame, model: ServiceModel
     idempotency key (it names the bid it stored, and that bid must exist where the model looks), a SET
     by its key holding the value sent. Each is `landed` or `lost` (never stored, or stored and gone since).
     Without an idempotency key in the model, unknown bids stay unresolved (and are not counted)."""
-    unknown = hist[hist["outcome"] == "unknown"] if len(hist) else hist
+    unknown = hist[hist["outcome"].isin(rf.MAYBE_STORED)] if len(hist) else hist
     landed, lost = [], []
     idem, bid_key = model.verify.idempotency_key, model.verify.redis_key
     bids = unknown[unknown["op"] == "bid"] if len(unknown) and idem else unknown.iloc[0:0]

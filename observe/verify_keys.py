@@ -16,18 +16,19 @@ from collections import Counter
 
 import pandas as pd
 
+import runfiles as rf
 from lab import templates
 
 
-def keys(hist: pd.DataFrame, outcome: str) -> list[tuple[str, ...]]:
-    """The keys of the bids of one outcome, one per write (repeats kept)."""
-    rows = hist[(hist["op"] == "bid") & (hist["outcome"] == outcome)] if len(hist) else hist
+def keys(hist: pd.DataFrame, outcomes: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The keys of the bids of these outcomes, one per write (repeats kept)."""
+    rows = hist[(hist["op"] == "bid") & hist["outcome"].isin(outcomes)] if len(hist) else hist
     return [tuple(json.loads(k)) for k in rows["write_key"] if k] if len(rows) else []
 
 
 def unresolvable(hist: pd.DataFrame) -> int:
     """Unknown bids with no key: nothing can say whether they were stored."""
-    rows = hist[(hist["op"] == "bid") & (hist["outcome"] == "unknown")] if len(hist) else hist
+    rows = hist[(hist["op"] == "bid") & hist["outcome"].isin(rf.MAYBE_STORED)] if len(hist) else hist
     return int((rows["write_key"] == "").sum()) if len(rows) else 0
 
 

@@ -212,7 +212,7 @@ def test_the_guard_on_the_first_masters_command_line_is_gone_after_the_failover(
 def test_tuple_verification_finds_a_row_deleted_after_acknowledgement(contract_run, stack):
     run_dir, _ = contract_run
     hist = pd.read_csv(run_dir / "history.csv", keep_default_na=False, dtype=str)
-    acked = verify_keys.keys(hist, "ok")
+    acked = verify_keys.keys(hist, ("ok",))
     conn = pymysql.connect(host=stack["mysql"], user="lots", password=DB_PW, database="lots", autocommit=True)
     query = "SELECT lot_no, who, amt FROM offers WHERE (lot_no, who, amt) IN ({keys})"
     try:

@@ -109,3 +109,25 @@ def test_no_fault_means_no_failover_figure(tmp_path):
     _write_run(d, [(T0 + i * 10, 5, "") for i in range(10)], [], [])
     m = compute(load_run(d))
     assert m["failover_s"] is None and m["error_window_s"] is None and m["lost_acked_writes"] is None
+
+
+def test_a_write_the_load_stop_interrupted_is_counted_apart_and_is_no_user_visible_failure(run_dir):
+    """Three intents of the `tuned` variant: one acknowledged, one failed for the user, one cut short by
+    the load's own stop (no Locust request): only the failed one is a user-visible error."""
+    with open(run_dir / "requests.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["timestamp", "request_type", "name", "response_time_ms", "response_length", "status_code",
+                    "exception"])
+        w.writerow([(T0 + 100) / 1000, "POST", "/api/bids [tuned]", 5, 10, 201, ""])
+        w.writerow([(T0 + 200) / 1000, "POST", "/api/bids [tuned]", 5, 10, 503, "HTTP 503: store unavailable"])
+    with open(run_dir / "history.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["t_start_ms", "t_end_ms", "op", "key", "value", "bid_id", "outcome", "status", "error", "intent",
+                    "variant", "attempt"])
+        w.writerow([T0 + 100, T0 + 105, "bid", "k1", "", "b1", "ok", 201, "", "i1", "tuned", 1])
+        w.writerow([T0 + 200, T0 + 205, "bid", "k2", "", "", "fail", 503, "store unavailable", "i2", "tuned", 1])
+        w.writerow([T0 + 300, T0 + 900, "bid", "k3", "", "", "interrupted_at_stop", "",
+                    "interrupted: the load stopped before the reply", "i3", "tuned", 1])
+    m = compute(load_run(run_dir))
+    assert m["interrupted_at_stop"] == 1 and m["unknown_writes"] == 0
+    assert m["tuned.user_errors"] == 1 and m["tuned.failed_requests"] == 1
