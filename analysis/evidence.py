@@ -11,9 +11,9 @@ import runfiles as rf
 from analysis.load import Run
 
 # families of metrics, by the name's last part (so `partition.failover_s` belongs with `failover_s`)
-SENTINEL = ("detect_s", "odown_s", "failover_s", "failovers", "tilt_count", "tilt_s", "switches")
+SENTINEL = ("detect_s", "odown_s", "failover_s", "failovers", "tilt_count", "tilt_s", "switches", "convert_after_heal_s")
 LOSS = ("lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets", "lost_acked_during",
-        "loss_before_fault_s", "loss_after_fault_s", "unknown_landed", "unknown_lost", "duplicates_created",
+        "loss_before_fault_s", "loss_after_fault_s", "loss_after_heal_s", "unknown_landed", "unknown_lost", "duplicates_created",
         "acked_not_in_mysql_or_stream", "pending_gone")
 LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
         "p50_steady_ms", "p99_steady_ms", "error_window_s", "error_rate_during", "recovery_s", "recovery_after_heal_s",

@@ -29,7 +29,7 @@ FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
     "recovery_after_heal_s", "p99_during_ms", "noreplicas_during",
     "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
-    "loss_after_fault_s",
+    "loss_after_fault_s", "loss_after_heal_s", "convert_after_heal_s",
 )
 METRICS = (
     "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -49,7 +49,7 @@ METRICS = (
     "locust_requests", "request_log_gap", "workers",
     "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
     "readers_stopped", "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s",
-    "drain_per_s", "sentinels_agree", "interrupted_at_stop",
+    "drain_per_s", "sentinels_agree", "interrupted_at_stop", "loss_after_heal_s", "convert_after_heal_s",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -158,7 +158,22 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     m["lost_acked_during"] = int(len(during))
     m["loss_before_fault_s"] = _r((t0 - before.min()) / 1000) if len(before) else 0.0
     m["loss_after_fault_s"] = _r((during.max() - t0) / 1000) if len(during) else 0.0
+    m.update(after_heal(ev, w, during))
     return m
+
+
+def after_heal(ev: pd.DataFrame, w: dict, lost_end_ms: pd.Series) -> dict:
+    """What a fault's heal did not end at once: the last acknowledged write later lost, after the heal
+    (an old master cut off keeps acknowledging until Sentinel converts it into a replica, about 10 s
+    after it is back; 0.0 where the last lost write came before the heal), and that conversion
+    (+convert-to-slave) after the heal. Both absent for a fault never healed in the run."""
+    healed = w.get("healed_ms")
+    if not healed:
+        return {"loss_after_heal_s": None, "convert_after_heal_s": None}
+    last = lost_end_ms.max() if len(lost_end_ms) else None
+    convert = _first_event(ev, "+convert-to-slave", healed, w["until_ms"], False)
+    return {"loss_after_heal_s": _r(max(0.0, (last - healed) / 1000)) if last is not None else 0.0,
+            "convert_after_heal_s": _r((convert - healed) / 1000) if convert is not None else None}
 
 
 def replica_lag(mon: pd.DataFrame) -> pd.DataFrame:

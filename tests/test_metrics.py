@@ -131,3 +131,31 @@ def test_a_write_the_load_stop_interrupted_is_counted_apart_and_is_no_user_visib
     m = compute(load_run(run_dir))
     assert m["interrupted_at_stop"] == 1 and m["unknown_writes"] == 0
     assert m["tuned.user_errors"] == 1 and m["tuned.failed_requests"] == 1
+
+
+def test_writes_lost_after_a_heal_are_measured_against_the_heal_and_the_old_masters_conversion(tmp_path):
+    """A cut healed at +5 s: the old master went on acknowledging until Sentinel converted it (+9 s);
+    the last acknowledged write found lost ended at +8 s, 3 s after the heal."""
+    d = tmp_path / "cut"
+    d.mkdir()
+    fault_ms = T0 + 10_000
+    faults = [{"event": "applied", "fault": 0, "action": "cut", "target": "role:master", "node": "redis-1",
+               "scheduled_ms": fault_ms, "applied_ms": fault_ms, "delay_ms": 0.0, "disruptive": True},
+              {"event": "healed", "fault": 0, "action": "cut", "node": "redis-1", "healed_ms": fault_ms + 5000}]
+    events = [{"t_ms": T0, "sentinel": "s1", "event": "observer-connected"},
+              {"t_ms": fault_ms + 9000, "sentinel": "s1", "event": "+convert-to-slave", "data": "slave 127.0.10.1:6379"}]
+    history = [(fault_ms + 7000, fault_ms + 8000, "bid", "k1", "", "b1", "ok", 201, ""),
+               (fault_ms + 1000, fault_ms + 1100, "bid", "k2", "", "b2", "ok", 201, ""),
+               (fault_ms + 9500, fault_ms + 9600, "bid", "k3", "", "b3", "ok", 201, "")]
+    verify = {"checked": True, "mysql_checked": True, "acked_bids": 3, "acked_sets": 0, "missing_in_redis": ["b1", "b2"],
+              "missing_in_mysql": ["b1", "b2"], "missing_sets": [], "duplicate_rows": 0, "pending_at_end": 0,
+              "dead_letters": 0, "settled": True}
+    _write_run(d, [(T0 + i * 100, 5, "") for i in range(150)], faults, events, history, verify)
+    m = compute(load_run(d))
+    assert m["lost_acked_writes"] == 2 and m["loss_after_heal_s"] == 3.0
+    assert m["convert_after_heal_s"] == 4.0
+
+
+def test_a_fault_never_healed_has_no_figure_after_its_heal(run_dir):
+    m = compute(load_run(run_dir))  # a kill with no heal in the journal
+    assert m["loss_after_heal_s"] is None and m["convert_after_heal_s"] is None
