@@ -10,10 +10,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+import runfiles as rf  # noqa: E402
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import fault_windows, replica_lag, switch_events  # noqa: E402
+from analysis.metrics import fault_windows, lost_history, replica_lag, switch_events  # noqa: E402
 
 BIN_S = 1.0
+KEY = ("red: a fault in effect until the failover or its heal; hatched: the fault still in place after the "
+       "failover; green dashed: probes and hand steps; dotted: Sentinel events")
 MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
 
 
@@ -46,59 +49,139 @@ def marked_events(run: Run) -> pd.DataFrame:
     return pd.concat([firsts.drop(columns="window"), switches]).drop_duplicates().sort_values("t_ms")
 
 
-def _mark(ax, run: Run, t0: float, end_s: float, labels: bool = False) -> None:
-    """Shade each disruptive fault while it is in effect (applied..healed); probes and one-shot actions
-    have no span. Sentinel events are lines in every panel; their names (labels=True, the top panel) are
-    set at staggered heights where they would overlap."""
+def effect_spans(run: Run, end_ms: float) -> list[tuple[float, float, float]]:
+    """Each disruptive fault as (applied, effect end, fault end), in ms: its effect on the service ends
+    at the first failover after it (Sentinel replaced the master) or at its heal, whichever is first;
+    the fault itself lasts until its heal (a kill healed only at the test's stop: the node stays down
+    long after clients were served again). A fault never healed lasts until the end of the plot."""
+    switches = switch_events(run.events)["t_ms"] if len(run.events) else pd.Series(dtype=float)
+    out = []
     for w in fault_windows(run):
-        ax.axvspan((w["applied_ms"] - t0) / 1000, ((w["healed_ms"] or t0 + end_s * 1000) - t0) / 1000, color="red",
-                   alpha=0.12)
+        fault_end = float(w["healed_ms"] or end_ms)
+        after = switches[(switches >= w["applied_ms"]) & (switches < min(fault_end, w["until_ms"]))]
+        out.append((float(w["applied_ms"]), float(after.min()) if len(after) else fault_end, fault_end))
+    return out
+
+
+def hand_steps(run: Run) -> list[tuple[float, str]]:
+    """Applied actions that open no fault window (probes, a forced failover, a step done by hand): a
+    mark each, with its name."""
+    return [(float(f.applied_ms), f.name or f"{f.action} {f.node}") for f in run.faults
+            if isinstance(f, rf.Applied) and not f.disruptive]
+
+
+def _stagger(ax, xs: list[float], names: list[str], color: str, top: float, step: float) -> None:
+    """Names at staggered heights where they would overlap (label widths at fontsize 7, 11-inch figure)."""
+    lo, hi = ax.get_xlim()
+    close = (hi - lo) * 0.09
+    level, last = 0, None
+    for x, name in sorted(zip(xs, names)):
+        level = (level + 1) % 5 if last is not None and x - last < close else 0
+        last = x
+        ax.annotate(name, (x, top - step * level), xycoords=("data", "axes fraction"), fontsize=7, va="top",
+                    ha="left", color=color, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
+
+
+def _mark(ax, run: Run, t0: float, end_s: float, labels: bool = False) -> None:
+    """Shade each disruptive fault while its effect lasts (applied until the failover or its heal), and
+    hatch the rest of it (the node still faulted, the service already failed over); probes and hand
+    steps are green lines. Sentinel events are dotted lines in every panel; their names (labels=True,
+    the top panel) at staggered heights."""
+    for applied, effect_end, fault_end in effect_spans(run, t0 + end_s * 1000):
+        ax.axvspan((applied - t0) / 1000, (effect_end - t0) / 1000, color="red", alpha=0.12, linewidth=0)
+        if fault_end > effect_end:
+            ax.axvspan((effect_end - t0) / 1000, (fault_end - t0) / 1000, facecolor="none", edgecolor="grey",
+                       hatch="//", alpha=0.25, linewidth=0)
+    steps = hand_steps(run)
+    for at, _ in steps:
+        ax.axvline((at - t0) / 1000, color="green", linestyle="--", linewidth=1)
     events = marked_events(run)
     xs = [(t - t0) / 1000 for t in events["t_ms"]] if len(events) else []
     for x in xs:
         ax.axvline(x, color="purple", linestyle=":", linewidth=1)
-    if not labels or not xs:
+    if not labels:
         return
-    lo, hi = ax.get_xlim()
-    close = (hi - lo) * 0.03  # label widths at fontsize 7 in an 11-inch figure
-    level, last = 0, None
-    for x, name in zip(xs, events["event"]):
-        level = (level + 1) % 4 if last is not None and x - last < close else 0
-        last = x
-        ax.annotate(name, (x, 1 - 0.24 * level), xycoords=("data", "axes fraction"), fontsize=7, va="top",
-                    ha="left", color="purple", rotation=0,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+    if xs:
+        _stagger(ax, xs, list(events["event"]), "purple", 1.0, 0.17)
+    if steps:
+        _stagger(ax, [(at - t0) / 1000 for at, _ in steps], [name for _, name in steps], "green", 0.22, 0.11)
+
+
+def _variant(name: str, request_type: str) -> str:
+    """A request's line: its type, and the client variant a bid's request name carries (`/api/bids [tuned]`)."""
+    if isinstance(name, str) and name.endswith("]") and " [" in name:
+        return f"{request_type} [{name.rsplit(' [', 1)[1][:-1]}]"
+    return request_type
+
+
+def _loss_panel(run: Run, t0: float) -> pd.DataFrame | None:
+    """Per 1 s bin (of the time acknowledged, or sent): acknowledged writes later found lost, writes of
+    unknown outcome and writes the load's stop interrupted. None where there is none of either (no
+    empty panel): a run whose writes were all found says so in the title instead."""
+    h = run.history
+    if not len(h):
+        return None
+    lost = lost_history(run)
+    maybe = h[h["outcome"].isin(rf.MAYBE_STORED)]
+    if not len(lost) and not len(maybe):
+        return None
+    rows = {"acknowledged, later lost": lost["t_end_ms"], "unknown outcome": maybe[maybe["outcome"] == "unknown"]["t_start_ms"],
+            "in flight at the load's stop": maybe[maybe["outcome"] == rf.INTERRUPTED_AT_STOP]["t_start_ms"]}
+    out = {k: ((v.astype(float) - t0) / 1000 // BIN_S * BIN_S).value_counts().sort_index() / BIN_S
+           for k, v in rows.items() if len(v)}
+    return pd.DataFrame(out).fillna(0)
+
+
+def _verified_note(run: Run) -> str:
+    v = run.verify
+    if v is None or not v.checked:
+        return "writes not verified"
+    return f"lost: {len(lost_history(run))} acknowledged writes (verified after healing)"
 
 
 def timeline(run: Run, out: Path) -> Path:
     req = run.requests
     t0 = _t0(run)
-    fig, axes = plt.subplots(3, 1, figsize=(11, 8), sharex=True)
+    loss = _loss_panel(run, t0)
+    rows = 4 if loss is not None else 3
+    fig, axes = plt.subplots(rows, 1, figsize=(11, 2.6 * rows + 0.6), sharex=True)
     if len(req):
         b = ((req["start_ms"] - t0) / 1000 // BIN_S) * BIN_S
-        grouped = req.assign(bin=b).groupby(["bin", "request_type"])
+        line = [_variant(n, t) for n, t in zip(req["name"], req["request_type"])]
+        grouped = req.assign(bin=b, line=line).groupby(["bin", "line"])
         rate = grouped.size().unstack(fill_value=0) / BIN_S
-        fails = req[~req["ok"]].assign(bin=b).groupby(["bin", "request_type"]).size().unstack(fill_value=0) / BIN_S
+        fails = req.assign(bin=b, line=line)[~req["ok"]].groupby(["bin", "line"]).size().unstack(fill_value=0) / BIN_S
         fails = fails.reindex(rate.index, fill_value=0)  # a bin without failures is 0, not a line across it
         p95 = req.assign(bin=b).groupby("bin")["response_time_ms"].quantile(0.95)
         for col in rate.columns:
             axes[0].plot(rate.index, rate[col], label=f"{col} req/s", linewidth=1)
         for col in fails.columns:
             axes[1].plot(fails.index, fails[col], label=f"{col} failures/s", linewidth=1)
+        if not len(fails.columns):
+            axes[1].text(0.5, 0.5, "no failed request", transform=axes[1].transAxes, ha="center", fontsize=9,
+                         color="grey")
         axes[2].plot(p95.index, p95.values, color="black", linewidth=1, label="p95 ms (all)")
         end_s = float(b.max()) + BIN_S
     else:
         end_s = 1.0
-    titles = ("requests/s (1 s bins, per-request log)", "failures/s", "p95 latency, ms")
+    titles = ["requests/s (1 s bins, per-request log)", "failures/s", "p95 latency, ms"]
+    if loss is not None:
+        colors = {"acknowledged, later lost": "crimson", "unknown outcome": "orange", "in flight at the load's stop": "grey"}
+        bottom = pd.Series(0.0, index=loss.index)
+        for col in loss.columns:  # stacked: a second's bar is all its writes whose fate was not a plain answer
+            axes[3].bar(loss.index, loss[col], width=BIN_S * 0.9, align="edge", label=col, color=colors[col],
+                        alpha=0.85, bottom=bottom)
+            bottom += loss[col]
+        titles.append("writes per second: acknowledged and later found lost (by acknowledgement time), "
+                      "unknown outcome, in flight at the load's stop (looked up after healing)")
     for i, (ax, title) in enumerate(zip(axes, titles)):
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, run, t0, end_s, labels=(i == 0))
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
-    axes[2].set_xlabel(f"{_axis_label(run)}; red: a fault in effect (applied..healed); dotted: Sentinel events, "
-                       "every +switch-master", fontsize=8)
-    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}", fontsize=11)
+    axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
+    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}  ({_verified_note(run)})", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
     fig.savefig(path, dpi=110)
@@ -119,35 +202,76 @@ def _with_gaps(t: pd.Series, v: pd.Series, gap_s: float = 1.0) -> tuple[list, li
     return ts, vs
 
 
+MEMORY = ("used_memory", "used_memory_rss", "used_memory_peak")
+
+
+def _up_panel(ax, mon: pd.DataFrame) -> None:
+    """One row per node: green while it answered, red while it did not, nothing where not sampled."""
+    up = mon[mon["metric"] == "up"].dropna(subset=["v"]).sort_values("t")
+    names = sorted(up["source"].unique())
+    for row, name in enumerate(names):
+        grp = up[up["source"] == name]
+        t, v = list(grp["t"]), list(grp["v"])
+        for i, (a, val) in enumerate(zip(t, v)):
+            b = t[i + 1] if i + 1 < len(t) and t[i + 1] - a <= 1.0 else a + 0.25
+            ax.broken_barh([(a, b - a)], (row - 0.35, 0.7), color="tab:green" if val >= 1 else "tab:red", linewidth=0)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set_ylim(-0.6, len(names) - 0.4)
+
+
+def _lines(ax, sel: pd.DataFrame, label, scale: float = 1.0) -> None:
+    for key, grp in sel.groupby(["source", "metric"]):
+        t, v = _with_gaps(grp["t"], grp["v"] / scale)
+        ax.plot(t, v, label=label(*key), linewidth=1)
+
+
+def monitor_panels(mon: pd.DataFrame) -> list[tuple[str, str, object]]:
+    """(title, kind, rows) of each panel the samples fill; a stack without a stream, replicas or
+    MySQL gets no empty panel for them."""
+    redis_side = mon[(mon["source"] != "stream") & ~mon["source"].astype(str).str.startswith("mysql")]
+    mysql = mon[mon["source"].astype(str).str.startswith("mysql")]
+    panels = [("nodes: answering (green) or not (red)", "up", mon[mon["metric"] == "up"]),
+              ("Redis connected clients", "lines", redis_side[redis_side["metric"] == "connected_clients"]),
+              ("replication lag behind the master, bytes", "lines", mon[mon["metric"] == "lag"]),
+              ("Redis memory, MB (used, RSS, peak)", "memory", redis_side[redis_side["metric"].isin(MEMORY)]),
+              ("stream: pending / lag / length", "stream",
+               mon[(mon["source"] == "stream") & mon["metric"].isin(("pending", "lag", "xlen"))]),
+              ("MySQL: bid rows", "lines", mysql[mysql["metric"] == "bid_rows"]),
+              ("MySQL replica lag, s (Seconds_Behind_Master)", "lines", mysql[mysql["metric"] == "seconds_behind_master"])]
+    return [(title, kind, rows.dropna(subset=["v"])) for title, kind, rows in panels if len(rows.dropna(subset=["v"]))]
+
+
 def monitor_plot(run: Run, out: Path) -> Path | None:
     mon = run.monitor
     if not len(mon):
         return None
     t0 = _t0(run)
     mon = mon.assign(t=(mon["t_ms"] - t0) / 1000, v=pd.to_numeric(mon["value"], errors="coerce"))
-    panels = [("up", "node up (1) / unreachable (0)"), ("connected_clients", "connected clients"),
-              ("lag", "replication lag behind the master, bytes"), ("pending", "stream: pending / lag / length")]
     lag = replica_lag(run.monitor)
     lag = lag.assign(t=(lag["t_ms"] - t0) / 1000, metric="lag", v=lag["lag"])
     mon = pd.concat([mon, lag[["t_ms", "t", "source", "metric", "v"]]], ignore_index=True)
-    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 9), sharex=True)
-    for ax, (metric, title) in zip(axes, panels):
-        metrics = ("pending", "lag", "xlen") if metric == "pending" else (metric,)
-        sel = mon[mon["metric"].isin(metrics)].dropna(subset=["v"])
-        sel = sel[sel["source"] == "stream"] if metric == "pending" else sel[sel["source"] != "stream"]
-        for (source, name), grp in sel.groupby(["source", "metric"]):
-            offset = 0.0
-            if metric == "up":
-                offset = (sorted(sel["source"].unique()).index(source)) * 0.03
-            t, v = _with_gaps(grp["t"], grp["v"] + offset)
-            ax.plot(t, v, label=f"{source} {name}" if metric == "pending" else source, linewidth=1,
-                    drawstyle="steps-post" if metric == "up" else "default")
+    panels = monitor_panels(mon)
+    if not panels:
+        return None
+    fig, axes = plt.subplots(len(panels), 1, figsize=(11, 1.9 * len(panels) + 1.2), sharex=True, squeeze=False)
+    axes = axes[:, 0]
+    for ax, (title, kind, sel) in zip(axes, panels):
+        if kind == "up":
+            _up_panel(ax, sel)
+        elif kind == "memory":
+            _lines(ax, sel, lambda source, metric: f"{source} {metric.removeprefix('used_memory_') or 'used'}"
+                   if metric != "used_memory" else f"{source} used", scale=1024 * 1024)
+        elif kind == "stream":
+            _lines(ax, sel, lambda source, metric: f"{source} {metric}")
+        else:
+            _lines(ax, sel, lambda source, metric: source)
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, run, t0, float(mon["t"].max()))
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper right", ncol=2)
+        if kind != "up" and ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper right", ncol=3)
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel(_axis_label(run), fontsize=8)
+    axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
+    fig.suptitle(f"{run.meta.scenario}: the stack as sampled (monitor.csv, every 0.25 s)", fontsize=11)
     fig.tight_layout()
     path = out / "monitor.png"
     fig.savefig(path, dpi=110)

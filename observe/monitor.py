@@ -23,7 +23,7 @@ from runfiles import MONITOR, MONITOR_COLUMNS
 
 REDIS_FIELDS = {
     "replication": ("role", "master_link_status", "master_repl_offset", "connected_slaves", "master_last_io_seconds_ago"),
-    "memory": ("used_memory",),
+    "memory": ("used_memory", "used_memory_rss", "used_memory_peak"),
     "stats": ("instantaneous_ops_per_sec", "total_commands_processed", "rejected_connections"),
     "clients": ("connected_clients",),
 }
