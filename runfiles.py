@@ -238,7 +238,7 @@ class Summary(JsonRecord):
 
     FILE: ClassVar[str] = SUMMARY
     DUMP: ClassVar[dict] = {"indent": 2, "default": str}
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault"})
 
     run_id: str | None = None
     scenario: str | None = None
@@ -255,6 +255,8 @@ class Summary(JsonRecord):
     campaign: dict | None = None
     metrics: dict = field(default_factory=dict)  # metric name -> value (None: absent, see `absent`)
     faults: list = field(default_factory=list)  # per fault: label, action, node and its metrics
+    # the fault whose own figures are the run's headline ones: {fault, label, why} (analysis/metrics.headline_fault)
+    headline_fault: dict | None = None
     variants: dict = field(default_factory=dict)  # client variant -> its metrics
     checks: list = field(default_factory=list)  # {name, metric, expected, actual, passed, ...}
     passed: bool | None = None

@@ -73,9 +73,29 @@ def fault_windows(run: Run) -> list[dict]:
 
 
 def primary_fault(run: Run) -> dict | None:
-    """The first disruptive fault that was really applied: the zero of the top-level time metrics."""
+    """The first disruptive fault that was really applied: the zero of the run's time axis."""
     windows = fault_windows(run)
     return windows[0] if windows else None
+
+
+def headline_fault(run: Run, windows: list[dict] | None = None) -> tuple[int, str] | None:
+    """Which fault's own figures head the run (its failover, detection, error window), and why: the
+    fault in whose effect the most failed requests fall (each failure belongs to the window it ends
+    in), else, with no failure, the first after which Sentinel failed over, else the first. Never the
+    first fault while another one's effect holds the errors (a replica paused, then the master killed)."""
+    windows = fault_windows(run) if windows is None else windows
+    if not windows:
+        return None
+    req = run.requests
+    fails = req[~req["ok"]]["end_ms"] if len(req) else pd.Series(dtype=float)
+    counts = [int(((fails >= w["applied_ms"]) & (fails < w["until_ms"])).sum()) for w in windows]
+    if max(counts) > 0:
+        return counts.index(max(counts)), f"{max(counts)} of the run's failed requests fall in its effect"
+    switches = switch_events(run.events)["t_ms"] if len(run.events) else pd.Series(dtype=float)
+    for i, w in enumerate(windows):
+        if ((switches >= w["applied_ms"]) & (switches < w["until_ms"])).any():
+            return i, "no request failed; Sentinel failed over after it"
+    return 0, "no request failed and no failover: the first fault"
 
 
 SAME_SWITCH_MS = 5000  # every Sentinel announces one switch: within this span, the same payload is one failover
@@ -357,10 +377,11 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     windows = fault_windows(run)
     per_fault = [fault_metrics(run, w, lost) for w in windows]
     if per_fault:
-        m.update(per_fault[0])
+        head = windows[headline_fault(run, windows)[0]]
+        m.update(per_fault[windows.index(head)])
         for kind, label in (("POST", "bids"), ("redis", "redis")):
             sub = req[req["request_type"] == kind] if kind == "POST" else req[req["request_type"] != "POST"]
-            m[f"error_window_{label}_s"] = (error_window(sub, windows[0]["applied_ms"], windows[0]["until_ms"])
+            m[f"error_window_{label}_s"] = (error_window(sub, head["applied_ms"], head["until_ms"])
                                             ["error_window_s"] if len(sub) else None)
     extra = {}
     for w, fm in zip(windows, per_fault):

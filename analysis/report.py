@@ -18,6 +18,8 @@ from analysis.load import Run, load_run
 from analysis.metrics import (
     FAULT_METRICS,
     disruptive,
+    fault_windows,
+    headline_fault,
     measure,
     per_fault_table,
     primary_fault,
@@ -85,6 +87,7 @@ def build(run_dir: str | Path) -> rf.Summary:
         halted=(meta.halted or {}).get("reason"), campaign=meta.campaign or None,
         metrics=metrics,
         faults=per_fault_table(run),
+        headline_fault=_headline(run),
         variants=variant_metrics(run),
         checks=checks,
         passed=not why_not,
@@ -102,6 +105,15 @@ def build(run_dir: str | Path) -> rf.Summary:
     summary.write(out)
     (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))
     return summary
+
+
+def _headline(run: Run) -> dict | None:
+    windows = fault_windows(run)
+    found = headline_fault(run, windows)
+    if found is None:
+        return None
+    w, why = windows[found[0]], found[1]
+    return {"fault": w["fault"], "label": w["label"], "why": why}
 
 
 def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
@@ -141,7 +153,9 @@ def headline_lines(s: rf.Summary) -> list[str]:
 
     lost = (f"{m['lost_acked_writes']:,} of {m['acked_writes']:,}" if m.get("lost_acked_writes") is not None
             and m.get("acked_writes") is not None else show("lost_acked_writes"))
-    return [f"**Failover** (+switch-master after the fault): {show('failover_s', ' s')} · "
+    head = s.headline_fault
+    of = f" of {head['label']}" if head and len(s.faults) > 1 else ""
+    return [f"**Failover** (+switch-master after the fault{of}): {show('failover_s', ' s')} · "
             f"**clients' error window**: {show('error_window_s', ' s')} · "
             f"**acknowledged writes lost**: {lost}"]
 

@@ -159,3 +159,28 @@ def test_writes_lost_after_a_heal_are_measured_against_the_heal_and_the_old_mast
 def test_a_fault_never_healed_has_no_figure_after_its_heal(run_dir):
     m = compute(load_run(run_dir))  # a kill with no heal in the journal
     assert m["loss_after_heal_s"] is None and m["convert_after_heal_s"] is None
+
+
+def test_the_headline_figures_are_those_of_the_fault_whose_effect_holds_the_errors(tmp_path):
+    """redis-6's shape: a replica paused (no error, no failover), then the master killed 20 s later
+    (errors and a failover): the run's failover and error window are the kill's, not the pause's."""
+    d = tmp_path / "two"
+    d.mkdir()
+    pause_ms, kill_ms = T0 + 5_000, T0 + 25_000
+    faults = [{"event": "applied", "fault": 0, "action": "pause", "target": "role:replica", "node": "redis-2",
+               "scheduled_ms": pause_ms, "applied_ms": pause_ms, "delay_ms": 0.0, "disruptive": True},
+              {"event": "healed", "fault": 0, "action": "pause", "node": "redis-2", "healed_ms": pause_ms + 5000},
+              {"event": "applied", "fault": 1, "action": "kill", "target": "role:master", "node": "redis-1",
+               "scheduled_ms": kill_ms, "applied_ms": kill_ms, "delay_ms": 0.0, "disruptive": True, "name": "master_kill"}]
+    events = [{"t_ms": T0, "sentinel": "s1", "event": "observer-connected"},
+              {"t_ms": kill_ms + 5000, "sentinel": "s1", "event": "+sdown", "data": "master mymaster 127.0.10.1 6379"},
+              {"t_ms": kill_ms + 6255, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"}]
+    requests = [(T0 + i * 100, 5, "") for i in range(400)]
+    requests += [(kill_ms + 1000 + i * 500, 20, "HTTP 503: MasterNotFoundError") for i in range(10)]
+    _write_run(d, requests, faults, events)
+    m = compute(load_run(d))
+    assert m["failover_s"] == 6.255 and m["detect_s"] == 5.0
+    assert m["error_window_s"] == 4.52 and m["master_kill.failover_s"] == 6.255
+    summary = build(d)
+    assert summary.headline_fault["label"] == "master_kill" and "10 of the run's failed requests" in summary.headline_fault["why"]
+    assert "after the fault of master_kill" in (d / "report.md").read_text()
