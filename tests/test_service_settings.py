@@ -12,6 +12,7 @@ from lab import standin_env
 from lab.service_settings import SETTINGS
 from lab.spec import CLIENT_ENV, LAB_ENV, REPOINT_ENV, StackSpec
 from lab.target import TargetLab, untaken
+from tests.conftest import ROOT
 
 
 def test_every_setting_is_a_variable_of_the_stand_in_and_back():
@@ -118,3 +119,12 @@ def test_the_target_file_takes_the_harness_names_or_the_stand_in_ones(tmp_path):
     (tmp_path / "target.yaml").write_text(text)
     spec = target_file.load(tmp_path / "target.yaml").node("consumer-1").process
     assert spec.env_map == {"claim_idle_ms": "A", "ack_delay_ms": "B"}
+
+
+def test_the_settings_docs_own_stack_lists_are_the_harness_settings_as_it_names_them():
+    rows = [line.split(" | ") for line in (ROOT / "docs" / "own-stack.md").read_text().splitlines()
+            if line.startswith("| `")]
+    assert len(rows) >= 10
+    for name, unit, meaning in rows:
+        setting = SETTINGS[name.strip("| `")]
+        assert unit.replace("\\|", "|") == setting.unit and setting.meaning.startswith(meaning.rstrip(" |")), name
