@@ -12,9 +12,9 @@ import requests
 
 from faults.actions import ACTIONS
 from harness.scenario import Scenario
-from lab import clients
+from lab import clients, standin_env
 from lab.spec import CLIENT_ENV
-from lab.target import TargetLab
+from lab.target import TargetLab, untaken
 
 SENTINEL_FIELDS = {"down_after_ms": "down-after-milliseconds", "failover_timeout_ms": "failover-timeout",
                    "quorum": "quorum", "parallel_syncs": "parallel-syncs"}
@@ -91,14 +91,18 @@ def _sentinel_problems(sc: Scenario, lab: TargetLab) -> list[str]:
 
 
 def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
-    """stack.service_env and restart env: only for owned processes, through the target's env_map."""
+    """stack.service_env and restart env: only for owned processes, through the target's env_map. Both
+    are written in the stand-in's names: each variable is read as the harness's setting it is
+    (lab/standin_env.py), which an owned process's env_map must map (or say it has none of)."""
     owned = [n for n in lab.target.nodes if n.process]
     client = set(CLIENT_ENV.values())  # the stand-in's client tuning: the adopted service keeps its own
     explicit = {k: v for k, v in sc.stack.service_env.items() if k not in client}
     out = []
     for key in sorted(explicit):
-        if not any(key in n.process.env_map or key in n.process.env_absent for n in owned):
-            out.append(f"stack.service_env.{key}: no process the harness starts maps it (process.env_map); "
+        setting = standin_env.setting(key)
+        if not any(n.process.takes(setting) for n in owned):
+            mapped = f"process.env_map: {setting}" if setting else "process.env_map"
+            out.append(f"stack.service_env.{key}: no process the harness starts maps it ({mapped}); "
                        "an adopted container runs with its own settings")
     for f in sc.faults:
         node = lab.target.node(f.target.node) if f.target.node else None
@@ -109,8 +113,7 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
             if node is None or node.process is None:
                 out.append(f"faults[{f.index}] (line {f.line}): restart with env acts on a process the harness "
                            f"owns; {f.target} is an adopted container")
-            elif missing := sorted(k for k in f.params["env"] if k not in node.process.env_map
-                                   and k not in node.process.env_absent):
+            elif missing := untaken(node.process, f.params["env"]):
                 out.append(f"faults[{f.index}] (line {f.line}): {node.key} maps no variable for {', '.join(missing)}")
         if ACTIONS[f.action].needs_address and node is not None and node.process is not None:
             out.append(f"faults[{f.index}] (line {f.line}): {node.key} is a host process; it has no network to cut")

@@ -9,7 +9,7 @@ Accepted (every key optional unless marked *):
     name*: text (letters, digits, ., _, -)
     nodes*: {KEY: {kind*: KINDS, as*: PLAYS[kind], container: NAME | compose: {project*, service*}
                    | process: {command*: text or [words], cwd: dir, env: {VAR: text or number},
-                               env_map: {FAIRBID_SETTING or setting: VAR | {var, scale} | null},
+                               env_map: {SETTING: VAR | {var, scale} | null},   # lab/service_settings.py
                                ready: {path | port, status, timeout_s}},   # process: consumer and app only
                    port: 1..65535}}                                     # default by kind; none on a consumer
     sentinel: {addresses: ["IP:port" | sentinel node], master_name: mymaster, password_env: VAR}
@@ -37,8 +37,9 @@ from configfile.validation import MISSING, Fields, Problems, _kind, as_int, as_s
 from configfile.yaml_lines import line_of
 from errors import ConfigError
 from harness import target_contract
+from lab import standin_env
 from lab.config import ROOT
-from lab.spec import settings_env
+from lab.service_settings import SETTINGS
 from lab.target_spec import (
     DEFAULT_PORTS,
     KINDS,
@@ -459,20 +460,16 @@ def _env(p: Fields, refs: dict[str, str | None]) -> dict[str, str]:
 
 
 def _setting(key: str) -> str | None:
-    """The stand-in setting an env_map key names: FAIRBID_ACK_DELAY_MS, or ack_delay_ms for short."""
-    known = settings_env()
-    if key in known:
-        return key
-    if re.fullmatch(r"[a-z0-9_]+", key) and f"FAIRBID_{key.upper()}" in known:
-        return f"FAIRBID_{key.upper()}"
-    return None
+    """The harness's setting an env_map key names (lab/service_settings.py): ack_delay_ms, or the
+    stand-in's name of it, FAIRBID_ACK_DELAY_MS, read through the stand-in's adapter."""
+    return key if key in SETTINGS else standin_env.setting(key)
 
 
 def _env_map(p: Fields) -> tuple[dict[str, str], dict[str, float], tuple[str, ...]]:
-    """(setting -> variable, setting -> scale, settings the service has no counterpart for). A value is
-    the variable's name, or {var: NAME, scale: N} where the service counts in other units (the
-    stand-in's seconds as milliseconds: 1000), or null: the service has no such setting, and a scenario
-    that sets it runs without it (said in the plan and in run.json)."""
+    """(setting -> variable, setting -> scale, settings the service has no counterpart for), each setting
+    by the harness's name. A value is the variable's name, or {var: NAME, scale: N} where the service
+    counts in other units (the harness's seconds as milliseconds: 1000), or null: the service has no such
+    setting, and a scenario that sets it runs without it (said in the plan and in run.json)."""
     m = _mapping(p, "env_map")
     out: dict[str, str] = {}
     scales: dict[str, float] = {}
@@ -482,10 +479,12 @@ def _env_map(p: Fields) -> tuple[dict[str, str], dict[str, float], tuple[str, ..
     for key in m.data:
         setting = _setting(key)
         if setting is None:
-            m.bad(key, f"unknown setting {key} (the stand-in's: {', '.join(sorted(settings_env()))})")
+            m.bad(key, f"unknown setting {key} (the harness's: {', '.join(sorted(SETTINGS))}; or the stand-in's "
+                       "FAIRBID_* name of one)")
             continue
         if setting in out or setting in absent:
-            m.bad(key, f"{setting} is mapped twice")
+            alias = f" ({key} is the stand-in's name of it)" if key != setting else ""
+            m.bad(key, f"{setting} is mapped twice{alias}")
             continue
         value = m.data[key]
         if value is None:

@@ -1,5 +1,8 @@
 """The stand-in's environment as the lab drives it: every FAIRBID_* variable fairbid/settings.py reads,
-how a value of each is checked, and the stream names the lab reads back from it.
+how a value of each is checked, which of the harness's settings (lab/service_settings.py) each one is,
+and the stream names the lab reads back from it. This is the stand-in's adapter: the one place the
+harness's setting names become FAIRBID_* names and back; a team's service gets them through its
+target file's env_map instead.
 
 The lab knows the stand-in by its outside (environment, API, log lines), as it knows a team's service
 by its target file, never by importing its code: fairbid/ is the system under test and runs alone
@@ -10,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from lab.service_settings import SETTINGS
 
 DURABILITY_MODES = ("async", "guard", "wait")
 
@@ -42,6 +47,40 @@ VARIABLES: dict[str, Callable[[str], object]] = {
     "FAIRBID_ACK_DELAY_MS": int, "FAIRBID_DURABILITY": _durability, "FAIRBID_WAIT_REPLICAS": int,
     "FAIRBID_WAIT_TIMEOUT_MS": int,
 }
+
+
+PREFIX = "FAIRBID_"  # the stand-in names each setting so: claim_idle_ms is FAIRBID_CLAIM_IDLE_MS
+
+
+def variable(setting: str) -> str:
+    """The stand-in's variable of one of the harness's settings (claim_idle_ms -> FAIRBID_CLAIM_IDLE_MS)."""
+    if setting not in SETTINGS:
+        raise KeyError(f"{setting!r} is not a setting the harness knows")
+    return PREFIX + setting.upper()
+
+
+def setting(name: str) -> str | None:
+    """The harness's setting one of the stand-in's variables is (FAIRBID_CLAIM_IDLE_MS -> claim_idle_ms),
+    or None where `name` is no variable of the stand-in's."""
+    short = name.removeprefix(PREFIX).lower()
+    return short if name in VARIABLES and short in SETTINGS else None
+
+
+def is_standin(name: str) -> bool:
+    """A variable in the stand-in's namespace (known to it or not): kept out of what a target is given."""
+    return name.startswith(PREFIX)
+
+
+def environment(settings: dict[str, str]) -> dict[str, str]:
+    """The harness's settings as the stand-in's environment (its client, run by the harness's Redis users)."""
+    return {variable(k): v for k, v in settings.items()}
+
+
+def as_settings(env: dict[str, str]) -> dict[str, str]:
+    """The stand-in's environment as a scenario writes it (stack.service_env, a restart's env) in the
+    harness's setting names, for a service that is not the stand-in; a variable that is no setting of the
+    harness's is left out (a target is refused it before anything starts: harness/target_check.py)."""
+    return {name: v for k, v in env.items() if (name := setting(k))}
 
 
 def check(key: str, value: str) -> None:

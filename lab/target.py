@@ -24,14 +24,15 @@ import pymysql
 import requests
 
 from errors import FaultError, LabError
-from lab import cpu_quota, netns, process, service, topology
+from lab import cpu_quota, netns, process, service, standin_env, topology
 from lab.base import wake
 from lab.config import ROOT, LabConfig
 from lab.process import Proc
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
+from lab.service_settings import SETTINGS
 from lab.spec import CLIENT_ENV, StackSpec
-from lab.target_spec import Target, TargetNode
+from lab.target_spec import ProcessSpec, Target, TargetNode
 from lab.wait import Wait
 from runfiles import BACKENDS
 
@@ -185,7 +186,7 @@ class TargetLab:
         try:
             for name, facts in self.nodes.items():
                 if facts.get("owned"):
-                    self._spawn(name, dict(self.spec.service_env))
+                    self._spawn(name, self.settings())
             wait.until("the target's Sentinels agreeing on one master with its replicas", self.settled)
             for name, facts in self.nodes.items():
                 if facts.get("owned"):
@@ -247,9 +248,14 @@ class TargetLab:
                         + (f" PID {f['proc']['pid']}" if f.get("proc") else self._start_note(name)))
             addr = f"{f['host']}:{f['port']}" if f.get("host") and f.get("port") else "no address"
             out.append(f"{name:<11} <- {spec.key} ({spec.kind}): {how}, {addr}")
-            if spec.process and (dropped := sorted(k for k in self.spec.service_env if k in spec.process.env_absent)):
-                out.append(f"{'':<11}    not applied (the service has no such setting): {', '.join(dropped)}")
+            if spec.process:
+                out += [f"{'':<11}    {line}" for line in _settings_lines(spec.process, self.settings())]
         return out
+
+    def settings(self) -> dict[str, str]:
+        """The scenario's service settings in the harness's names (stack.service_env is written in the
+        stand-in's: read through its adapter), for the processes the harness starts."""
+        return standin_env.as_settings(self.spec.service_env)
 
     def _start_note(self, name: str) -> str:
         if self._node_kind_index(name) > self.spec.consumers:
@@ -276,7 +282,7 @@ class TargetLab:
 
     # ---- owned processes --------------------------------------------------------------------------
     def _process_env(self, name: str, settings: dict[str, str]) -> dict[str, str]:
-        """The file's env with its placeholders resolved, and the scenario's settings through env_map."""
+        """The file's env with its placeholders resolved, and the harness's settings through env_map."""
         spec = self.target.node(name).process
 
         def fill(value: str) -> str:
@@ -289,7 +295,7 @@ class TargetLab:
             return PLACEHOLDER.sub(one, value)
 
         env = {**os.environ, **{k: fill(v) for k, v in spec.env.items()}}
-        env.update({spec.env_map[k]: _scaled(v, spec.env_scale.get(k)) for k, v in settings.items() if k in spec.env_map})
+        env.update(spec.variables(settings))
         return env
 
     def _node_ref(self, ref: str) -> str:
@@ -299,6 +305,7 @@ class TargetLab:
         return next(n.plays for n in self.target.nodes if n.key == ref)
 
     def _spawn(self, name: str, settings: dict[str, str]) -> None:
+        """Start an owned process with the harness's settings (kept, in its names, for a start after a kill)."""
         spec = self.target.node(name).process
         facts = self.nodes[name]
         facts["settings"] = settings
@@ -307,10 +314,10 @@ class TargetLab:
         facts.update(proc=proc.to_dict(), log=str(log))
         self._save()
 
-    def unmapped(self, name: str, settings: dict[str, str]) -> list[str]:
-        """Settings an owned process cannot take (its target entry maps no variable for them)."""
-        spec = self.target.node(name).process
-        return sorted(k for k in settings if k not in spec.env_map and k not in spec.env_absent)
+    def unmapped(self, name: str, env: dict[str, str]) -> list[str]:
+        """The variables of a scenario's env (the stand-in's names) an owned process cannot take: its
+        target entry maps no variable for the setting they are, or they are no setting of the harness's."""
+        return untaken(self.target.node(name).process, env)
 
     # ---- node facts -------------------------------------------------------------------------------
     def _node(self, name: str) -> dict:
@@ -414,7 +421,7 @@ class TargetLab:
         if unmapped := self.unmapped(name, env or {}):
             raise FaultError(f"{name}: the target maps no variable for {', '.join(unmapped)}")
         process.stop(Proc(**f["proc"]))
-        self._spawn(name, {**(f.get("settings") or {}), **(env or {})})
+        self._spawn(name, {**(f.get("settings") or {}), **standin_env.as_settings(env or {})})
 
     def disconnect(self, name: str, peer: str | None = None, one_way: bool = False) -> None:
         """DROP rules in the container's network namespace: towards one peer, or every address but its own loopback."""
@@ -526,13 +533,13 @@ class TargetLab:
         """What the harness's own Redis users need: the target's Sentinels, master name and passwords
         and the scenario's client settings, in the variables of the stand-in's client they run. The
         target's stream is its own (lab.service, lab.protocol.service_settings)."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
+        env = {k: v for k, v in os.environ.items() if not standin_env.is_standin(k)}
         env.update({k: v for k, v in self.spec.service_env.items() if k in CLIENT_ENV.values()})
         nodes = self.current_nodes()  # before adoption too: Locust's Redis users are made first
-        env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs(nodes)),
-                    "FAIRBID_MASTER_NAME": self.config.master_name,
-                    "FAIRBID_REDIS_PASSWORD": self.secrets.redis or "",
-                    "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel or ""})
+        env.update(standin_env.environment({
+            "sentinels": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs(nodes)),
+            "master_name": self.config.master_name, "redis_password": self.secrets.redis or "",
+            "sentinel_password": self.secrets.sentinel or ""}))
         return env
 
     def mysql_connect(self, node: str = "mysql-1", timeout_s: float = 3.0,
@@ -557,9 +564,22 @@ class TargetLab:
                                autocommit=True)
 
 
-def _scaled(value: str, scale: float | None) -> str:
-    """A setting in the service's own unit (the stand-in's seconds as milliseconds, scale 1000)."""
-    if scale is None:
-        return value
-    number = float(value) * scale
-    return str(int(number)) if number.is_integer() else str(number)
+def untaken(spec: ProcessSpec, env: dict[str, str]) -> list[str]:
+    """The variables of a scenario's env (the stand-in's names) this process cannot take, each with the
+    harness's name of its setting where it is one: FAIRBID_CLAIM_IDLE_MS (claim_idle_ms)."""
+    out = []
+    for key in sorted(env):
+        setting = standin_env.setting(key)
+        if not spec.takes(setting):
+            out.append(f"{key} ({setting})" if setting else key)
+    return out
+
+
+def _settings_lines(spec: ProcessSpec, settings: dict[str, str]) -> list[str]:
+    """What an owned process is given of the harness's settings, in its own variables and units, and
+    what it has no such setting for."""
+    given = [f"{spec.env_map[k]}={spec.value(k, v)} ({k}" + (f" {v} {SETTINGS[k].unit})" if k in spec.env_scale else ")")
+             for k, v in sorted(settings.items()) if k in spec.env_map]
+    dropped = sorted(k for k in settings if k in spec.env_absent)
+    return ([f"given as its own: {', '.join(given)}"] if given else []) + (
+        [f"not applied (the service has no such setting): {', '.join(dropped)}"] if dropped else [])

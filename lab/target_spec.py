@@ -24,18 +24,35 @@ BODY_PLACEHOLDERS = ("auction", "user", "amount", "key")  # what a bid body temp
 class ProcessSpec:
     """A host process the harness starts and owns. `env` values may name `{host:NODE}`, `{port:NODE}`,
     `{addr:NODE}` (host:port) and `{sentinels}` (every Sentinel, comma-separated), resolved at start;
-    `env_map` maps a scenario's service setting (FAIRBID_ACK_DELAY_MS) to this process's variable."""
+    `env_map` maps one of the harness's settings (lab/service_settings.py: ack_delay_ms) to this
+    process's own variable, in its own unit."""
 
     command: tuple[str, ...]
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
-    env_map: dict[str, str] = field(default_factory=dict)
+    env_map: dict[str, str] = field(default_factory=dict)  # setting -> the service's variable
     env_scale: dict[str, float] = field(default_factory=dict)  # setting -> factor (seconds given, ms taken)
     env_absent: tuple[str, ...] = ()  # settings the service has no counterpart for: runs go on without them
     ready_path: str | None = None  # a GET on the node's address that answers one of ready_status when ready
     ready_status: tuple[int, ...] = (200,)
     ready_port: int | None = None  # or a port accepting connections on the node's host
     ready_timeout_s: float = 60.0
+
+    def takes(self, setting: str | None) -> bool:
+        """The service has this setting (a variable of its own) or says it has none (env_map: null)."""
+        return setting is not None and (setting in self.env_map or setting in self.env_absent)
+
+    def variables(self, settings: dict[str, str]) -> dict[str, str]:
+        """The harness's settings this process has, as its own variables in its own units."""
+        return {self.env_map[k]: self.value(k, v) for k, v in settings.items() if k in self.env_map}
+
+    def value(self, setting: str, value: str) -> str:
+        """A setting's value in the service's own unit (the harness's seconds as milliseconds: scale 1000)."""
+        scale = self.env_scale.get(setting)
+        if scale is None:
+            return value
+        number = float(value) * scale
+        return str(int(number)) if number.is_integer() else str(number)
 
 
 @dataclass(frozen=True)

@@ -147,16 +147,18 @@ RULES = {
                                      "'{port:}' is not a placeholder"),
     "env placeholder not a consumer": (C + "command: x, env: {A: \"{addr:consumer-1}\"}}}", 5,
                                        "nodes.c.process.env.A", "consumer-1 is a consumer: it has no address"),
-    "env_map a stand-in setting": (C + "command: x, env_map: {FAIRBID_ACK_DELAY: X}}}", 5,
-                                   "nodes.c.process.env_map.FAIRBID_ACK_DELAY",
-                                   "unknown setting FAIRBID_ACK_DELAY (the stand-in's: FAIRBID_ACK_DELAY_MS, "),
+    "env_map a setting of the harness": (C + "command: x, env_map: {FAIRBID_ACK_DELAY: X}}}", 5,
+                                         "nodes.c.process.env_map.FAIRBID_ACK_DELAY",
+                                         "unknown setting FAIRBID_ACK_DELAY (the harness's: ack_delay_ms, "),
+    "env_map by the harness's name": (C + "command: x, env_map: {ack_delay: X}}}", 5, "nodes.c.process.env_map.ack_delay",
+                                      "or the stand-in's FAIRBID_* name of one)"),
     "env_map to a variable name": (C + "command: x, env_map: {FAIRBID_ACK_DELAY_MS: ACK-DELAY}}}", 5,
                                    "nodes.c.process.env_map.FAIRBID_ACK_DELAY_MS",
                                    "'ACK-DELAY' is not an environment variable name"),
     "env_map a setting once": (C + "command: x, env_map: {ack_delay_ms: A, FAIRBID_ACK_DELAY_MS: B}}}", 5,
-                               "nodes.c.process.env_map.FAIRBID_ACK_DELAY_MS", "FAIRBID_ACK_DELAY_MS is mapped twice"),
+                               "nodes.c.process.env_map.FAIRBID_ACK_DELAY_MS", "ack_delay_ms is mapped twice"),
     "env_map a variable once": (C + "command: x, env_map: {ack_delay_ms: A, claim_idle_ms: A}}}", 5,
-                                "nodes.c.process.env_map.claim_idle_ms", "A already receives FAIRBID_ACK_DELAY_MS"),
+                                "nodes.c.process.env_map.claim_idle_ms", "A already receives ack_delay_ms"),
     # sentinel and redis
     "sentinel address host:port or node": ("sentinel: {addresses: [nowhere]}", 5, "sentinel.addresses[0]",
                                            "'nowhere' is neither host:port nor a sentinel node of this file"),
@@ -415,7 +417,7 @@ def test_a_complete_file_loads_into_the_target_the_lab_gets(tmp_path):
     consumer = ProcessSpec(command=("node", "consumer.js", "--id=1"), cwd=tmp_path.resolve(),
                            env={"REDIS_ADDR": "{addr:redis-master}", "SENTINELS": "{sentinels}",
                                 "MYSQL_PORT": "{port:mysql-1}", "WORKERS": "2"},
-                           env_map={"FAIRBID_ACK_DELAY_MS": "ACK_DELAY_MS", "FAIRBID_CLAIM_IDLE_MS": "CLAIM_IDLE_MS"})
+                           env_map={"ack_delay_ms": "ACK_DELAY_MS", "claim_idle_ms": "CLAIM_IDLE_MS"})
     expected = Target(
         name="plan-stack", path=path.resolve(),
         nodes=(TargetNode("redis-master", "redis", "redis-1", container="redis-master", port=6379, line=3),
@@ -475,7 +477,7 @@ def test_other_shapes_a_target_may_take(tmp_path):
     api2 = target.node("api-2")
     assert api2.process == ProcessSpec(command=("python", "-m", "svc", ""), cwd=(tmp_path / "svc").resolve())
     assert api2.port == 8081 and target.node("sentinel-2").port == 26380
-    assert target.node("consumer-2").process.env_map == {"FAIRBID_REDIS_PASSWORD": "RPW"}  # a variable's name
+    assert target.node("consumer-2").process.env_map == {"redis_password": "RPW"}  # a variable's name
     assert target.node("consumer-2").process.env == {"PASSWORD_HINT": "x", "AUTH_TOKEN": "{host:s1}"}  # not a literal
     assert target.sentinel_addresses == ("s1", "sentinel-2", "[::1]:26379", "10.0.0.7:26379")
     assert target.bid == BidCall(url="https://bids.example.com:8443", method="PUT", body={"password": "{key}", "n": 3})
@@ -596,7 +598,7 @@ def test_the_fairbid_example_is_described_by_its_target_file_alone(tmp_path):
     assert model.classify(400, {"error": {"code": "VALIDATION_ERROR"}}, "")[0] == "fail"
     assert model.classify(500, {"error": {"code": "INTERNAL_SERVER_ERROR"}}, "")[0] == "unknown"
     consumer = t.node("consumer-1").process
-    assert consumer.env_scale == {"FAIRBID_CLAIM_INTERVAL_S": 1000} and "FAIRBID_ACK_DELAY_MS" in consumer.env_absent
+    assert consumer.env_scale == {"claim_interval_s": 1000} and "ack_delay_ms" in consumer.env_absent
 
 
 def test_a_token_captured_by_the_login_may_fill_a_credential_header(tmp_path):
