@@ -19,7 +19,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--down-after", default="1000,2000,5000")
     p.add_argument("--deadline-s", type=float, default=2.0,
-                   help="the service client's total budget per operation (0: retries only, the client before issue 16)")
+                   help="the service client's total budget per operation (0: retries only, no total deadline)")
     p.add_argument("--backend", default="local", choices=BUILT)
     a = p.parse_args()
     deadline = {"FAIRBID_REDIS_DEADLINE_S": str(a.deadline_s)} if a.deadline_s else {}
