@@ -92,14 +92,19 @@ BACKENDS = {f.name: f for f in (
 DEFAULT_BACKEND = next(name for name, f in BACKENDS.items() if f.default)
 
 
-def backend_facts(*records: dict | None) -> BackendFacts:
+def backend_facts(*records: object) -> BackendFacts:
     """The facts of the backend a run's files say it ran on (run.json, summary.json or a journal line,
-    asked in the order given): as recorded, or, where files from before they were recorded only name
-    their backend, that backend's (none named: the default). Raises KeyError for an unknown name."""
+    asked in the order given; each its record, RunMeta, Summary, a JournalLine, or, for a journal line
+    not yet read as its record, the line itself): as recorded, or, where files from before they were
+    recorded only name their backend, that backend's (none named: the default). Raises KeyError for an
+    unknown name."""
+    def said(record: object, name: str) -> object:
+        return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
     for record in records:
-        if record and isinstance(record.get("backend_facts"), dict):
-            return BackendFacts(**record["backend_facts"])
-    named = next((r["backend"] for r in records if r and r.get("backend")), DEFAULT_BACKEND)
+        if isinstance(said(record, "backend_facts"), dict):
+            return BackendFacts(**said(record, "backend_facts"))
+    named = next((said(r, "backend") for r in records if said(r, "backend")), DEFAULT_BACKEND)
     return BACKENDS[str(named)]
 
 
