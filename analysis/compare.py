@@ -90,12 +90,12 @@ def check_rows(summaries: list[rf.Summary]) -> list[dict]:
     """Each check (by name) of any run, with each run's outcome; None where the run has no such check."""
     names: dict[str, None] = {}
     for s in summaries:
-        names.update(dict.fromkeys(c["name"] for c in s.checks or []))
+        names.update(dict.fromkeys(c.name for c in s.checks or []))
     rows = []
     for name in names:
-        per_run = [next((c for c in s.checks or [] if c["name"] == name), None) for s in summaries]
+        per_run = [next((c for c in s.checks or [] if c.name == name), None) for s in summaries]
         rows.append({"check": name, "runs": [None if c is None else {
-            "passed": c["passed"], "actual": c.get("actual"), **({"reason": c["reason"]} if c.get("reason") else {})}
+            "passed": c.passed, "actual": c.actual, **({"reason": c.reason} if c.reason else {})}
             for c in per_run]})
     return rows
 

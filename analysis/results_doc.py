@@ -174,13 +174,14 @@ def _make_cmd(sid: str, backend: rf.BackendFacts) -> str:
     return " ".join(filter(None, (f"make scenario S={sid}", backend.make_args)))
 
 
-def _expectation(run: RunFiles | None) -> dict:
-    return (run.summary.expectation if run else None) or {}
+def _expectation(run: RunFiles | None) -> rf.ExpectationResult:
+    """The plan's expectation as the run judged it (none: not tested, with no plan quoted)."""
+    return (run.summary.expectation if run else None) or rf.ExpectationResult()
 
 
 def _plan_quote(run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
     """The plan's expectation as the scenario quotes it; in Korean the plan's own words."""
-    plan = str(_expectation(run).get("plan") or cat.get("expectation") or "")
+    plan = str(_expectation(run).plan or cat.get("expectation") or "")
     if lang == "ko":
         if story and story.expect_ko:
             return story.expect_ko
@@ -340,17 +341,17 @@ def _when(r: rf.Applied | rf.Failed) -> float | None:
 def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
     F = run.fig()
     checks = run.summary.checks or []
-    by_metric: dict[str, list[dict]] = {}
+    by_metric: dict[str, list[rf.CheckResult]] = {}
     for c in checks:
-        by_metric.setdefault(c["metric"], []).append(c)
+        by_metric.setdefault(c.metric, []).append(c)
     yes, no = T.TXT["yes"](lang), T.TXT["no"](lang)
 
     def check_cells(metric: str) -> tuple[str, str]:
         cs = by_metric.get(metric) or []
         if not cs:
             return "-", "-"
-        exp = ", ".join(f"`{c['expected']}`" + ("¹" if c.get("backend_bound_why") else "") for c in cs)
-        return exp, (yes if all(c.get("passed") for c in cs) else no)
+        exp = ", ".join(f"`{c.expected}`" + ("¹" if c.backend_bound_why else "") for c in cs)
+        return exp, (yes if all(c.passed for c in cs) else no)
 
     lines = ["| " + L("figure | value | check | passed", "지표 | 값 | 기준 | 판정")(lang) + " |", "|---|---|---|---|"]
     for m in T.HEADLINE:
@@ -359,17 +360,17 @@ def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
         if m == "lost_acked_writes" and F.v(m) is not None:
             value = f"{num(F.v(m))} / {num(F.v('acked_writes'))}"
         lines.append(f"| {T.label(m, lang)} | {_cell(value)} | {exp} | {ok} |")
-    for m in sorted(by_metric, key=lambda k: [c["metric"] for c in checks].index(k)):
+    for m in sorted(by_metric, key=lambda k: [c.metric for c in checks].index(k)):
         if m in T.HEADLINE:
             continue
         exp, ok = check_cells(m)
         lines.append(f"| {T.label(m, lang)} | {_cell(_value(F, m, lang))} | {exp} | {ok} |")
     for c in checks:
-        if c.get("backend_bound_why"):
-            why = c["backend_bound_why"]
+        if c.backend_bound_why:
+            why = c.backend_bound_why
             if lang == "ko":
-                why = (story.bound_ko if story else {}).get((c["metric"], run.backend), f"원문: {why}")
-            lines += ["", f"¹ `{c['metric']}`: " + L(f"the {run.backend} backend's own bound, because {why}",
+                why = (story.bound_ko if story else {}).get((c.metric, run.backend), f"원문: {why}")
+            lines += ["", f"¹ `{c.metric}`: " + L(f"the {run.backend} backend's own bound, because {why}",
                                                         f"{run.backend} backend 고유의 기준이다. 이유: {why}")(lang)]
     faults = run.summary.faults or []
     if len(faults) > 1:
@@ -456,8 +457,8 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
         return lines + fault_lines(None, story, lang)
     s = run.summary
     checks = s.checks or []
-    n_ok = sum(1 for c in checks if c.get("passed"))
-    verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+    n_ok = sum(1 for c in checks if c.passed)
+    verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
     lines += [L(f"Run [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}) on the {run.backend} backend, {_utc(s.started_ms)}: "
                 f"**{T.RUN_VERDICT[bool(s.passed)].en}** ({n_ok} of {len(checks)} checks passed). The plan's "
                 f"expectation: {verdict.en}.",
@@ -480,14 +481,14 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
 def _measured_cell(run: RunFiles, lang: str) -> str:
     F = run.fig()
     parts = []
-    for c in _expectation(run).get("conditions") or []:
-        if c.get("reason"):
-            parts.append(f"`{c['condition']}`: " + (c["reason"] if lang == "en" else T.reason_ko(c["reason"].split(": ", 1)[-1])))
-        elif isinstance(c.get("actual"), dict):
-            parts.append(f"`{c['condition']}`: " + " vs ".join(num(v) + T.unit_of(k) if v is not None else "n/a"
-                                                             for k, v in c["actual"].items()))
+    for c in _expectation(run).conditions or []:
+        if c.reason:
+            parts.append(f"`{c.condition}`: " + (c.reason if lang == "en" else T.reason_ko(c.reason.split(": ", 1)[-1])))
+        elif isinstance(c.actual, dict):
+            parts.append(f"`{c.condition}`: " + " vs ".join(num(v) + T.unit_of(k) if v is not None else "n/a"
+                                                          for k, v in c.actual.items()))
         else:
-            parts.append(f"`{c['condition']}`: {_value(F, c['condition'].split(' ', 1)[0], lang)}")
+            parts.append(f"`{c.condition}`: {_value(F, c.condition.split(' ', 1)[0], lang)}")
     return "; ".join(parts) or L("no condition ties it to a figure", "수치와 연결된 조건이 없다")(lang)
 
 
@@ -510,9 +511,9 @@ def expectation_lines(order: list[str], runs: dict, catalog: dict, book: Storybo
         F, story = run.fig(), book.story(sid)
         learned = T.say(F, [story.learned]) if story and story.learned else [T.generic_learned(F)]
         said = learned[0](lang)
-        if _expectation(run).get("verdict") == "differs":
+        if _expectation(run).verdict == "differs":
             said += L(" The plan expected otherwise.", " 계획의 예상과 다르다.")(lang)
-        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+        verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
         link = f"[{L('run', '실행')(lang)}]({_rel(run, out_dir, rf.REPORT)})"
         lines.append(f"| {item} | {_cell(quote)} | {_cell(_measured_cell(run, lang))} ({link}) | "
                      f"{_cell(said)} | {verdict(lang)} |")
@@ -599,7 +600,7 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
         F = run.fig()
         cells = [num(F.v(m)) + T.unit_of(m) if F.v(m) is not None else "n/a" for m in ("failover_s", "error_window_s")]
         lost = f"{num(F.v('lost_acked_writes'))} / {num(F.v('acked_writes'))}" if F.has("lost_acked_writes") else "n/a"
-        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+        verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
         passed = T.RUN_VERDICT[bool(run.summary.passed)](lang)
         lines.append(f"| {_plan_step(sid, run, catalog.get(sid, {}))} | `{sid}` | {passed} | "
                      f"{verdict(lang)} | {cells[0]} | {cells[1]} | {lost} | [{run.id}]({_rel(run, out_dir, rf.REPORT)}) |")
@@ -609,7 +610,7 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
 def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[str]:
     ran = [sid for sid in order if sid in runs]
     passed = sum(1 for sid in ran if runs[sid].summary.passed)
-    verdicts = [_expectation(runs[sid]).get("verdict", "not tested") for sid in ran]
+    verdicts = [_expectation(runs[sid]).verdict for sid in ran]
     h, d, nt = verdicts.count("holds"), verdicts.count("differs"), verdicts.count("not tested")
     backends = ", ".join(sorted({runs[sid].backend for sid in ran})) or backend
     return [L("The plan (`ha-spec.ko.md`) announced a separate results document, to be written once the tests had run. "

@@ -382,20 +382,20 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
 
 def checks_sentence(F: Fig) -> L:
     checks = F.s.checks or []
-    failed = [c for c in checks if not c.get("passed")]
+    failed = [c for c in checks if not c.passed]
     if not failed:
         return L(f"All {len(checks)} checks passed.", f"검사 {len(checks)}개가 모두 통과했다.")
-    what = "; ".join(f"`{c['metric']}` = {num(c.get('actual')) if c.get('actual') is not None else 'n/a'}, expected "
-                     f"`{c['expected']}`" for c in failed)
+    what = "; ".join(f"`{c.metric}` = {num(c.actual) if c.actual is not None else 'n/a'}, expected `{c.expected}`"
+                     for c in failed)
     return L(f"{len(failed)} of {len(checks)} checks failed: {what}.",
              f"검사 {len(checks)}개 중 {len(failed)}개가 실패했다: {what}.")
 
 
 def generic_learned(F: Fig) -> L:
-    e = F.s.expectation or {}
-    rows = "; ".join(f"{c['condition']}: {c['verdict']}" for c in e.get("conditions", []))
-    return L(f"The plan's expectation {e.get('verdict', 'not tested')} in this run ({rows or 'no condition'}).",
-             f"이번 실행에서 계획의 예상은 '{VERDICT.get(e.get('verdict', 'not tested'), VERDICT['not tested']).ko}'"
+    e = F.s.expectation or rf.ExpectationResult()
+    rows = "; ".join(f"{c.condition}: {c.verdict}" for c in e.conditions)
+    return L(f"The plan's expectation {e.verdict} in this run ({rows or 'no condition'}).",
+             f"이번 실행에서 계획의 예상은 '{VERDICT.get(e.verdict, VERDICT['not tested']).ko}'"
              f"({rows or '조건 없음'}).")
 
 

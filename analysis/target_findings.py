@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import runfiles as rf
 from analysis.results_words import L, num
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,10 +95,10 @@ def lines(runs: dict, order: list[str], lang: str) -> list[str]:
     return out + [""]
 
 
-def _notes(m: dict, absent: dict, checks: list[dict]) -> list[L]:
+def _notes(m: dict, absent: dict, checks: list[rf.CheckResult]) -> list[L]:
     """What a run's own figures say of the guard and the consumers, sentence by sentence."""
     out = []
-    check_failed = any(c.get("metric") == "backlog_at_end" and not c.get("passed") for c in checks)
+    check_failed = any(c.metric == "backlog_at_end" and not c.passed for c in checks)
     fails = (L(": the backlog check fails.", ": backlog 검사는 실패한다.") if check_failed else L(".", "."))
     if m.get("config_drift.min-replicas-to-write"):
         old, _, new = m["config_drift.min-replicas-to-write"].partition(" -> ")
