@@ -49,7 +49,7 @@ def figures(run: Path, probe_csv: Path) -> dict:
         "window_from_request_log_s": ours, "window_from_prober_s": prober_window,
         "window_from_locust_1s_csv_s": csv_window, "difference_ms": diff_ms, "target_ms": 50,
         "met": bool(diff_ms is not None and diff_ms <= 50), "prober_writes": len(probe),
-        "prober_failures_in_test": len(probe_fails), "http_window_s": summary["metrics"]["error_window_bids_s"],
+        "prober_failures_in_test": len(probe_fails), "http_window_s": summary.metrics["error_window_bids_s"],
     }
 
 
