@@ -430,8 +430,8 @@ def _test_stop(environment, **_kw) -> None:
              summary.scenario, summary.run_id, m["failover_s"], m["error_window_s"], m["error_rate"],
              m["lost_acked_writes"], "PASS" if summary.passed else "FAIL")
     for c in summary.checks:
-        log.info("  check %-20s expected %-22s actual %-10s %s", c["metric"], c["expected"], c["actual"],
-                 "ok" if c["passed"] else "FAILED")
+        log.info("  check %-20s expected %-22s actual %-10s %s", c.metric, c.expected, c.actual,
+                 "ok" if c.passed else "FAILED")
 
 
 @events.quitting.add_listener

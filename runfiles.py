@@ -92,14 +92,19 @@ BACKENDS = {f.name: f for f in (
 DEFAULT_BACKEND = next(name for name, f in BACKENDS.items() if f.default)
 
 
-def backend_facts(*records: dict | None) -> BackendFacts:
+def backend_facts(*records: object) -> BackendFacts:
     """The facts of the backend a run's files say it ran on (run.json, summary.json or a journal line,
-    asked in the order given): as recorded, or, where files from before they were recorded only name
-    their backend, that backend's (none named: the default). Raises KeyError for an unknown name."""
+    asked in the order given; each its record, RunMeta, Summary, a JournalLine, or, for a journal line
+    not yet read as its record, the line itself): as recorded, or, where files from before they were
+    recorded only name their backend, that backend's (none named: the default). Raises KeyError for an
+    unknown name."""
+    def said(record: object, name: str) -> object:
+        return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
     for record in records:
-        if record and isinstance(record.get("backend_facts"), dict):
-            return BackendFacts(**record["backend_facts"])
-    named = next((r["backend"] for r in records if r and r.get("backend")), DEFAULT_BACKEND)
+        if isinstance(said(record, "backend_facts"), dict):
+            return BackendFacts(**said(record, "backend_facts"))
+    named = next((said(r, "backend") for r in records if said(r, "backend")), DEFAULT_BACKEND)
     return BACKENDS[str(named)]
 
 
@@ -134,6 +139,19 @@ def _default(f: Field) -> Any:
     return f.default_factory() if f.default_factory is not MISSING else f.default
 
 
+def _records_of(kind: type[JsonRecord], value: Any) -> Any:
+    """A nested JSON value as its record (a list: each item that is a JSON object); anything else as it is."""
+    if isinstance(value, list):
+        return [kind.from_json(x) if isinstance(x, dict) else x for x in value]
+    return kind.from_json(value) if isinstance(value, dict) else value
+
+
+def _json_of(value: Any) -> Any:
+    if isinstance(value, list):
+        return [x.to_json() if isinstance(x, JsonRecord) else x for x in value]
+    return value.to_json() if isinstance(value, JsonRecord) else value
+
+
 class JsonRecord:
     """A JSON object of the contract as a dataclass. `from_json` takes what a file holds (declared fields
     missing from an older file get their defaults; undeclared ones are kept in `extra`); `to_json` gives
@@ -143,11 +161,12 @@ class JsonRecord:
     FILE: ClassVar[str] = ""
     OPTIONAL: ClassVar[frozenset[str]] = frozenset()  # written only when set (conditional keys)
     DUMP: ClassVar[dict] = {"indent": 1}  # json.dumps' arguments, as the file has always been written
+    NESTED: ClassVar[dict[str, type[JsonRecord]]] = {}  # field -> the record its value (or each item of its list) is
 
     @classmethod
     def from_json(cls: type[R], data: dict) -> R:
         declared = {f.name for f in fields(cls)}
-        rec = cls(**{k: v for k, v in data.items() if k in declared})
+        rec = cls(**{k: _records_of(cls.NESTED[k], v) if k in cls.NESTED else v for k, v in data.items() if k in declared})
         object.__setattr__(rec, "_keys", tuple(data))
         object.__setattr__(rec, "_extra", {k: v for k, v in data.items() if k not in declared})
         return rec
@@ -165,7 +184,7 @@ class JsonRecord:
             keys = [k for k in values if k not in self.OPTIONAL or k not in unset]
         else:
             keys = [*read, *(k for k in values if k not in read and k not in unset)]
-        return {k: values[k] if k in values else self.extra[k] for k in keys}
+        return {k: _json_of(values[k]) if k in values else self.extra[k] for k in keys}
 
     @classmethod
     def load(cls: type[R], run_dir: str | Path) -> R | None:
@@ -232,6 +251,46 @@ CLOCK = "all times are this machine's wall clock (time.time), one clock for requ
 
 
 @dataclass(kw_only=True)
+class CheckResult(JsonRecord):
+    """One entry of summary.json `checks`: a check of run.json judged on the run's figures
+    (analysis/checks.py evaluate)."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"backend_bound_why", "harness", "reason"})
+
+    name: str | None = None  # METRIC OP EXPECTED, the check's name in the report and JUnit
+    metric: str | None = None
+    expected: str | None = None  # the bound as said: "<= 12", "between 5 and 12"
+    actual: Any = None  # the figure (None: absent, see reason)
+    passed: bool = False
+    backend_bound_why: str | None = None  # why this backend has its own bound
+    harness: bool = False  # the harness's check on itself (analysis.checks.SELF_CHECKS)
+    reason: str | None = None  # "not measured: WHY" where the figure is absent
+
+
+@dataclass(kw_only=True)
+class ConditionResult(JsonRecord):
+    """One condition of the plan's expectation, judged (analysis/expectation.py)."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"reason"})
+
+    condition: str | None = None
+    actual: Any = None  # the figure, or {metric: figure} for a comparison of two
+    verdict: str | None = None  # holds, differs or not tested
+    reason: str | None = None  # why not tested: "METRIC not measured: WHY"
+
+
+@dataclass(kw_only=True)
+class ExpectationResult(JsonRecord):
+    """summary.json `expectation`: the plan's claim and its verdict on this run, condition by condition."""
+
+    NESTED: ClassVar[dict] = {"conditions": ConditionResult}
+
+    plan: str = ""
+    verdict: str = "not tested"
+    conditions: list[ConditionResult] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
 class Summary(JsonRecord):
     """summary.json (DESIGN.md lists the keys users rely on): the run's figures by name (`metrics`),
     its checks, verdict and the plan's expectation judged. analysis/report.py writes it."""
@@ -239,6 +298,7 @@ class Summary(JsonRecord):
     FILE: ClassVar[str] = SUMMARY
     DUMP: ClassVar[dict] = {"indent": 2, "default": str}
     OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault"})
+    NESTED: ClassVar[dict] = {"checks": CheckResult, "expectation": ExpectationResult}
 
     run_id: str | None = None
     scenario: str | None = None
@@ -258,11 +318,11 @@ class Summary(JsonRecord):
     # the fault whose own figures are the run's headline ones: {fault, label, why} (analysis/metrics.headline_fault)
     headline_fault: dict | None = None
     variants: dict = field(default_factory=dict)  # client variant -> its metrics
-    checks: list = field(default_factory=list)  # {name, metric, expected, actual, passed, ...}
+    checks: list[CheckResult] = field(default_factory=list)
     passed: bool | None = None
     not_passed_because: list = field(default_factory=list)
     absent: dict = field(default_factory=dict)  # metric -> why it is absent
-    expectation: dict | None = None  # {plan, verdict, conditions}
+    expectation: ExpectationResult | None = None
     clock: str = CLOCK
     files: list | None = None  # the run directory's files, written last
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from analysis.evidence import NOT_SEEN
 from errors import ConfigError
-from runfiles import BACKENDS
+from runfiles import BACKENDS, CheckResult
 
 OPS = ("between", "equals", "at_most", "at_least")
 BACKEND_NAMES = tuple(BACKENDS)  # a per_backend bound names one of them
@@ -120,20 +120,15 @@ def _bound(entry: dict, metric: str, where: str, errors: list[str], allowed: set
     return Check(metric, op, tuple(expected) if op == "between" else expected)
 
 
-def evaluate(checks: list[Check], metrics: dict, absent: dict[str, str] | None = None) -> list[dict]:
+def evaluate(checks: list[Check], metrics: dict, absent: dict[str, str] | None = None) -> list[CheckResult]:
     """Each check with its actual figure; one on an absent metric fails, saying why it is absent."""
     out = []
     for c in checks:
         actual = metrics.get(c.metric)
-        row = {"name": c.name, "metric": c.metric, "expected": c.describe(), "actual": actual,
-               "passed": c.passed(actual)}
-        if c.why:
-            row["backend_bound_why"] = c.why
-        if c.harness:
-            row["harness"] = True
-        if actual is None:
-            row["reason"] = "not measured: " + ((absent or {}).get(c.metric) or NOT_SEEN)
-        out.append(row)
+        out.append(CheckResult(
+            name=c.name, metric=c.metric, expected=c.describe(), actual=actual, passed=c.passed(actual),
+            backend_bound_why=c.why or None, harness=bool(c.harness),
+            reason="not measured: " + ((absent or {}).get(c.metric) or NOT_SEEN) if actual is None else None))
     return out
 
 

@@ -36,16 +36,16 @@ MD, JSON, PNG = "compare.md", "compare.json", "compare.png"
 
 
 # ---- the runs ---------------------------------------------------------------------------------------
-def read_summary(run_dir: Path) -> dict:
-    path = run_dir / rf.SUMMARY
-    if not path.exists():
-        raise HarnessError(f"{run_dir}: no {rf.SUMMARY} (python analysis/report.py {run_dir} writes it)")
-    return json.loads(path.read_text())
+def read_summary(run_dir: Path) -> rf.Summary:
+    s = rf.Summary.load(run_dir)
+    if s is None:
+        raise HarnessError(f"{run_dir}: no readable {rf.SUMMARY} (python analysis/report.py {run_dir} writes it)")
+    return s
 
 
-def label(s: dict) -> str:
+def label(s: rf.Summary) -> str:
     """A run's column head: `scenario (backend, run_id)`."""
-    return f"{s.get('scenario')} ({s.get('backend')}, {s.get('run_id')})"
+    return f"{s.scenario} ({s.backend}, {s.run_id})"
 
 
 def zero(run: Run) -> dict:
@@ -63,39 +63,39 @@ def zero(run: Run) -> dict:
 
 
 # ---- the tables -------------------------------------------------------------------------------------
-def _cell(s: dict, metric: str) -> str:
-    value = (s.get("metrics") or {}).get(metric)
+def _cell(s: rf.Summary, metric: str) -> str:
+    value = (s.metrics or {}).get(metric)
     if value is not None:
         return fmt(value)
-    why = (s.get("absent") or {}).get(metric)
+    why = (s.absent or {}).get(metric)
     return f"absent: {why}" if why else "-"
 
 
-def metric_rows(summaries: list[dict]) -> list[dict]:
+def metric_rows(summaries: list[rf.Summary]) -> list[dict]:
     """Every metric some run measured (non-null) that two or more runs report, in the runs' own order."""
     order: dict[str, None] = {}
     for s in summaries:
-        order.update(dict.fromkeys(s.get("metrics") or {}))
+        order.update(dict.fromkeys(s.metrics or {}))
     rows = []
     for metric in order:
-        having = [s for s in summaries if metric in (s.get("metrics") or {})]
-        if len(having) < 2 or all(s["metrics"][metric] is None for s in having):
+        having = [s for s in summaries if metric in (s.metrics or {})]
+        if len(having) < 2 or all(s.metrics[metric] is None for s in having):
             continue
-        rows.append({"metric": metric, "values": [(s.get("metrics") or {}).get(metric) for s in summaries],
+        rows.append({"metric": metric, "values": [(s.metrics or {}).get(metric) for s in summaries],
                      "cells": [_cell(s, metric) for s in summaries]})
     return rows
 
 
-def check_rows(summaries: list[dict]) -> list[dict]:
+def check_rows(summaries: list[rf.Summary]) -> list[dict]:
     """Each check (by name) of any run, with each run's outcome; None where the run has no such check."""
     names: dict[str, None] = {}
     for s in summaries:
-        names.update(dict.fromkeys(c["name"] for c in s.get("checks") or []))
+        names.update(dict.fromkeys(c.name for c in s.checks or []))
     rows = []
     for name in names:
-        per_run = [next((c for c in s.get("checks") or [] if c["name"] == name), None) for s in summaries]
+        per_run = [next((c for c in s.checks or [] if c.name == name), None) for s in summaries]
         rows.append({"check": name, "runs": [None if c is None else {
-            "passed": c["passed"], "actual": c.get("actual"), **({"reason": c["reason"]} if c.get("reason") else {})}
+            "passed": c.passed, "actual": c.actual, **({"reason": c.reason} if c.reason else {})}
             for c in per_run]})
     return rows
 
@@ -109,10 +109,10 @@ def _flat(d: object, prefix: str = "") -> dict[str, object]:
     return {prefix: json.dumps(d) if isinstance(d, list) else d}
 
 
-def config_differences(summaries: list[dict]) -> list[dict]:
+def config_differences(summaries: list[rf.Summary]) -> list[dict]:
     """The settings of summary.json's `config` (stack, Sentinel timings, load, client) that are not the
     same in every run; a setting one run lacks counts as different."""
-    flats = [{k: v for k, v in _flat(s.get("config") or {}).items() if v is not None} for s in summaries]
+    flats = [{k: v for k, v in _flat(s.config or {}).items() if v is not None} for s in summaries]
     keys = sorted({k for f in flats for k in f})
     return [{"setting": k, "values": [f.get(k) for f in flats]} for k in keys
             if len({json.dumps(f[k], sort_keys=True) if k in f else "<missing>" for f in flats}) > 1]
@@ -131,7 +131,7 @@ def failures_per_bin(run: Run, t0_ms: float) -> tuple[pd.Series, pd.Series]:
     return failed, total
 
 
-def plot(runs: list[Run], summaries: list[dict], zeros: list[dict], path: Path) -> Path:
+def plot(runs: list[Run], summaries: list[rf.Summary], zeros: list[dict], path: Path) -> Path:
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     fig, (ax, ax_rate) = plt.subplots(2, 1, figsize=(11, 5.5), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     top, strip = 0.0, 0.035  # each run's fault spans also as a bar of its own at the top of the upper panel
@@ -164,7 +164,7 @@ def plot(runs: list[Run], summaries: list[dict], zeros: list[dict], path: Path) 
                        "applied..healed; dashed: its +switch-master)", fontsize=8)
     for a in (ax, ax_rate):
         a.grid(alpha=0.3)
-    names = " vs ".join(dict.fromkeys(str(s.get("scenario")) for s in summaries))
+    names = " vs ".join(dict.fromkeys(str(s.scenario) for s in summaries))
     fig.suptitle(f"Failed requests, runs aligned on their first disruptive fault: {names}", fontsize=11)
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=1, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.015 + 0.035 * len(runs), 1, 1))
@@ -230,9 +230,9 @@ def compare(run_dirs: list[str | Path], out: str | Path | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     data = {
         "written": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "runs": [{"dir": str(d), "label": label(s), "run_id": s.get("run_id"), "scenario": s.get("scenario"),
-                  "backend": s.get("backend"), "title": s.get("title"), "passed": s.get("passed"),
-                  "not_passed_because": s.get("not_passed_because") or [], "zero": z}
+        "runs": [{"dir": str(d), "label": label(s), "run_id": s.run_id, "scenario": s.scenario,
+                  "backend": s.backend, "title": s.title, "passed": s.passed,
+                  "not_passed_because": s.not_passed_because or [], "zero": z}
                  for d, s, z in zip(dirs, summaries, zeros)],
         "metrics": metric_rows(summaries),
         "checks": check_rows(summaries),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from analysis.checks import OPS, Check, parse_checks
 from analysis.evidence import NOT_SEEN
 from errors import ConfigError
+from runfiles import ConditionResult, ExpectationResult
 
 HOLDS, DIFFERS, NOT_TESTED = "holds", "differs", "not tested"
 COMPARE_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
@@ -100,26 +101,27 @@ def from_json(data: object) -> Expectation:
     return Expectation(plan=data.get("plan", ""), conditions=tuple(conds))
 
 
-def _judge_one(cond: Check | Compare, metrics: dict, absent: dict) -> dict:
+def _judge_one(cond: Check | Compare, metrics: dict, absent: dict) -> ConditionResult:
     names = [cond.left, cond.right] if isinstance(cond, Compare) else [cond.metric]
     values = [metrics.get(n) for n in names]
     missing = [n for n, v in zip(names, values) if v is None]
-    row = {"condition": cond.name, "actual": values[0] if len(values) == 1 else dict(zip(names, values))}
+    actual = values[0] if len(values) == 1 else dict(zip(names, values))
     if missing:
         reason = absent.get(missing[0]) or NOT_SEEN
-        return {**row, "verdict": NOT_TESTED, "reason": f"{missing[0]} not measured: {reason}"}
+        return ConditionResult(condition=cond.name, actual=actual, verdict=NOT_TESTED,
+                               reason=f"{missing[0]} not measured: {reason}")
     ok = COMPARE_OPS[cond.op](*values) if isinstance(cond, Compare) else cond.passed(values[0])
-    return {**row, "verdict": HOLDS if ok else DIFFERS}
+    return ConditionResult(condition=cond.name, actual=actual, verdict=HOLDS if ok else DIFFERS)
 
 
-def judge(exp: Expectation, metrics: dict, absent: dict | None = None) -> dict:
+def judge(exp: Expectation, metrics: dict, absent: dict | None = None) -> ExpectationResult:
     """holds: every condition held; differs: one did not (a finding); not tested: nothing decided it."""
     rows = [_judge_one(c, metrics, absent or {}) for c in exp.conditions]
-    verdicts = {r["verdict"] for r in rows}
+    verdicts = {r.verdict for r in rows}
     if DIFFERS in verdicts:
         verdict = DIFFERS
     elif rows and verdicts == {HOLDS}:
         verdict = HOLDS
     else:
         verdict = NOT_TESTED
-    return {"plan": exp.plan, "verdict": verdict, "conditions": rows}
+    return ExpectationResult(plan=exp.plan, verdict=verdict, conditions=rows)

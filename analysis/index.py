@@ -1,7 +1,6 @@
 """results/index.md: the newest run of each scenario on each backend, side by side, from run files alone."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import runfiles as rf
@@ -10,22 +9,23 @@ BACKENDS = tuple(rf.BACKENDS)  # in this order; a run against a team's own stack
 HEADLINE = ("failover_s", "error_window_s", "lost_acked_writes")
 
 
-def newest_runs(results: Path) -> dict[tuple[str, str], dict]:
-    """{(scenario, backend): summary} of the newest run of each (run ids sort by time)."""
-    latest: dict[tuple[str, str], dict] = {}
+def newest_runs(results: Path) -> dict[tuple[str, str], rf.Summary]:
+    """{(scenario, backend): summary} of the newest run of each (run ids sort by time); a summary.json
+    that is no JSON object naming its scenario is no run's."""
+    latest: dict[tuple[str, str], rf.Summary] = {}
     for path in sorted(results.glob(f"*/{rf.SUMMARY}")):
-        s = json.loads(path.read_text())
-        if isinstance(s, dict) and "scenario" in s and not s.get("campaign"):  # run directories, no campaign's
-            latest[(s["scenario"], s.get("backend") or rf.DEFAULT_BACKEND)] = s
+        s = rf.Summary.load(path.parent)
+        if s is not None and s.scenario is not None and not s.campaign:  # run directories, no campaign's
+            latest[(s.scenario, s.backend or rf.DEFAULT_BACKEND)] = s
     return latest
 
 
-def _cell(s: dict | None, key: str) -> str:
+def _cell(s: rf.Summary | None, key: str) -> str:
     if s is None:
         return "-"
     if key == "verdict":
-        return "PASS" if s["passed"] else "FAIL"
-    value = s["metrics"].get(key)
+        return "PASS" if s.passed else "FAIL"
+    value = s.metrics.get(key)
     return "n/a" if value is None else str(value)
 
 
@@ -40,9 +40,9 @@ def write_index(results: Path) -> Path:
             "| scenario | step | " + " | ".join(cols) + " | runs |", "|---|---|" + "---|" * len(cols) + "---|"]
     for sid in sorted({k[0] for k in latest}):
         runs = {b: latest.get((sid, b)) for b in backends}
-        step = next((s.get("plan_step") or "" for s in runs.values() if s), "")
+        step = next((s.plan_step or "" for s in runs.values() if s), "")
         cells = [_cell(runs[b], key) for key in ("verdict", *HEADLINE) for b in backends]
-        links = ", ".join(f"[{b}]({s['run_id']}/{rf.REPORT})" for b, s in runs.items() if s)
+        links = ", ".join(f"[{b}]({s.run_id}/{rf.REPORT})" for b, s in runs.items() if s)
         rows.append(f"| {sid} | {step} | " + " | ".join(cells) + f" | {links} |")
     out = results / "index.md"
     out.write_text("\n".join(rows) + "\n")

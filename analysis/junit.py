@@ -30,16 +30,23 @@ def _property(summary: rf.Summary, key: str) -> str:
     return fmt(value)
 
 
-def check_message(check: dict) -> str:
+def check_message(check: rf.CheckResult) -> str:
     """`expected EXPECTED, actual ACTUAL[; REASON]`, the failure's one line."""
-    msg = f"expected {check.get('expected')}, actual {fmt(check.get('actual'))}"
-    return msg + (f"; {check['reason']}" if check.get("reason") else "")
+    msg = f"expected {check.expected}, actual {fmt(check.actual)}"
+    return msg + (f"; {check.reason}" if check.reason else "")
+
+
+def _check_detail(c: rf.CheckResult) -> str:
+    """A failed check's figures, one a line (its reason and its backend's own bound where it has them)."""
+    said = (("metric", c.metric), ("expected", c.expected), ("actual", c.actual), ("reason", c.reason),
+            ("backend_bound_why", c.backend_bound_why))
+    return "\n".join(f"{k}: {fmt(v)}" for k, v in said if v is not None or k == "actual")
 
 
 def other_reasons(summary: rf.Summary) -> list[str]:
     """Why the run did not pass, apart from its failed checks (each of those is its own testcase)."""
     why = [w for w in summary.not_passed_because or [] if not w.startswith("check failed")]
-    if not summary.passed and not why and all(c.get("passed") for c in summary.checks or []):
+    if not summary.passed and not why and all(c.passed for c in summary.checks or []):
         why = ["the run did not pass (summary.json gives no reason)"]
     return why
 
@@ -61,7 +68,7 @@ def suite(run_dir: str | Path, summary: rf.Summary | None) -> ET.Element:
     classname = f"{PREFIX}.{scenario}"
     checks = summary.checks or []
     verdict = other_reasons(summary)
-    failures = sum(1 for c in checks if not c.get("passed")) + (1 if verdict else 0)
+    failures = sum(1 for c in checks if not c.passed) + (1 if verdict else 0)
     attrs = {"name": scenario, "tests": str(len(checks) + (1 if verdict else 0)), "failures": str(failures),
              "errors": "0", "skipped": "0", "time": _duration_s(summary)}
     if summary.started_ms is not None:
@@ -71,11 +78,10 @@ def suite(run_dir: str | Path, summary: rf.Summary | None) -> ET.Element:
     for key in PROPERTIES:
         ET.SubElement(props, "property", {"name": key, "value": _property(summary, key)})
     for c in checks:
-        case = ET.SubElement(el, "testcase", {"classname": classname, "name": str(c.get("name"))})
-        if not c.get("passed"):
+        case = ET.SubElement(el, "testcase", {"classname": classname, "name": str(c.name)})
+        if not c.passed:
             failure = ET.SubElement(case, "failure", {"message": check_message(c), "type": "check"})
-            failure.text = "\n".join(f"{k}: {fmt(c.get(k))}" for k in ("metric", "expected", "actual", "reason",
-                                                                         "backend_bound_why") if k in c)
+            failure.text = _check_detail(c)
     if verdict:
         case = ET.SubElement(el, "testcase", {"classname": classname, "name": VERDICT_CASE})
         failure = ET.SubElement(case, "failure", {"message": "; ".join(verdict), "type": "verdict"})

@@ -116,7 +116,7 @@ def _headline(run: Run) -> dict | None:
     return {"fault": w["fault"], "label": w["label"], "why": why}
 
 
-def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
+def verdict_reasons(run: Run, checks: list[rf.CheckResult]) -> list[str]:
     """Why the run does not pass; empty when it does. No measured load means no verdict at all."""
     out = []
     gap = load_gap(run)
@@ -127,10 +127,10 @@ def verdict_reasons(run: Run, checks: list[dict]) -> list[str]:
     out += [f"incomplete: {problem}" for problem in worker_problems(run)]
     if run.meta.halted:
         out.append(f"halted: {run.meta.halted['reason']}")
-    if not [c for c in checks if not c.get("harness")]:
+    if not [c for c in checks if not c.harness]:
         out.append("the scenario has no check")
-    out += [f"check failed: {c['name']} (actual {fmt(c['actual'])}{'; ' + c['reason'] if 'reason' in c else ''})"
-            for c in checks if not c["passed"]]
+    out += [f"check failed: {c.name} (actual {fmt(c.actual)}{'; ' + c.reason if c.reason is not None else ''})"
+            for c in checks if not c.passed]
     return out
 
 
@@ -218,12 +218,12 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
         lines += [f"| {_rel(run, f.applied_ms)} | {f.name or f.action} ({f.action}) | {f.node} | "
                   f"{json.dumps(f.output)} |" for f in probes]
     lines += ["", "## Checks", "", "| check | expected | actual | passed |", "|---|---|---|---|"]
-    lines += [f"| {c['metric']}{'²' if c.get('harness') else ''} | "
-              f"{c['expected']}{' (' + s.backend + ' bound¹)' if c.get('backend_bound_why') else ''} | "
-              f"{c.get('reason') or fmt(c['actual'])} | {'yes' if c['passed'] else '**no**'} |" for c in s.checks]
-    lines += [f"\n¹ {c['metric']}: this backend's own bound, because {c['backend_bound_why']}"
-              for c in s.checks if c.get("backend_bound_why")]
-    if any(c.get("harness") for c in s.checks):
+    lines += [f"| {c.metric}{'²' if c.harness else ''} | "
+              f"{c.expected}{' (' + s.backend + ' bound¹)' if c.backend_bound_why else ''} | "
+              f"{c.reason or fmt(c.actual)} | {'yes' if c.passed else '**no**'} |" for c in s.checks]
+    lines += [f"\n¹ {c.metric}: this backend's own bound, because {c.backend_bound_why}"
+              for c in s.checks if c.backend_bound_why]
+    if any(c.harness for c in s.checks):
         lines += ["\n² the harness's check on itself: Locust's own request count against the rows of the per-request "
                   "log (in a distributed run, rows that crossed from the workers as messages)"]
     if s.absent:
@@ -252,17 +252,17 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
     return "\n".join(lines)
 
 
-def expectation_lines(e: dict) -> list[str]:
+def expectation_lines(e: rf.ExpectationResult) -> list[str]:
     """예상 vs 현실: the plan's claim and, per condition, whether this run's figures bear it out."""
-    lines = ["", "## Expected vs actual (예상 vs 현실)", "", f"Plan: {e['plan'] or '-'}", "",
-             f"Verdict on the plan's expectation: **{e['verdict']}**", ""]
-    if not e["conditions"]:
+    lines = ["", "## Expected vs actual (예상 vs 현실)", "", f"Plan: {e.plan or '-'}", "",
+             f"Verdict on the plan's expectation: **{e.verdict}**", ""]
+    if not e.conditions:
         return lines + ["No condition ties this expectation to a metric: not tested by this run."]
     lines += ["| condition | actual | verdict |", "|---|---|---|"]
-    for c in e["conditions"]:
-        actual = c.get("reason") or (", ".join(f"{k} = {fmt(v)}" for k, v in c["actual"].items())
-                                     if isinstance(c["actual"], dict) else fmt(c["actual"]))
-        lines.append(f"| {c['condition']} | {actual} | {c['verdict']} |")
+    for c in e.conditions:
+        actual = c.reason or (", ".join(f"{k} = {fmt(v)}" for k, v in c.actual.items())
+                              if isinstance(c.actual, dict) else fmt(c.actual))
+        lines.append(f"| {c.condition} | {actual} | {c.verdict} |")
     return lines
 
 

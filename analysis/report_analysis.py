@@ -79,9 +79,9 @@ def analysis_lines(run: Run, s: rf.Summary) -> list[str]:
                    f"{fmt(m['readonly_bids_s'])} s, the Redis users for {fmt(m['readonly_redis_s'])} s.")
     if m["switches"] and m["switches"] > 1:
         out.append(f"Sentinel switched the master {m['switches']} times in this run (each marked on the timeline).")
-    failed = [c for c in s.checks if not c["passed"]]
+    failed = [c for c in s.checks if not c.passed]
     out.append("Every check passed." if not failed else
-               "Failed checks: " + "; ".join(f"{c['metric']} = {fmt(c['actual'])}, expected {c['expected']}"
+               "Failed checks: " + "; ".join(f"{c.metric} = {fmt(c.actual)}, expected {c.expected}"
                                             for c in failed) + ".")
     return out
 

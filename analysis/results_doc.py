@@ -43,21 +43,21 @@ class RunFiles:
     """One run directory as the document reads it."""
 
     dir: Path
-    summary: dict
-    meta: dict  # run.json ({} when absent)
-    journal: list[dict]
+    summary: rf.Summary
+    meta: rf.RunMeta  # an empty RunMeta() when run.json is absent
+    journal: list[rf.JournalLine]
 
     @property
     def id(self) -> str:
-        return str(self.summary.get("run_id") or self.dir.name)
+        return str(self.summary.run_id or self.dir.name)
 
     @property
     def scenario(self) -> str:
-        return str(self.summary["scenario"])
+        return str(self.summary.scenario)
 
     @property
     def backend(self) -> str:
-        return str(self.summary.get("backend") or rf.DEFAULT_BACKEND)
+        return str(self.summary.backend or rf.DEFAULT_BACKEND)
 
     @property
     def backend_facts(self) -> rf.BackendFacts:
@@ -68,57 +68,45 @@ class RunFiles:
         return T.Fig(self.summary, self.journal)
 
 
-def _json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def read_run(d: Path) -> RunFiles | None:
     """The run in directory d, or None where it is no run directory (no summary.json naming a scenario)."""
-    summary = _json(d / rf.SUMMARY)
-    if not summary.get("scenario"):
+    summary = rf.Summary.load(d)
+    if summary is None or not summary.scenario:
         return None
-    journal = []
-    path = d / rf.FAULTS
-    if path.exists():
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(rec, dict):
-                journal.append(rec)
-    return RunFiles(d, summary, _json(d / rf.RUN_JSON), journal)
+    return RunFiles(d, summary, rf.RunMeta.load(d) or rf.RunMeta(), rf.read_journal(d))
 
 
 def excluded(run: RunFiles, backend: str | None, target: str | None = None) -> str | None:
     """Why a run is not taken into the document, or None when it is. With `target`, only the runs
     against that target (by its name) are taken: a team's own document."""
     s, meta = run.summary, run.meta
-    ran_on = (meta.get("target") or {}).get("name") if isinstance(meta.get("target"), dict) else None
     if target is not None:
-        if ran_on != target:
+        if _target_name(meta) != target:
             return f"not a run against target {target}"
         backend = None
-    cfg = s.get("config") or {}
     if backend is not None and run.backend != backend:
         return f"backend {run.backend}, not {backend}"
-    if s.get("interrupted") or meta.get("interrupted"):
+    if s.interrupted or meta.interrupted:
         return "interrupted"
-    if (s.get("target") or meta.get("target")) and target is None:
+    if (s.target or meta.target) and target is None:
         return "run against a target"
-    if cfg.get("workers") or "workers" in s or "workers" in meta or (meta.get("config") or {}).get("workers"):
+    # the writer's summary.json declares no "workers" (its config's, or run.json's, say so): one that has it
+    # (written by hand, or by a version that wrote it) is not taken either
+    if ((s.config or {}).get("workers") or "workers" in s.extra or meta.workers is not None
+            or (meta.config or {}).get("workers")):
         return "run with workers"
-    if s.get("campaign") or meta.get("campaign"):
+    if s.campaign or meta.campaign:
         return "run of a campaign"
     return None
 
 
+def _target_name(meta: rf.RunMeta) -> str | None:
+    """The name of the target a run was made against (run.json's {name, file, plan}), or None."""
+    return meta.target.get("name") if isinstance(meta.target, dict) else None
+
+
 def _newest_key(run: RunFiles) -> tuple:
-    return (float(run.summary.get("started_ms") or 0), run.dir.name)
+    return (float(run.summary.started_ms or 0), run.dir.name)
 
 
 def select(root: Path, backend: str | None, recursive: bool, only: set[str] | None,
@@ -175,24 +163,25 @@ def _utc(ms: float | None) -> str:
 def _step_title(sid: str, run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
     if lang == "ko" and story:
         return story.title_ko
-    return str((run.summary.get("title") if run else None) or cat.get("title") or sid)
+    return str((run.summary.title if run else None) or cat.get("title") or sid)
 
 
 def _plan_step(sid: str, run: RunFiles | None, cat: dict) -> str:
-    return str((run.summary.get("plan_step") if run else None) or cat.get("plan_step") or sid)
+    return str((run.summary.plan_step if run else None) or cat.get("plan_step") or sid)
 
 
 def _make_cmd(sid: str, backend: rf.BackendFacts) -> str:
     return " ".join(filter(None, (f"make scenario S={sid}", backend.make_args)))
 
 
-def _expectation(run: RunFiles | None) -> dict:
-    return (run.summary.get("expectation") if run else None) or {}
+def _expectation(run: RunFiles | None) -> rf.ExpectationResult:
+    """The plan's expectation as the run judged it (none: not tested, with no plan quoted)."""
+    return (run.summary.expectation if run else None) or rf.ExpectationResult()
 
 
 def _plan_quote(run: RunFiles | None, cat: dict, story: Story | None, lang: str) -> str:
     """The plan's expectation as the scenario quotes it; in Korean the plan's own words."""
-    plan = str(_expectation(run).get("plan") or cat.get("expectation") or "")
+    plan = str(_expectation(run).plan or cat.get("expectation") or "")
     if lang == "ko":
         if story and story.expect_ko:
             return story.expect_ko
@@ -283,7 +272,7 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
                          f"{num(ru.get('backoff_cap_s'))} s",
                          f"timeout {num(ru.get('timeout_s'))} s, 재시도 {ru.get('retries')}회, backoff 상한 "
                          f"{num(ru.get('backoff_cap_s'))} s")(lang) + ".")
-    target = run.meta.get("target") or {}
+    target = run.meta.target or {}
     if target:  # the stack's own files and settings, not the stand-in's: the stand-in's lines above do not apply
         standin = (L("Service Redis client", "서비스의 Redis 클라이언트"),
                    L("Redis directives beyond conf/redis.conf", "conf/redis.conf 외 Redis 설정"))
@@ -309,56 +298,60 @@ def fault_lines(run: RunFiles | None, story: Story | None, lang: str) -> list[st
     if run is None:
         return lines
     F = run.fig()
-    zero, start = F.primary_ms(), run.summary.get("started_ms")
-    recs = sorted((r for r in run.journal if r.get("event") in ("applied", "failed")),
-                  key=lambda r: (r.get("applied_ms") or r.get("scheduled_ms") or 0, r.get("fault", 0)))
+    zero, start = F.primary_ms(), run.summary.started_ms
+    recs = sorted((r for r in run.journal if isinstance(r, rf.Applied | rf.Failed)),
+                  key=lambda r: (_when(r) or 0, r.fault or 0))
     if not recs:
         return lines + [T.TXT["no_faults"](lang), ""]
-    healed = {r.get("fault"): r for r in run.journal if r.get("event") == "healed"}
+    healed = {r.fault: r for r in run.journal if isinstance(r, rf.Healed)}
     lines += [T.TXT["harness_did"](lang).format(backend=run.backend), "",
               "| at | t | " + L("action → node | what was done | undone", "동작 → 노드 | 실제로 한 일 | 복구")(lang) + " |",
               "|---|---|---|---|---|"]
     for r in recs:
-        t_ms = r.get("applied_ms") or r.get("scheduled_ms")
+        t_ms = _when(r)
         at = f"{(t_ms - start) / 1000:.1f} s" if start and t_ms else "-"
         t = f"{(t_ms - zero) / 1000:+.3f} s" if zero is not None and t_ms else "-"
-        target = r.get("target")
-        target = json.dumps(target, sort_keys=True) if isinstance(target, dict) else str(target)
-        node = r.get("node") or "-"
-        who = f"`{r.get('action')}` {target}" + (f" → {node}" if node not in ("-", target) else "")
-        if r.get("event") == "failed":
-            what, back = L(f"failed: {r.get('error')}", f"실패: {r.get('error')}")(lang), "-"
+        target = json.dumps(r.target, sort_keys=True) if isinstance(r.target, dict) else str(r.target)
+        node = r.node or "-"
+        who = f"`{r.action}` {target}" + (f" → {node}" if node not in ("-", target) else "")
+        if isinstance(r, rf.Failed):
+            what, back = L(f"failed: {r.error}", f"실패: {r.error}")(lang), "-"
         else:
             what = T.told(r)(lang)
-            h = healed.get(r.get("fault"))
+            h = healed.get(r.fault)
             back = "-"
-            undo = next((x for x in recs if x.get("event") == "applied" and x.get("node") == r.get("node")
-                         and x.get("action") == r.get("undone_by") and x["applied_ms"] > r["applied_ms"]), None)
-            if undo and zero is not None and (not h or undo["applied_ms"] <= h["healed_ms"]):
-                back = f"{(undo['applied_ms'] - zero) / 1000:+.3f} s: " + L(
-                    f"by the `{undo['action']}` below", f"아래의 `{undo['action']}` 동작으로")(lang)
+            undo = next((x for x in recs if isinstance(x, rf.Applied) and x.node == r.node
+                         and x.action == r.undone_by and x.applied_ms > r.applied_ms), None)
+            if undo and zero is not None and (not h or undo.applied_ms <= h.healed_ms):
+                back = f"{(undo.applied_ms - zero) / 1000:+.3f} s: " + L(
+                    f"by the `{undo.action}` below", f"아래의 `{undo.action}` 동작으로")(lang)
             elif h:
-                ht = f"{(h['healed_ms'] - zero) / 1000:+.3f} s" if zero is not None else ""
-                why = T.HEALED_WHY.get(h.get("reason"), L(str(h.get("reason")), str(h.get("reason"))))(lang)
+                ht = f"{(h.healed_ms - zero) / 1000:+.3f} s" if zero is not None else ""
+                why = T.HEALED_WHY.get(h.reason, L(str(h.reason), str(h.reason)))(lang)
                 back = f"{ht} ({why}): {T.told(r, 'undone')(lang)}"
         lines.append(f"| {at} | {t} | {_cell(who)} | {_cell(what)} | {_cell(back)} |")
     return lines + [""]
 
 
+def _when(r: rf.Applied | rf.Failed) -> float | None:
+    """When a fault took effect, or (failed, or never applied) when it was due."""
+    return (r.applied_ms if isinstance(r, rf.Applied) else None) or r.scheduled_ms
+
+
 def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
     F = run.fig()
-    checks = run.summary.get("checks") or []
-    by_metric: dict[str, list[dict]] = {}
+    checks = run.summary.checks or []
+    by_metric: dict[str, list[rf.CheckResult]] = {}
     for c in checks:
-        by_metric.setdefault(c["metric"], []).append(c)
+        by_metric.setdefault(c.metric, []).append(c)
     yes, no = T.TXT["yes"](lang), T.TXT["no"](lang)
 
     def check_cells(metric: str) -> tuple[str, str]:
         cs = by_metric.get(metric) or []
         if not cs:
             return "-", "-"
-        exp = ", ".join(f"`{c['expected']}`" + ("¹" if c.get("backend_bound_why") else "") for c in cs)
-        return exp, (yes if all(c.get("passed") for c in cs) else no)
+        exp = ", ".join(f"`{c.expected}`" + ("¹" if c.backend_bound_why else "") for c in cs)
+        return exp, (yes if all(c.passed for c in cs) else no)
 
     lines = ["| " + L("figure | value | check | passed", "지표 | 값 | 기준 | 판정")(lang) + " |", "|---|---|---|---|"]
     for m in T.HEADLINE:
@@ -367,19 +360,19 @@ def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
         if m == "lost_acked_writes" and F.v(m) is not None:
             value = f"{num(F.v(m))} / {num(F.v('acked_writes'))}"
         lines.append(f"| {T.label(m, lang)} | {_cell(value)} | {exp} | {ok} |")
-    for m in sorted(by_metric, key=lambda k: [c["metric"] for c in checks].index(k)):
+    for m in sorted(by_metric, key=lambda k: [c.metric for c in checks].index(k)):
         if m in T.HEADLINE:
             continue
         exp, ok = check_cells(m)
         lines.append(f"| {T.label(m, lang)} | {_cell(_value(F, m, lang))} | {exp} | {ok} |")
     for c in checks:
-        if c.get("backend_bound_why"):
-            why = c["backend_bound_why"]
+        if c.backend_bound_why:
+            why = c.backend_bound_why
             if lang == "ko":
-                why = (story.bound_ko if story else {}).get((c["metric"], run.backend), f"원문: {why}")
-            lines += ["", f"¹ `{c['metric']}`: " + L(f"the {run.backend} backend's own bound, because {why}",
+                why = (story.bound_ko if story else {}).get((c.metric, run.backend), f"원문: {why}")
+            lines += ["", f"¹ `{c.metric}`: " + L(f"the {run.backend} backend's own bound, because {why}",
                                                         f"{run.backend} backend 고유의 기준이다. 이유: {why}")(lang)]
-    faults = run.summary.get("faults") or []
+    faults = run.summary.faults or []
     if len(faults) > 1:
         cols = ("detect_s", "failover_s", "error_window_s", "lost_acked_during", "loss_after_fault_s")
         lines += ["", L("Per fault (each from its own applied time):", "장애별(각자의 적용 시점 기준):")(lang), "",
@@ -388,13 +381,13 @@ def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
         for f in faults:
             cells = " | ".join(num(f.get(c)) + T.unit_of(c) if f.get(c) is not None else "-" for c in cols)
             lines.append(f"| {f.get('label')} (`{f.get('action')}` {f.get('node')}) | {cells} |")
-    variants = run.summary.get("variants") or {}
+    variants = run.summary.variants or {}
     if variants:
         cols = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                 "user_errors", "duplicates_created")
         lines += ["", L("Client variants (same fault, same run):", "클라이언트 종류별(같은 장애, 같은 실행):")(lang), "",
                   f"| {L('variant', '종류')(lang)} | " + " | ".join(f"`{c}`" for c in cols) + " |", "|---|" + "---|" * len(cols)]
-        declared = [v.get("name") for v in (run.summary.get("config") or {}).get("load", {}).get("variants") or []]
+        declared = [v.get("name") for v in (run.summary.config or {}).get("load", {}).get("variants") or []]
         for name in [n for n in declared if n in variants] + sorted(set(variants) - set(declared)):
             v = variants[name]
             cells = " | ".join(num(v.get(c)) + T.unit_of(c) if v.get(c) is not None else "-" for c in cols)
@@ -403,7 +396,7 @@ def results_lines(run: RunFiles, story: Story | None, lang: str) -> list[str]:
 
 
 def plot_lines(run: RunFiles, out_dir: Path, lang: str) -> list[str]:
-    listed = set(run.summary.get("files") or [])
+    listed = set(run.summary.files or [])
     lines = [f"![{name}]({_rel(run, out_dir, name)})" for name in IMAGES if name in listed or (run.dir / name).exists()]
     links = [f"[report.md]({_rel(run, out_dir, rf.REPORT)})", f"[summary.json]({_rel(run, out_dir, rf.SUMMARY)})"]
     return lines + ["", L("The run's full record (Sentinel events, client errors, every metric): ",
@@ -412,15 +405,15 @@ def plot_lines(run: RunFiles, out_dir: Path, lang: str) -> list[str]:
 
 def done_sentence(run: RunFiles) -> L:
     F = run.fig()
-    ld, start = F.load, run.summary.get("started_ms")
-    acts = [r for r in F.applied() if not r.get("probe")]
+    ld, start = F.load, run.summary.started_ms
+    acts = [r for r in F.applied() if not r.probe]
     head = L(f"{ld.get('users')} users bid for {num(ld.get('run_time_s'))} s ({F.v('requests_per_s') or '?'} requests/s "
              f"measured)",
              f"사용자 {ld.get('users')}명이 {num(ld.get('run_time_s'))} s 동안 입찰했다(측정 초당 "
              f"{F.v('requests_per_s') or '?'}건)")
     if not acts:
         return L(head.en + "; no fault was injected.", head.ko + ". 장애는 주입하지 않았다.")
-    parts = [(f"{(r['applied_ms'] - start) / 1000:.1f} s" if start else "?", T.told(r)) for r in acts]
+    parts = [(f"{(r.applied_ms - start) / 1000:.1f} s" if start else "?", T.told(r)) for r in acts]
     return L(head.en + "; " + "; ".join(f"at {at} {d.en}" for at, d in parts) + ".",
              head.ko + ". " + "; ".join(f"{at}에 {d.ko}" for at, d in parts) + ".")
 
@@ -463,17 +456,17 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
             lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
         return lines + fault_lines(None, story, lang)
     s = run.summary
-    checks = s.get("checks") or []
-    n_ok = sum(1 for c in checks if c.get("passed"))
-    verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
-    lines += [L(f"Run [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}) on the {run.backend} backend, {_utc(s.get('started_ms'))}: "
-                f"**{T.RUN_VERDICT[bool(s.get('passed'))].en}** ({n_ok} of {len(checks)} checks passed). The plan's "
+    checks = s.checks or []
+    n_ok = sum(1 for c in checks if c.passed)
+    verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
+    lines += [L(f"Run [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}) on the {run.backend} backend, {_utc(s.started_ms)}: "
+                f"**{T.RUN_VERDICT[bool(s.passed)].en}** ({n_ok} of {len(checks)} checks passed). The plan's "
                 f"expectation: {verdict.en}.",
-                f"실행 [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}), {run.backend} backend, {_utc(s.get('started_ms'))}: "
-                f"**{T.RUN_VERDICT[bool(s.get('passed'))].ko}** (검사 {len(checks)}개 중 {n_ok}개 통과). 계획의 예상: "
+                f"실행 [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}), {run.backend} backend, {_utc(s.started_ms)}: "
+                f"**{T.RUN_VERDICT[bool(s.passed)].ko}** (검사 {len(checks)}개 중 {n_ok}개 통과). 계획의 예상: "
                 f"{verdict.ko}.")(lang), ""]
-    lines += [f"- {why if lang == 'en' else _why_ko(why)}" for why in s.get("not_passed_because") or []]
-    if s.get("not_passed_because"):
+    lines += [f"- {why if lang == 'en' else _why_ko(why)}" for why in s.not_passed_because or []]
+    if s.not_passed_because:
         lines.append("")
     if about:
         lines += [f"**{T.TXT['about'](lang)}:** {about}", ""]
@@ -488,14 +481,14 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
 def _measured_cell(run: RunFiles, lang: str) -> str:
     F = run.fig()
     parts = []
-    for c in _expectation(run).get("conditions") or []:
-        if c.get("reason"):
-            parts.append(f"`{c['condition']}`: " + (c["reason"] if lang == "en" else T.reason_ko(c["reason"].split(": ", 1)[-1])))
-        elif isinstance(c.get("actual"), dict):
-            parts.append(f"`{c['condition']}`: " + " vs ".join(num(v) + T.unit_of(k) if v is not None else "n/a"
-                                                             for k, v in c["actual"].items()))
+    for c in _expectation(run).conditions or []:
+        if c.reason:
+            parts.append(f"`{c.condition}`: " + (c.reason if lang == "en" else T.reason_ko(c.reason.split(": ", 1)[-1])))
+        elif isinstance(c.actual, dict):
+            parts.append(f"`{c.condition}`: " + " vs ".join(num(v) + T.unit_of(k) if v is not None else "n/a"
+                                                          for k, v in c.actual.items()))
         else:
-            parts.append(f"`{c['condition']}`: {_value(F, c['condition'].split(' ', 1)[0], lang)}")
+            parts.append(f"`{c.condition}`: {_value(F, c.condition.split(' ', 1)[0], lang)}")
     return "; ".join(parts) or L("no condition ties it to a figure", "수치와 연결된 조건이 없다")(lang)
 
 
@@ -518,9 +511,9 @@ def expectation_lines(order: list[str], runs: dict, catalog: dict, book: Storybo
         F, story = run.fig(), book.story(sid)
         learned = T.say(F, [story.learned]) if story and story.learned else [T.generic_learned(F)]
         said = learned[0](lang)
-        if _expectation(run).get("verdict") == "differs":
+        if _expectation(run).verdict == "differs":
             said += L(" The plan expected otherwise.", " 계획의 예상과 다르다.")(lang)
-        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
+        verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
         link = f"[{L('run', '실행')(lang)}]({_rel(run, out_dir, rf.REPORT)})"
         lines.append(f"| {item} | {_cell(quote)} | {_cell(_measured_cell(run, lang))} ({link}) | "
                      f"{_cell(said)} | {verdict(lang)} |")
@@ -571,8 +564,8 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
     absent = L("none in the stack", "구성에 없음")(lang)
 
     def value(r: RunFiles, key: str) -> object:
-        v = (r.summary.get("environment") or {}).get(key)
-        stack = (r.summary.get("config") or {}).get("stack") or {}
+        v = (r.summary.environment or {}).get(key)
+        stack = (r.summary.config or {}).get("stack") or {}
         if v in (None, "") and key == "sentinel" and stack.get("sentinels") == 0:
             return absent  # a single-Redis step has no Sentinel to ask: not a gap in the record
         return v
@@ -581,13 +574,13 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
         vals = [(r.id, value(r, key)) for r in items]
         lines.append(f"| {name(lang)} | {_cell(summarise(vals) if vals else nr)} |")
     lines.append(f"| {L('backend', 'backend')(lang)} | {_cell(summarise([(r.id, r.backend) for r in items]) or '-')} |")
-    dates = [(r.id, (r.summary.get("environment") or {}).get("date")) for r in items]
+    dates = [(r.id, (r.summary.environment or {}).get("date")) for r in items]
     lines.append(f"| {L('date recorded by the runs', '실행이 기록한 날짜')(lang)} | "
                  f"{_cell(summarise(dates) if dates else nr)} |")
-    starts = sorted(r.summary.get("started_ms") for r in items if r.summary.get("started_ms"))
+    starts = sorted(r.summary.started_ms for r in items if r.summary.started_ms)
     span = f"{_utc(starts[0])} – {_utc(starts[-1])}" if starts else "-"
     lines.append(f"| {L('runs started (from started_ms)', '실행 시작 시각(started_ms 기준)')(lang)} | {span} |")
-    errors = [(r.id, r.meta["environment_error"]) for r in items if r.meta.get("environment_error")]
+    errors = [(r.id, r.meta.environment_error) for r in items if r.meta.environment_error]
     if errors:
         lines += ["", L("Runs that could not ask their servers at the start: ", "시작할 때 서버에 환경을 묻지 못한 실행: ")(lang)
                   + "; ".join(f"`{rid}` ({err})" for rid, err in errors) + "."]
@@ -607,8 +600,8 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
         F = run.fig()
         cells = [num(F.v(m)) + T.unit_of(m) if F.v(m) is not None else "n/a" for m in ("failover_s", "error_window_s")]
         lost = f"{num(F.v('lost_acked_writes'))} / {num(F.v('acked_writes'))}" if F.has("lost_acked_writes") else "n/a"
-        verdict = T.VERDICT.get(_expectation(run).get("verdict", "not tested"), T.VERDICT["not tested"])
-        passed = T.RUN_VERDICT[bool(run.summary.get("passed"))](lang)
+        verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
+        passed = T.RUN_VERDICT[bool(run.summary.passed)](lang)
         lines.append(f"| {_plan_step(sid, run, catalog.get(sid, {}))} | `{sid}` | {passed} | "
                      f"{verdict(lang)} | {cells[0]} | {cells[1]} | {lost} | [{run.id}]({_rel(run, out_dir, rf.REPORT)}) |")
     return lines + [""]
@@ -616,8 +609,8 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
 
 def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[str]:
     ran = [sid for sid in order if sid in runs]
-    passed = sum(1 for sid in ran if runs[sid].summary.get("passed"))
-    verdicts = [_expectation(runs[sid]).get("verdict", "not tested") for sid in ran]
+    passed = sum(1 for sid in ran if runs[sid].summary.passed)
+    verdicts = [_expectation(runs[sid]).verdict for sid in ran]
     h, d, nt = verdicts.count("holds"), verdicts.count("differs"), verdicts.count("not tested")
     backends = ", ".join(sorted({runs[sid].backend for sid in ran})) or backend
     return [L("The plan (`ha-spec.ko.md`) announced a separate results document, to be written once the tests had run. "
@@ -670,7 +663,7 @@ def render(lang: str, runs: dict, catalog: dict, book: Storybook, out_dir: Path,
     order = [sid for _, ids in chapters for sid in ids]
     figs = {sid: r.fig() for sid, r in runs.items()}
     lines = [T.TXT["title"](lang), "", *intro_lines(order, runs, backend, lang)]
-    if any(r.meta.get("target") for r in runs.values()):  # a team's own stack: what only it has
+    if any(r.meta.target for r in runs.values()):  # a team's own stack: what only it has
         lines += target_findings.lines(runs, order, lang)
     lines += [L("Contents:", "차례:")(lang), ""]
     lines += [f"- {ch.title(lang)}" for ch, _ in chapters]

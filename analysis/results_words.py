@@ -67,10 +67,10 @@ def reason_ko(reason: str) -> str:
 class Fig:
     """The figures of one run, formatted the same way for both documents."""
 
-    def __init__(self, summary: dict, journal: list[dict] | None = None):
+    def __init__(self, summary: rf.Summary, journal: list[rf.JournalLine] | None = None):
         self.s = summary
-        self.m = summary.get("metrics") or {}
-        self.cfg = summary.get("config") or {}
+        self.m = summary.metrics or {}  # metric name -> value
+        self.cfg = summary.config or {}  # the scenario's settings as run (harness/scenario.py)
         self.stack = self.cfg.get("stack") or {}
         self.load = self.cfg.get("load") or {}
         self.journal = journal or []
@@ -108,7 +108,7 @@ class Fig:
         return pct(v)
 
     def reason(self, name: str) -> str:
-        absent = self.s.get("absent") or {}
+        absent = self.s.absent or {}
         return absent.get(name) or absent.get(name.split(".", 1)[-1]) or "not in this run's summary"
 
     @property
@@ -124,30 +124,29 @@ class Fig:
         return str((self.stack.get("redis_conf") or {}).get(key, default))
 
     # ---- the fault journal ----------------------------------------------------------------------
-    def applied(self) -> list[dict]:
-        return sorted((r for r in self.journal if r.get("event") == "applied"), key=lambda r: r["applied_ms"])
+    def applied(self) -> list[rf.Applied]:
+        return sorted((r for r in self.journal if isinstance(r, rf.Applied)), key=lambda r: r.applied_ms)
 
     def primary_ms(self) -> float | None:
         """The first disruptive fault's applied time: the zero of every time metric."""
-        dis = [r for r in self.applied() if r.get("disruptive")]
-        return dis[0]["applied_ms"] if dis else None
+        dis = [r for r in self.applied() if r.disruptive]
+        return dis[0].applied_ms if dis else None
 
     def at(self, name: str) -> str:
         """Seconds from the first disruptive fault to the named action, e.g. +5.001 s."""
         zero = self.primary_ms()
-        rec = next((r for r in self.applied() if r.get("name") == name), None)
+        rec = next((r for r in self.applied() if r.name == name), None)
         if rec is None or zero is None:
             raise Missing(name)
-        return f"{(rec['applied_ms'] - zero) / 1000:+.3f} s"
+        return f"{(rec.applied_ms - zero) / 1000:+.3f} s"
 
     def held(self, name: str) -> str:
         """How long the named fault was in effect (applied to healed)."""
-        rec = next((r for r in self.applied() if r.get("name") == name), None)
-        healed = next((r for r in self.journal if r.get("event") == "healed" and rec and r.get("fault") == rec["fault"]),
-                      None)
+        rec = next((r for r in self.applied() if r.name == name), None)
+        healed = next((r for r in self.journal if isinstance(r, rf.Healed) and rec and r.fault == rec.fault), None)
         if rec is None or healed is None:
             raise Missing(name)
-        return f"{(healed['healed_ms'] - rec['applied_ms']) / 1000:.3f} s"
+        return f"{(healed.healed_ms - rec.applied_ms) / 1000:.3f} s"
 
 
 def not_measured(F: Fig, name: str) -> L:
@@ -254,14 +253,14 @@ def label(name: str, lang: str) -> str:
 
 
 # ---- what the harness did: as each fault kind worded it, from the journal ------------------------------
-def told(rec: dict, part: str = "did") -> L:
+def told(rec: rf.Applied, part: str = "did") -> L:
     """How an applied fault is told (part "did", or "undone": how it was undone), as its kind worded it
     for the backend when the runner journaled it (faults/kinds/); a journal from before the kinds'
     facts were recorded says only the action and the node (`python -m faults.upgrade RUN_DIR` adds them)."""
-    words = (rec.get("said") or {}).get(part)
+    words = (rec.said or {}).get(part)
     if isinstance(words, dict) and {"en", "ko"} <= set(words):
         return L(words["en"], words["ko"])
-    a, node = rec.get("action"), rec.get("node")
+    a, node = rec.action, rec.node
     return L(f"`{a}` on {node}", f"{node}에 `{a}`") if part == "did" else L(f"{node} restored", f"{node} 원상 복구")
 
 
@@ -309,17 +308,19 @@ def _fault_errors(f: dict) -> L:
              f"{name}: 장애 {num(f['first_error_s'])} s 뒤부터 {num(f.get('last_error_s'))} s까지(구간 {window})")
 
 
-def _primary(F: Fig) -> dict:
+def _primary(F: Fig) -> rf.Applied | None:
     zero = F.primary_ms()
-    return next((r for r in F.applied() if r["applied_ms"] == zero), {}) if zero is not None else {}
+    return next((r for r in F.applied() if r.applied_ms == zero), None) if zero is not None else None
 
 
 def _primary_node(F: Fig) -> str:
-    return str(_primary(F).get("node") or "")
+    primary = _primary(F)
+    return str(primary.node or "") if primary else ""
 
 
 def _primary_action(F: Fig) -> str:
-    return str(_primary(F).get("action") or "")
+    primary = _primary(F)
+    return str(primary.action or "") if primary else ""
 
 
 def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
@@ -340,7 +341,7 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
     elif faulted and on_redis:
         out.append(("sentinel", lambda F: L("No Sentinel runs in this stack: nothing fails over by itself.",
                                             "이 스택에는 Sentinel이 없다. 스스로 failover하는 것은 없다.")))
-    per_fault = [f for f in F.s.get("faults") or [] if isinstance(f, dict)]
+    per_fault = [f for f in F.s.faults or [] if isinstance(f, dict)]
     if faulted and len(per_fault) > 1:  # the top-level window is the first fault's: say each one's
         out.append(("errors", lambda F: L(
             "Client errors, fault by fault: " + "; ".join(_fault_errors(f).en for f in per_fault) + ".",
@@ -380,21 +381,21 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
 
 
 def checks_sentence(F: Fig) -> L:
-    checks = F.s.get("checks") or []
-    failed = [c for c in checks if not c.get("passed")]
+    checks = F.s.checks or []
+    failed = [c for c in checks if not c.passed]
     if not failed:
         return L(f"All {len(checks)} checks passed.", f"검사 {len(checks)}개가 모두 통과했다.")
-    what = "; ".join(f"`{c['metric']}` = {num(c.get('actual')) if c.get('actual') is not None else 'n/a'}, expected "
-                     f"`{c['expected']}`" for c in failed)
+    what = "; ".join(f"`{c.metric}` = {num(c.actual) if c.actual is not None else 'n/a'}, expected `{c.expected}`"
+                     for c in failed)
     return L(f"{len(failed)} of {len(checks)} checks failed: {what}.",
              f"검사 {len(checks)}개 중 {len(failed)}개가 실패했다: {what}.")
 
 
 def generic_learned(F: Fig) -> L:
-    e = F.s.get("expectation") or {}
-    rows = "; ".join(f"{c['condition']}: {c['verdict']}" for c in e.get("conditions", []))
-    return L(f"The plan's expectation {e.get('verdict', 'not tested')} in this run ({rows or 'no condition'}).",
-             f"이번 실행에서 계획의 예상은 '{VERDICT.get(e.get('verdict', 'not tested'), VERDICT['not tested']).ko}'"
+    e = F.s.expectation or rf.ExpectationResult()
+    rows = "; ".join(f"{c.condition}: {c.verdict}" for c in e.conditions)
+    return L(f"The plan's expectation {e.verdict} in this run ({rows or 'no condition'}).",
+             f"이번 실행에서 계획의 예상은 '{VERDICT.get(e.verdict, VERDICT['not tested']).ko}'"
              f"({rows or '조건 없음'}).")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import runfiles as rf
 from analysis.results_words import L, num
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def _agree(m: dict, lang: str) -> str:
 def lines(runs: dict, order: list[str], lang: str) -> list[str]:
     """The target's section: its name and file, then one row per run."""
     ran = [runs[sid] for sid in order if sid in runs]
-    targets = sorted({f"{(r.meta.get('target') or {}).get('name', '?')} (`{shown((r.meta.get('target') or {}).get('file'))}`)"
+    targets = sorted({f"{(r.meta.target or {}).get('name', '?')} (`{shown((r.meta.target or {}).get('file'))}`)"
                       for r in ran})
     out = [L("## The target and what its stack showed", "## 대상 스택과 그 스택이 보여 준 것")(lang), "",
            L(f"Every run here was made against the team's own stack described by the target file {', '.join(targets)}: "
@@ -80,25 +81,24 @@ def lines(runs: dict, order: list[str], lang: str) -> list[str]:
              "않고, 찾아볼 식별자가 없는 결과 불명 쓰기는 판별 불가로 남을 뿐 저장됨이나 유실로 세지 않는다.")(lang), "",
            "| " + " | ".join(c(lang) for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in ran:
-        m = r.summary.get("metrics") or {}
-        verdict = "PASS" if r.summary.get("passed") else "FAIL"
+        m = r.summary.metrics or {}
+        verdict = "PASS" if r.summary.passed else "FAIL"
         lost = f"{_value(m, 'lost_acked_writes')} / {_value(m, 'acked_writes')}"
         out.append(f"| `{r.scenario}` | {verdict} | {_value(m, 'failover_s', ' s')} | {lost} | {_refusals(m)} | "
                    f"{_value(m, 'unknown_unresolvable')} | {_drift(m, lang)} | {_consumption(m, lang)} | "
                    f"{_value(m, 'readers_stopped')} | {_value(m, 'backlog_at_end')} | {_agree(m, lang)} |")
     out.append("")
     for r in ran:
-        said = [x(lang) for x in _notes(r.summary.get("metrics") or {}, r.summary.get("absent") or {},
-                                        r.summary.get("checks") or [])]
+        said = [x(lang) for x in _notes(r.summary.metrics or {}, r.summary.absent or {}, r.summary.checks or [])]
         if said:
             out.append(f"- `{r.scenario}`: " + " ".join(said))
     return out + [""]
 
 
-def _notes(m: dict, absent: dict, checks: list[dict]) -> list[L]:
+def _notes(m: dict, absent: dict, checks: list[rf.CheckResult]) -> list[L]:
     """What a run's own figures say of the guard and the consumers, sentence by sentence."""
     out = []
-    check_failed = any(c.get("metric") == "backlog_at_end" and not c.get("passed") for c in checks)
+    check_failed = any(c.metric == "backlog_at_end" and not c.passed for c in checks)
     fails = (L(": the backlog check fails.", ": backlog 검사는 실패한다.") if check_failed else L(".", "."))
     if m.get("config_drift.min-replicas-to-write"):
         old, _, new = m["config_drift.min-replicas-to-write"].partition(" -> ")

@@ -66,8 +66,8 @@ def main() -> None:
         summary = build(d)
         took = time.perf_counter() - t
     save("analysis_speed", {"rows": a.rows, "report_s": round(took, 2), "target_s": 10, "met": took <= 10,
-                            "synthesis_s": round(made, 2), "failover_s": summary["metrics"]["failover_s"],
-                            "error_window_s": summary["metrics"]["error_window_s"]})
+                            "synthesis_s": round(made, 2), "failover_s": summary.metrics["failover_s"],
+                            "error_window_s": summary.metrics["error_window_s"]})
 
 
 if __name__ == "__main__":

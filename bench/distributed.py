@@ -11,7 +11,6 @@ also checks Locust's own request count against the rows that reached the master.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import runfiles as rf
 from bench.common import OUT, ROOT, bids_scenario, cpu_seconds, fresh_lab, locust_cmd, save
 from harness.workers import master_args, worker_command
 from lab.local import LocalLab
@@ -60,17 +60,16 @@ def one(path: Path, work: Path, users: int, seconds: int, workers: int, lab: Loc
         cpu[f"worker {i + 1}"] = _cpu_s(proc, 60)
     cpu.update({f"stack {name}": round(cpu_seconds(pid) - stack_before[name], 2) for name, pid in stack.items()})
     run = next(iter(set(work.glob("*-bench-distributed")) - before))
-    summary = json.loads((run / "summary.json").read_text())
-    meta = json.loads((run / "run.json").read_text())
+    summary, meta = rf.Summary.load(run), rf.RunMeta.load(run)
     stats = pd.read_csv(f"{prefix}_stats.csv")
     rps = float(stats[stats["Name"] == "Aggregated"].iloc[0]["Requests/s"])
-    span_s = (meta["test_stop_ms"] - meta["test_start_ms"]) / 1000
+    span_s = (meta.test_stop_ms - meta.test_start_ms) / 1000
     relay = {name: round((w["received"]["requests"] + w["received"]["history"]) / span_s, 1)
-             for name, w in (meta.get("workers") or {}).items()}
+             for name, w in (meta.workers or {}).items()}
     return {"workers": workers, "bids_per_s": round(rps, 1), "cpu_s": cpu, "cpu_percent_of_run": {
         k: round(v / span_s * 100, 1) for k, v in cpu.items()}, "rows_per_s_relayed": relay or None,
-        "locust_requests": summary["metrics"]["locust_requests"], "request_log_gap": summary["metrics"]["request_log_gap"],
-        "workers_complete": (all(w["complete"] for w in meta["workers"].values()) if meta.get("workers") else None),
+        "locust_requests": summary.metrics["locust_requests"], "request_log_gap": summary.metrics["request_log_gap"],
+        "workers_complete": (all(w["complete"] for w in meta.workers.values()) if meta.workers else None),
         "run": run.name}
 
 

@@ -10,7 +10,6 @@ catalog scenario runs instead of the bench's own (the prober takes its client se
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+import runfiles as rf
 from bench.common import BENCH_LAB, OUT, ROOT, run_scenario, save
 from harness import scenario as scenarios
 from lab.config import LabConfig
@@ -32,25 +32,24 @@ def window(fails: pd.DataFrame, start: str, end: str) -> float | None:
 
 def figures(run: Path, probe_csv: Path) -> dict:
     """The three windows from the files of one run (the prober's own file beside them)."""
-    summary = json.loads((run / "summary.json").read_text())
-    meta = json.loads((run / "run.json").read_text())
-    fault = next(json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines() if '"applied"' in x)
-    t0, stop = fault["applied_ms"], meta["test_stop_ms"]  # the prober also ran before and after the test
+    summary, meta = rf.Summary.load(run), rf.RunMeta.load(run)
+    fault = next(r for r in rf.read_journal(run) if isinstance(r, rf.Applied))
+    t0, stop = fault.applied_ms, meta.test_stop_ms  # the prober also ran before and after the test
     probe = pd.read_csv(probe_csv)
     probe_fails = probe[(probe["ok"] == 0) & (probe["t_end_ms"] >= t0) & (probe["t_start_ms"] < stop)]
     hist = pd.read_csv(run / "locust_stats_history.csv")
     redis_rows = hist[(hist["Type"] == "redis") & (hist["Name"] == "SET")].sort_values("Timestamp")
     failed_seconds = redis_rows[redis_rows["Total Failure Count"].diff() > 0]["Timestamp"]
     csv_window = float(failed_seconds.max() - failed_seconds.min() + 1) if len(failed_seconds) else None
-    ours = summary["metrics"]["error_window_redis_s"]
+    ours = summary.metrics["error_window_redis_s"]
     prober_window = window(probe_fails, "t_start_ms", "t_end_ms")
     diff_ms = round(abs(ours - prober_window) * 1000, 1) if ours is not None and prober_window is not None else None
     return {**edges(run, t0, stop, probe_fails),
-        "run": str(run), "failover_s": summary["metrics"]["failover_s"],
+        "run": str(run), "failover_s": summary.metrics["failover_s"],
         "window_from_request_log_s": ours, "window_from_prober_s": prober_window,
         "window_from_locust_1s_csv_s": csv_window, "difference_ms": diff_ms, "target_ms": 50,
         "met": bool(diff_ms is not None and diff_ms <= 50), "prober_writes": len(probe),
-        "prober_failures_in_test": len(probe_fails), "http_window_s": summary["metrics"]["error_window_bids_s"],
+        "prober_failures_in_test": len(probe_fails), "http_window_s": summary.metrics["error_window_bids_s"],
     }
 
 
@@ -131,14 +130,14 @@ def main() -> None:
 
 
 def record(run: Path, probe_csv: Path, workers: int, scenario: str | None) -> dict:
-    summary = json.loads((run / "summary.json").read_text())
+    summary = rf.Summary.load(run)
     load = yaml.safe_load((run / "scenario.yaml").read_text())["load"]
     bids, redis = load.get("bid_weight", 4), load.get("redis_weight", 1)
     return {**figures(run, probe_csv), "workers": workers, "scenario": scenario or DOC["id"],
             "redis_users": round(load["users"] * redis / (bids + redis)),
-            "passed": summary["passed"], "lost_acked_writes": summary["metrics"]["lost_acked_writes"],
-            "locust_requests": summary["metrics"].get("locust_requests"),
-            "request_log_gap": summary["metrics"].get("request_log_gap")}
+            "passed": summary.passed, "lost_acked_writes": summary.metrics["lost_acked_writes"],
+            "locust_requests": summary.metrics.get("locust_requests"),
+            "request_log_gap": summary.metrics.get("request_log_gap")}
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ The floor is +switch-master. Targets: window <= +switch-master + 0.5 s; 0 user-v
 from __future__ import annotations
 
 import argparse
-import json
 
+import runfiles as rf
 from bench.common import OUT, on_backend, run_scenario, save
 from harness.backends import BUILT
 
@@ -41,7 +41,7 @@ def main() -> None:
                 "checks": [{"metric": "faults_failed", "equals": 0}],
             }
             run = run_scenario(doc, OUT / "runs", extra=("--backend", a.backend))
-            m = json.loads((run / "summary.json").read_text())["metrics"]
+            m = rf.Summary.load(run).metrics  # metric name -> value
             window, switch = m["error_window_s"], m["failover_s"]
             last = m["last_error_s"]
             rows.append({"action": action, "down_after_ms": down_after, "switch_master_s": switch,

@@ -6,8 +6,8 @@ under load (a replica paused 300 ms every second). Target: median <= 50 ms, max 
 from __future__ import annotations
 
 import argparse
-import json
 
+import runfiles as rf
 from bench.common import OUT, quantiles, run_scenario, save
 
 
@@ -23,16 +23,16 @@ def main() -> None:
         "checks": [{"metric": "faults_failed", "equals": 0}],
     }
     run = run_scenario(doc, OUT / "runs")
-    journal = [json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines()]
-    delays = [e["delay_ms"] for e in journal if e["event"] == "applied"]
-    healed = {e["fault"]: e["healed_ms"] for e in journal if e["event"] == "healed"}
-    applied = {e["fault"]: e["applied_ms"] for e in journal if e["event"] == "applied"}
+    journal = rf.read_journal(run)
+    delays = [e.delay_ms for e in journal if isinstance(e, rf.Applied)]
+    healed = {e.fault: e.healed_ms for e in journal if isinstance(e, rf.Healed)}
+    applied = {e.fault: e.applied_ms for e in journal if isinstance(e, rf.Applied)}
     held = [healed[f] - applied[f] for f in applied if f in healed]
     q = quantiles(delays)
-    summary = json.loads((run / "summary.json").read_text())
+    summary = rf.Summary.load(run)
     save("fault_timing", {"run": str(run), "faults": len(delays), "delay_ms": q,
                           "target": "median <= 50 ms, max <= 200 ms", "met": q["median"] <= 50 and q["max"] <= 200,
-                          "pause_held_ms": quantiles(held), "requests_per_s": summary["metrics"]["requests_per_s"]})
+                          "pause_held_ms": quantiles(held), "requests_per_s": summary.metrics["requests_per_s"]})
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from faults.actions import ACTIONS
 
 def upgrade_record(rec: dict, backend: rf.BackendFacts) -> dict:
     """The record with the facts it lacks (an action no kind declares any more is left as it is);
-    `backend`: the run's, where the record names none."""
+    `backend`: the run's, where the record names none. A journal line as written (a dict, not its
+    rf.JournalLine), because it is written back with only the missing keys added, every other byte kept."""
     kind = ACTIONS.get(rec.get("action"))
     if kind is None or rec.get("event") not in ("scheduled", "applied"):
         return rec
@@ -38,11 +39,11 @@ def upgrade(run_dir: Path) -> int:
     path = run_dir / rf.FAULTS
     if not path.exists():
         return 0
-    meta = json.loads((run_dir / rf.RUN_JSON).read_text()) if (run_dir / rf.RUN_JSON).exists() else {}
+    ran_on = rf.backend_facts(rf.RunMeta.load(run_dir))  # no run.json: the default backend's
     lines, changed = [], 0
     for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        new = upgrade_record(rec, rf.backend_facts(meta))
+        rec = json.loads(line)  # the line as written, not its record: only the keys it lacks are added
+        new = upgrade_record(rec, ran_on)
         changed += new != rec
         lines.append(json.dumps(new, default=str) if new != rec else line)
     if changed:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+import runfiles as rf
 from analysis.quantiles import nearest_rank
 from errors import ConfigError
 from harness import scenario as scenarios
@@ -119,17 +120,17 @@ def campaign(name: str, seed: int, runs: int, kinds: tuple[str, ...] | None, onl
 
 def aggregate(out: Path) -> dict:
     """campaign.json and campaign.md from the runs' own summaries (the newest run of each index)."""
-    runs: dict[int, dict] = {}
-    for path in sorted(out.glob("*/summary.json")):
-        s = json.loads(path.read_text())
-        if isinstance(s, dict) and s.get("campaign"):
-            runs[s["campaign"]["run"]] = s
+    runs: dict[int, rf.Summary] = {}
+    for path in sorted(out.glob(f"*/{rf.SUMMARY}")):
+        s = rf.Summary.load(path.parent)
+        if s is not None and s.campaign:
+            runs[s.campaign["run"]] = s  # the mark the campaign gave the run: {seed, run, of, faults, replay}
     rows = []
     for i, s in sorted(runs.items()):
         schedule = yaml.safe_load((out / "schedules" / f"run-{i}.yaml").read_text())["faults"]
-        rows.append({"run": i, "run_id": s["run_id"], "passed": s["passed"], "not_passed_because": s["not_passed_because"],
+        rows.append({"run": i, "run_id": s.run_id, "passed": s.passed, "not_passed_because": s.not_passed_because,
                      "schedule": schedule, "kinds": sorted({_kind_and_role(f) for f in schedule}),
-                     "metrics": {k: s["metrics"].get(k) for k in FIGURES}, "replay": s["campaign"]["replay"]})
+                     "metrics": {k: s.metrics.get(k) for k in FIGURES}, "replay": s.campaign["replay"]})
     rows.sort(key=lambda r: (r["passed"], r["run"]))  # the failed first
     kinds = sorted({k for r in rows for k in r["kinds"]})
     dist = {k: {f: nearest_rank([r["metrics"][f] for r in rows if k in r["kinds"]], "p50") for f in FIGURES} for k in kinds}

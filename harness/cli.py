@@ -125,13 +125,12 @@ def run_recorded(spec: RunSpec, extra: list[str] | None = None, workers: int = 0
             if not was_up:
                 lab.down()
     write_index(results or RESULTS)
-    summary = run_dir / rf.SUMMARY
-    if summary.exists():
-        s = json.loads(summary.read_text())
-        print(f"   {'PASS' if s['passed'] else 'FAIL'}: report {run_dir / 'report.md'}")
-        for why in s.get("not_passed_because", []):
+    s = rf.Summary.load(run_dir)
+    if s is not None:
+        print(f"   {'PASS' if s.passed else 'FAIL'}: report {run_dir / rf.REPORT}")
+        for why in s.not_passed_because or []:
             print(f"     - {why}")
-        code = 0 if s["passed"] else (code or 1)  # the verdict decides, whatever Locust's own exit said
+        code = 0 if s.passed else (code or 1)  # the verdict decides, whatever Locust's own exit said
     else:
         print(f"   no summary written (exit code {code}); see {run_dir}")
         code = code or 1

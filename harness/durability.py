@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+import runfiles as rf
 from harness.session import RESULTS
 from lab.config import ROOT
 
@@ -52,8 +53,8 @@ def run_cell(doc: dict, lab: str, out: Path) -> dict:
     subprocess.run([sys.executable, "-m", "harness.cli", "run", str(path), "--lab", lab], cwd=ROOT, env=env,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
     run = sorted(out.glob(f"*-{doc['id']}"), key=lambda p: p.stat().st_mtime)[-1]
-    summary = json.loads((run / "summary.json").read_text())
-    return {"run": run.name, **{c: summary["metrics"].get(c) for c in COLUMNS}}
+    metrics = rf.Summary.load(run).metrics  # metric name -> value
+    return {"run": run.name, **{c: metrics.get(c) for c in COLUMNS}}
 
 
 def _span(values: list) -> str:

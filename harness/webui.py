@@ -24,23 +24,16 @@ def timeline_rows(run_dir: Path | None, t0_ms: float | None) -> list[dict]:
     if run_dir is None or t0_ms is None:
         return []
     rows = []
-    for path, source in ((run_dir / rf.FAULTS, "fault"), (run_dir / rf.EVENTS, "sentinel")):
-        if not path.exists():
-            continue
-        for line in path.read_text().splitlines():
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue  # a line being written
-            if source == "sentinel" and rec.get("event") not in SHOWN_EVENTS:
-                continue
-            if source == "fault":
-                what = f"{rec['event']}: {rec.get('action')} {rec.get('node') or rec.get('target')}"
-                detail = rec.get("error") or (f"delay {rec['delay_ms']} ms" if "delay_ms" in rec else "")
-            else:
-                what, detail = rec["event"], f"{rec.get('sentinel')} {rec.get('data', '')}"
-            rows.append({"t": f"{(rec['t_ms'] - t0_ms) / 1000:.3f}", "source": source, "what": what,
-                         "detail": detail, "_t": rec["t_ms"]})
+    for rec in rf.read_journal(run_dir):  # a line being written is skipped until it is whole
+        where = getattr(rec, "node", None) or getattr(rec, "target", None)
+        delay = f"delay {rec.delay_ms} ms" if isinstance(rec, rf.Applied) else ""
+        rows.append({"t": f"{(rec.t_ms - t0_ms) / 1000:.3f}", "source": "fault",
+                     "what": f"{rec.event}: {rec.action if isinstance(rec, rf.FaultRecord) else None} {where}",
+                     "detail": getattr(rec, "error", None) or delay, "_t": rec.t_ms})
+    for e in rf.read_events(run_dir):
+        if e.event in SHOWN_EVENTS:
+            rows.append({"t": f"{(e.t_ms - t0_ms) / 1000:.3f}", "source": "sentinel", "what": e.event,
+                         "detail": f"{e.sentinel} {e.data or ''}", "_t": e.t_ms})
     rows.sort(key=lambda r: r.pop("_t"))
     return rows[-MAX_ROWS:]
 

@@ -21,10 +21,10 @@ def _sentinel_timing(F: Fig, prefix: str = "") -> L:
 
 def _configuration(F: Fig) -> L:
     s = F.sentinel
-    return L(f"Configuration as run ({F.s['run_id']}): {F.stack.get('sentinels')} Sentinels, quorum "
+    return L(f"Configuration as run ({F.s.run_id}): {F.stack.get('sentinels')} Sentinels, quorum "
              f"{s.get('quorum')}, down-after-milliseconds {num(s.get('down_after_ms'))} ms, failover-timeout "
              f"{num(s.get('failover_timeout_ms'))} ms.",
-             f"실행한 구성({F.s['run_id']}): Sentinel {F.stack.get('sentinels')}대, quorum {s.get('quorum')}, "
+             f"실행한 구성({F.s.run_id}): Sentinel {F.stack.get('sentinels')}대, quorum {s.get('quorum')}, "
              f"down-after-milliseconds {num(s.get('down_after_ms'))} ms, failover-timeout "
              f"{num(s.get('failover_timeout_ms'))} ms.")
 

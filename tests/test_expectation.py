@@ -22,23 +22,26 @@ PLAN = ('expectation:\n  plan: "5-10초 내 자동 failover"\n  conditions:\n'
 
 def test_a_plain_string_is_not_tested():
     e = _parse('expectation: "Automatic failover within 5-10 s"\n')
-    assert judge(e, {"failover_s": 6.0})["verdict"] == "not tested"
+    assert judge(e, {"failover_s": 6.0}).verdict == "not tested"
 
 
 def test_conditions_hold_or_differ_with_the_figure():
     e = from_json(_parse(PLAN).to_json())  # as run.json keeps it
     held = judge(e, {"failover_s": 6.2, "partition.detect_s": 5.6, "kill.detect_s": 5.0})
-    assert held["verdict"] == "holds" and [c["verdict"] for c in held["conditions"]] == ["holds", "holds"]
+    assert held.verdict == "holds" and [c.verdict for c in held.conditions] == ["holds", "holds"]
     differs = judge(e, {"failover_s": 11.4, "partition.detect_s": 5.6, "kill.detect_s": 5.0})
-    assert differs["verdict"] == "differs" and differs["conditions"][0]["actual"] == 11.4
+    assert differs.verdict == "differs" and differs.conditions[0].actual == 11.4
+    assert differs.to_json()["conditions"][1] == {"condition": "partition.detect_s > kill.detect_s",
+                                                  "actual": {"partition.detect_s": 5.6, "kill.detect_s": 5.0},
+                                                  "verdict": "holds"}  # summary.json's keys, in its order
 
 
 def test_an_absent_metric_leaves_the_expectation_not_tested_with_the_reason():
     e = _parse(PLAN)
     out = judge(e, {"failover_s": 6.0, "partition.detect_s": None, "kill.detect_s": 5.0},
                 {"partition.detect_s": "the observer lost Sentinel x"})
-    assert out["verdict"] == "not tested"
-    assert out["conditions"][1]["reason"] == "partition.detect_s not measured: the observer lost Sentinel x"
+    assert out.verdict == "not tested"
+    assert out.conditions[1].reason == "partition.detect_s not measured: the observer lost Sentinel x"
 
 
 @pytest.mark.parametrize("text, message", [

@@ -18,7 +18,7 @@ from faults.journal import Journal, now_ms
 from faults.kind import Action
 from faults.runner import FaultRunner
 from faults.schedule import parse_schedule
-from runfiles import BACKENDS, BackendFacts
+from runfiles import BACKENDS, BackendFacts, journal_record
 
 
 class RecordingLab:
@@ -85,14 +85,15 @@ def test_a_new_kind_is_journaled_with_its_facts_and_told_from_the_journal(drip, 
     records = {r["event"]: r for r in map(json.loads, (tmp_path / "faults.jsonl").read_text().splitlines())}
     applied = records["applied"]
     assert (applied["probe"], applied["undone_by"], disruptive(applied)) == (False, None, True)
-    assert T.told(applied)("en") == "7 packets of the redis-2 container dropped"
-    assert T.told(applied)("ko") == "redis-2 컨테이너의 패킷 7개 버림"
-    assert T.told(applied, "undone")("en") == "dripping stopped" and records["healed"]["reason"] == "duration"
+    told = journal_record(applied)
+    assert T.told(told)("en") == "7 packets of the redis-2 container dropped"
+    assert T.told(told)("ko") == "redis-2 컨테이너의 패킷 7개 버림"
+    assert T.told(told, "undone")("en") == "dripping stopped" and records["healed"]["reason"] == "duration"
 
 
 def test_a_journal_from_before_the_facts_says_only_the_action_and_the_node():
     old = {"event": "applied", "action": "kill", "node": "redis-1", "params": {}, "output": None}
-    assert T.told(old)("en") == "`kill` on redis-1" and not disruptive(old)
+    assert T.told(journal_record(old))("en") == "`kill` on redis-1" and not disruptive(journal_record(old))
 
 
 def test_every_kind_the_catalog_undoes_by_hand_names_a_kind_that_exists():

@@ -91,7 +91,7 @@ def test_losses_come_from_the_history_check(run_dir):
 def test_report_recreates_summary_report_and_plot_from_files(run_dir):
     summary = build(run_dir)
     assert summary.passed is False  # two acknowledged bids lost
-    assert [c["passed"] for c in summary.checks] == [True, False]
+    assert [c.passed for c in summary.checks] == [True, False]
     on_disk = json.loads((run_dir / "summary.json").read_text())
     for key in ("scenario", "backend", "config", "metrics", "checks"):
         assert key in on_disk
