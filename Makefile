@@ -57,6 +57,8 @@ results: deps  ## make results [BACKEND=local] [FROM=dir] [TARGET_NAME=name: the
 
 edition: deps  ## make edition OUT=dir [BACKEND=local] [TARGET_NAME=name]: newest catalog runs copied (no CSVs) + both documents; docs/results is one
 	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND) $(if $(TARGET_NAME),--target $(TARGET_NAME))
+	$(PY) -m harness.staleness $(or $(OUT),results/edition)
+	$(PY) -m analysis.results_doc --from $(or $(OUT),results/edition)/runs $(if $(TARGET_NAME),--target $(TARGET_NAME))
 
 plan: deps  ## make plan S=ID TARGET=path.yaml: what each fault would act on, and whether every node answers
 	$(FAIRBID) plan $(S) --target $(TARGET)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar
 RESULTS = Path(os.environ.get("FAIRBID_HA_RESULTS", Path(__file__).resolve().parent / "results"))
 
 RUN_JSON = "run.json"
+STALE = "stale.json"  # an edition's runs recorded with settings their scenario files no longer have (harness/staleness.py)
 RUN_SPEC = "run-spec.json"  # what the run was started with: every process of the run reads it (harness/run_spec.py)
 SCENARIO_COPY = "scenario.yaml"
 REQUESTS = "requests.csv"

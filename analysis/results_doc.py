@@ -16,7 +16,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class RunFiles:
     summary: rf.Summary
     meta: rf.RunMeta  # an empty RunMeta() when run.json is absent
     journal: list[rf.JournalLine]
+    stale: list[str] = field(default_factory=list)  # settings its scenario file no longer has (stale.json)
 
     @property
     def id(self) -> str:
@@ -73,7 +74,17 @@ def read_run(d: Path) -> RunFiles | None:
     summary = rf.Summary.load(d)
     if summary is None or not summary.scenario:
         return None
-    return RunFiles(d, summary, rf.RunMeta.load(d) or rf.RunMeta(), rf.read_journal(d))
+    return RunFiles(d, summary, rf.RunMeta.load(d) or rf.RunMeta(), rf.read_journal(d), stale_findings(d))
+
+
+def stale_findings(d: Path) -> list[str]:
+    """What differs between the run and its scenario file today, as the edition's stale.json says
+    (python -m harness.staleness EDITION, keyed by the run's path under the edition); [] where none does."""
+    for root in list(d.resolve().parents)[:3]:
+        path = root / rf.STALE
+        if path.exists():
+            return json.loads(path.read_text()).get(str(d.resolve().relative_to(root)), [])
+    return []
 
 
 def excluded(run: RunFiles, backend: str | None, target: str | None = None) -> str | None:
@@ -465,6 +476,12 @@ def step_lines(sid: str, run: RunFiles | None, cat: dict, story: Story | None, o
                 f"실행 [`{run.id}`]({_rel(run, out_dir, rf.REPORT)}), {run.backend} backend, {_utc(s.started_ms)}: "
                 f"**{T.RUN_VERDICT[bool(s.passed)].ko}** (검사 {len(checks)}개 중 {n_ok}개 통과). 계획의 예상: "
                 f"{verdict.ko}.")(lang), ""]
+    if run.stale:
+        cmd = _make_cmd(sid, run.backend_facts)
+        lines += [L(f"**Stale:** recorded with settings its scenario file no longer has ({'; '.join(run.stale)}); "
+                    f"its figures are those of the settings then. `{cmd}` runs it as the file says now.",
+                    f"**이전 설정의 실행:** 지금의 시나리오 파일과 다른 설정으로 기록되었다({'; '.join(run.stale)}). "
+                    f"수치는 그때 설정의 것이다. 지금 파일대로 실행하려면 `{cmd}`.")(lang), ""]
     lines += [f"- {why if lang == 'en' else _why_ko(why)}" for why in s.not_passed_because or []]
     if s.not_passed_because:
         lines.append("")
@@ -601,7 +618,7 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
         cells = [num(F.v(m)) + T.unit_of(m) if F.v(m) is not None else "n/a" for m in ("failover_s", "error_window_s")]
         lost = f"{num(F.v('lost_acked_writes'))} / {num(F.v('acked_writes'))}" if F.has("lost_acked_writes") else "n/a"
         verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
-        passed = T.RUN_VERDICT[bool(run.summary.passed)](lang)
+        passed = T.RUN_VERDICT[bool(run.summary.passed)](lang) + (L(" (stale)", " (이전 설정)")(lang) if run.stale else "")
         lines.append(f"| {_plan_step(sid, run, catalog.get(sid, {}))} | `{sid}` | {passed} | "
                      f"{verdict(lang)} | {cells[0]} | {cells[1]} | {lost} | [{run.id}]({_rel(run, out_dir, rf.REPORT)}) |")
     return lines + [""]

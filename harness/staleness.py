@@ -2,7 +2,7 @@
 longer has (the load, the stack, the fault schedule, the checks) is stale, and the results documents
 say so beside its figures.
 
-    python -m harness.staleness docs/results      # writes docs/results/stale.json for every edition in it
+    python -m harness.staleness docs/results      # stale.json in every edition under it (each folder with runs/)
 
 The comparison needs the scenario parser (harness/), so it runs here and leaves its findings in a
 file the results document reads (analysis/ reads run files only). `make edition` writes it; a test
@@ -19,7 +19,7 @@ from analysis.checks import SELF_CHECKS
 from errors import ConfigError
 from harness import scenario as scenarios
 
-FILE = "stale.json"
+FILE = rf.STALE
 SCHEDULE_TOLERANCE_S = 0.5  # a fault's offset as journaled (scheduled_ms - t_ms of its line)
 
 
@@ -76,20 +76,29 @@ def differences(run_dir: Path) -> list[str] | None:
     return (_settings(meta.config, sc.settings()) + _checks(meta.checks, now_checks) + _schedule(run_dir, meta, sc))
 
 
-def survey(root: Path) -> dict[str, list[str]]:
-    """Every stale run under root (each edition's runs/), by its path relative to root."""
+def survey(edition: Path) -> dict[str, list[str]]:
+    """Every stale run of one edition (its runs/), by its path relative to the edition."""
     out = {}
-    for run_json in sorted(root.glob("**/runs/*/" + rf.RUN_JSON)):
+    for run_json in sorted(edition.glob("runs/*/" + rf.RUN_JSON)):
         found = differences(run_json.parent)
         if found:
-            out[str(run_json.parent.relative_to(root))] = found
+            out[str(run_json.parent.relative_to(edition))] = found
     return out
 
 
-def write(root: Path) -> Path:
-    path = root / FILE
-    path.write_text(json.dumps(survey(root), indent=1, ensure_ascii=False) + "\n")
-    return path
+def editions(root: Path) -> list[Path]:
+    """root and every folder under it that holds a runs/ folder of its own: an edition each."""
+    return sorted({p.parent for p in root.glob("**/runs") if p.is_dir() and "runs" not in p.parent.parts})
+
+
+def write(root: Path) -> list[Path]:
+    """stale.json in each edition under root (the results document reads it beside the runs)."""
+    paths = []
+    for edition in editions(root):
+        path = edition / FILE
+        path.write_text(json.dumps(survey(edition), indent=1, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
 
 
 def main(argv: list[str]) -> int:
@@ -97,12 +106,13 @@ def main(argv: list[str]) -> int:
         print("usage: python -m harness.staleness EDITION_DIR", file=sys.stderr)
         return 2
     try:
-        path = write(Path(argv[0]))
+        paths = write(Path(argv[0]))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stale = json.loads(path.read_text())
-    print(f"{path}: {len(stale)} stale run(s)" + "".join(f"\n  {k}: {'; '.join(v)}" for k, v in stale.items()))
+    for path in paths:
+        stale = json.loads(path.read_text())
+        print(f"{path}: {len(stale)} stale run(s)" + "".join(f"\n  {k}: {'; '.join(v)}" for k, v in stale.items()))
     return 0
 
 
