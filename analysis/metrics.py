@@ -29,7 +29,8 @@ FAULT_METRICS = (
     "detect_s", "odown_s", "failover_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
     "recovery_after_heal_s", "p99_during_ms", "noreplicas_during",
     "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
-    "loss_after_fault_s", "loss_after_heal_s", "convert_after_heal_s",
+    "loss_after_fault_s", "loss_after_heal_s", "convert_after_heal_s", "last_error_kind", "last_error_follows",
+    "last_error_follows_s",
 )
 METRICS = (
     "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -50,6 +51,7 @@ METRICS = (
     "business_refusals", "key_collisions", "unknown_unresolvable", "login_failures", "backlog_at_end",
     "readers_stopped", "config_drift", "consumption_before_per_s", "consumption_after_per_s", "consumption_resumed_s",
     "drain_per_s", "sentinels_agree", "interrupted_at_stop", "loss_after_heal_s", "convert_after_heal_s",
+    "last_error_kind", "last_error_follows", "last_error_follows_s",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created")
@@ -179,7 +181,40 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     m["loss_before_fault_s"] = _r((t0 - before.min()) / 1000) if len(before) else 0.0
     m["loss_after_fault_s"] = _r((during.max() - t0) / 1000) if len(during) else 0.0
     m.update(after_heal(ev, w, during))
+    m.update(last_error(req, ev, w))
     return m
+
+
+ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")), ("readonly", ("READONLY",)), ("noreplicas", ("NOREPLICAS",)),
+               ("no master", ("MasterNotFound", "No master")), ("refused", ("refused", "Connection reset")))
+
+
+def error_kind(exception: str) -> str:
+    """What a failed request's own error says it was (the first kind whose words it carries)."""
+    return next((kind for kind, words in ERROR_KINDS if any(w in exception for w in words)), "other")
+
+
+def last_error(req: pd.DataFrame, ev: pd.DataFrame, w: dict) -> dict:
+    """What the run shows of the last failed request of a fault's window: its kind (from its own error
+    text), and the last of the fault, its failover, its heal and the old master's conversion to a
+    replica that came before it ended, with the seconds between: what a sentence about why errors
+    ended when they did may rest on. All absent where no request failed in the window."""
+    fails = req[(~req["ok"]) & (req["end_ms"] >= w["applied_ms"]) & (req["start_ms"] < w["until_ms"])]
+    if not len(fails):
+        return {"last_error_kind": None, "last_error_follows": None, "last_error_follows_s": None}
+    last = fails.loc[fails["end_ms"].idxmax()]
+    moments = {"the fault": w["applied_ms"], "heal": w.get("healed_ms")}
+    for name in ("+switch-master", "+convert-to-slave"):
+        moments[name] = _last_event(ev, name, w["applied_ms"], last["end_ms"])
+    before = {k: t for k, t in moments.items() if t is not None and t <= last["end_ms"]}
+    follows = max(before, key=before.get)
+    return {"last_error_kind": error_kind(str(last["exception"])), "last_error_follows": follows,
+            "last_error_follows_s": _r((last["end_ms"] - before[follows]) / 1000)}
+
+
+def _last_event(events: pd.DataFrame, name: str, start: float, end: float) -> float | None:
+    sel = events[(events["event"] == name) & (events["t_ms"] >= start) & (events["t_ms"] <= end)] if len(events) else events
+    return float(sel["t_ms"].max()) if len(sel) else None
 
 
 def after_heal(ev: pd.DataFrame, w: dict, lost_end_ms: pd.Series) -> dict:

@@ -184,3 +184,28 @@ def test_the_headline_figures_are_those_of_the_fault_whose_effect_holds_the_erro
     summary = build(d)
     assert summary.headline_fault["label"] == "master_kill" and "10 of the run's failed requests" in summary.headline_fault["why"]
     assert "after the fault of master_kill" in (d / "report.md").read_text()
+
+
+def test_the_last_error_is_told_by_its_kind_and_what_came_just_before_it(run_dir):
+    """The fixture's last failure (a 504 timeout) ended at +1.9 s: after the fault, before the switch."""
+    m = compute(load_run(run_dir))
+    assert m["last_error_kind"] == "timeout"
+    assert m["last_error_follows"] == "the fault" and m["last_error_follows_s"] == 1.9
+
+
+def test_an_error_after_the_old_masters_conversion_follows_the_conversion(tmp_path):
+    d = tmp_path / "convert"
+    d.mkdir()
+    fault_ms = T0 + 10_000
+    faults = [{"event": "applied", "fault": 0, "action": "cut", "target": "role:master", "node": "redis-1",
+               "scheduled_ms": fault_ms, "applied_ms": fault_ms, "delay_ms": 0.0, "disruptive": True},
+              {"event": "healed", "fault": 0, "action": "cut", "node": "redis-1", "healed_ms": fault_ms + 20_000}]
+    events = [{"t_ms": T0, "sentinel": "s1", "event": "observer-connected"},
+              {"t_ms": fault_ms + 7_000, "sentinel": "s1", "event": "+switch-master", "data": "mymaster a 1 b 1"},
+              {"t_ms": fault_ms + 30_000, "sentinel": "s1", "event": "+convert-to-slave", "data": "slave a:6379"}]
+    requests = [(T0 + i * 100, 5, "") for i in range(500)]
+    requests += [(fault_ms + 30_010, 40, "HTTP 503: READONLY You can't write against a read only replica.")]
+    _write_run(d, requests, faults, events)
+    m = compute(load_run(d))
+    assert m["last_error_kind"] == "readonly" and m["last_error_follows"] == "+convert-to-slave"
+    assert m["last_error_follows_s"] == 0.05
