@@ -242,7 +242,7 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
                   f"quorum {sen.get('quorum')}, down-after-milliseconds {num(sen.get('down_after_ms'))} ms, "
                   f"failover-timeout {num(sen.get('failover_timeout_ms'))} ms, parallel-syncs {sen.get('parallel_syncs')}")
                 if sen and st.get("sentinels") else
-                L("none (nothing fails over by itself)", "없음(스스로 failover하는 것이 없다)"))
+                L("none (nothing fails over by itself)", "없음(자동 failover 없음)"))
     svc = L(f"timeout {client['FAIRBID_REDIS_TIMEOUT_S']} s, {client['FAIRBID_REDIS_RETRIES']} retries, backoff cap "
             f"{client['FAIRBID_REDIS_BACKOFF_CAP_S']} s",
             f"timeout {client['FAIRBID_REDIS_TIMEOUT_S']} s, 재시도 {client['FAIRBID_REDIS_RETRIES']}회, backoff 상한 "
@@ -292,8 +292,8 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
         lines.append(f"- {L('The stack and the service', '스택과 서비스')(lang)}: "
                      + L(f"the team's own, as target `{target.get('name')}` describes them (`{file}`); "
                          "its service runs with its own client settings",
-                         f"대상 `{target.get('name')}`이 설명하는 팀 자신의 것(`{file}`); 서비스는 "
-                         "자신의 클라이언트 설정으로 돈다")(lang) + ".")
+                         f"대상 `{target.get('name')}`이(가) 설명하는 팀 자체의 것(`{file}`); 서비스는 "
+                         "자체 클라이언트 설정으로 동작한다")(lang) + ".")
         return lines
     lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf`"
                  + L("; Docker: `compose/sentinel.yml`.", "; Docker: `compose/sentinel.yml`.")(lang))
@@ -420,7 +420,7 @@ def done_sentence(run: RunFiles) -> L:
     acts = [r for r in F.applied() if not r.probe]
     head = L(f"{ld.get('users')} users bid for {num(ld.get('run_time_s'))} s ({F.v('requests_per_s') or '?'} requests/s "
              f"measured)",
-             f"사용자 {ld.get('users')}명이 {num(ld.get('run_time_s'))} s 동안 입찰했다(측정 초당 "
+             f"사용자 {ld.get('users')}명이 {num(ld.get('run_time_s'))} s 동안 입찰했다(실측 초당 "
              f"{F.v('requests_per_s') or '?'}건)")
     if not acts:
         return L(head.en + "; no fault was injected.", head.ko + ". 장애는 주입하지 않았다.")
@@ -571,7 +571,7 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
         if len(groups) == 1:
             return next(iter(groups))
         return "; ".join(f"{k} ({L('runs', '실행')(lang)}: {', '.join(ids)})" if k == nr else
-                         f"{k} ({len(ids)} {L('runs', '개 실행')(lang)})" for k, ids in sorted(groups.items()))
+                         f"{k} ({L(f'{len(ids)} runs', f'{len(ids)}개 실행')(lang)})" for k, ids in sorted(groups.items()))
 
     lines = [L("What the runs ran on, as each run recorded it when it started (`summary.json` → `environment`); "
                "\"not recorded\" where a run carries no record of it.",
@@ -606,7 +606,7 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
 
 def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lang: str) -> list[str]:
     lines = ["| " + L("step | scenario | verdict | plan's expectation | failover_s | error_window_s | lost / acked | run",
-                      "단계 | 시나리오 | 판정 | 계획의 예상 | failover_s | error_window_s | 유실 / 확인 | 실행")(lang) + " |",
+                      "단계 | 시나리오 | 판정 | 계획의 예상 | failover_s | error_window_s | 유실 / ACK | 실행")(lang) + " |",
              "|---|---|---|---|---|---|---|---|"]
     for sid in order:
         run = runs.get(sid)
@@ -634,7 +634,7 @@ def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[s
               f"This is it, written by `make results` from the run files of {len(ran)} runs on the {backends} backend. Every "
               "figure comes from the `summary.json` of the run linked beside it, and a step without a run says so.",
               "계획서(`ha-spec.ko.md`)는 테스트를 실행한 뒤 별도의 결과 문서를 쓰겠다고 했다. 이 문서가 그것이다. "
-              f"`make results`가 {backends} backend에서 돈 실행 {len(ran)}개의 실행 파일로 만들었다. 모든 수치는 옆에 "
+              f"`make results`가 {backends} backend에서 돈 실행 {len(ran)}개의 실행 기록으로 만들었다. 모든 수치는 옆에 "
               "링크한 실행의 `summary.json`에서 왔고, 실행하지 않은 단계는 그렇다고 적었다.")(lang), "",
             L(f"{len(ran)} of {len(order)} steps of the catalog ran; {passed} of them passed their checks. The plan's "
               f"expectation holds in {h}, differs in {d} and is not tested in {nt}.",
@@ -646,7 +646,7 @@ def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[s
               "from the first disruptive fault of the run unless said otherwise.",
               "읽는 순서는 계획의 스토리라인(8.1)을 따른다. SPOF 인식, Replication, Sentinel, 그다음 Consumer와 RDB. "
               "각 단계는 계획 7장의 형식(구성, 장애 시뮬레이션: 계획의 명령과 하네스가 실제로 한 일, 결과, 그래프, 분석)으로 "
-              "기록했다. 따로 말하지 않으면 시각은 그 실행의 첫 번째 파괴적 장애로부터의 초다.")(lang), ""]
+              "기록했다. 따로 말하지 않으면 시각은 그 실행의 첫 장애 주입 시점부터 잰 초다.")(lang), ""]
 
 
 def _order(catalog: dict, runs: dict, book: Storybook) -> list[tuple[stories.Chapter, list[str]]]:

@@ -52,7 +52,7 @@ KO_REASONS = {
     "no Sentinel in this stack": "이 스택에는 Sentinel이 없다",
     "no verification (verify.json missing)": "검증 기록(verify.json)이 없다",
     "the stack had not settled after healing when verification ran": "검증할 때 스택이 아직 안정되지 않았다",
-    "no acknowledged write to check": "확인할 확인 응답 쓰기가 없다",
+    "no acknowledged write to check": "조회할 ACK된 쓰기가 없다",
     "no request in the per-request log (requests.csv)": "요청 로그(requests.csv)에 요청이 없다",
     "not in this run's summary": "이 실행의 summary.json에 없다",
 }
@@ -152,7 +152,7 @@ class Fig:
 def not_measured(F: Fig, name: str) -> L:
     why = F.reason(name)
     return L(f"`{name}` was not measured in this run ({why.removeprefix('not measured: ')}).",
-             f"`{name}`는 이번 실행에서 측정되지 않았다({reason_ko(why)}).")
+             f"`{name}`은(는) 이번 실행에서 측정되지 않았다({reason_ko(why)}).")
 
 
 Sentence = Callable[[Fig], "L | None"]
@@ -189,7 +189,7 @@ TXT = {
                      "계획에 이 단계의 명령은 없다(계획을 넘어서는 단계). 가장 가까운 것:"),
     "harness_did": L("What the harness did on the {backend} backend (times from the first disruptive fault; "
                      "\"at\" from the start of the load):",
-                     "{backend} backend에서 하네스가 실제로 한 일(시각은 첫 번째 파괴적 장애 기준, \"at\"은 부하 시작 기준):"),
+                     "{backend} backend에서 하네스가 실제로 한 일(시각은 첫 장애 주입 시점 기준, \"at\"은 부하 시작 기준):"),
     "no_faults": L("No fault was injected: the step measures the stack under load alone.",
                    "장애를 주입하지 않았다. 이 단계는 부하만 건 상태의 스택을 잰다."),
     "yes": L("yes", "통과"), "no": L("**no**", "**실패**"),
@@ -212,7 +212,7 @@ LABELS = {
     "error_window_s": L("client error window", "클라이언트 에러 구간"),
     "error_rate": L("error rate, whole run", "에러율(전체 실행)"),
     "error_rate_during": L("error rate while the fault was in effect", "장애 중 에러율"),
-    "lost_acked_writes": L("acknowledged writes lost / acknowledged", "유실된 확인 쓰기 / 확인된 쓰기"),
+    "lost_acked_writes": L("acknowledged writes lost / acknowledged", "유실 / ACK된 쓰기"),
     "duplicate_rows": L("duplicate rows in MySQL", "MySQL 중복 행"),
     "pending_at_end": L("messages pending at the end", "종료 시 pending 메시지"),
     "recovery_s": L("first success after the last failing request began", "마지막 실패 요청 시작 뒤 첫 성공"),
@@ -223,11 +223,11 @@ LABELS = {
     "noreplicas_during": L("writes refused with NOREPLICAS", "NOREPLICAS로 거부된 쓰기"),
     "p99_during_ms": L("p99 of requests started during the fault", "장애 중 시작된 요청의 p99"),
     "failovers": L("failovers", "failover 횟수"),
-    "lost_in_redis": L("acknowledged writes missing in Redis", "Redis에서 사라진 확인 쓰기"),
+    "lost_in_redis": L("acknowledged writes missing in Redis", "Redis에서 사라진 ACK된 쓰기"),
     "loss_before_fault_s": L("oldest lost write, before the fault", "유실된 가장 오래된 쓰기(장애 이전)"),
     "loss_after_fault_s": L("newest lost write, after the fault", "유실된 가장 최근 쓰기(장애 이후)"),
     "faults_failed": L("faults that failed to apply or heal", "적용·복구에 실패한 장애"),
-    "acked_writes": L("acknowledged writes", "확인된 쓰기"),
+    "acked_writes": L("acknowledged writes", "ACK된 쓰기"),
     "max_group_lag": L("largest consumer-group lag", "Consumer Group 최대 lag"),
     "max_group_pending": L("largest pending count", "최대 pending 수"),
     "drain_s": L("backlog drained after the heal", "복구 뒤 적체 해소"),
@@ -240,7 +240,7 @@ LABELS = {
     "monitor_samples": L("monitor samples", "모니터 샘플"),
     "max_replica_lag_bytes": L("largest replica lag", "최대 replica lag"),
     "acked_not_in_mysql_or_stream": L("acknowledged bids in neither MySQL nor the stream",
-                                      "MySQL에도 stream에도 없는 확인된 입찰"),
+                                      "MySQL에도 stream에도 없는 ACK된 입찰"),
     "pending_before": L("entries pending before the fault", "장애 전 pending 항목"),
     "pending_gone": L("of those, gone after it", "그중 장애 뒤 사라진 항목"),
     "group_id_backwards": L("last-delivered-id steps backwards", "last-delivered-id 후퇴 횟수"),
@@ -286,7 +286,7 @@ def errors_vs_switch(F: Fig) -> L | None:
         return L(f"Errors ended {d} after +switch-master: the client, not Sentinel, set the end of the window "
                  "(requests hung on the old master until their timeout, then rediscovery and retry)." + silent.en,
                  f"에러는 +switch-master보다 {d} 늦게 끝났다. 에러 구간의 끝을 정한 것은 Sentinel이 아니라 "
-                 "클라이언트다(옛 master에 걸린 요청이 timeout까지 기다린 뒤 재탐색과 재시도)." + silent.ko)
+                 "클라이언트다(구 master에 걸린 요청이 timeout까지 기다린 뒤 재탐색과 재시도)." + silent.ko)
     if lag >= 0:
         return L(f"Errors ended {d} after +switch-master: the window is Sentinel's detection and failover; the client "
                  "followed the switch at once.",
@@ -340,7 +340,7 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
                                                 "첫 장애 뒤 master를 down으로 선언한 Sentinel은 없었다. failover도 없었다.")))
     elif faulted and on_redis:
         out.append(("sentinel", lambda F: L("No Sentinel runs in this stack: nothing fails over by itself.",
-                                            "이 스택에는 Sentinel이 없다. 스스로 failover하는 것은 없다.")))
+                                            "이 스택에는 Sentinel이 없어 자동 failover가 일어나지 않는다.")))
     per_fault = [f for f in F.s.faults or [] if isinstance(f, dict)]
     if faulted and len(per_fault) > 1:  # the top-level window is the first fault's: say each one's
         out.append(("errors", lambda F: L(
@@ -364,12 +364,12 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
     out.append(("loss", lambda F: L(
         f"Every acknowledged write was looked up after healing: {lost(F)} lost, {F('duplicate_rows')} duplicate rows, "
         f"{F('pending_at_end')} messages pending at the end.",
-        f"확인 응답을 받은 쓰기를 복구 뒤 하나하나 조회했다. 유실 {lost(F)}, 중복 행 {F('duplicate_rows')}, 종료 시 "
+        f"ACK된 쓰기를 복구 뒤 하나하나 조회했다. 유실 {lost(F)}, 중복 행 {F('duplicate_rows')}, 종료 시 "
         f"pending 메시지 {F('pending_at_end')}.")))
     if F.v("tilt_count"):
         out.append(("tilt", lambda F: L(
             f"Sentinel entered TILT {F('tilt_count')} times ({F('tilt_s')} in all); a Sentinel in TILT does not act.",
-            f"Sentinel이 TILT에 {F('tilt_count')}번 들어갔다(모두 {F('tilt_s')}). TILT 중인 Sentinel은 아무것도 하지 "
+            f"Sentinel이 TILT에 {F('tilt_count')}번 들어갔다(합계 {F('tilt_s')}). TILT 중인 Sentinel은 아무것도 하지 "
             "않는다.")))
     if F.v("readonly_errors"):
         out.append(("readonly", lambda F: L(f"{F('readonly_errors')} requests hit a demoted master (READONLY).",
@@ -396,7 +396,7 @@ def generic_learned(F: Fig) -> L:
     rows = "; ".join(f"{c.condition}: {c.verdict}" for c in e.conditions)
     return L(f"The plan's expectation {e.verdict} in this run ({rows or 'no condition'}).",
              f"이번 실행에서 계획의 예상은 '{VERDICT.get(e.verdict, VERDICT['not tested']).ko}'"
-             f"({rows or '조건 없음'}).")
+             f"(이)었다({rows or '조건 없음'}).")
 
 
 ENV_ITEMS = (("redis", L("Redis", "Redis")), ("sentinel", L("Sentinel", "Sentinel")),

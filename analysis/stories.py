@@ -152,9 +152,9 @@ def aof_story(mode: str, expect_ko: str, about_tail: str = "", **more) -> Story:
                   "AOF는 Redis가 응답하기 전에 파일에 쓰이고 fsync만 미뤄진다. 그래서 프로세스가 죽어도 커널이 이미 받은 "
                   "데이터는 남는다. 마지막 1초를 잃는 것은 머신 자체가 죽을 때뿐이며, 이는 여기서 측정할 수 없다.")
     return Story(
-        f"AOF appendfsync {mode}, kill -9 후 재시작",
+        f"Persistence 설정 — AOF appendfsync {mode}, kill -9 후 재시작",
         f"Redis 한 대를 appendonly yes, appendfsync {mode} 설정으로 띄운다. 부하 중에 SIGKILL하고 3초 뒤 같은 데이터 디렉터리로 "
-        "다시 시작한 뒤, 확인 응답을 받은 쓰기를 하나하나 조회한다."
+        "다시 시작한 뒤, ACK된 쓰기를 하나하나 조회한다."
         + about_tail,
         expect_ko,
         "# redis.conf\nappendonly yes\nappendfsync everysec\n\n# 데이터 입력\nredis-cli SET bid:123 \"data\"\n\n"
@@ -164,10 +164,10 @@ def aof_story(mode: str, expect_ko: str, about_tail: str = "", **more) -> Story:
             lambda F: L(f"After the restart on the same data directory, {F('lost_in_redis')} of {F('acked_bids')} "
                         f"acknowledged bids and {F('lost_sets')} of {F('acked_sets')} acknowledged SETs were missing "
                         "from Redis.",
-                        f"같은 데이터 디렉터리로 다시 시작한 뒤, 확인 응답을 받은 입찰 {F('acked_bids')}건 중 "
+                        f"같은 데이터 디렉터리로 다시 시작한 뒤, ACK된 입찰 {F('acked_bids')}건 중 "
                         f"{F('lost_in_redis')}건, SET {F('acked_sets')}건 중 {F('lost_sets')}건이 Redis에 없었다."),
             lambda F: (L(f"The oldest missing write had been acknowledged {F('loss_before_fault_s')} before the kill.",
-                         f"사라진 쓰기 중 가장 오래된 것은 kill {F('loss_before_fault_s')} 전에 확인 응답을 받은 것이었다.")
+                         f"사라진 쓰기 중 가장 오래된 것은 kill {F('loss_before_fault_s')} 전에 ACK된 것이었다.")
                        if F.v("lost_acked_writes") else None),
             lambda F: L(f"Requests succeeded again {F('recovery_after_heal_s')} after the restart.",
                         f"재시작 후 {F('recovery_after_heal_s')} 만에 요청이 다시 성공했다."),
@@ -178,7 +178,7 @@ def aof_story(mode: str, expect_ko: str, about_tail: str = "", **more) -> Story:
         learned=lambda F: L(f"AOF {mode} lost {F('lost_acked_writes')} of {F('acked_writes')} acknowledged writes to kill -9"
                             + ("; the plan's \"up to 1 s\" is what a machine crash would cost, not a process kill."
                                if F.v("lost_acked_writes") == 0 and mode == "everysec" else "."),
-                            f"AOF {mode} 설정은 kill -9로 확인 쓰기 {F('acked_writes')}건 중 {F('lost_acked_writes')}건을 잃었다"
+                            f"AOF {mode} 설정은 kill -9로 ACK된 쓰기 {F('acked_writes')}건 중 {F('lost_acked_writes')}건을 잃었다"
                             + (". 계획의 \"최대 1초 유실\"은 프로세스 kill이 아니라 머신 장애의 비용이다."
                                if F.v("lost_acked_writes") == 0 and mode == "everysec" else ".")),
         **more,
@@ -198,12 +198,12 @@ def partition_loss(F: Fig) -> L:
         raise Missing("partition.lost_acked_during")
     if not n:
         return L("No write acknowledged during the partition was lost.",
-                 "파티션 중에 확인 응답을 받은 쓰기는 하나도 사라지지 않았다.")
+                 "파티션 중에 ACK된 쓰기는 하나도 사라지지 않았다.")
     return L(f"During the partition the isolated master acknowledged {F('partition.lost_acked_during')} writes that "
              f"were gone once it rejoined as a replica; the last of them was acknowledged {F('partition.loss_after_fault_s')} "
              "after the cut began.",
-             f"파티션 동안 고립된 master는 쓰기 {F('partition.lost_acked_during')}건에 확인 응답을 주었고, 이들은 master가 "
-             f"replica로 돌아오자 사라졌다. 그중 마지막 것은 cut 시작 {F('partition.loss_after_fault_s')} 뒤에 확인된 것이었다.")
+             f"파티션 동안 고립된 master는 쓰기 {F('partition.lost_acked_during')}건에 ACK를 보냈고, 이 쓰기들은 master가 "
+             f"replica로 돌아오자 사라졌다. 그중 마지막 것은 차단 시작 {F('partition.loss_after_fault_s')} 뒤에 ACK된 것이었다.")
 
 
 def group_happened(F: Fig) -> L:
@@ -211,7 +211,7 @@ def group_happened(F: Fig) -> L:
              f"{F('pending_before')} entries pending before the fault, {F('pending_gone')} were gone after it. The group's "
              f"last-delivered-id stepped backwards {F.c('group_id_backwards', 'time')} (by {F('group_id_back_ms')}), and "
              f"the UNIQUE bid_id absorbed {F.c('redelivered_duplicates', 'redelivery', 'redeliveries')}.",
-             f"MySQL에도 stream에도 없는 확인된 입찰은 {F('acked_not_in_mysql_or_stream')}건이었다. 장애 전 pending 항목 "
+             f"MySQL에도 stream에도 없는 ACK된 입찰은 {F('acked_not_in_mysql_or_stream')}건이었다. 장애 전 pending 항목 "
              f"{F('pending_before')}건 중 {F('pending_gone')}건이 장애 뒤 사라졌고, 그룹의 last-delivered-id는 "
              f"{F('group_id_backwards')}번({F('group_id_back_ms')}만큼) 뒤로 물러났으며, UNIQUE bid_id가 재전달 "
              f"{F('redelivered_duplicates')}건을 흡수했다.")

@@ -14,11 +14,11 @@ from analysis.results_words import L, num
 
 ROOT = Path(__file__).resolve().parent.parent
 
-COLUMNS = (L("step", "단계"), L("verdict", "판정"), L("failover", "failover"), L("lost / acked", "유실 / 확인"),
+COLUMNS = (L("step", "단계"), L("verdict", "판정"), L("failover", "failover"), L("lost / acked", "유실 / ACK"),
            L("refusals by rule", "규칙에 따른 거절"), L("unknown: unresolvable", "결과 불명: 판별 불가"),
            L("settings lost in the failover", "failover로 사라진 설정"),
            L("consumption before → end (resumed after)", "소비 속도 전 → 끝 (재개까지)"),
-           L("consumers' readers stopped", "멈춘 consumer 읽기 루프"), L("backlog at end", "끝 backlog"),
+           L("consumers' readers stopped", "멈춘 consumer 읽기 루프"), L("backlog at end", "종료 시 backlog"),
            L("Sentinels agree", "Sentinel 합의"))
 
 
@@ -75,9 +75,9 @@ def lines(runs: dict, order: list[str], lang: str) -> list[str]:
              "service's own API as the file says, and looked each acknowledged write up where the file says it must be. "
              "Business refusals are the service's answers by its own rules and count in no failure figure; an unknown "
              "write with no identity to look it up by is unresolvable, never counted landed or lost.",
-             f"여기의 모든 실행은 대상 파일 {', '.join(targets)}이 설명하는 팀 자신의 스택에서 돌았다. 하네스는 그 파일이 "
-             "이름을 댄 컨테이너와 프로세스에만 작용했고, 파일이 말하는 대로 서비스 자신의 API로 입찰했으며, 확인된 쓰기를 "
-             "파일이 말하는 곳에서 하나씩 찾았다. 규칙에 따른 거절은 서비스의 정상 응답이라 어떤 실패 수치에도 들어가지 "
+             f"여기의 모든 실행은 대상 파일 {', '.join(targets)}이(가) 설명하는 팀 자체 스택에서 돌았다. 하네스는 그 파일에 "
+             "명시된 컨테이너와 프로세스에만 작용했고, 파일에 적힌 대로 서비스 자체 API로 입찰했으며, ACK된 쓰기를 "
+             "파일에 적힌 위치에서 하나씩 찾았다. 규칙에 따른 거절은 서비스의 정상 응답이라 어떤 실패 수치에도 들어가지 "
              "않고, 찾아볼 식별자가 없는 결과 불명 쓰기는 판별 불가로 남을 뿐 저장됨이나 유실로 세지 않는다.")(lang), "",
            "| " + " | ".join(c(lang) for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in ran:
@@ -104,7 +104,7 @@ def _notes(m: dict, absent: dict, checks: list[rf.CheckResult]) -> list[L]:
         old, _, new = m["config_drift.min-replicas-to-write"].partition(" -> ")
         out.append(L(f"The master after healing runs min-replicas-to-write {new} where the master before the fault ran "
                      f"{old}: the split-brain guard did not survive the failover.",
-                     f"장애 뒤 master의 min-replicas-to-write는 {new}이다(장애 전 master는 {old}): split-brain "
+                     f"장애 뒤 master의 min-replicas-to-write는 {new}(이)다(장애 전 master는 {old}): split-brain "
                      "방지 설정이 failover를 넘어오지 못했다."))
     stopped, backlog = m.get("readers_stopped"), m.get("backlog_at_end")
     resumed = m.get("consumption_resumed_s")
@@ -131,7 +131,7 @@ def _notes(m: dict, absent: dict, checks: list[rf.CheckResult]) -> list[L]:
                      f"복구 뒤 그룹은 {num(m['drain_s'])}초 만에 밀린 항목을 비웠다(초당 {num(m['drain_per_s'])}개 읽음)."))
     if m.get("acked_not_in_mysql_or_stream"):
         out.append(L(f"{num(m['acked_not_in_mysql_or_stream'])} acknowledged bids are neither in MySQL nor in the stream.",
-                     f"확인된 입찰 {num(m['acked_not_in_mysql_or_stream'])}건이 MySQL에도 stream에도 없다."))
+                     f"ACK된 입찰 {num(m['acked_not_in_mysql_or_stream'])}건이 MySQL에도 stream에도 없다."))
     return out
 
 

@@ -52,11 +52,11 @@ CHAPTERS = (
               "마지막은 RDB다. MySQL이 하나뿐이면 멈추는 순간 영속화가 실패한다. replica를 두면 primary가 멈춘 동안에도 "
               "데이터를 읽을 수 있다.")),
     Chapter("durability",
-            L("6. Beyond the plan: what an acknowledgement is worth", "6. 계획 밖: 확인 응답은 얼마나 믿을 만한가"),
+            L("6. Beyond the plan: what an acknowledgement is worth", "6. 계획 밖: ACK된 쓰기는 얼마나 믿을 만한가"),
             "",
             L("Not in the plan: what an acknowledged bid is worth when the master is partitioned, and what waiting for a "
               "replica before acknowledging costs. Both questions come from redis-4-2's finding.",
-              "계획에는 없는 단계다. master가 파티션되었을 때 확인 응답을 받은 입찰이 정말 남는지, 그리고 응답 전에 replica를 "
+              "계획에는 없는 단계다. master가 파티션되었을 때 ACK된 입찰이 정말 남는지, 그리고 ACK 전에 replica를 "
               "기다리는 비용이 얼마인지를 잰다. 두 질문 모두 redis-4-2의 발견에서 나왔다.")),
     Chapter("gray",
             L("7. Beyond the plan: gray failures", "7. 계획 밖: 회색 장애"),
@@ -67,7 +67,7 @@ CHAPTERS = (
               "and goes.",
               "계획에는 없는 단계다. 죽은 노드가 아니라 느리거나, 패킷을 잃거나, 끊겼다 붙었다 하는 노드다. 실제 장애는 "
               "이런 모습인 경우가 더 많다. 각 단계는 이 프로젝트의 가설을 밝히고(계획에는 이 부분이 없다) 그것을 잰다. "
-              "CPU를 굶긴 master, split-brain guard 아래의 손실 많은 replica 링크, 끊겼다 붙었다 하는 master 링크다.")),
+              "CPU를 극도로 제한한 master, split-brain guard 아래의 손실 많은 replica 링크, 끊겼다 붙었다 하는 master 링크다.")),
 )
 OTHER = Chapter("other",
                 L("8. Other scenarios", "8. 기타 시나리오"),
@@ -95,10 +95,10 @@ QUESTIONS = (
                 "hash slot, so that one stream would pin all bids to one slot, one master, anyway. Sentinel gives failover "
                 "without sharding and with fewer moving parts: avoiding over-engineering, as the plan says.",
                 "Sentinel과 Cluster를 비교한 실행은 없다. Cluster는 키 공간을 여러 master에 나눠(sharding) 데이터나 쓰기량이 "
-                "master 한 대를 넘을 때 값어치를 한다. FairBid의 입찰은 idempotency key, 입찰, 경매의 최고가, 하나뿐인 "
+                "master 한 대로 감당하기 어려울 때 쓸모가 있다. FairBid의 입찰은 idempotency key, 입찰, 경매의 최고가, 하나뿐인 "
                 "bid-stream을 한꺼번에 다루는 원자적 스크립트 하나다. Cluster에서는 스크립트의 모든 키가 같은 hash slot에 "
                 "있어야 하므로, 그 stream 하나 때문에 결국 모든 입찰이 한 slot, 즉 master 한 대에 묶인다. Sentinel은 sharding "
-                "없이 failover를 주고 움직이는 부분도 적다. 계획이 말한 대로 오버엔지니어링을 피하는 선택이다."),),
+                "없이 failover를 제공하고 구성 요소도 적다. 계획이 말한 대로 오버엔지니어링을 피하는 선택이다."),),
              measured=False),
     Question("idempotency", "멱등성 어떻게 처리했어요?", "How is idempotency handled?",
              "unique key 체크, 중복 저장 방지",
