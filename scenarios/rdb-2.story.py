@@ -6,7 +6,7 @@ from analysis.stories import Story
 from bilingual import L
 
 STORY = Story(
-    "MySQL primary와 replica, primary 일시 정지",
+    "Replication 구성 — MySQL primary와 replica, primary 일시 정지",
     "MariaDB primary(binlog, server-id 1)와 replica(server-id 2, GTID replication). 멈추기 직전에 primary의 행 수를 세고, "
     "primary를 20초 동안 멈춘다(SIGSTOP). 그동안 replica는 그 행을 모두, 빠르게 내줘야 한다. 재개 후 replica의 행은 primary와 "
     "같아야 한다.",
@@ -24,7 +24,7 @@ STORY = Story(
                     "않았다."),
         lambda F: L(f"After the resume, the replica missed {F('replica_missing_rows')} rows; {lost(F)} acknowledged bids "
                     "lost.",
-                    f"재개 후 replica의 누락 행은 {F('replica_missing_rows')}행이었다. 유실된 확인 입찰: {lost(F)}."),
+                    f"재개 후 replica의 누락 행은 {F('replica_missing_rows')}행이었다. ACK된 입찰 유실: {lost(F)}."),
     ),
     why=(lambda F: L("The replica applies the primary's binlog as it comes; a paused primary stops sending, but what the "
                      "replica already applied stays readable, and it catches up after the resume.",

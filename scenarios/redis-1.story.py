@@ -28,11 +28,11 @@ def _chapter_note(F: Fig) -> list[L]:
     return [L(f"Measured (redis-1): while the only Redis was down, {F.pct('error_rate_during')} of requests failed, "
               f"for an error window of {F('error_window_s')}.",
               f"측정 결과(redis-1): 하나뿐인 Redis가 내려가 있는 동안 요청의 {F.pct('error_rate_during')}가 실패했고 "
-              f"에러 구간은 {F('error_window_s')}였다.")]
+              f"에러 구간은 {F('error_window_s')}(이)었다.")]
 
 
 STORY = Story(
-    "단일 Redis 인스턴스를 부하 중에 강제 종료 (SPOF)",
+    "현재 상태 확인 — 단일 Redis 인스턴스를 부하 중에 강제 종료(SPOF)",
     "replica도 Sentinel도 없는 Redis 한 대에 서비스가 직접 붙는다. 부하 중에 Redis를 SIGKILL(docker kill)하고, "
     "같은 데이터 디렉터리(AOF)로 다시 띄운다. 에러율, 첫 에러와 마지막 에러, 재시작 후 입찰이 다시 성공하기까지의 "
     "시간을 기록한다.",

@@ -18,7 +18,7 @@ def _chapter_note(F: Fig) -> list[L]:
 
 
 STORY = Story(
-    "Sentinel 없는 Replication과 수동 failover",
+    "Replication 구성 — Sentinel 없이 수동 failover",
     "master 1대와 replica 2대, Sentinel은 없다. 서비스는 master 주소로 설정되어 있다. 먼저 master의 모든 키를 두 "
     "replica에서 하나씩 조회하고, master를 kill한 뒤 redis-2를 손으로 승격(REPLICAOF NO ONE)한다. 서비스는 스스로 "
     "따라가지 못하므로 redis-2를 가리키도록 손으로 다시 설정해 재시작한다. 마지막으로 남은 replica가 누구를 따르는지 본다.",
@@ -34,12 +34,12 @@ STORY = Story(
                     f"kept failing until {F('last_error_s')}: the service was repointed to redis-2 and restarted "
                     f"by hand at {F.at('repoint_api')}, and requests succeeded again from "
                     f"{F('recovery_s')}.",
-                    f"redis-2는 {F.at('promoted')}에 승격되어 role이 {F('promoted.role')}로 바뀌었지만, 클라이언트 "
+                    f"redis-2는 {F.at('promoted')}에 승격되어 role이 {F('promoted.role')}(으)로 바뀌었지만, 클라이언트 "
                     f"에러는 {F('last_error_s')}까지 이어졌다. 서비스를 {F.at('repoint_api')}에 손으로 redis-2로 "
                     f"다시 설정해 재시작했고, 요청은 {F('recovery_s')}부터 다시 성공했다."),
         lambda F: L(f"At the end, the other replica (redis-3) still followed {F('other_replica.follows')} "
                     f"(link {F('other_replica.master_link_status')}).",
-                    f"끝까지 남은 replica(redis-3)가 따르는 master는 여전히 {F('other_replica.follows')}였다"
+                    f"끝까지 남은 replica(redis-3)가 따르는 master는 여전히 {F('other_replica.follows')}(이)었다"
                     f"(link {F('other_replica.master_link_status')})."),
     ),
     why=(lambda F: L("Replication copies the data but decides nothing: no process notices that the master is gone, "

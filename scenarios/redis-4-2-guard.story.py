@@ -5,10 +5,10 @@ from analysis.stories import Answer, Story, partition_happened, partition_loss
 from bilingual import L
 
 STORY = Story(
-    "split-brain guard(min-replicas-to-write 1, max-lag 10)를 켠 master 네트워크 파티션",
-    "redis-4-2와 같은 kill과 파티션을 guard를 켠 상태로 반복한다. guard가 있으면 고립된 master는 cut 후 약 max-lag초 뒤 "
-    "쓰기를 멈춰야 한다. 파티션 동안 확인되고 사라진 쓰기가 언제까지 있었는지를 잰다.",
-    "guard가 고립된 master의 쓰기 확인을 약 max-lag초로 제한 (계획 4-1과 4-2의 결합)",
+    "네트워크 파티션 장애 — split-brain guard(min-replicas-to-write 1, max-lag 10)를 켠 master 파티션",
+    "redis-4-2와 같은 kill과 파티션을 guard를 켠 상태로 반복한다. guard가 있으면 고립된 master는 차단 후 약 max-lag초 뒤 "
+    "쓰기를 멈춰야 한다. 파티션 동안 ACK되고도 사라진 쓰기가 언제까지 생겼는지 잰다.",
+    "guard가 고립된 master의 쓰기 ACK를 약 max-lag초로 제한 (계획 4-1과 4-2의 결합)",
     "# redis.conf (Master)\nmin-replicas-to-write 1\nmin-replicas-max-lag 10\n\n"
     "docker network disconnect fairbid_network redis-master",
     happened=(partition_happened, partition_loss),
@@ -17,10 +17,10 @@ STORY = Story(
                      "still erased when it rejoins.",
                      "guard는 split brain을 막지 않고 짧게 만든다. 고립된 master는 "
                      f"max-lag({F.conf('min-replicas-max-lag')} s)가 "
-                     "다 될 때까지 쓰기를 확인해 주고, 그때까지 확인한 쓰기는 돌아올 때 여전히 지워진다."),),
+                     "다 될 때까지 쓰기에 ACK를 보내고, 그때까지 ACK한 쓰기는 replica로 돌아올 때 여전히 지워진다."),),
     learned=lambda F: L(f"The guard bounds the loss to the first {F('partition.loss_after_fault_s')} of the partition "
                         f"({F('partition.lost_acked_during')} writes); it does not remove it.",
-                        f"guard는 유실을 파티션 처음 {F('partition.loss_after_fault_s')}로 제한할 뿐"
+                        f"guard는 유실을 파티션 시작 후 {F('partition.loss_after_fault_s')} 이내로 줄일 뿐"
                         f"(쓰기 {F('partition.lost_acked_during')}건) 없애지는 못한다."),
     drop=("sentinel",),
     chapter="sentinel",
@@ -30,7 +30,7 @@ STORY = Story(
                         f"lost, the last acknowledged {F('partition.loss_after_fault_s')} into the cut: the "
                         "guard bounds split brain to about max-lag, it does not remove it.",
                         f"같은 파티션에서 guard를 켜면(redis-4-2-guard): 유실 {F('partition.lost_acked_during')}건, "
-                        f"마지막 것은 cut 후 {F('partition.loss_after_fault_s')}에 확인되었다. guard는 split brain을 "
+                        f"마지막 것은 차단 후 {F('partition.loss_after_fault_s')}에 ACK되었다. guard는 split brain을 "
                         "약 max-lag로 제한할 뿐 없애지는 못한다."),
         )),
     ),

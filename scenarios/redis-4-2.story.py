@@ -13,10 +13,10 @@ def _diff(F: Fig, a: str, b: str) -> str:
 
 
 STORY = Story(
-    "master의 네트워크 파티션(프로세스 생존) 대 kill, guard 없음",
+    "네트워크 파티션 장애 — master 파티션(프로세스는 살아 있음)과 kill 비교, guard 없음",
     "먼저 master를 kill하고(15초 뒤 재시작), 안정된 뒤 새 master를 replica와 Sentinel로부터 20초 동안 끊는다. 클라이언트는 "
     "여전히 그 master에 닿는다(프로세스는 살아 있다. Redis 네트워크에서만 docker network disconnect한 것과 같다). 한 실행 "
-    "안에서 두 장애의 감지와 failover 시간을 잰다. guard가 없으면 고립된 master는 계속 쓰기를 확인해 주고, 그 쓰기는 "
+    "안에서 두 장애의 감지와 failover 시간을 잰다. guard가 없으면 고립된 master는 계속 쓰기에 ACK를 보내고, 그 쓰기는 "
     "replica로 돌아갈 때 사라진다.",
     "docker kill보다 감지 시간 더 걸림 (타임아웃 대기)",
     "# Master 네트워크만 끊기 (프로세스는 살아있음)\ndocker network disconnect fairbid_network redis-master\n\n"
@@ -32,13 +32,13 @@ STORY = Story(
                      f"둘 다 down-after-milliseconds({num(F.sentinel.get('down_after_ms'))} ms) 동안 응답이 없어야 감지된다. "
                      f"이번 실행에서 파티션은 kill보다 감지가 {_diff(F, 'partition.detect_s', 'kill.detect_s')}, failover가 "
                      f"{_diff(F, 'partition.failover_s', 'kill.failover_s')} 더 걸렸다. 클라이언트는 고립된 master에 계속 "
-                     "닿았고 master는 계속 쓰기를 확인해 주었다. 새 master의 replica로 돌아갈 때 그 쓰기는 버려졌다. "
+                     "닿았고 master는 계속 쓰기에 ACK를 보냈다. 새 master의 replica로 돌아갈 때 그 쓰기는 버려졌다. "
                      "guard 없는 split brain이다."),),
     learned=lambda F: L(f"A partition is detected {_diff(F, 'partition.detect_s', 'kill.detect_s')} later than a kill; "
                         f"worse, the isolated master acknowledged {F('partition.lost_acked_during')} writes that the "
                         "failover erased.",
                         f"파티션은 kill보다 {_diff(F, 'partition.detect_s', 'kill.detect_s')} 늦게 감지된다. 더 큰 문제는 "
-                        f"고립된 master가 확인해 준 쓰기 {F('partition.lost_acked_during')}건을 failover가 지워 버린다는 "
+                        f"고립된 master가 ACK한 쓰기 {F('partition.lost_acked_during')}건을 failover가 지워 버린다는 "
                         "것이다."),
     drop=("sentinel",),
     chapter="sentinel",
@@ -46,21 +46,21 @@ STORY = Story(
         Answer("sentinel", (
             lambda F: L(f"After a partition instead of a kill (redis-4-2): +switch-master at "
                         f"{F('partition.failover_s')} against {F('kill.failover_s')} for the kill.",
-                        f"kill 대신 파티션이면(redis-4-2): +switch-master가 kill의 {F('kill.failover_s')}에 "
-                        f"비해 {F('partition.failover_s')}."),
+                        f"kill 대신 파티션이면(redis-4-2): +switch-master까지 kill은 {F('kill.failover_s')}, "
+                        f"파티션은 {F('partition.failover_s')}(이)었다."),
         )),
         Answer("cluster", (
             lambda F: L(f"What Cluster would not fix: its replication is asynchronous too, so the "
                         f"{F('partition.lost_acked_during')} acknowledged writes an isolated master lost in "
                         "redis-4-2 are a property of asynchronous replication, not of Sentinel (reasoning).",
                         f"Cluster로도 고쳐지지 않는 것: Cluster의 복제도 비동기이므로, redis-4-2에서 고립된 master가 "
-                        f"잃은 확인 쓰기 {F('partition.lost_acked_during')}건은 Sentinel이 아니라 비동기 복제의 "
+                        f"잃은 ACK된 쓰기 {F('partition.lost_acked_during')}건은 Sentinel이 아니라 비동기 복제의 "
                         "성질이다(설계 판단)."),
         )),
         Answer("split_brain", (
             lambda F: L(f"Without it (redis-4-2), a partitioned master acknowledged "
                         f"{F('partition.lost_acked_during')} writes that were lost.",
-                        f"guard가 없으면(redis-4-2) 파티션된 master가 확인해 준 쓰기 "
+                        f"guard가 없으면(redis-4-2) 파티션된 master가 ACK한 쓰기 "
                         f"{F('partition.lost_acked_during')}건이 사라졌다."),
         )),
     ),

@@ -5,7 +5,7 @@ from analysis.stories import Answer, Story
 from bilingual import L
 
 STORY = Story(
-    "failover 후 구 master의 복귀",
+    "구 Master 복구 시 동작 — failover 후 구 master의 복귀",
     "master를 kill하면 Sentinel이 failover한다. 새 master에 marker를 쓰고, 구 master를 다시 시작한다(docker start). 사람 "
     "손 없이 구 master가 새 master의 replica가 되어 failover 뒤에 쓴 데이터(marker 포함)를 가져야 한다.",
     "Sentinel이 자동으로 구 Master를 Slave로 재구성",
@@ -20,7 +20,7 @@ STORY = Story(
         lambda F: L(f"At {F.at('old_master')} the old master reported role {F('old_master.role')}, master link "
                     f"{F('old_master.master_link_status')}, and held the marker: {F('old_master.has_marker')}.",
                     f"{F.at('old_master')}에 구 master는 role {F('old_master.role')}, master link "
-                    f"{F('old_master.master_link_status')} 상태였고, marker 보유 여부는 {F('old_master.has_marker')}였다."),
+                    f"{F('old_master.master_link_status')} 상태였고, marker 보유 여부는 {F('old_master.has_marker')}(이)었다."),
     ),
     why=(lambda F: L("Sentinel keeps the old master on its books as a replica of the new one; as soon as it answers "
                      "again, Sentinel sends it REPLICAOF the new master, and it resynchronises and receives what was "

@@ -11,7 +11,7 @@ def _sentinel_timing(F: Fig, prefix: str = "") -> L:
     extra = num(round(F.v(prefix + "failover_s") - da / 1000, 3)) + " s" if da and F.has(prefix + "failover_s") else None
     tail = (L(f" The {extra} beyond down-after-milliseconds were the vote (quorum {F.sentinel.get('quorum')}), the "
               "leader election and the promotion.",
-              f" down-after-milliseconds를 넘긴 {extra}는 투표(quorum {F.sentinel.get('quorum')}), 리더 선출, 승격에 "
+              f" down-after-milliseconds를 넘긴 {extra}은(는) 투표(quorum {F.sentinel.get('quorum')}), 리더 선출, 승격에 "
               "쓰였다.") if extra else L("", ""))
     return L(f"Sentinel waits down-after-milliseconds ({num(da)} ms) of silence before +sdown, then needs a quorum "
              "for +odown." + tail.en,
@@ -39,7 +39,7 @@ def _chapter_note(F: Fig) -> list[L]:
 
 
 STORY = Story(
-    "Sentinel 자동 failover (부하 중 master kill)",
+    "Sentinel 구성 — 부하 중 master kill과 자동 failover",
     "master 1대, replica 2대, Sentinel 3대(quorum 2). 부하 중에 master를 SIGKILL(docker kill)한다. Sentinel이 이를 감지하고 "
     "합의해 replica를 승격한다. 구 master는 테스트가 끝날 때 다시 시작되어 replica로 합류해야 한다.",
     "5-10초 내 자동 failover",
@@ -48,8 +48,8 @@ STORY = Story(
     why=(_sentinel_timing,),
     learned=lambda F: L(f"Sentinel replaced the killed master in {F('failover_s')} with no hand step, and {lost(F)} "
                         "acknowledged writes were lost.",
-                        f"Sentinel은 죽은 master를 사람 손 없이 {F('failover_s')} 만에 교체했고, 유실된 확인 쓰기는 "
-                        f"{lost(F)}."),
+                        f"Sentinel은 죽은 master를 사람 손 없이 {F('failover_s')} 만에 교체했고, ACK된 쓰기 유실은 "
+                        f"{lost(F)}(이)었다."),
     chapter="sentinel",
     chapter_note=_chapter_note,
     answers=(
@@ -65,7 +65,7 @@ STORY = Story(
                         f"around a failover of {F('failover_s')} ({F('failed_requests')} of "
                         f"{F('total_requests')} requests failed), then recovered by themselves.",
                         f"잠깐 실패한다. redis-4에서 클라이언트는 {F('failover_s')} 걸린 failover 동안 "
-                        f"{F('error_window_s')} 에러를 보았고(요청 {F('total_requests')}건 중 "
+                        f"{F('error_window_s')} 동안 에러를 보았고(요청 {F('total_requests')}건 중 "
                         f"{F('failed_requests')}건 실패), 그 뒤 스스로 회복했다."),
             errors_vs_switch,
         )),

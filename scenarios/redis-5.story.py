@@ -31,7 +31,7 @@ def _redis5_happened(F: Fig) -> L:
 
 
 STORY = Story(
-    "failover 중 클라이언트 튜닝: 튜닝 전과 후를 나란히",
+    "클라이언트 튜닝 — failover 중 튜닝 전과 후를 나란히",
     "API 두 대와 두 종류의 입찰자가 같은 master kill을 맞는다. 튜닝 전: 서비스의 Redis 클라이언트는 최대 10초 기다리고 "
     "재시도하지 않으며, 입찰자는 매번 새 Idempotency-Key로 곧바로 두 번 재시도한다(순진한 재시도). 튜닝 후: 서비스 "
     "클라이언트는 1초 timeout에 backoff를 두고 5번 재시도하고, 입찰자는 같은 key로 backoff를 두고 재시도한다. 에러율, 에러 "
@@ -59,7 +59,7 @@ STORY = Story(
                         f"사용자에게 보이는지는 클라이언트에 달렸다(redis-5, 같은 kill). 튜닝 전에는 사용자에게 "
                         f"보인 에러 {F('untuned.user_errors')}건, 중복 입찰 {F('untuned.duplicates_created')}건, "
                         f"튜닝 후(짧은 timeout, backoff 재시도, 같은 Idempotency-Key)에는 "
-                        f"{F('tuned.user_errors')}건과 {F('tuned.duplicates_created')}건."),
+                        f"각각 {F('tuned.user_errors')}건, {F('tuned.duplicates_created')}건이었다."),
         )),
         Answer("idempotency", (
             lambda F: L(f"On the client side (redis-5): retries with a new key each time created "

@@ -5,7 +5,7 @@ from analysis.stories import Story
 from bilingual import L
 
 STORY = Story(
-    "replica 일시 정지와 failover 중의 모니터링",
+    "모니터링 — replica 일시 정지와 failover 중의 관찰",
     "계획의 관찰 지표를 250 ms마다 monitor.csv에 기록하고 부하 타임라인 아래에 그린다. INFO replication(role, link, "
     "offset → lag), memory, stats, clients, Sentinel이 보는 master, stream 길이와 pending 수. replica 하나를 10초 멈추고"
     "(lag가 커지지만 failover는 없음), 이어서 master를 kill한다(모든 신호에 failover가 보인다).",

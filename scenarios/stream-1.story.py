@@ -5,9 +5,9 @@ from analysis.stories import Story
 from bilingual import L
 
 STORY = Story(
-    "단일 consumer를 부하 중에 kill한 뒤 재시작",
+    "현재 상태 확인 — 단일 consumer를 부하 중에 kill한 뒤 재시작",
     "consumer는 하나다. 부하 시작 15초 뒤 bid stream을 소비하는 프로세스를 SIGKILL하고 20초 뒤 다시 시작한다. 입찰은 계속 "
-    "접수되므로 consumer가 없는 동안 XLEN과 그룹의 lag가 늘어나고, 재시작하면 적체를 처리한다. 확인된 입찰은 모두 MySQL에 "
+    "접수되므로 consumer가 없는 동안 XLEN과 그룹의 lag가 늘어나고, 재시작하면 적체를 처리한다. ACK된 입찰은 모두 MySQL에 "
     "정확히 한 번 있어야 한다.",
     "메시지 쌓임, 재시작 후 처리",
     "# Consumer 강제 종료\ndocker kill fairbid-app\n\n# Stream 길이 확인\nredis-cli XLEN bid-stream",

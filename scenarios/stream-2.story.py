@@ -5,9 +5,9 @@ from analysis.stories import Answer, Story
 from bilingual import L
 
 STORY = Story(
-    "consumer 둘로 된 Consumer Group, 하나를 kill",
+    "Consumer Group 구성 — consumer 두 대 중 하나를 kill",
     "bid-group에 consumer 두 대. 부하 15초 뒤 consumer-1을 SIGKILL하고 그대로 둔다. 다른 consumer가 계속 소비하므로 그룹의 "
-    "lag는 작게 유지되지만, consumer-1이 읽고 확인(XACK)하지 않은 메시지는 그 이름으로 pending에 남는다(consumer별 XPENDING). "
+    "lag는 작게 유지되지만, consumer-1이 읽고 XACK하지 않은 메시지는 그 이름으로 pending에 남는다(consumer별 XPENDING). "
     "여기서는 orphan을 보여 주려고 자동 claim을 꺼 두었다(idle 기준 10분).",
     "다른 Consumer가 처리",
     "# Consumer 2개 실행\njava -jar app.jar --consumer.id=1 &\njava -jar app.jar --consumer.id=2 &\n\n# 하나 종료\n"
@@ -21,7 +21,7 @@ STORY = Story(
     ),
     why=(lambda F: L("A consumer group shares new entries among the consumers that read, but an entry read and not "
                      "acknowledged belongs to its reader until someone claims it; automatic claiming was off here.",
-                     "Consumer Group은 새 항목을 읽는 consumer들에게 나눠 주지만, 읽고 확인하지 않은 항목은 누군가 claim할 "
+                     "Consumer Group은 새 항목을 읽는 consumer들에게 나눠 주지만, 읽고 XACK하지 않은 항목은 누군가 claim할 "
                      "때까지 읽은 consumer의 것으로 남는다. 여기서는 자동 claim을 꺼 두었다."),),
     learned=lambda F: L(f"The group survives a dead consumer for new messages, not for the ones it held: "
                         f"{F('xpending.by_consumer.consumer-1')} stayed stranded.",

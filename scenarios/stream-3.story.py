@@ -5,7 +5,7 @@ from analysis.stories import Answer, Story
 from bilingual import L
 
 STORY = Story(
-    "commit과 ack 사이에서 kill된 consumer와 멱등한 저장",
+    "멱등성 처리 — commit과 XACK 사이에서 kill된 consumer",
     "consumer-1은 MySQL commit과 XACK 사이에 1초를 기다리고(그 틈을 맞히기 위한 테스트용 설정), 15초에 그 틈에서 SIGKILL된다. "
     "consumer-2가 메시지를 claim해(idle 5초) 다시 처리한다. 모든 입찰은 한 번만 저장되어야 한다. bid_id별 SELECT COUNT(*)가 "
     "모두 1이어야 하고, UNIQUE bid_id가 흡수한 재삽입 수는 consumer 로그에서 센다.",
@@ -23,7 +23,7 @@ STORY = Story(
     ),
     why=(lambda F: L("At-least-once delivery hands a committed but unacknowledged entry out again; the UNIQUE key makes "
                      "the second insert a no-op, so redelivery is safe.",
-                     "at-least-once 전달은 commit되었지만 확인되지 않은 항목을 다시 내준다. UNIQUE key가 두 번째 삽입을 "
+                     "at-least-once 전달은 commit되었지만 XACK되지 않은 항목을 다시 내준다. UNIQUE key가 두 번째 삽입을 "
                      "무효로 만들기 때문에 재전달이 안전하다."),),
     learned=lambda F: L(f"The UNIQUE bid_id absorbed {F.c('redelivered_duplicates', 'redelivery', 'redeliveries')}: "
                         f"{F.c('duplicate_rows', 'duplicate row')}.",
@@ -34,7 +34,7 @@ STORY = Story(
         Answer("idempotency", (
             lambda F: L(f"Measured (stream-3, a consumer killed between commit and ack): "
                         f"{F('redelivered_duplicates')} re-inserts absorbed, {F('duplicate_rows')} duplicate rows.",
-                        f"측정(stream-3, commit과 ack 사이에서 kill된 consumer): 재삽입 "
+                        f"측정(stream-3, commit과 XACK 사이에서 kill된 consumer): 재삽입 "
                         f"{F('redelivered_duplicates')}건 흡수, 중복 행 {F('duplicate_rows')}건."),
         )),
     ),

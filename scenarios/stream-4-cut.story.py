@@ -7,15 +7,15 @@ from bilingual import L
 STORY = Story(
     "Redis master 파티션을 거치는 Consumer Group (클라이언트는 여전히 닿음)",
     "stream-4와 같지만 master를 replica와 Sentinel로부터 20초 동안 끊는다. API와 consumer는 여전히 그 master에 닿아, Sentinel이 "
-    "replica를 승격하고 구 master가 그 replica로 돌아와 혼자 받은 것을 지울 때까지 고립된 master에서 쓰고 읽고 확인한다. "
-    "그 뒤 stream을 확인된 입찰과 대조한다. 고립된 master가 확인한 입찰 중 무엇이 지워지기 전에 consumer를 거쳐 MySQL에 "
+    "replica를 승격하고 구 master가 그 replica로 돌아와 혼자 받은 것을 지울 때까지 고립된 master에서 쓰고 읽고 ACK한다. "
+    "그 뒤 stream을 ACK된 입찰과 대조한다. 고립된 master가 ACK한 입찰 중 무엇이 지워지기 전에 consumer를 거쳐 MySQL에 "
     "닿았고, 무엇이 양쪽 모두에서 사라졌는가.",
     "(계획 밖, 이 프로젝트의 가설) 파티션과 failover를 거쳐도 Redis와 MySQL 사이에서 입찰이 사라지지 않는다",
     "",
     closest="docker network disconnect fairbid_network redis-master\nredis-cli XPENDING bid-stream bid-group",
     happened=(lambda F: L(f"The isolated master acknowledged {F('partition.lost_acked_during')} writes that Redis lost "
                           "when it rejoined.",
-                          f"고립된 master가 확인해 준 쓰기 가운데 {F('partition.lost_acked_during')}건은 그 master가 "
+                          f"고립된 master가 ACK한 쓰기 가운데 {F('partition.lost_acked_during')}건은 그 master가 "
                           "replica로 돌아올 때 Redis에서 사라졌다."),
               group_happened),
     why=(lambda F: L("The isolated master took bids alone; when it rejoined as a replica its dataset was replaced by the "
@@ -36,7 +36,7 @@ STORY = Story(
                         "This time the consumers saved every bid of the isolated master before the wipe; how many they "
                         "save varies from run to run.",
                         "split brain 앞에서 stream은 내구성 있는 큐가 아니다. "
-                        f"확인된 입찰 {F('acked_not_in_mysql_or_stream')}건이 "
+                        f"ACK된 입찰 {F('acked_not_in_mysql_or_stream')}건이 "
                         "MySQL에도 stream에도 없었다."
                         if F.v("acked_not_in_mysql_or_stream") else
                         "이번에는 consumer가 지워지기 전에 고립된 master의 입찰을 모두 저장했다. 얼마나 구해 내는지는 실행마다 "

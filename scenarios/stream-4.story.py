@@ -7,7 +7,7 @@ from bilingual import L
 STORY = Story(
     "Redis failover를 거치는 Consumer Group (그룹이 바쁠 때 master kill)",
     "계획의 3장과 4장을 함께 본다. consumer 두 대가 MySQL commit과 XACK 사이에 200 ms를 두고 일하므로 항상 pending 항목이 있다. "
-    "pending 항목과 그 입찰을 기록한 뒤 Redis master를 SIGKILL한다(20초 뒤 replica로 복귀). 복구 뒤 확인된 입찰은 모두 MySQL "
+    "pending 항목과 그 입찰을 기록한 뒤 Redis master를 SIGKILL한다(20초 뒤 replica로 복귀). 복구 뒤 ACK된 입찰은 모두 MySQL "
     "또는 stream에 있어야 하고, failover 전에 pending이던 항목은 이후에도 pending이거나 처리되어 있어야 한다. 그룹의 "
     "last-delivered-id를 250 ms마다 기록해 후퇴(redis#5433, #7105)를 잰다.",
     "(계획 밖, 이 프로젝트의 가설) Sentinel failover를 거쳐도 Redis와 MySQL 사이에서 입찰이 사라지지 않고, 그룹의 위치가 뒤로 "
