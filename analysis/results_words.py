@@ -226,6 +226,9 @@ LABELS = {
     "lost_in_redis": L("acknowledged writes missing in Redis", "Redis에서 사라진 ACK된 쓰기"),
     "loss_before_fault_s": L("oldest lost write, before the fault", "유실된 가장 오래된 쓰기(장애 이전)"),
     "loss_after_fault_s": L("newest lost write, after the fault", "유실된 가장 최근 쓰기(장애 이후)"),
+    "loss_after_heal_s": L("lost writes still acknowledged after the heal, for", "복구 뒤에도 ACK되고 유실된 쓰기의 지속 시간"),
+    "convert_after_heal_s": L("old master turned replica, after the heal", "복구 뒤 구 master가 replica로 바뀐 시점"),
+    "interrupted_at_stop": L("writes in flight at the load's stop", "부하 종료 시 진행 중이던 쓰기"),
     "faults_failed": L("faults that failed to apply or heal", "적용·복구에 실패한 장애"),
     "acked_writes": L("acknowledged writes", "ACK된 쓰기"),
     "max_group_lag": L("largest consumer-group lag", "Consumer Group 최대 lag"),
@@ -272,21 +275,46 @@ def lost(F: Fig) -> str:
 
 
 
+LAST_ERROR_KO = {"timeout": "timeout", "readonly": "READONLY", "noreplicas": "NOREPLICAS", "no master": "master 없음",
+                 "refused": "연결 거부", "other": "기타"}
+FOLLOWS = {"the fault": L("the fault", "장애 주입"), "heal": L("the fault's heal", "장애 복구"),
+           "+switch-master": L("+switch-master", "+switch-master"),
+           "+convert-to-slave": L("+convert-to-slave (Sentinel turning the old master into a replica)",
+                                  "+convert-to-slave(Sentinel이 구 master를 replica로 바꾼 시점)")}
+
+
+def _late_errors(F: Fig, d: str) -> L:
+    """Why errors outlasted the switch, as far as the run shows it: the last error's own kind and the
+    moment just before it (analysis/metrics.last_error); a run that did not record them says so."""
+    kind, follows, after = F.v("last_error_kind"), F.v("last_error_follows"), F.v("last_error_follows_s")
+    head = L(f"Errors ended {d} after +switch-master, not with it", f"에러는 +switch-master보다 {d} 늦게 끝났다")
+    if kind is None or follows is None:
+        return L(head.en + "; this run did not record what its last error was or what came just before it.",
+                 head.ko + ". 이 실행은 마지막 에러의 종류와 그 직전의 사건을 기록하지 않았다.")
+    where = FOLLOWS.get(follows, L(follows, follows))
+    said = L(f"{head.en}: the last one, a {kind} error, ended {F('last_error_follows_s')} after {where.en}.",
+             f"{head.ko}. 마지막 에러({LAST_ERROR_KO.get(kind, kind)})는 {where.ko} {F('last_error_follows_s')} 뒤에 끝났다.")
+    if kind == "timeout" and follows == "+switch-master":
+        silent = (L(" On Docker a killed container's address goes silent instead of refusing connections.",
+                    " Docker에서는 죽은 컨테이너의 주소가 연결을 거부하지 않고 침묵한다.")
+                  if F.in_containers and _primary_action(F) == "kill" else L("", ""))
+        return L(said.en + " A request sent before the switch waited out the client's timeout: the client, not "
+                 "Sentinel, set the end of the window." + silent.en,
+                 said.ko + " 전환 전에 보낸 요청이 클라이언트의 timeout을 다 기다렸다. 에러 구간의 끝을 정한 것은 "
+                 "Sentinel이 아니라 클라이언트다." + silent.ko)
+    if follows == "+convert-to-slave" and after is not None and after < 1:
+        return L(said.en + " Requests still reaching the old master failed as it was demoted.",
+                 said.ko + " 구 master에 아직 닿던 요청이 강등되는 순간 실패했다.")
+    return said
+
+
 def errors_vs_switch(F: Fig) -> L | None:
     if not F.has("failover_s", "last_error_s"):
         return None
     lag = F.v("last_error_s") - F.v("failover_s")
     d = num(round(abs(lag), 3)) + " s"
     if lag > 0.5:
-        silent = (L(" On Docker a killed container's address goes silent instead of refusing connections, so a request "
-                    "already sent to it waits out the client's timeout.",
-                    " Docker에서는 죽은 컨테이너의 주소가 연결을 거부하지 않고 침묵하므로, 이미 그쪽으로 보낸 요청은 "
-                    "클라이언트의 timeout을 다 기다린다.")
-                  if F.in_containers and _primary_action(F) == "kill" else L("", ""))
-        return L(f"Errors ended {d} after +switch-master: the client, not Sentinel, set the end of the window "
-                 "(requests hung on the old master until their timeout, then rediscovery and retry)." + silent.en,
-                 f"에러는 +switch-master보다 {d} 늦게 끝났다. 에러 구간의 끝을 정한 것은 Sentinel이 아니라 "
-                 "클라이언트다(구 master에 걸린 요청이 timeout까지 기다린 뒤 재탐색과 재시도)." + silent.ko)
+        return _late_errors(F, d)
     if lag >= 0:
         return L(f"Errors ended {d} after +switch-master: the window is Sentinel's detection and failover; the client "
                  "followed the switch at once.",
