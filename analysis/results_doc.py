@@ -630,10 +630,12 @@ def intro_lines(order: list[str], runs: dict, backend: str, lang: str) -> list[s
     verdicts = [_expectation(runs[sid]).verdict for sid in ran]
     h, d, nt = verdicts.count("holds"), verdicts.count("differs"), verdicts.count("not tested")
     backends = ", ".join(sorted({runs[sid].backend for sid in ran})) or backend
-    return [L("The plan (`ha-spec.ko.md`) announced a separate results document, to be written once the tests had run. "
+    return [L("The plan (its steps in this repository: `docs/plan.md`) announced a separate results document, "
+              "to be written once the tests had run. "
               f"This is it, written by `make results` from the run files of {len(ran)} runs on the {backends} backend. Every "
               "figure comes from the `summary.json` of the run linked beside it, and a step without a run says so.",
-              "계획서(`ha-spec.ko.md`)는 테스트를 실행한 뒤 별도의 결과 문서를 쓰겠다고 했다. 이 문서가 그것이다. "
+              "계획서(이 저장소의 `docs/plan.md`에 그 단계들이 있다)는 테스트를 실행한 뒤 별도의 결과 문서를 쓰겠다고 "
+              "했다. 이 문서가 그것이다. "
               f"`make results`가 {backends} backend에서 돈 실행 {len(ran)}개의 실행 기록으로 만들었다. 모든 수치는 옆에 "
               "링크한 실행의 `summary.json`에서 왔고, 실행하지 않은 단계는 그렇다고 적었다.")(lang), "",
             L(f"{len(ran)} of {len(order)} steps of the catalog ran; {passed} of them passed their checks. The plan's "

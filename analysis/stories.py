@@ -199,11 +199,32 @@ def partition_loss(F: Fig) -> L:
     if not n:
         return L("No write acknowledged during the partition was lost.",
                  "파티션 중에 ACK된 쓰기는 하나도 사라지지 않았다.")
-    return L(f"During the partition the isolated master acknowledged {F('partition.lost_acked_during')} writes that "
+    said = L(f"During the partition the isolated master acknowledged {F('partition.lost_acked_during')} writes that "
              f"were gone once it rejoined as a replica; the last of them was acknowledged {F('partition.loss_after_fault_s')} "
              "after the cut began.",
              f"파티션 동안 고립된 master는 쓰기 {F('partition.lost_acked_during')}건에 ACK를 보냈고, 이 쓰기들은 master가 "
              f"replica로 돌아오자 사라졌다. 그중 마지막 것은 차단 시작 {F('partition.loss_after_fault_s')} 뒤에 ACK된 것이었다.")
+    tail = loss_after_heal(F, "partition")
+    return said if tail is None else L(f"{said.en} {tail.en}", f"{said.ko} {tail.ko}")
+
+
+def loss_after_heal(F: Fig, fault: str = "") -> L | None:
+    """The loss tail a cut leaves: writes lost after its heal, until Sentinel converts the old master
+    (loss_after_heal_s, convert_after_heal_s of that fault); nothing where the run did not measure it."""
+    p = f"{fault}." if fault else ""
+    tail, convert = F.v(f"{p}loss_after_heal_s"), F.v(f"{p}convert_after_heal_s")
+    if tail is None:
+        return None
+    if not tail:
+        return L("No write acknowledged after the heal was lost.", "복구 뒤에 ACK된 쓰기는 사라지지 않았다.")
+    conv = (L(f"; Sentinel converted the old master into a replica {F(p + 'convert_after_heal_s')} after the heal, and "
+              "until then it went on acknowledging writes it would lose",
+              f". Sentinel은 복구 {F(p + 'convert_after_heal_s')} 뒤에야 구 master를 replica로 바꾸었고, 그때까지 구 "
+              "master는 잃게 될 쓰기에 계속 ACK를 보냈다") if convert is not None else L("", ""))
+    return L(f"The loss outlasted the cut: the last lost write was acknowledged {F(p + 'loss_after_heal_s')} after the "
+             f"heal{conv.en}.",
+             f"유실은 차단보다 오래 갔다. 마지막으로 유실된 쓰기는 복구 {F(p + 'loss_after_heal_s')} 뒤에 ACK된 것이었다"
+             f"{conv.ko}.")
 
 
 def group_happened(F: Fig) -> L:

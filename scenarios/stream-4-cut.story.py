@@ -1,7 +1,7 @@
 """stream-4-cut: its story in the results document, told beside its scenario (stream-4-cut.yaml)."""
 from __future__ import annotations
 
-from analysis.stories import Story, group_happened
+from analysis.stories import Story, group_happened, loss_after_heal
 from bilingual import L
 
 STORY = Story(
@@ -17,7 +17,7 @@ STORY = Story(
                           "when it rejoined.",
                           f"고립된 master가 ACK한 쓰기 가운데 {F('partition.lost_acked_during')}건은 그 master가 "
                           "replica로 돌아올 때 Redis에서 사라졌다."),
-              group_happened),
+              group_happened, lambda F: loss_after_heal(F, "partition")),
     why=(lambda F: L("The isolated master took bids alone; when it rejoined as a replica its dataset was replaced by the "
                      "new master's. The consumers had copied most of those bids to MySQL already; the ones they had not "
                      "are gone from both."
