@@ -100,11 +100,12 @@ def check_rows(summaries: list[rf.Summary]) -> list[dict]:
     return rows
 
 
-def _flat(d: object, prefix: str = "") -> dict[str, object]:
+def flat_settings(d: object, prefix: str = "") -> dict[str, object]:
+    """A run's nested settings as `a.b.c: value` (a list as its JSON text): what two runs' configs are compared by."""
     if isinstance(d, dict):
         out: dict[str, object] = {}
         for k, v in d.items():
-            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+            out.update(flat_settings(v, f"{prefix}.{k}" if prefix else str(k)))
         return out
     return {prefix: json.dumps(d) if isinstance(d, list) else d}
 
@@ -112,7 +113,7 @@ def _flat(d: object, prefix: str = "") -> dict[str, object]:
 def config_differences(summaries: list[rf.Summary]) -> list[dict]:
     """The settings of summary.json's `config` (stack, Sentinel timings, load, client) that are not the
     same in every run; a setting one run lacks counts as different."""
-    flats = [{k: v for k, v in _flat(s.config or {}).items() if v is not None} for s in summaries]
+    flats = [{k: v for k, v in flat_settings(s.config or {}).items() if v is not None} for s in summaries]
     keys = sorted({k for f in flats for k in f})
     return [{"setting": k, "values": [f.get(k) for f in flats]} for k in keys
             if len({json.dumps(f[k], sort_keys=True) if k in f else "<missing>" for f in flats}) > 1]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import runfiles as rf
 from analysis.checks import SELF_CHECKS
+from analysis.compare import flat_settings
 from errors import ConfigError
 from harness import scenario as scenarios
 
@@ -23,18 +24,9 @@ FILE = rf.STALE
 SCHEDULE_TOLERANCE_S = 0.5  # a fault's offset as journaled (scheduled_ms - t_ms of its line)
 
 
-def _flat(d: object, prefix: str = "") -> dict[str, object]:
-    if isinstance(d, dict):
-        out: dict[str, object] = {}
-        for k, v in d.items():
-            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
-        return out
-    return {prefix: d}
-
-
 def _settings(recorded: dict, now: dict) -> list[str]:
     """Settings recorded then that differ now; a setting not recorded then (added since) is not compared."""
-    then, current = _flat(recorded), _flat(now)
+    then, current = flat_settings(recorded), flat_settings(now)
     return [f"{k}: {then[k]!r} then, {current[k]!r} now" for k in sorted(then) if k in current and then[k] != current[k]]
 
 
