@@ -123,8 +123,10 @@ def _first_event(events: pd.DataFrame, name: str, start: float, end: float, mast
 
 
 def error_window(req: pd.DataFrame, fault_ms: float, until_ms: float = float("inf")) -> dict:
-    """From the per-request log: failures of requests still running at or after the fault."""
-    fails = req[(~req["ok"]) & (req["end_ms"] >= fault_ms) & (req["start_ms"] < until_ms)]
+    """From the per-request log: failures that ended from the fault on and before the next fault (a
+    failure belongs to the fault in effect when it ended: a request sent just before a kill that fails
+    after it is the kill's, not the previous fault's)."""
+    fails = req[(~req["ok"]) & (req["end_ms"] >= fault_ms) & (req["end_ms"] < until_ms)]
     if not len(fails):
         return {"error_window_s": 0.0, "recovery_s": 0.0, "first_error_s": None, "last_error_s": None}
     first, last_start, last_end = fails["start_ms"].min(), fails["start_ms"].max(), fails["end_ms"].max()

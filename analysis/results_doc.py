@@ -604,6 +604,14 @@ def environment_lines(runs: dict, lang: str) -> list[str]:
     return lines + [""]
 
 
+def _glance_cell(F: T.Fig, metric: str, faults: list[dict]) -> str:
+    """A run's figure, or, where it had several disruptive faults, each fault's own (its label first)."""
+    if len(faults) > 1:
+        return "; ".join(f"{f.get('label')}: " + (num(f[metric]) + T.unit_of(metric) if f.get(metric) is not None else "n/a")
+                         for f in faults)
+    return num(F.v(metric)) + T.unit_of(metric) if F.v(metric) is not None else "n/a"
+
+
 def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lang: str) -> list[str]:
     lines = ["| " + L("step | scenario | verdict | plan's expectation | failover_s | error_window_s | lost / acked | run",
                       "단계 | 시나리오 | 판정 | 계획의 예상 | failover_s | error_window_s | 유실 / ACK | 실행")(lang) + " |",
@@ -615,7 +623,7 @@ def glance_lines(order: list[str], runs: dict, catalog: dict, out_dir: Path, lan
             lines.append(f"| {step} | `{sid}` | {T.VERDICT['not run'](lang)} | - | - | - | - | - |")
             continue
         F = run.fig()
-        cells = [num(F.v(m)) + T.unit_of(m) if F.v(m) is not None else "n/a" for m in ("failover_s", "error_window_s")]
+        cells = [_glance_cell(F, m, run.summary.faults or []) for m in ("failover_s", "error_window_s")]
         lost = f"{num(F.v('lost_acked_writes'))} / {num(F.v('acked_writes'))}" if F.has("lost_acked_writes") else "n/a"
         verdict = T.VERDICT.get(_expectation(run).verdict, T.VERDICT["not tested"])
         passed = T.RUN_VERDICT[bool(run.summary.passed)](lang) + (L(" (stale)", " (이전 설정)")(lang) if run.stale else "")

@@ -131,10 +131,12 @@ def test_the_writer_counts_what_it_wrote(tmp_path, capsys, monkeypatch):
 def test_an_incomplete_file_withholds_what_rests_on_it(name, families):
     """run.json's incomplete_files takes away the families of metrics read from that file."""
     class Run:
-        meta = {"incomplete_files": {name: f"{name}: its writer exited 1"}, "config": {"stack": {"sentinels": 0}}}
+        meta = rf.RunMeta.from_json({"incomplete_files": {name: f"{name}: its writer exited 1"},
+                                     "config": {"stack": {"sentinels": 0}}})
         requests = pd.DataFrame({"request_type": ["POST"], "name": ["/api/bids"]})
         history = pd.DataFrame({"outcome": ["ok"], "op": ["bid"], "bid_id": ["b1"]})
-        verify = {"checked": True, "settled": True, "stores": ["redis"], "acked_bids": 1, "acked_sets": 0}
+        verify = rf.VerifyResult.from_json({"checked": True, "settled": True, "stores": ["redis"], "acked_bids": 1,
+                                            "acked_sets": 0})
         events = pd.DataFrame(columns=["t_ms", "event", "sentinel"])
         faults: list = []
 
