@@ -136,7 +136,7 @@ def _verified_note(run: Run) -> str:
     v = run.verify
     if v is None or not v.checked:
         return "writes not verified"
-    return f"lost: {len(lost_history(run))} acknowledged writes (verified after healing)"
+    return f"{len(lost_history(run)):,} acknowledged writes lost, verified after healing"
 
 
 def timeline(run: Run, out: Path) -> Path:
@@ -181,7 +181,7 @@ def timeline(run: Run, out: Path) -> Path:
             ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
-    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}  ({_verified_note(run)})", fontsize=11)
+    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''} ({_verified_note(run)})", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
     fig.savefig(path, dpi=110)
@@ -219,6 +219,16 @@ def _up_panel(ax, mon: pd.DataFrame) -> None:
     ax.set_ylim(-0.6, len(names) - 0.4)
 
 
+def _memory(ax, sel: pd.DataFrame) -> None:
+    """A colour per node, a line style per measure: nine lines a legend of three names can tell apart."""
+    styles = {"used_memory": "-", "used_memory_rss": "--", "used_memory_peak": ":"}
+    for i, (source, grp) in enumerate(sel.groupby("source")):
+        for metric, part in grp.groupby("metric"):
+            t, v = _with_gaps(part["t"], part["v"] / (1024 * 1024))
+            ax.plot(t, v, color=f"C{i}", linestyle=styles.get(metric, "-"), linewidth=1,
+                    label=source if metric == "used_memory" else None)
+
+
 def _lines(ax, sel: pd.DataFrame, label, scale: float = 1.0) -> None:
     for key, grp in sel.groupby(["source", "metric"]):
         t, v = _with_gaps(grp["t"], grp["v"] / scale)
@@ -232,8 +242,9 @@ def monitor_panels(mon: pd.DataFrame) -> list[tuple[str, str, object]]:
     mysql = mon[mon["source"].astype(str).str.startswith("mysql")]
     panels = [("nodes: answering (green) or not (red)", "up", mon[mon["metric"] == "up"]),
               ("Redis connected clients", "lines", redis_side[redis_side["metric"] == "connected_clients"]),
-              ("replication lag behind the master, bytes", "lines", mon[mon["metric"] == "lag"]),
-              ("Redis memory, MB (used, RSS, peak)", "memory", redis_side[redis_side["metric"].isin(MEMORY)]),
+              ("replication lag behind the master, bytes", "lines", redis_side[redis_side["metric"] == "lag"]),
+              ("Redis memory, MB (solid: used, dashed: RSS, dotted: peak)", "memory",
+               redis_side[redis_side["metric"].isin(MEMORY)]),
               ("stream: pending / lag / length", "stream",
                mon[(mon["source"] == "stream") & mon["metric"].isin(("pending", "lag", "xlen"))]),
               ("MySQL: bid rows", "lines", mysql[mysql["metric"] == "bid_rows"]),
@@ -259,8 +270,7 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
         if kind == "up":
             _up_panel(ax, sel)
         elif kind == "memory":
-            _lines(ax, sel, lambda source, metric: f"{source} {metric.removeprefix('used_memory_') or 'used'}"
-                   if metric != "used_memory" else f"{source} used", scale=1024 * 1024)
+            _memory(ax, sel)
         elif kind == "stream":
             _lines(ax, sel, lambda source, metric: f"{source} {metric}")
         else:
