@@ -5,6 +5,7 @@ backend, copied without its large files (CSVs, logs), and the two documents buil
     python -m analysis.edition OUT --target fairbid      # the runs against that target
     python -m analysis.edition OUT --durability results/durability-TIME   # OUT/durability/
     python -m analysis.edition OUT --campaign results/campaigns/ID-seedN  # OUT/campaigns/ID-seedN/
+    python -m analysis.edition OUT --replace results/RUN_ID ...  # those runs in place of their scenarios' older ones
     python -m bench.summary --edition OUT [--from results/bench]          # OUT/bench/ and its BENCH.md
 
 `make results FROM=OUT/runs` then regenerates both documents byte for byte from what was copied.
@@ -50,6 +51,22 @@ def build(out: Path, backend: str, results: Path = RESULTS, target: str | None =
     return paths, len(runs)
 
 
+def replace_runs(out: Path, new: list[Path]) -> list[str]:
+    """Each run of `new` into OUT/runs in place of the edition's run of the same scenario (a stale one,
+    harness/staleness.py): the rest of the edition stays as it is. Returns what was replaced."""
+    dest, done = out / "runs", []
+    for src in new:
+        summary = rf.Summary.load(src)
+        if summary is None or not summary.scenario:
+            raise SystemExit(f"{src}: no summary.json naming a scenario")
+        old = [d for d in dest.iterdir() if (s := rf.Summary.load(d)) is not None and s.scenario == summary.scenario]
+        for d in old:
+            shutil.rmtree(d)
+        copy_run(src, dest)
+        done.append(f"{summary.scenario}: {', '.join(d.name for d in old) or 'none'} -> {src.name}")
+    return done
+
+
 def copy_durability(src: Path, out: Path) -> Path:
     """The comparison's table and figures, and each cell's run (as copy_run keeps it)."""
     dest = out / "durability"
@@ -84,8 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--target", default=None, help="the runs against the target of this name instead")
     p.add_argument("--durability", type=Path, default=None, help="copy this durability comparison instead")
     p.add_argument("--campaign", type=Path, default=None, help="copy this campaign's aggregate and runs instead")
+    p.add_argument("--replace", type=Path, nargs="+", default=None,
+                   help="copy these runs in place of the edition's runs of their scenarios (then: "
+                        "python -m harness.staleness OUT; make results FROM=OUT/runs)")
     p.add_argument("--results", type=Path, default=RESULTS, help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.replace:
+        for line in replace_runs(a.out, a.replace):
+            print(f"replaced {line}")
+        return 0
     if a.durability or a.campaign:
         for doc in ([copy_durability(a.durability, a.out)] if a.durability else []) + \
                    ([copy_campaign(a.campaign, a.out)] if a.campaign else []):

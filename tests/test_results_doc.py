@@ -281,3 +281,20 @@ def test_the_committed_editions_figures_equal_each_runs_summary(edition):
             lost, acked = s["metrics"].get("lost_acked_writes"), s["metrics"].get("acked_writes")
             if lost is not None and acked is not None:
                 assert f"{lost:,} / {acked:,}" in row, (lang, run.name, row)
+
+
+def test_a_run_replaces_the_editions_run_of_its_scenario_and_nothing_else(tmp_path):
+    """`python -m analysis.edition OUT --replace RUN`: a stale run refreshed, the other steps kept."""
+    from analysis import edition
+
+    out = tmp_path / "edition"
+    shutil.copytree(DOCS / "runs", out / "runs")
+    old = next(p for p in (out / "runs").iterdir() if p.name.endswith("-redis-4"))
+    new = tmp_path / "results" / "20991231-000000-redis-4"
+    shutil.copytree(old, new)
+    (new / "requests.csv").write_text("not copied into an edition\n")
+    before = sorted(p.name for p in (out / "runs").iterdir())
+    assert edition.main([str(out), "--replace", str(new)]) == 0
+    after = sorted(p.name for p in (out / "runs").iterdir())
+    assert after == sorted([*(n for n in before if n != old.name), new.name])
+    assert not (out / "runs" / new.name / "requests.csv").exists()
