@@ -187,7 +187,8 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     return m
 
 
-ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")), ("readonly", ("READONLY",)), ("noreplicas", ("NOREPLICAS",)),
+ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")),
+               ("demoted master", ("READONLY", "is now a slave", "is now a replica")), ("noreplicas", ("NOREPLICAS",)),
                ("no master", ("MasterNotFound", "No master")), ("refused", ("refused", "Connection reset")))
 
 

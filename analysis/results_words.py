@@ -275,7 +275,7 @@ def lost(F: Fig) -> str:
 
 
 
-LAST_ERROR_KO = {"timeout": "timeout", "readonly": "READONLY", "noreplicas": "NOREPLICAS", "no master": "master 없음",
+LAST_ERROR_KO = {"timeout": "timeout", "demoted master": "강등된 master", "noreplicas": "NOREPLICAS", "no master": "master 없음",
                  "refused": "연결 거부", "other": "기타"}
 FOLLOWS = {"the fault": L("the fault", "장애 주입"), "heal": L("the fault's heal", "장애 복구"),
            "+switch-master": L("+switch-master", "+switch-master"),

@@ -207,5 +207,5 @@ def test_an_error_after_the_old_masters_conversion_follows_the_conversion(tmp_pa
     requests += [(fault_ms + 30_010, 40, "HTTP 503: READONLY You can't write against a read only replica.")]
     _write_run(d, requests, faults, events)
     m = compute(load_run(d))
-    assert m["last_error_kind"] == "readonly" and m["last_error_follows"] == "+convert-to-slave"
+    assert m["last_error_kind"] == "demoted master" and m["last_error_follows"] == "+convert-to-slave"
     assert m["last_error_follows_s"] == 0.05
