@@ -181,7 +181,7 @@ def timeline(run: Run, out: Path) -> Path:
             ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
-    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''} ({_verified_note(run)})", fontsize=11)
+    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}\n{_verified_note(run)}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
     fig.savefig(path, dpi=110)

@@ -9,7 +9,7 @@ from harness import staleness
 from tests.conftest import ROOT
 
 EDITIONS = ROOT / "docs" / "results"
-RUN = EDITIONS / "runs" / "20261201-192036-redis-4-2"
+RUN = EDITIONS / "runs" / "20261207-052257-redis-4-2"
 
 
 def test_the_committed_list_of_stale_runs_is_what_the_scenario_files_say_today():
