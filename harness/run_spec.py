@@ -43,7 +43,6 @@ class RunSpec:
                    lab=None if target else str(_absolute(lab or DEFAULT_LAB)),
                    target=str(_absolute(target)) if target else None, **options)
 
-
     def load_scenario(self) -> scenarios.Scenario:
         return scenarios.load(self.scenario)
 
