@@ -83,7 +83,7 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
     ok = hist[hist["outcome"] == "ok"] if len(hist) else hist
     bids = [b for b in ok[ok["op"] == "bid"]["bid_id"].tolist() if b] if len(ok) else []
     keyed = bool(model.bid.identity)  # writes known by their identity (the reply names no id)
-    acked_keys = verify_keys.keys(hist, "ok") if keyed else []
+    acked_keys = verify_keys.keys(hist, ("ok",)) if keyed else []
     sets = ok[ok["op"] == "set"][["key", "value"]].values.tolist() if len(ok) else []
     stores = [name for name, given in (("redis", model.verify.redis_key), ("mysql", model.verify.mysql),
                                        ("http", model.verify.http_path)) if given]
