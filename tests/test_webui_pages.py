@@ -151,3 +151,24 @@ def test_the_load_as_run_says_what_ran():
     assert LoadWatch(runner, 80, 40.0, 90.0, "web_ui").record(12.0, halted=True).stopped_by == rf.HALT
     back = rf.RunMeta.from_json({**rf.RunMeta(load_as_run=rec).to_json()})
     assert back.load_as_run == rec
+
+
+def test_the_form_shows_the_scenarios_load_and_none_of_the_harness_options(monkeypatch):
+    """Locust's form shows options registered for the web UI: the harness's are read once, in init."""
+    monkeypatch.setattr(sys, "argv", ["locust"])
+    from locust import argument_parser
+
+    import locustfile
+    from harness.scenario import Load
+
+    parser = argument_parser.get_parser()
+    harness = {a.dest for a in parser._actions if a.dest in ("scenario", "backend", "lab", "target", "run_dir",
+                                                              "keep_lab", "bare")}
+    assert len(harness) == 7 and not harness & set(parser.args_included_in_web_ui)
+    assert argument_parser.ui_extra_args_dict() == {}
+    opts = parser.parse_args([])
+    locustfile._prefill(opts, Load(users=80, spawn_rate=40, run_time_s=90))
+    assert (opts.num_users, opts.spawn_rate, opts.run_time) == (80, 40, 90)
+    given = parser.parse_args(["-u", "5", "-r", "2", "-t", "30s"])
+    locustfile._prefill(given, Load(users=80, spawn_rate=40, run_time_s=90))
+    assert (given.num_users, given.spawn_rate, given.run_time) == (5, 2, 30)  # the command line's stay
