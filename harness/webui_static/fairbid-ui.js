@@ -36,6 +36,9 @@
     if (key === last) return;
     last = key;
     panel.textContent = "";
+    // its frame says where the run is: amber while the harness heals and verifies, then the verdict's colour
+    panel.setAttribute("data-state", s.verdict ? (s.verdict === "PASS" ? "pass" : "fail")
+      : (["healing", "verifying", "analysing"].indexOf(s.phase) >= 0 ? "pending" : "idle"));
     var hide = el("button", { "class": "fb-hide", title: "hide" }, "×");
     hide.onclick = function () { panel.style.display = "none"; };
     panel.appendChild(hide);
