@@ -58,16 +58,7 @@ class Steps:
 
 
 def until(what: str, probe, timeout_s: float = 60):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = probe()
-            if value:
-                return value
-        except WebDriverException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return _until(what, probe, timeout_s, errors=(WebDriverException,), interval_s=0.2)
 
 
 def field(driver, name: str):
