@@ -440,9 +440,10 @@ def _test_start(environment, **_kw) -> None:
     ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers, setup=ctx.setup_record,
                              campaign=ctx.spec.campaign)
     opts = environment.parsed_options
+    source = "web_ui" if ctx.asked else "command_line"  # the form's values, or the options' (headless, --autostart)
     asked, ctx.asked = ctx.asked or {"users": opts.num_users, "spawn_rate": opts.spawn_rate,
                                      "run_time_s": float(opts.run_time) if opts.run_time else None}, None
-    ctx.watch = LoadWatch(environment.runner, **asked, source="web_ui" if environment.web_ui else "command_line")
+    ctx.watch = LoadWatch(environment.runner, **asked, source=source)
     ctx.session.begin()
     if ctx.scenario.halt:
         ctx.halt = HaltWatch(ctx.scenario.halt, ctx.lab, environment.stats, run_dir / rf.FAULTS,
@@ -466,13 +467,18 @@ def _load_record(environment, ctx: Context) -> dict:
     out = {"locust_requests": environment.stats.total.num_requests}
     if ctx.collector is not None:
         out["workers"] = ctx.collector.record()
-    if ctx.watch is not None:
-        meta = ctx.session.meta
-        stop_ms = meta.test_stop_ms or time.time() * 1000
-        duration = round((stop_ms - meta.test_start_ms) / 1000, 3) if meta.test_start_ms else None
-        out["load_as_run"] = ctx.watch.record(duration, halted=meta.halted is not None)
-        ctx.watch = None
-    return out
+    return {**out, **_load_as_run(ctx)}
+
+
+def _load_as_run(ctx: Context) -> dict:
+    """The load as it ran (run.json "load_as_run"), from the test's start to its stop (now, if not stopped)."""
+    if ctx.watch is None:
+        return {}
+    meta = ctx.session.meta
+    stop_ms = meta.test_stop_ms or time.time() * 1000
+    duration = round((stop_ms - meta.test_start_ms) / 1000, 3) if meta.test_start_ms else None
+    watch, ctx.watch = ctx.watch, None
+    return {"load_as_run": watch.record(duration, halted=meta.halted is not None)}
 
 
 @events.test_stopping.add_listener
@@ -514,8 +520,7 @@ def _quitting(environment, **_kw) -> None:
         ctx.halt.stop()
     if ctx.session is not None and not ctx.session.done:
         _stop_asked(ctx, rf.QUIT)
-        ctx.session.abort("quit", load_record=lambda: {k: v for k, v in _load_record(environment, ctx).items()
-                                                       if k == "load_as_run"})
+        ctx.session.abort("quit", load_record=lambda: _load_as_run(ctx))
         environment.process_exit_code = 1
     if ctx.owns_lab and not ctx.spec.keep_lab:
         ctx.lab.down()
