@@ -172,3 +172,20 @@ def test_the_form_shows_the_scenarios_load_and_none_of_the_harness_options(monke
     given = parser.parse_args(["-u", "5", "-r", "2", "-t", "30s"])
     locustfile._prefill(given, Load(users=80, spawn_rate=40, run_time_s=90))
     assert (given.num_users, given.spawn_rate, given.run_time) == (5, 2, 30)  # the command line's stay
+
+
+def test_the_report_says_the_load_as_run_where_it_is_not_the_scenarios(tmp_path):
+    from analysis import report
+
+    run, meta = fake_run(tmp_path)
+    meta.load_as_run = rf.LoadAsRun(users=35, spawn_rate=40.0, duration_s=84.2, stopped_by=rf.WEB_UI,
+                                    asked={"users": 35, "spawn_rate": 40.0, "run_time_s": None, "source": "web_ui"})
+    meta.write(run)
+    summary = report.build(run)
+    assert summary.load_as_run == meta.load_as_run and rf.Summary.load(run).load_as_run == meta.load_as_run
+    text = (run / rf.REPORT).read_text()
+    assert meta.config["load"] | {"users": 30, "spawn_rate": 30.0, "run_time_s": 60.0} == meta.config["load"]
+    assert ("**Load as run**: 35 users reached at 40/s, 84.2 s, stopped by the web UI's stop button; not the "
+            "scenario's load: 35 users (the scenario's 30), spawn rate 40/s (the scenario's 30/s), 84.2 s (the "
+            "scenario's 60 s)") in text
+    assert "- Load (the scenario's): " in text
