@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 
+import gevent
 import pytest
 from locust import User, constant, task
 from locust.env import Environment
@@ -128,6 +129,13 @@ def test_locusts_page_and_report_carry_the_project(ui):
     client.post("/swarm", data={"user_count": "7", "spawn_rate": "3", "run_time": "30s"})
     client.post("/stop")
     assert asked[0]["user_count"] == "7" and stops == [rf.WEB_UI]
+
+
+def test_the_forms_run_time_running_out_is_told_from_the_stop_button(ui):
+    client, _, asked, stops = ui
+    client.post("/swarm", data={"user_count": "1", "spawn_rate": "1", "run_time": "1"})
+    gevent.sleep(1.5)  # Locust's own timer (web.py _stop_runners) stops the runners
+    assert stops == [rf.TIME_LIMIT]
 
 
 class _Runner:
