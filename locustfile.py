@@ -31,6 +31,7 @@ import locust  # noqa: F401 - first: it monkey-patches gevent
 from locust import FastHttpUser, User, events, poisson, task
 from locust.contrib.csv_request_logger import CsvRequestLogger, _status_code
 from locust.runners import MasterRunner, WorkerRunner
+from locust.util.timespan import parse_timespan
 from redis.exceptions import RedisError
 
 import runfiles as rf
@@ -42,6 +43,7 @@ from harness import scenario as scenarios
 from harness.backends import BACKENDS
 from harness.halt import HaltWatch
 from harness.load_plan import LoadPlan
+from harness.load_watch import LoadWatch
 from harness.relay import RelayedRequestLog, RowCollector, WorkerRelay
 from harness.run_spec import RunSpec
 from harness.session import RunSession, new_run_dir, standard_observers
@@ -103,6 +105,8 @@ class Context:
     first_run_dir: Path | None = None  # the CLI's directory, holding the spec; later web UI runs get new ones
     halt: HaltWatch | None = None  # the scenario's halt conditions, watched while the load runs
     setup_record: dict | None = None  # the target's fixtures as made (run.json "setup")
+    asked: dict | None = None  # the web UI's start form as Locust took it (users, spawn rate, run time)
+    watch: LoadWatch | None = None  # the current run's load as it runs (run.json "load_as_run")
 
 
 def run_context(environment) -> Context:
@@ -257,17 +261,24 @@ class RedisUser(User):
 
 @events.init_command_line_parser.add_listener
 def _options(parser, **_kw) -> None:
-    parser.add_argument("--scenario", default="redis-4", help="scenario id (scenarios/ID.yaml) or path")
+    # Not in the web UI's form (include_in_web_ui=False): each is read once, in init, before the form
+    # shows (the lab is up by then); a value typed there would be ignored. The fairbid-ha panel and
+    # pages name the scenario that runs.
+    fixed = {"include_in_web_ui": False}
+    parser.add_argument("--scenario", default="redis-4", help="scenario id (scenarios/ID.yaml) or path", **fixed)
     parser.add_argument("--backend", default="local", choices=BACKENDS,
-                        help="lab backend: local (processes) or docker; target with --target")
-    parser.add_argument("--lab", default="conf/lab.yaml", help="lab config: addresses, ports, state dir")
-    parser.add_argument("--target", default="", help="a target file: adopt that stack (a team's own) instead")
+                        help="lab backend: local (processes) or docker; target with --target", **fixed)
+    parser.add_argument("--lab", default="conf/lab.yaml", help="lab config: addresses, ports, state dir", **fixed)
+    parser.add_argument("--target", default="", help="a target file: adopt that stack (a team's own) instead",
+                        **fixed)
     parser.add_argument("--run-dir", default="",
                         help="results directory of the (first) run; default: a new one. Where it holds a run "
-                             "spec (the CLI writes one), the run is that spec's and the options above are not read")
-    parser.add_argument("--keep-lab", action="store_true", help="leave the lab up when Locust quits")
+                             "spec (the CLI writes one), the run is that spec's and the options above are not read",
+                        **fixed)
+    parser.add_argument("--keep-lab", action="store_true", help="leave the lab up when Locust quits", **fixed)
     parser.add_argument("--bare", action="store_true",
-                        help="load only: no per-request log, history, faults or observers (to measure their cost)")
+                        help="load only: no per-request log, history, faults or observers (to measure their cost)",
+                        **fixed)
 
 
 def _spec(opts) -> RunSpec:
@@ -286,6 +297,45 @@ def _apply_plan(ctx: Context, plan: LoadPlan) -> None:
     ctx.plan = plan
     ctx.settings = Settings.from_env(plan.client_env)
     BidUser.wait_time = RedisUser.wait_time = poisson(plan.load.rate_per_user)
+
+
+def _prefill(opts, load: scenarios.Load) -> None:
+    """The web UI's start form shows the scenario's load where the command line gave none: Locust
+    fills Users, Ramp up and Run time from these options (web.py update_template_args)."""
+    if opts.num_users is None:
+        opts.num_users = load.users
+    if opts.spawn_rate is None:
+        opts.spawn_rate = load.spawn_rate
+    if not opts.run_time:
+        opts.run_time = int(load.run_time_s)
+
+
+def _shown(ctx: Context) -> webui.Shown:
+    """The run the web UI shows: the current one, or the last one after its end."""
+    sc, s = ctx.scenario, ctx.session
+    named = {"scenario": sc.id, "title": sc.title or "", "load": sc.settings()["load"]}
+    if s is None:
+        return webui.Shown(**named)
+    return webui.Shown(run_dir=s.dir, t0_ms=s.meta.test_start_ms, t1_ms=s.meta.test_stop_ms, phase=s.phase, **named)
+
+
+def _form_asked(ctx: Context, form: dict) -> None:
+    """The start form's values as Locust takes them (an empty run time: no limit); a running test's
+    edited form changes what runs."""
+    try:
+        asked = {"users": int(form["user_count"]), "spawn_rate": float(form["spawn_rate"]),
+                 "run_time_s": float(parse_timespan(form["run_time"])) if form.get("run_time") else None}
+    except (KeyError, ValueError):
+        return  # Locust refuses the form itself
+    if ctx.watch is not None and ctx.session is not None and not ctx.session.done:
+        ctx.watch.asked.update(asked)
+    else:
+        ctx.asked = asked
+
+
+def _stop_asked(ctx: Context, by: str) -> None:
+    if ctx.watch is not None:
+        ctx.watch.mark(by)
 
 
 def _init_worker(environment, ctx: Context) -> None:
@@ -328,13 +378,15 @@ def _init(environment, **_kw) -> None:
     environment.user_classes[:] = [u for u in environment.user_classes if u.weight > 0]
     # BidUsers take their API node's address from the plan (see BidUser.__init__); this is for the UI
     environment.host = environment.host or config.api_url
+    if not opts.headless:
+        _prefill(opts, load)
     if isinstance(environment.runner, MasterRunner):
         ctx.collector = RowCollector(environment.runner)
     elif not ctx.spec.bare:
         ctx.request_log = RunRequestLogger(os.devnull)
         ctx.request_log.register(environment)
-    webui.install(environment, lambda: (ctx.session.dir, ctx.session.meta.test_start_ms) if ctx.session
-                  else (None, None))
+    webui.install(environment, lambda: _shown(ctx), on_swarm=lambda form: _form_asked(ctx, form),
+                  on_stop=lambda by: _stop_asked(ctx, by))
     if ctx.lab.is_up():
         log.info("lab %s is up already: using it as it is", config.name)
     else:
@@ -387,6 +439,11 @@ def _test_start(environment, **_kw) -> None:
     observers = standard_observers(ctx.lab, rows, max_s=ctx.scenario.load.run_time_s + 600, spec=ctx.spec)
     ctx.session = RunSession(ctx.scenario, ctx.lab, run_dir, observers, setup=ctx.setup_record,
                              campaign=ctx.spec.campaign)
+    opts = environment.parsed_options
+    source = "web_ui" if ctx.asked else "command_line"  # the form's values, or the options' (headless, --autostart)
+    asked, ctx.asked = ctx.asked or {"users": opts.num_users, "spawn_rate": opts.spawn_rate,
+                                     "run_time_s": float(opts.run_time) if opts.run_time else None}, None
+    ctx.watch = LoadWatch(environment.runner, **asked, source=source)
     ctx.session.begin()
     if ctx.scenario.halt:
         ctx.halt = HaltWatch(ctx.scenario.halt, ctx.lab, environment.stats, run_dir / rf.FAULTS,
@@ -399,6 +456,7 @@ def _halt(environment, ctx: Context, reason: str) -> None:
     """A halt condition held: marked on the run, then the load stops as at its time limit (headless)
     or as the web UI's stop button does; the stop heals every fault and verifies."""
     ctx.session.halted(reason)
+    _stop_asked(ctx, rf.HALT)
     headless = environment.parsed_options is not None and environment.parsed_options.headless
     gevent.spawn(environment.runner.quit if headless else environment.runner.stop)
 
@@ -409,7 +467,26 @@ def _load_record(environment, ctx: Context) -> dict:
     out = {"locust_requests": environment.stats.total.num_requests}
     if ctx.collector is not None:
         out["workers"] = ctx.collector.record()
-    return out
+    return {**out, **_load_as_run(ctx)}
+
+
+def _load_as_run(ctx: Context) -> dict:
+    """The load as it ran (run.json "load_as_run"), from the test's start to its stop (now, if not stopped)."""
+    if ctx.watch is None:
+        return {}
+    meta = ctx.session.meta
+    stop_ms = meta.test_stop_ms or time.time() * 1000
+    duration = round((stop_ms - meta.test_start_ms) / 1000, 3) if meta.test_start_ms else None
+    watch, ctx.watch = ctx.watch, None
+    return {"load_as_run": watch.record(duration, halted=meta.halted is not None)}
+
+
+@events.test_stopping.add_listener
+def _test_stopping(environment, **_kw) -> None:
+    """The users as the stop begins, before Locust stops them: the most of the run if it was still spawning."""
+    watch = run_context(environment).watch
+    if watch is not None:
+        watch.sample()
 
 
 @events.test_stop.add_listener
@@ -442,7 +519,8 @@ def _quitting(environment, **_kw) -> None:
     if ctx.halt is not None:
         ctx.halt.stop()
     if ctx.session is not None and not ctx.session.done:
-        ctx.session.abort("quit")
+        _stop_asked(ctx, rf.QUIT)
+        ctx.session.abort("quit", load_record=lambda: _load_as_run(ctx))
         environment.process_exit_code = 1
     if ctx.owns_lab and not ctx.spec.keep_lab:
         ctx.lab.down()

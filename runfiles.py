@@ -200,6 +200,46 @@ class JsonRecord:
         (Path(run_dir) / self.FILE).write_text(json.dumps(self.to_json(), **self.DUMP) + "\n")
 
 
+# run.json / summary.json load_as_run.stopped_by: who asked the load to stop
+TIME_LIMIT, WEB_UI, HALT, QUIT, UNKNOWN = "time_limit", "web_ui", "halt", "quit", "unknown"
+STOPPED_BY = {TIME_LIMIT: "its run-time limit", WEB_UI: "the web UI's stop button", HALT: "a halt condition",
+              QUIT: "quitting Locust (interrupted)", UNKNOWN: "not known"}
+
+
+@dataclass(kw_only=True)
+class LoadAsRun(JsonRecord):
+    """run.json and summary.json `load_as_run`: the load as it ran (harness/load_watch.py), which the
+    web UI's form or a stop by hand can make differ from the scenario's (`config.load`)."""
+
+    users: int | None = None  # users reached: the most running at once
+    spawn_rate: float | None = None  # users started per second, as asked
+    duration_s: float | None = None  # the test's start to its stop
+    stopped_by: str = UNKNOWN  # STOPPED_BY
+    asked: dict = field(default_factory=dict)  # {users, spawn_rate, run_time_s, source: web_ui | command_line}
+
+    def differs(self, nominal: dict | None) -> list[str]:
+        """How it differs from the scenario's load (config.load): users, spawn rate, run time, each as
+        "WHAT RAN (the scenario's NOMINAL)"; empty where it ran as the scenario says."""
+        n = nominal or {}
+        out = []
+        if self.users is not None and n.get("users") is not None and self.users != n["users"]:
+            out.append(f"{self.users} users (the scenario's {n['users']})")
+        if self.spawn_rate is not None and n.get("spawn_rate") is not None \
+                and float(self.spawn_rate) != float(n["spawn_rate"]):
+            out.append(f"spawn rate {float(self.spawn_rate):g}/s (the scenario's {float(n['spawn_rate']):g}/s)")
+        if self.duration_s is not None and n.get("run_time_s") is not None \
+                and abs(self.duration_s - float(n["run_time_s"])) > 1:
+            out.append(f"{self.duration_s:.1f} s (the scenario's {float(n['run_time_s']):g} s)")
+        return out
+
+    def said(self) -> str:
+        """One line: "N users reached at R/s, D s, stopped by WHO"."""
+        rate = f" at {float(self.spawn_rate):g}/s" if self.spawn_rate is not None else ""
+        ran = f"{self.duration_s:.1f} s" if self.duration_s is not None else "duration not recorded"
+        return (f"{self.users if self.users is not None else '?'} users reached{rate}, {ran}, "
+                f"stopped by {STOPPED_BY.get(self.stopped_by, self.stopped_by)}")
+
+
 @dataclass(kw_only=True)
 class RunMeta(JsonRecord):
     """run.json: what ran (scenario, backend, settings, checks with this backend's bounds) and how the
@@ -212,7 +252,8 @@ class RunMeta(JsonRecord):
         "backend_facts", "target", "halt", "setup", "campaign", "environment", "environment_error", "observers_not_ready",
         "halted",
         "test_stop_ms", "incomplete_files", "locust_requests", "workers", "settle_s", "settle_error",
-        "observer_errors", "interrupted", "interrupt_reason"})
+        "observer_errors", "interrupted", "interrupt_reason", "load_as_run"})
+    NESTED: ClassVar[dict] = {"load_as_run": LoadAsRun}
 
     run_id: str | None = None
     scenario: str | None = None
@@ -246,6 +287,7 @@ class RunMeta(JsonRecord):
     observer_errors: dict | None = None  # observer -> error
     interrupted: bool = False
     interrupt_reason: str | None = None
+    load_as_run: LoadAsRun | None = None  # the load as it ran (config.load is the scenario's)
 
 
 CLOCK = "all times are this machine's wall clock (time.time), one clock for requests, faults and events"
@@ -298,8 +340,8 @@ class Summary(JsonRecord):
 
     FILE: ClassVar[str] = SUMMARY
     DUMP: ClassVar[dict] = {"indent": 2, "default": str}
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault"})
-    NESTED: ClassVar[dict] = {"checks": CheckResult, "expectation": ExpectationResult}
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault", "load_as_run"})
+    NESTED: ClassVar[dict] = {"checks": CheckResult, "expectation": ExpectationResult, "load_as_run": LoadAsRun}
 
     run_id: str | None = None
     scenario: str | None = None
@@ -313,6 +355,7 @@ class Summary(JsonRecord):
     stopped_ms: float | None = None
     interrupted: bool = False
     halted: str | None = None  # the halt's reason
+    load_as_run: LoadAsRun | None = None  # run.json's: the load as it ran (config.load is the scenario's)
     campaign: dict | None = None
     metrics: dict = field(default_factory=dict)  # metric name -> value (None: absent, see `absent`)
     faults: list = field(default_factory=list)  # per fault: label, action, node and its metrics

@@ -84,7 +84,7 @@ def build(run_dir: str | Path) -> rf.Summary:
         run_id=meta.run_id, scenario=meta.scenario, title=meta.title, plan_step=meta.plan_step, backend=meta.backend,
         target=meta.target or None, config=meta.config, environment=meta.environment,
         started_ms=meta.test_start_ms, stopped_ms=meta.test_stop_ms, interrupted=meta.interrupted,
-        halted=(meta.halted or {}).get("reason"), campaign=meta.campaign or None,
+        halted=(meta.halted or {}).get("reason"), load_as_run=meta.load_as_run, campaign=meta.campaign or None,
         metrics=metrics,
         faults=per_fault_table(run),
         headline_fault=_headline(run),
@@ -160,13 +160,28 @@ def headline_lines(s: rf.Summary) -> list[str]:
             f"**acknowledged writes lost**: {lost}"]
 
 
+NOMINAL = " (the scenario's)"
+
+
+def load_lines(s: rf.Summary) -> list[str]:
+    """What ran, under the headline, where it is not what the scenario says (the web UI's form, a
+    stop by hand, a halt): the figures above are this load's."""
+    if s.load_as_run is None:
+        return []
+    differs = s.load_as_run.differs(s.config.get("load"))
+    if not differs and s.load_as_run.stopped_by == rf.TIME_LIMIT:
+        return []
+    return [f"**Load as run**: {s.load_as_run.said()}" + (f"; not the scenario's load: {', '.join(differs)}"
+                                                          if differs else ""), ""]
+
+
 def render(run: Run, s: rf.Summary, images: list[str]) -> str:
     m, cfg = s.metrics, s.config
     lines = [f"# {s.plan_step or ''}: {s.title} (`{s.scenario}`)", "",
              f"Run `{s.run_id}` on the **{s.backend}** backend. Verdict: "
              f"**{'PASS' if s.passed else 'FAIL'}**" + (" (interrupted)" if s.interrupted else ""), "",
              *[f"- {why}" for why in s.not_passed_because], "",
-             *headline_lines(s), "",
+             *headline_lines(s), "", *load_lines(s),
              "## Setup (구성)", ""]
     stack = cfg.get("stack", {})
     if s.target:
@@ -180,7 +195,9 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
               f"- Sentinel: {json.dumps(stack.get('sentinel'))}",
               f"- Redis directives beyond conf/redis.conf: {json.dumps(stack.get('redis_conf') or {})}",
               f"- Service client settings: {json.dumps(stack.get('service_env') or {})}",
-              f"- Load: {json.dumps(cfg.get('load', {}))}",
+              f"- Load{NOMINAL if s.load_as_run else ''}: {json.dumps(cfg.get('load', {}))}",
+              *([f"- Load as run: {s.load_as_run.said()}; asked {json.dumps(s.load_as_run.asked)}"]
+                if s.load_as_run else []),
               "- Configs: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf` (rendered per node into the "
               "lab's state dir); Docker users: `compose/`.", "",
               "## Fault injection (장애 시뮬레이션)", "",

@@ -1,7 +1,9 @@
 """One run of a scenario: its directory, fault runner, observers, and the end (heal, verify, analyse).
 
 Started from Locust's hooks on the master/local runner only. `finish` is the normal end; `abort`
-(quit, SIGINT, SIGTERM) heals and stops observers without verifying. Both are idempotent.
+(quit, SIGINT, SIGTERM) heals and stops observers without verifying. Both are idempotent. `phase`
+says where the run is (PHASES), for the web UI's end of run: the verdict comes some seconds after
+the load's stop.
 """
 from __future__ import annotations
 
@@ -30,6 +32,9 @@ from observe.verify import Verification
 
 log = logging.getLogger("session")
 RESULTS = rf.RESULTS
+# RunSession.phase: begun, load running; after the stop: healing (and Sentinel settling), verifying
+# (the observers stop: every acknowledged write looked up), analysing (summary, report, plots); done
+PHASES = ("starting", "running", "healing", "verifying", "analysing", "done", "interrupted")
 
 
 def new_run_dir(scenario_id: str, base: Path = RESULTS) -> Path:
@@ -66,6 +71,7 @@ class RunSession:
         self.journal: Journal | None = None
         self.runner: FaultRunner | None = None
         self.done = False
+        self.phase = PHASES[0]
 
     def begin(self) -> None:
         s = self.scenario
@@ -105,6 +111,7 @@ class RunSession:
             self.meta.observers_not_ready = not_ready
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
+        self.phase = "running"
 
     def halted(self, reason: str) -> None:
         """A halt condition held (harness/halt.py): recorded now; the load's stop then heals and verifies."""
@@ -126,10 +133,11 @@ class RunSession:
         """Heal, let Sentinel settle, stop the observers (the verification looks up every acknowledged
         write then), analyse. Returns the summary. `flush_logs` get the load's last rows in (a
         distributed run's workers are drained there); `load_record` then says what the load itself
-        counted (Locust's request count, the workers' rows), recorded in run.json."""
+        counted (Locust's request count, the workers' rows, the load as it ran), recorded in run.json."""
         if self.done:
             return None
         self.done = True
+        self.phase = "healing"
         self.meta.test_stop_ms = now_ms()
         for flush in flush_logs:
             try:
@@ -137,7 +145,7 @@ class RunSession:
             except RowWriterError as exc:  # that file is incomplete: the analysis withholds what rests on it
                 self._incomplete(exc)
         if load_record is not None:
-            for name, value in load_record().items():  # locust_requests, workers
+            for name, value in load_record().items():  # locust_requests, workers, load_as_run
                 setattr(self.meta, name, value)
         self._heal("stop")
         t0 = time.monotonic()
@@ -146,21 +154,32 @@ class RunSession:
             self.meta.settle_s = round(time.monotonic() - t0, 3)
         except Exception as exc:  # an unsettled stack is a finding, recorded
             self.meta.settle_error = str(exc)
+        self.phase = "verifying"
         self._stop_observers(RunEnd(interrupted=False, settled=self.meta.settle_error is None))
         self._copy_logs()
         self._write_meta()
-        return report.build(self.dir)
+        self.phase = "analysing"
+        try:
+            return report.build(self.dir)
+        finally:
+            self.phase = "done"
 
-    def abort(self, reason: str) -> None:
-        """Interrupted: heal everything, stop observers, mark the run; no verification."""
+    def abort(self, reason: str, load_record=None) -> None:
+        """Interrupted: heal everything, stop observers, mark the run; no verification. `load_record`
+        as for finish."""
         if self.done:
             return
         self.done = True
+        self.phase = "healing"
+        if load_record is not None:
+            for name, value in load_record().items():
+                setattr(self.meta, name, value)
         self._heal(reason)
         self._stop_observers(RunEnd(interrupted=True, settled=None))
         self._copy_logs()
         self.meta.interrupted, self.meta.test_stop_ms, self.meta.interrupt_reason = True, now_ms(), reason
         self._write_meta()
+        self.phase = "interrupted"
 
     def _stop_observers(self, end: RunEnd) -> None:
         """Each observer stops once; one that fails is recorded (its evidence is then missing, and the

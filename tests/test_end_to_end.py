@@ -53,6 +53,10 @@ def test_a_failover_run_writes_every_output_with_consistent_figures(failover_run
     spec = RunSpec.read(run)  # what the CLI resolved once; the Locust process and the sidecar read it there
     assert (spec.backend, Path(spec.lab), Path(spec.scenario).name) == ("local", ROOT / E2E_LAB, "quick-failover.yaml")
     assert "sidecar" not in json.loads((run / "run.json").read_text()).get("observers_not_ready", [])
+    # the load as it ran: the scenario's (the CLI passes its -u, -r, -t), ended by its time limit
+    as_run = json.loads((run / "run.json").read_text())["load_as_run"]
+    assert (as_run["users"], as_run["stopped_by"], as_run["asked"]["source"]) == (10, "time_limit", "command_line")
+    assert as_run["duration_s"] == pytest.approx(20, abs=1.5) and summary["load_as_run"] == as_run
     m = summary["metrics"]
     # failover_s is the first +switch-master minus the fault's applied time, from the raw files
     applied = next(json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines() if '"applied"' in x)

@@ -76,6 +76,7 @@ def test_a_halt_stops_the_run_heals_every_fault_and_the_run_does_not_pass(tmp_pa
     # halted long before the 60 s run time: kill at 3 s, the rate over 10 s past 0.5 within seconds, 2 s held
     assert (meta["halted"]["at_ms"] - meta["test_start_ms"]) / 1000 < 20
     assert meta["test_stop_ms"] - meta["halted"]["at_ms"] < 5000
+    assert meta["load_as_run"]["stopped_by"] == "halt" and meta["load_as_run"]["duration_s"] < 20
     records = [json.loads(x) for x in (run / "faults.jsonl").read_text().splitlines()]
     applied = [r for r in records if "applied_ms" in r]
     healed = [r for r in records if "healed_ms" in r]

@@ -35,16 +35,17 @@ def _post(url: str, fields: dict) -> int:
         return resp.status
 
 
-def _until(what: str, probe, timeout_s: float = 90):
+def _until(what: str, probe, timeout_s: float = 90, errors: tuple = (OSError,), interval_s: float = 0.25):
+    """The probe's first true value; `errors` count as not yet."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
             value = probe()
             if value:
                 return value
-        except OSError:
+        except errors:
             pass
-        time.sleep(0.25)
+        time.sleep(interval_s)
     raise AssertionError(f"timed out waiting for {what}")
 
 
