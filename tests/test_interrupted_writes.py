@@ -1,6 +1,7 @@
 """A write in flight when the load stops: its user's greenlet is killed before any reply, yet the
-server may have applied it. It must be in the history as "unknown" (so verification looks it up),
-and not in Locust's statistics as a success (request.measure would count GreenletExit as one)."""
+server may have applied it. It must be in the history as "interrupted_at_stop" (verification looks
+it up like an unknown write; it is no failure a user saw), and not in Locust's statistics as a
+success (request.measure would count GreenletExit as one)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import pandas as pd
 ROOT = str(Path(__file__).resolve().parents[1])
 
 
-def test_writes_in_flight_at_the_stop_are_unknown_and_not_requests(tmp_path):
+def test_writes_in_flight_at_the_stop_are_interrupted_at_stop_and_not_requests(tmp_path):
     # a real TCP peer on loopback that takes the connection and the command and never replies: a bid
     # and a SET are both in flight when their users are killed, as at a load's stop
     script = textwrap.dedent(f"""
@@ -58,7 +59,7 @@ def test_writes_in_flight_at_the_stop_are_unknown_and_not_requests(tmp_path):
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []  # neither counted as a request
     hist = pd.read_csv(tmp_path / "history.csv", keep_default_na=False)
     assert sorted(hist["op"]) == ["bid", "set"]
-    assert set(hist["outcome"]) == {"unknown"}
+    assert set(hist["outcome"]) == {"interrupted_at_stop"}
     assert hist["error"].str.startswith("interrupted").all()
     set_row = hist[hist["op"] == "set"].iloc[0]
     assert set_row["key"].startswith("probe:") and set_row["value"]  # looked up by the value it sent
