@@ -196,7 +196,8 @@ def test_unknown_writes_are_resolved_by_identity_or_counted_unresolvable(contrac
     run_dir, _ = contract_run
     m, v = _summary(run_dir)["metrics"], json.loads((run_dir / "verify.json").read_text())
     hist = pd.read_csv(run_dir / "history.csv", keep_default_na=False, dtype=str)
-    unknown = hist[(hist["op"] == "bid") & (hist["outcome"] == "unknown")]
+    # the writes in flight at the load's stop are looked up with the unknown ones (runfiles.MAYBE_STORED)
+    unknown = hist[(hist["op"] == "bid") & hist["outcome"].isin(["unknown", "interrupted_at_stop"])]
     keyless = int((unknown["write_key"] == "").sum())
     assert v["unknown_unresolvable"] == keyless == m["unknown_unresolvable"]
     assert len(v["unknown_landed"]) + len(v["unknown_lost"]) == len(unknown) - keyless
