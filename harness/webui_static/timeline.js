@@ -108,7 +108,9 @@
       var px = x(e.t);
       level = px - lastX < 70 ? (level + 1) % 3 : 0;
       lastX = px;
-      node("text", { "class": "event-label", x: px + 2, y: 30 + level * 12, fill: "purple" }, svg, e.event);
+      var right = px > LEFT + innerW * 0.88;  // near the right edge the name goes to the left of its line
+      node("text", { "class": "event-label", x: right ? px - 2 : px + 2, y: 30 + level * 12, fill: "purple",
+                     "text-anchor": right ? "end" : "start" }, svg, e.event);
     });
     (d.steps || []).forEach(function (s) {
       node("text", { x: x(s.t) + 2, y: 66, fill: "green" }, svg, s.name);
