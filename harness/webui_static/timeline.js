@@ -100,16 +100,18 @@
     (d.faults || []).forEach(function (f) {
       node("text", { "class": "band-label", x: x(f.from) + 2, y: 14, fill: "#b00" }, svg, "#" + f.fault + " " + f.label);
     });
-    var lastX = -1e9, level = 0;
+    var taken = [-1e9, -1e9, -1e9, -1e9, -1e9];  // per row of names: where the last name there ends
     (d.events || []).forEach(function (e) {
       var k = e.event + "@" + Math.round(e.t);
       if (named[k]) return;
       named[k] = true;
-      var px = x(e.t);
-      level = px - lastX < 70 ? (level + 1) % 3 : 0;
-      lastX = px;
-      var right = px > LEFT + innerW * 0.88;  // near the right edge the name goes to the left of its line
-      node("text", { "class": "event-label", x: right ? px - 2 : px + 2, y: 30 + level * 12, fill: "purple",
+      var px = x(e.t), w = 6.5 * e.event.length;
+      var right = px + w > LEFT + innerW;  // a name that would run off the edge goes to the left of its line
+      var from = right ? px - 2 - w : px + 2;
+      var level = taken.findIndex(function (end) { return from > end + 4; });
+      if (level < 0) return;  // no row has room: the line stays, unnamed, rather than names written over names
+      taken[level] = right ? px : px + 2 + w;
+      node("text", { "class": "event-label", x: right ? px - 2 : px + 2, y: 22 + level * 11, fill: "purple",
                      "text-anchor": right ? "end" : "start" }, svg, e.event);
     });
     (d.steps || []).forEach(function (s) {
