@@ -2,6 +2,7 @@
 the fault span shaded and the Sentinel events of each fault marked; the monitor's signals under it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -82,29 +83,41 @@ def _stagger(ax, xs: list[float], names: list[str], color: str, top: float, step
                     ha="left", color=color, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
 
 
-def _mark(ax, run: Run, t0: float, end_s: float, labels: bool = False) -> None:
+@dataclass(frozen=True)
+class Marks:
+    """What every panel of a figure marks, in seconds from t0: read from the run once per figure."""
+
+    spans: list[tuple[float, float, float]]  # (applied, effect end, fault end) of each disruptive fault
+    steps: list[tuple[float, str]]  # probes and hand steps
+    events: list[tuple[float, str]]  # the Sentinel events worth a line
+
+
+def marks(run: Run, t0: float, end_s: float) -> Marks:
+    events = marked_events(run)
+    return Marks([tuple((t - t0) / 1000 for t in span) for span in effect_spans(run, t0 + end_s * 1000)],
+                 [((at - t0) / 1000, name) for at, name in hand_steps(run)],
+                 [((t - t0) / 1000, name) for t, name in zip(events["t_ms"], events["event"])] if len(events) else [])
+
+
+def _mark(ax, m: Marks, labels: bool = False) -> None:
     """Shade each disruptive fault while its effect lasts (applied until the failover or its heal), and
     hatch the rest of it (the node still faulted, the service already failed over); probes and hand
     steps are green lines. Sentinel events are dotted lines in every panel; their names (labels=True,
     the top panel) at staggered heights."""
-    for applied, effect_end, fault_end in effect_spans(run, t0 + end_s * 1000):
-        ax.axvspan((applied - t0) / 1000, (effect_end - t0) / 1000, color="red", alpha=0.12, linewidth=0)
+    for applied, effect_end, fault_end in m.spans:
+        ax.axvspan(applied, effect_end, color="red", alpha=0.12, linewidth=0)
         if fault_end > effect_end:
-            ax.axvspan((effect_end - t0) / 1000, (fault_end - t0) / 1000, facecolor="none", edgecolor="grey",
-                       hatch="//", alpha=0.25, linewidth=0)
-    steps = hand_steps(run)
-    for at, _ in steps:
-        ax.axvline((at - t0) / 1000, color="green", linestyle="--", linewidth=1)
-    events = marked_events(run)
-    xs = [(t - t0) / 1000 for t in events["t_ms"]] if len(events) else []
-    for x in xs:
+            ax.axvspan(effect_end, fault_end, facecolor="none", edgecolor="grey", hatch="//", alpha=0.25, linewidth=0)
+    for x, _ in m.steps:
+        ax.axvline(x, color="green", linestyle="--", linewidth=1)
+    for x, _ in m.events:
         ax.axvline(x, color="purple", linestyle=":", linewidth=1)
     if not labels:
         return
-    if xs:
-        _stagger(ax, xs, list(events["event"]), "purple", 1.0, 0.17)
-    if steps:
-        _stagger(ax, [(at - t0) / 1000 for at, _ in steps], [name for _, name in steps], "green", 0.22, 0.11)
+    if m.events:
+        _stagger(ax, [x for x, _ in m.events], [name for _, name in m.events], "purple", 1.0, 0.17)
+    if m.steps:
+        _stagger(ax, [x for x, _ in m.steps], [name for _, name in m.steps], "green", 0.22, 0.11)
 
 
 def _variant(name: str, request_type: str) -> str:
@@ -174,9 +187,10 @@ def timeline(run: Run, out: Path) -> Path:
             bottom += loss[col]
         titles.append("writes per second: acknowledged and later found lost (by acknowledgement time), "
                       "unknown outcome, in flight at the load's stop (looked up after healing)")
+    shown = marks(run, t0, end_s)
     for i, (ax, title) in enumerate(zip(axes, titles)):
         ax.set_title(title, fontsize=9, loc="left")
-        _mark(ax, run, t0, end_s, labels=(i == 0))
+        _mark(ax, shown, labels=(i == 0))
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="lower right")
         ax.grid(alpha=0.3)
@@ -266,6 +280,7 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
         return None
     fig, axes = plt.subplots(len(panels), 1, figsize=(11, 1.9 * len(panels) + 1.2), sharex=True, squeeze=False)
     axes = axes[:, 0]
+    shown = marks(run, t0, float(mon["t"].max()))
     for ax, (title, kind, sel) in zip(axes, panels):
         if kind == "up":
             _up_panel(ax, sel)
@@ -276,7 +291,7 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
         else:
             _lines(ax, sel, lambda source, metric: source)
         ax.set_title(title, fontsize=9, loc="left")
-        _mark(ax, run, t0, float(mon["t"].max()))
+        _mark(ax, shown)
         if kind != "up" and ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="upper right", ncol=3)
         ax.grid(alpha=0.3)
