@@ -34,6 +34,7 @@ VERIFY = "verify.json"
 SUMMARY = "summary.json"
 REPORT = "report.md"
 CONFIG = "config.json"  # Redis settings per node before the first fault, the master's after healing
+CLIENT_SETTINGS = "client-settings.json"  # the Redis client settings each started app answered it runs with
 CONFIG_SETTINGS = ("min-replicas-to-write", "min-replicas-max-lag", "appendonly", "appendfsync")
 JUNIT = "junit.xml"  # the run as a JUnit testsuite, one testcase per check (analysis/junit.py)
 LOGS = "logs"
@@ -340,7 +341,8 @@ class Summary(JsonRecord):
 
     FILE: ClassVar[str] = SUMMARY
     DUMP: ClassVar[dict] = {"indent": 2, "default": str}
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault", "load_as_run"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"target", "campaign", "files", "headline_fault", "load_as_run",
+                                                    "client_settings"})
     NESTED: ClassVar[dict] = {"checks": CheckResult, "expectation": ExpectationResult, "load_as_run": LoadAsRun}
 
     run_id: str | None = None
@@ -362,6 +364,8 @@ class Summary(JsonRecord):
     # the fault whose own figures are the run's headline ones: {fault, label, why} (analysis/metrics.headline_fault)
     headline_fault: dict | None = None
     variants: dict = field(default_factory=dict)  # client variant -> its metrics
+    # client variant -> the Redis client settings its app answered it runs with (client-settings.json)
+    client_settings: dict | None = None
     checks: list[CheckResult] = field(default_factory=list)
     passed: bool | None = None
     not_passed_because: list = field(default_factory=list)

@@ -23,7 +23,7 @@ from analysis import results_doc
 from runfiles import RESULTS
 
 # what the documents read and a reader opens; the CSVs and node logs stay in results/
-KEPT = (rf.SUMMARY, rf.REPORT, rf.RUN_JSON, rf.FAULTS, rf.JUNIT)
+KEPT = (rf.SUMMARY, rf.REPORT, rf.RUN_JSON, rf.FAULTS, rf.JUNIT, rf.CLIENT_SETTINGS)
 
 
 def copy_run(src: Path, dest: Path) -> Path:

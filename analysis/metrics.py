@@ -7,6 +7,8 @@ named fault gets its own as `NAME.metric` (so a run can compare a kill with a cu
 """
 from __future__ import annotations
 
+import json
+
 import re
 
 import pandas as pd
@@ -54,7 +56,8 @@ METRICS = (
     "last_error_kind", "last_error_follows", "last_error_follows_s",
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
-                   "user_errors", "duplicates_created")
+                   "user_errors", "duplicates_created", "last_error_after_switch_s", "first_ok_after_switch_s",
+                   "lost_acked")
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
@@ -148,7 +151,23 @@ def lost_history(run: Run) -> pd.DataFrame:
     lost_bids = set(v.missing_in_redis or []) | set(v.missing_in_mysql) | set(v.missing_in_http)
     lost_keys = set(v.missing_sets)
     ok = h[h["outcome"] == "ok"]
+    if v.keyed:
+        return pd.concat([ok[(ok["op"] == "set") & ok["key"].isin(lost_keys)], by_identity(ok, v.missing_in_mysql)])
     return ok[((ok["op"] == "bid") & ok["bid_id"].isin(lost_bids)) | ((ok["op"] == "set") & ok["key"].isin(lost_keys))]
+
+
+def by_identity(ok: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
+    """Acknowledged bids known by identity, for a list of lost identities that may repeat (a key written
+    n times with m rows stored lost n - m of them): the latest acknowledged writes of each key, as many
+    as it lost (which of equal writes was lost cannot be told; the latest is the one a rewind drops)."""
+    bids = ok[(ok["op"] == "bid") & ok["write_key"].fillna("").astype(str).ne("")]
+    counts = pd.Series([json.dumps(json.loads(k)) for k in missing], dtype="object").value_counts()
+    if not len(bids) or not len(counts):
+        return bids.iloc[0:0]
+    keyed = bids.assign(_key=bids["write_key"].astype(str).map(lambda k: json.dumps(json.loads(k))))
+    keyed = keyed[keyed["_key"].isin(counts.index)].sort_values("t_end_ms", ascending=False)
+    rank = keyed.groupby("_key").cumcount()
+    return keyed[rank < keyed["_key"].map(counts)].drop(columns="_key")
 
 
 def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
@@ -353,6 +372,7 @@ def variant_metrics(run: Run) -> dict[str, dict]:
     req, h, out = run.requests, run.history, {}
     names = [n for n in req["name"].unique() if isinstance(n, str) and n.startswith("/api/bids [")]
     fault = primary_fault(run)
+    lost = variant_losses(run) if "variant" in h.columns else None
     for name in names:
         variant = name[len("/api/bids ["):-1]
         sub = req[req["name"] == name]
@@ -368,8 +388,50 @@ def variant_metrics(run: Run) -> dict[str, dict]:
             "retries": int((pd.to_numeric(hv["attempt"], errors="coerce") > 1).sum()) if len(hv) else 0,
             "user_errors": int((~intents).sum()) if len(intents) else 0,
             "duplicates_created": dup,
+            **against_switch(sub, run.events, fault),
+            "errors_by_kind": errors_by_kind(sub, fault),
+            "lost_acked": int((lost["variant"] == variant).sum()) if lost is not None else None,
         }
     return out
+
+
+def variant_losses(run: Run) -> pd.DataFrame | None:
+    """The acknowledged bids a variant's users lost: where the stream was checked, those found neither
+    in MySQL nor in the stream (an entry a stopped consumer never read is late, not lost); else every
+    acknowledged write verification did not find. None where nothing was verified."""
+    v, h = run.verify, run.history
+    if v is None or not v.checked:
+        return None
+    if v.stream_checked:
+        ok = h[h["outcome"] == "ok"]
+        if v.keyed:
+            return by_identity(ok, v.acked_not_in_mysql_or_stream)
+        return ok[(ok["op"] == "bid") & ok["bid_id"].isin(set(v.acked_not_in_mysql_or_stream))]
+    return lost_history(run)
+
+
+def against_switch(req: pd.DataFrame, events: pd.DataFrame, fault: dict | None) -> dict:
+    """One client's requests against the fault's failover (its first +switch-master): when its last
+    failure ended (negative: before the switch; with no failure at all, the fault's own moment: its
+    errors ended there) and when its first request sent after the switch succeeded. Absent with no
+    switch in the fault's window: there is nothing to follow."""
+    switch = _first_event(events, "+switch-master", fault["applied_ms"], fault["until_ms"]) if fault else None
+    if switch is None:
+        return {"last_error_after_switch_s": None, "first_ok_after_switch_s": None}
+    fails = req[(~req["ok"]) & (req["end_ms"] >= fault["applied_ms"]) & (req["end_ms"] < fault["until_ms"])]
+    last = fails["end_ms"].max() if len(fails) else fault["applied_ms"]
+    ok = req[req["ok"] & (req["start_ms"] >= switch)]
+    return {"last_error_after_switch_s": _r((last - switch) / 1000),
+            "first_ok_after_switch_s": _r((ok["end_ms"].min() - switch) / 1000) if len(ok) else None}
+
+
+def errors_by_kind(req: pd.DataFrame, fault: dict | None) -> dict[str, int]:
+    """The fault's failed requests by what their own error says (error_kind): a timeout, a refused
+    connection, a demoted master, ... (only the kinds seen)."""
+    if fault is None:
+        return {}
+    fails = req[(~req["ok"]) & (req["end_ms"] >= fault["applied_ms"]) & (req["end_ms"] < fault["until_ms"])]
+    return {str(k): int(n) for k, n in fails["exception"].astype(str).map(error_kind).value_counts().items()}
 
 
 def _flatten(d: dict, prefix: str) -> dict:
@@ -473,7 +535,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     if v.replica_checked:
         m["replica_missing_rows"] = v.replica_missing_rows
     for variant, vm in variant_metrics(run).items():
-        extra.update({f"{variant}.{k}": val for k, val in vm.items()})
+        extra.update(_flatten(vm, variant))  # errors_by_kind: VARIANT.errors_by_kind.timeout, ...
     m.update(control_plane_metrics(run))
     selfm, self_absent = self_check_metrics(run)
     m.update(selfm)

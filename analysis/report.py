@@ -89,6 +89,7 @@ def build(run_dir: str | Path) -> rf.Summary:
         faults=per_fault_table(run),
         headline_fault=_headline(run),
         variants=variant_metrics(run),
+        client_settings=client_settings(run),
         checks=checks,
         passed=not why_not,
         not_passed_because=why_not,
@@ -105,6 +106,44 @@ def build(run_dir: str | Path) -> rf.Summary:
     summary.write(out)
     (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))
     return summary
+
+
+def client_settings(run: Run) -> dict | None:
+    """Each client variant's Redis client settings as its app answered them (client-settings.json), by
+    variant name; None where no app was asked (the stand-in, an adopted service)."""
+    path = run.dir / rf.CLIENT_SETTINGS
+    if not path.exists():
+        return None
+    apps = json.loads(path.read_text()).get("apps") or {}
+    variants = (run.meta.config.get("load") or {}).get("variants") or []
+    out = {v["name"]: apps[v.get("api", "api")]["settings"] for v in variants if v.get("api", "api") in apps}
+    return out or {node: app["settings"] for node, app in apps.items()}
+
+
+def _settings_rows(settings: dict) -> list[str]:
+    """client-settings.json's answers as one table: a row per setting (nested ones dotted), a column per variant."""
+    flat = {name: _flat(s) for name, s in settings.items()}
+    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    names = list(flat)
+    lines = ["| setting | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    return lines + [f"| {k} | " + " | ".join(fmt(flat[n].get(k)) for n in names) + " |" for k in keys]
+
+
+def _flat(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = ", ".join(map(str, v)) if isinstance(v, list) else v
+    return out
+
+
+def _cell(value) -> str:
+    """A variant's figure; errors by kind as `timeout 12, refused 3` (none: -)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {n}" for k, n in value.items()) or "-"
+    return fmt(value)
 
 
 def _headline(run: Run) -> dict | None:
@@ -228,7 +267,10 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
         cols = list(next(iter(s.variants.values())))
         lines += ["", "Client variants (same fault, same run):", "", "| variant | " + " | ".join(cols) + " |",
                   "|---|" + "---|" * len(cols)]
-        lines += [f"| {name} | " + " | ".join(fmt(v[c]) for c in cols) + " |" for name, v in s.variants.items()]
+        lines += [f"| {name} | " + " | ".join(_cell(v.get(c)) for c in cols) + " |" for name, v in s.variants.items()]
+    if s.client_settings:
+        lines += ["", "Redis client settings each variant's app answered it runs with (read back from the running "
+                  "app before the first fault: client-settings.json):", "", *_settings_rows(s.client_settings)]
     probes = [f for f in run.faults if isinstance(f, rf.Applied) and not disruptive(f) and isinstance(f.output, dict)]
     if probes:
         lines += ["", "Actions and probes during the run:", "", "| at | action | node | output |", "|---|---|---|---|"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.results_words import Fig, Missing, Sentence, generic_happened, say
-from bilingual import L
+from bilingual import L, num
 from errors import ConfigError
 
 STORY_SUFFIX = ".story.py"
@@ -237,3 +237,40 @@ def group_happened(F: Fig) -> L:
              f"{F('group_id_backwards')}번({F('group_id_back_ms')}만큼) 뒤로 물러났으며, UNIQUE bid_id가 재전달 "
              f"{F('redelivered_duplicates')}건을 흡수했다.")
 
+
+
+def client_variant(F: Fig, name: str) -> L:
+    """One client variant of a run against the failover: its errors (by kind), when they ended against
+    +switch-master and when the first request sent after it succeeded, what its users saw, what it
+    lost and duplicated. A figure the run lacks ends the sentence before it (Missing)."""
+    p = f"{name}."
+    kinds = sorted(((k.split(".", 2)[2], v) for k, v in F.m.items() if k.startswith(f"{p}errors_by_kind.") and v),
+                   key=lambda kv: -kv[1])
+    kinds_en = ", ".join(f"{k} {num(v)}" for k, v in kinds)
+    ended = F.v(f"{p}last_error_after_switch_s")
+    if ended is None:
+        raise Missing(f"{p}last_error_after_switch_s")
+    when_en = (f"its last error ended {num(ended)} s after +switch-master" if ended >= 0
+               else f"its last error ended {num(-ended)} s before +switch-master")
+    when_ko = (f"마지막 에러는 +switch-master {num(ended)}초 뒤에 끝났다" if ended >= 0
+               else f"마지막 에러는 +switch-master {num(-ended)}초 전에 끝났다")
+    first_ok = F.v(f"{p}first_ok_after_switch_s")
+    ok_en = f", the first request sent after the switch succeeded {num(first_ok)} s after it" if first_ok is not None else ""
+    ok_ko = f". 전환 뒤 처음 보낸 요청은 전환 {num(first_ok)}초 뒤에 성공했다" if first_ok is not None else ""
+    return L(f"{name}: {F.c(p + 'failed_requests', 'failed request')}" + (f" ({kinds_en})" if kinds else "")
+             + f"; {when_en}{ok_en}; {F.c(p + 'user_errors', 'user-visible failure')}, "
+             f"{F.c(p + 'duplicates_created', 'duplicate bid')}, {F.c(p + 'lost_acked', 'acknowledged bid')} lost.",
+             f"{name}: 실패 요청 {F(p + 'failed_requests')}건" + (f"({kinds_en})" if kinds else "")
+             + f". {when_ko}{ok_ko}. 사용자에게 보인 실패 {F(p + 'user_errors')}건, 중복 입찰 "
+             f"{F(p + 'duplicates_created')}건, 유실된 ACK 입찰 {F(p + 'lost_acked')}건.")
+
+
+def client_variants(F: Fig) -> list[L]:
+    """Every client variant of the run, in the scenario's order (client_variant)."""
+    out = []
+    for v in F.load.get("variants") or []:
+        try:
+            out.append(client_variant(F, v["name"]))
+        except Missing:
+            continue
+    return out

@@ -24,6 +24,7 @@ from lab.protocol import Lab
 from lab.wait import Wait
 from observe import environment
 from observe.base import Observer, RunEnd
+from observe.client_settings import ClientSettings
 from observe.config_snapshot import ConfigSnapshot
 from observe.history import History
 from observe.row_writer import RowWriterError
@@ -54,7 +55,8 @@ def standard_observers(lab: Lab, history: History, max_s: float, spec: RunSpec |
     two run in a process of their own where it can rebuild the lab from the run's spec (observe/sidecar.py;
     a lab built in memory, as tests do, has none: they run here)."""
     sampling = Sidecar(max_s) if spec is not None else None
-    return [history, Verification(lab), ConfigSnapshot(lab),
+    asked = [ClientSettings(lab)] if getattr(lab, "client_settings_urls", None) else []  # apps that report them
+    return [history, Verification(lab), ConfigSnapshot(lab), *asked,
             *([sampling] if sampling else sampling_observers(lab, max_s))]
 
 

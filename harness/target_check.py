@@ -29,7 +29,9 @@ def _count_problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str
             out.append(f"the scenario's stack has {asked} {kind} node(s), the target {have}")
     consumers = [n for n in t.nodes if n.kind == "consumer"]
     owned = [n for n in consumers if n.process]
-    if owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers:
+    # a target with no consumer node consumes inside its apps (FairBid's shape): a fault on a consumer
+    # is refused by its node check; the count is the scenario's shape for the stand-in
+    if consumers and (owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers):
         out.append(f"the scenario's stack has {s.consumers} consumer(s), the target "
                    f"{len(consumers)} ({len(owned)} started by the harness)")
     if s.redis_conf and not live:
@@ -104,6 +106,13 @@ def _settings_problems(sc: Scenario, lab: TargetLab) -> list[str]:
             mapped = f"process.env_map: {setting}" if setting else "process.env_map"
             out.append(f"stack.service_env.{key}: no process the harness starts maps it ({mapped}); "
                        "an adopted container runs with its own settings")
+    for api, env in sorted(sc.stack.api_env.items()):
+        node = lab.target.node(api)
+        if node is None or node.process is None:
+            out.append(f"stack.api_env.{api}: no app the harness starts plays {api} (as: {api}, process:); "
+                       "an adopted container runs with its own settings")
+        elif missing := untaken(node.process, env):
+            out.append(f"stack.api_env.{api}: {node.key} maps no variable for {', '.join(missing)} (process.env_map)")
     for f in sc.faults:
         node = lab.target.node(f.target.node) if f.target.node else None
         if f.target.node and node is None:

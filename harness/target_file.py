@@ -58,7 +58,7 @@ TOP_KEYS = {"name", "nodes", "sentinel", "redis", "bid", "setup", "users", "veri
 NODE_KEYS = {"kind", "as", "container", "compose", "process", "port"}
 HOW = ("container", "compose", "process")  # exactly one: how the harness acts on the node
 PROCESS_KINDS = ("consumer", "app")  # what the harness may start and own; the stores it only adopts
-PROCESS_KEYS = {"command", "cwd", "env", "env_map", "ready"}
+PROCESS_KEYS = {"command", "cwd", "env", "env_map", "ready", "client_settings"}
 SENTINEL_KEYS = {"addresses", "master_name", "password_env"}
 VERIFY_KEYS = {"redis_key", "idempotency_key", "mysql", "http"}
 MYSQL_KEYS = {"query", "key_query", "count_query", "dsn_env", "node", "user", "password_env", "database"}
@@ -372,8 +372,10 @@ def _process(f: Fields, folder: Path, refs: dict[str, str | None]) -> ProcessSpe
     env = _env(p, refs)
     env_map, env_scale, env_absent = _env_map(p)
     ready = _ready(p)
+    # a GET on the app's own address answering the Redis client settings it really runs with (JSON)
+    client_settings = p.text("client_settings", None, r"/\S*", "must start with / (and hold no white space)")
     return (ProcessSpec(command=command, cwd=cwd, env=env, env_map=env_map, env_scale=env_scale,
-                        env_absent=env_absent, **ready) if command else None)
+                        env_absent=env_absent, client_settings=client_settings, **ready) if command else None)
 
 
 def _ready(p: Fields) -> dict:
@@ -710,8 +712,9 @@ def _identity_fits(top: Fields, bid, verify: VerifySpec, stream: StreamSpec | No
         if stream and stream.key_fields:
             top.bad("stream", "stream.key_fields needs bid.identity (the fields of a write's key)")
         return
-    for what, given in (("verify.redis_key", verify.redis_key), ("verify.http.path", verify.http_path),
-                        ("verify.idempotency_key", verify.idempotency_key)):
+    # verify.idempotency_key stays: what one action's keys stored, two different answers being one bid
+    # placed twice (duplicates); an unknown write is still looked up by its identity
+    for what, given in (("verify.redis_key", verify.redis_key), ("verify.http.path", verify.http_path)):
         if given:
             top.bad("verify", f"{what} looks a bid up by its id, and bid.identity says the reply names none")
     if verify.mysql and verify.mysql.key_query is None:

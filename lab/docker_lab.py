@@ -33,7 +33,7 @@ COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
 LOCAL_IMAGES = {"REDIS_IMAGE": "fairbid-ha/redis:local", "MYSQL_IMAGE": "fairbid-ha/mariadb:local",
                 "SERVICE_IMAGE": "fairbid-ha/service:local"}
 OFFSETS = {"redis-1": 11, "redis-2": 12, "redis-3": 13, "sentinel-1": 21, "sentinel-2": 22, "sentinel-3": 23,
-           "mysql-1": 31, "mysql-2": 32, "consumer-1": 41, "consumer-2": 42, "api": 51, "api-2": 52}  # .1: gateway
+           "mysql-1": 31, "mysql-2": 32, "consumer-1": 41, "consumer-2": 42, "api": 51, "api-2": 52, "api-3": 53}  # .1: gateway
 PORTS = {"redis": 6379, "sentinel": 26379, "mysql": 3306, "api": 8080, "consumer": None}
 
 
@@ -90,12 +90,12 @@ class DockerLab(BaseLab):
     def _services(self) -> list[str]:
         """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
         a single Redis (plan step 1) or a master with two replicas (step 2); a MySQL primary and
-        optionally its replica, 0-2 consumers, 1-2 APIs."""
+        optionally its replica, 0-2 consumers, 1-3 APIs."""
         s = self.spec
         shapes = {(3, 3), (1, 0), (3, 0)}
-        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.apis not in (1, 2) or s.consumers > 2:
+        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.consumers > 2:
             raise LabError("the Docker backend runs the topologies of compose/sentinel.yml: 3 Redis with 3 Sentinels, "
-                           "1 Redis, or 3 Redis without Sentinel; 1-2 MySQL, 1-2 APIs, 0-2 consumers "
+                           "1 Redis, or 3 Redis without Sentinel; 1-2 MySQL, 1-3 APIs, 0-2 consumers "
                            f"(this scenario asks {s.settings()}); use the local backend")
         return ([f"redis-{i}" for i in range(1, s.redis + 1)] + [f"sentinel-{i}" for i in range(1, s.sentinels + 1)]
                 + [f"mysql-{i}" for i in range(1, s.mysql + 1)] + [f"consumer-{i}" for i in range(1, s.consumers + 1)]
@@ -110,7 +110,7 @@ class DockerLab(BaseLab):
             service_env.setdefault("FAIRBID_REDIS", f"{self._ip('redis-1')}:6379")
         env_file.write_text("".join(f"{k}={v}\n" for k, v in service_env.items()))
         api_files = {}
-        for var, api in (("API_ENV_FILE", "api"), ("API2_ENV_FILE", "api-2")):  # each API's own settings
+        for var, api in (("API_ENV_FILE", "api"), ("API2_ENV_FILE", "api-2"), ("API3_ENV_FILE", "api-3")):
             path = self.dir / f"{api}.env"
             path.write_text("".join(f"{k}={v}\n" for k, v in s.api_env.get(api, {}).items()))
             api_files[var] = str(path)
@@ -119,7 +119,8 @@ class DockerLab(BaseLab):
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
                "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
                "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port),  # the lab's own address
-               "API2_BIND": self.config.api_hosts[1] if len(self.config.api_hosts) > 1 else self.config.api_host,
+               **{f"API{i}_BIND": self.config.api_hosts[i - 1] if len(self.config.api_hosts) >= i else self.config.api_host
+                  for i in (2, 3)},
                **api_files,
                **self.secrets.as_env()}  # passwords reach Compose as variables, never its files
         for var, image in LOCAL_IMAGES.items():  # offline machines: the images built from Debian packages

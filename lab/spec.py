@@ -13,7 +13,7 @@ from lab import standin_env
 
 # Nodes of each kind a scenario may ask for: the addresses conf/lab.yaml (and the test, e2e and bench
 # labs) offer; a consumer has no address, and 8 Python processes are plenty on one machine.
-NODE_LIMITS = {"redis": (1, 3), "sentinels": (0, 3), "mysql": (1, 2), "consumers": (0, 8), "apis": (1, 2)}
+NODE_LIMITS = {"redis": (1, 3), "sentinels": (0, 3), "mysql": (1, 2), "consumers": (0, 8), "apis": (1, 3)}
 REDIS_INT_MAX = 2**31 - 1  # Sentinel's timings and counts are C ints
 
 # redis.conf directives the lab writes or depends on: where a node listens, its files, its passwords,

@@ -147,7 +147,7 @@ class TargetLab:
                 facts.update(self._container_facts(node))
             else:
                 facts.update(host="127.0.0.1" if node.port else None, owned=True)
-            if kind == "api":  # clients reach the service where the target's bid URL says
+            if node.plays == "api":  # clients reach the service where the target's bid URL says
                 url = urllib.parse.urlsplit(self.target.bid.url)
                 facts.update(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 80))
             nodes[node.plays] = facts
@@ -186,7 +186,7 @@ class TargetLab:
         try:
             for name, facts in self.nodes.items():
                 if facts.get("owned"):
-                    self._spawn(name, self.settings())
+                    self._spawn(name, self.settings(name))
             wait.until("the target's Sentinels agreeing on one master with its replicas", self.settled)
             for name, facts in self.nodes.items():
                 if facts.get("owned"):
@@ -249,13 +249,14 @@ class TargetLab:
             addr = f"{f['host']}:{f['port']}" if f.get("host") and f.get("port") else "no address"
             out.append(f"{name:<11} <- {spec.key} ({spec.kind}): {how}, {addr}")
             if spec.process:
-                out += [f"{'':<11}    {line}" for line in _settings_lines(spec.process, self.settings())]
+                out += [f"{'':<11}    {line}" for line in _settings_lines(spec.process, self.settings(name))]
         return out
 
-    def settings(self) -> dict[str, str]:
-        """The scenario's service settings in the harness's names (stack.service_env is written in the
-        stand-in's: read through its adapter), for the processes the harness starts."""
-        return standin_env.as_settings(self.spec.service_env)
+    def settings(self, name: str | None = None) -> dict[str, str]:
+        """The scenario's service settings in the harness's names (stack.service_env and, for an app
+        node, its stack.api_env are written in the stand-in's: read through its adapter), for the
+        processes the harness starts."""
+        return standin_env.as_settings({**self.spec.service_env, **self.spec.api_env.get(name or "", {})})
 
     def _start_note(self, name: str) -> str:
         if self._node_kind_index(name) > self.spec.consumers:
@@ -525,9 +526,24 @@ class TargetLab:
         return topology.settled(self.sentinel_addrs(), self.config.master_name, redis_nodes - 1, self.secrets)
 
     def url(self, name: str) -> str:
-        if name != "api":
-            raise LabError(f"the target's bid URL is the one service address it gives ({name!r} has none)")
-        return self.target.bid.url.rstrip("/")
+        """The bid URL for `api`; another app node (api-2, a differently tuned copy) at its own address,
+        with the bid URL's scheme."""
+        if name == "api":
+            return self.target.bid.url.rstrip("/")
+        addr = self.address(name) if name in self.current_nodes() else None
+        if addr is None or self.current_nodes()[name]["kind"] != "api":
+            raise LabError(f"{name!r} is no app node of target {self.target.name} with an address (as: {name}, port:)")
+        return f"{urllib.parse.urlsplit(self.target.bid.url).scheme}://{addr[0]}:{addr[1]}"
+
+    def client_settings_urls(self) -> dict[str, str]:
+        """The owned apps that report the Redis client settings they run with (process.client_settings):
+        node -> the URL to GET."""
+        out = {}
+        for node in self.target.nodes:
+            if node.process and node.process.client_settings and node.plays in self.current_nodes():
+                host, port = self.address(node.plays)
+                out[node.plays] = f"http://{host}:{port}{node.process.client_settings}"
+        return out
 
     def service_env(self) -> dict[str, str]:
         """What the harness's own Redis users need: the target's Sentinels, master name and passwords

@@ -14,7 +14,7 @@ from pathlib import Path
 KINDS = ("redis", "sentinel", "mysql", "app", "consumer")
 # the catalog names a node may play, per kind (scenario files address these)
 PLAYS = {"redis": ("redis-1", "redis-2", "redis-3"), "sentinel": ("sentinel-1", "sentinel-2", "sentinel-3"),
-         "mysql": ("mysql-1", "mysql-2"), "app": ("api", "api-2"),
+         "mysql": ("mysql-1", "mysql-2"), "app": ("api", "api-2", "api-3"),
          "consumer": tuple(f"consumer-{i}" for i in range(1, 9))}
 DEFAULT_PORTS = {"redis": 6379, "sentinel": 26379, "mysql": 3306, "app": 8080, "consumer": None}
 BODY_PLACEHOLDERS = ("auction", "user", "amount", "key")  # what a bid body template may name
@@ -37,6 +37,7 @@ class ProcessSpec:
     ready_status: tuple[int, ...] = (200,)
     ready_port: int | None = None  # or a port accepting connections on the node's host
     ready_timeout_s: float = 60.0
+    client_settings: str | None = None  # a GET answering the Redis client settings the app runs with (JSON)
 
     def takes(self, setting: str | None) -> bool:
         """The service has this setting (a variable of its own) or says it has none (env_map: null)."""

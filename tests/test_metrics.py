@@ -209,3 +209,33 @@ def test_an_error_after_the_old_masters_conversion_follows_the_conversion(tmp_pa
     m = compute(load_run(d))
     assert m["last_error_kind"] == "demoted master" and m["last_error_follows"] == "+convert-to-slave"
     assert m["last_error_follows_s"] == 0.05
+
+
+def test_a_variant_is_measured_against_the_switch_by_kind_of_error(run_dir):
+    # the fixture's requests as two variants: one failing until after the switch (+2.23 s), one never failing
+    import pandas as pd
+
+    from analysis.metrics import against_switch, errors_by_kind
+    run = load_run(run_dir)
+    fault = {"applied_ms": T0 + 10_000, "until_ms": float("inf")}
+    late = against_switch(run.requests, run.events, fault)
+    assert late == {"last_error_after_switch_s": -0.33, "first_ok_after_switch_s": 0.275}  # 504 ended at +1.9 s
+    clean = run.requests[run.requests["ok"]]
+    assert against_switch(clean, run.events, fault)["last_error_after_switch_s"] == -2.23  # none: ended at the fault
+    assert errors_by_kind(run.requests, fault) == {"refused": 1, "timeout": 1}
+    no_switch = run.events[run.events["event"] != "+switch-master"]
+    assert against_switch(run.requests, no_switch, fault) == {"last_error_after_switch_s": None,
+                                                               "first_ok_after_switch_s": None}
+    assert errors_by_kind(run.requests.iloc[0:0].assign(exception=pd.Series(dtype=str)), fault) == {}
+
+
+def test_writes_known_by_identity_are_lost_by_multiplicity_the_latest_first():
+    import pandas as pd
+
+    from analysis.metrics import by_identity
+    key, other = json.dumps(["1", "7", "12000"]), json.dumps(["2", "8", "13000"])
+    ok = pd.DataFrame({"op": ["bid"] * 4, "write_key": [key, key, key, other], "t_end_ms": [1.0, 3.0, 2.0, 4.0],
+                       "outcome": ["ok"] * 4})
+    lost = by_identity(ok, ['["1", "7", "12000"]', '["1", "7", "12000"]'])  # 3 written, 1 stored: 2 lost
+    assert sorted(lost["t_end_ms"]) == [2.0, 3.0]
+    assert by_identity(ok, []).empty and len(by_identity(ok, [other.replace(" ", "")])) == 1

@@ -128,3 +128,55 @@ def test_the_settings_docs_own_stack_lists_are_the_harness_settings_as_it_names_
     for name, unit, meaning in rows:
         setting = SETTINGS[name.strip("| `")]
         assert unit.replace("\\|", "|") == setting.unit and setting.meaning.startswith(meaning.rstrip(" |")), name
+
+
+APPS = """\
+name: apps-test-{n}
+nodes:
+  r1: {{kind: redis, as: redis-1, container: r1}}
+  r2: {{kind: redis, as: redis-2, container: r2}}
+  r3: {{kind: redis, as: redis-3, container: r3}}
+  s1: {{kind: sentinel, as: sentinel-1, container: s1}}
+  s2: {{kind: sentinel, as: sentinel-2, container: s2}}
+  s3: {{kind: sentinel, as: sentinel-3, container: s3}}
+  db: {{kind: mysql, as: mysql-1, container: db}}
+  a1: &app
+    kind: app
+    as: api
+    port: 18090
+    process:
+      command: ./app
+      env_map: {{redis_timeout_s: {{var: CMD_TIMEOUT_MS, scale: 1000}}{retries}}}
+      client_settings: /internal/redis-client
+  a2: {{<<: *app, as: api-2, port: 18091}}
+  a3: {{<<: *app, as: api-3, port: 18092}}
+bid: {{url: "http://127.0.0.1:18090", path: /bids}}
+"""
+
+
+def _apps(tmp_path, retries: str = "", n: int = 1) -> tuple[scenario.Scenario, TargetLab]:
+    path = tmp_path / f"apps-{n}.yaml"
+    path.write_text(APPS.format(n=n, retries=retries))
+    sc = scenario.load("redis-5-lettuce")  # api_env per app: FAIRBID_REDIS_TIMEOUT_S and FAIRBID_REDIS_RETRIES
+    return sc, TargetLab(target_file.load(path), sc.stack)
+
+
+def test_each_app_of_a_target_gets_its_own_settings_address_and_settings_url(tmp_path):
+    sc, lab = _apps(tmp_path, ", redis_retries: RETRIES")
+    assert target_check.problems(sc, lab, live=False) == []
+    assert {n: lab.target.node(n).process.variables(lab.settings(n)) for n in ("api", "api-2", "api-3")} == {
+        "api": {"CMD_TIMEOUT_MS": "60000", "RETRIES": "0"}, "api-2": {"CMD_TIMEOUT_MS": "3000", "RETRIES": "0"},
+        "api-3": {"CMD_TIMEOUT_MS": "1000", "RETRIES": "5"}}
+    lab.nodes = {
+        name: {"kind": "api", "host": "127.0.0.1", "port": port, "owned": True}
+        for name, port in (("api", 18090), ("api-2", 18091), ("api-3", 18092))}
+    assert [lab.url(n) for n in ("api", "api-2", "api-3")] == [
+        "http://127.0.0.1:18090", "http://127.0.0.1:18091", "http://127.0.0.1:18092"]
+    assert lab.client_settings_urls()["api-3"] == "http://127.0.0.1:18092/internal/redis-client"
+
+
+def test_a_per_app_setting_no_env_map_maps_is_refused_before_anything_starts(tmp_path):
+    sc, lab = _apps(tmp_path, n=2)
+    assert target_check.problems(sc, lab, live=False) == [
+        f"stack.api_env.{api}: a{i} maps no variable for FAIRBID_REDIS_RETRIES (redis_retries) (process.env_map)"
+        for i, api in ((1, "api"), (2, "api-2"), (3, "api-3"))]
