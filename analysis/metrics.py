@@ -57,7 +57,7 @@ METRICS = (
 )
 VARIANT_METRICS = ("requests", "failed_requests", "error_rate", "error_window_s", "p50_ms", "p99_ms", "retries",
                    "user_errors", "duplicates_created", "last_error_after_switch_s", "first_ok_after_switch_s",
-                   "lost_acked")
+                   "lost_acked", "p50_steady_ms", "p99_steady_ms")
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
@@ -385,6 +385,7 @@ def variant_metrics(run: Run) -> dict[str, dict]:
             "error_window_s": error_window(sub, fault["applied_ms"])["error_window_s"] if fault else None,
             "p50_ms": _r(sub["response_time_ms"].quantile(0.5), 1) if len(sub) else None,
             "p99_ms": _r(sub["response_time_ms"].quantile(0.99), 1) if len(sub) else None,
+            **steady_latency(sub, fault),
             "retries": int((pd.to_numeric(hv["attempt"], errors="coerce") > 1).sum()) if len(hv) else 0,
             "user_errors": int((~intents).sum()) if len(intents) else 0,
             "duplicates_created": dup,
@@ -408,6 +409,15 @@ def variant_losses(run: Run) -> pd.DataFrame | None:
             return by_identity(ok, v.acked_not_in_mysql_or_stream)
         return ok[(ok["op"] == "bid") & ok["bid_id"].isin(set(v.acked_not_in_mysql_or_stream))]
     return lost_history(run)
+
+
+def steady_latency(req: pd.DataFrame, fault: dict | None) -> dict:
+    """p50/p99 of the requests that ended before the first fault: what a client's settings cost when
+    nothing fails (absent with no such request)."""
+    steady = req[req["end_ms"] < fault["applied_ms"]] if fault else req
+    rt = steady["response_time_ms"].astype(float)
+    return {"p50_steady_ms": _r(rt.quantile(0.5), 1) if len(steady) else None,
+            "p99_steady_ms": _r(rt.quantile(0.99), 1) if len(steady) else None}
 
 
 def against_switch(req: pd.DataFrame, events: pd.DataFrame, fault: dict | None) -> dict:

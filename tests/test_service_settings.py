@@ -146,7 +146,7 @@ nodes:
     port: 18090
     process:
       command: ./app
-      env_map: {{redis_timeout_s: {{var: CMD_TIMEOUT_MS, scale: 1000}}{retries}}}
+      env_map: {{redis_timeout_s: {{var: CMD_TIMEOUT_MS, scale: 1000}}, redis_deadline_s: null{retries}}}
       client_settings: /internal/redis-client
   a2: {{<<: *app, as: api-2, port: 18091}}
   a3: {{<<: *app, as: api-3, port: 18092}}

@@ -1,0 +1,193 @@
+"""The plan's own client through a failover: the FairBid example (Spring Boot 3.5, Spring Data Redis on
+Lettuce through Sentinel, JPA on MariaDB) built from examples/fairbid with Maven, two copies of it with
+different client settings, a master killed under load, on containers this test starts.
+
+Real servers and the real jar throughout: what each app answers about its client is read back from it,
+and the variants' figures come from the run's own files. Skipped only where no engine answers or Maven
+cannot build the jar (no Maven, or Maven Central out of reach), with the reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pymysql
+import pytest
+
+from tests import docker_stacks
+from tests.conftest import ROOT
+
+docker = pytest.importorskip("docker")
+from lab import engine  # noqa: E402 - after the skip: it imports the Docker SDK
+
+pytestmark = pytest.mark.skipif(not engine.answers(), reason="no Docker engine (scripts/docker-engine.sh start)")
+REDIS, MARIADB = "fairbid-ha/redis:local", "fairbid-ha/mariadb:local"
+NET = "fairbid-lettuce-test"
+NAMES = ("lt-redis-a", "lt-redis-b", "lt-sentinel", "lt-mysql")
+DB_PW, ROOT_PW = "lt-db-secret", "lt-root-secret"
+JAR = ROOT / "examples" / "fairbid" / "target" / "fairbid-example.jar"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _ip(container) -> str:
+    container.reload()
+    return container.attrs["NetworkSettings"]["Networks"][NET]["IPAddress"]
+
+
+@pytest.fixture(scope="module")
+def jar():
+    """The example's jar, built once (scripts/fairbid-stack.sh build keeps it while its sources are unchanged)."""
+    res = subprocess.run(["bash", "scripts/fairbid-stack.sh", "build"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=900)
+    if res.returncode != 0:
+        pytest.skip(f"the FairBid example could not be built (Maven, or Maven Central out of reach): "
+                    f"{(res.stdout + res.stderr)[-600:]}")
+    assert JAR.exists()
+    return JAR
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, jar):
+    client = docker.from_env()
+    docker_stacks.remove(client, NAMES, NET)
+    client.networks.create(NET, driver="bridge")
+    run = dict(detach=True, network=NET)
+    redis_cmd = "mkdir -p /data && exec redis-server --dir /data --protected-mode no "
+    a = client.containers.run(REDIS, name="lt-redis-a", **run, command=["sh", "-c", redis_cmd])
+    client.containers.run(REDIS, name="lt-redis-b", **run, command=["sh", "-c", redis_cmd + f"--replicaof {_ip(a)} 6379"])
+    conf = "\\n".join(["protected-mode no", f"sentinel monitor mymaster {_ip(a)} 6379 1",
+                       "sentinel down-after-milliseconds mymaster 2000", "sentinel failover-timeout mymaster 5000"])
+    client.containers.run(REDIS, name="lt-sentinel", **run, command=[
+        "sh", "-c", f"mkdir -p /data && printf '{conf}\\n' > /data/s.conf && exec redis-sentinel /data/s.conf"])
+    mysql = client.containers.run(
+        MARIADB, name="lt-mysql", **run, entrypoint=["sh", "/conf/mysql-entrypoint.sh"], command=["mysqld"],
+        environment={"MYSQL_ROOT_PASSWORD": ROOT_PW, "MYSQL_DATABASE": "fairbid", "MYSQL_USER": "fairbid",
+                     "MYSQL_PASSWORD": DB_PW},
+        volumes={str(ROOT / "conf" / "mysql-entrypoint.sh"): {"bind": "/conf/mysql-entrypoint.sh", "mode": "ro"},
+                 str(ROOT / "examples" / "fairbid" / "schema.sql"): {
+                     "bind": "/docker-entrypoint-initdb.d/10-schema.sql", "mode": "ro"}})
+    host = _ip(mysql)
+    for _ in range(240):  # bounded: about 2 minutes for MariaDB's first start
+        try:
+            pymysql.connect(host=host, user="fairbid", password=DB_PW, database="fairbid", connect_timeout=1).close()
+            break
+        except pymysql.MySQLError:
+            subprocess.run(["sleep", "0.5"])
+    else:
+        raise AssertionError(f"MariaDB at {host} did not answer")
+    yield {"folder": tmp_path_factory.mktemp("lettuce"), "ports": (_free_port(), _free_port())}
+    docker_stacks.remove(client, NAMES, NET)
+
+
+def _target(stack) -> str:
+    p1, p2 = stack["ports"]
+    app = """\
+          kind: app
+          as: {plays}
+          port: {port}
+          process:
+            command: java -Xmx256m -jar {jar} --spring.profiles.active=sentinel
+            cwd: {root}
+            env: {{SERVER_PORT: "{port}", SENTINELS: "{{sentinels}}", MYSQL_HOST: "{{host:db}}",
+                   MYSQL_PORT: "{{port:db}}", FAIRBID_STREAM_CONSUMERS: "2", {extra}}}
+            env_map: {{redis_timeout_s: {{var: SPRING_DATA_REDIS_TIMEOUT, scale: 1000}}, redis_retries: FAIRBID_REDIS_RETRIES}}
+            ready: {{path: /api/v1/auctions/0, status: [404], timeout_s: 240}}
+            client_settings: /internal/redis-client"""
+    plan = app.format(plays="api", port=p1, jar=JAR, root=ROOT,
+                      extra='SPRING_DATA_REDIS_LETTUCE_POOL_ENABLED: "true", SPRING_DATA_REDIS_LETTUCE_POOL_MAX_ACTIVE: "8"')
+    tuned = app.format(plays="api-2", port=p2, jar=JAR, root=ROOT,
+                       extra="FAIRBID_REDIS_TCP_USER_TIMEOUT: 1s, FAIRBID_REDIS_KEEPALIVE_IDLE: 2s, "
+                             "FAIRBID_REDIS_DISCONNECTED_BEHAVIOR: REJECT_COMMANDS, "
+                             "FAIRBID_REDIS_RECONNECT_DELAY_MAX: 200ms, SPRING_DATA_REDIS_CONNECT_TIMEOUT: 1s")
+    path = stack["folder"] / "lettuce.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        name: lettuce-test
+        nodes:
+          redis-a: {{kind: redis, as: redis-1, container: lt-redis-a}}
+          redis-b: {{kind: redis, as: redis-2, container: lt-redis-b}}
+          sentinel: {{kind: sentinel, as: sentinel-1, container: lt-sentinel}}
+          db: {{kind: mysql, as: mysql-1, container: lt-mysql}}
+          app-plan:
+        {plan}
+          app-tuned:
+        {tuned}
+        sentinel: {{master_name: mymaster}}
+        setup:
+          - {{name: auctions, repeat: 5, path: /api/v1/auctions, headers: {{X-User-Id: "9999"}}, expect: [201],
+             capture: {{auction: data.id}},
+             body: {{title: "a {{n}}", description: t, category: ELECTRONICS, startPrice: 10000,
+                    instantBuyPrice: 1000000000000, duration: HOURS_24, directTradeAvailable: false,
+                    deliveryAvailable: true}}}}
+        users: {{from: 1, to: 500, exclude: [9999]}}
+        bid:
+          url: "http://127.0.0.1:{p1}"
+          path: "/api/v1/auctions/{{auction}}/bids"
+          headers: {{X-User-Id: "{{user}}"}}
+          idempotency_header: Idempotency-Key
+          bodies: [{{weight: 3, body: {{bidType: ONE_TOUCH}}}}, {{weight: 1, body: {{bidType: DIRECT, amount: "{{amount}}"}}}}]
+          amount: {{min: 11000, max: 2000000}}
+          refusals: [{{status: [400, 403], code: error.code, in: [BID_TOO_LOW, SELF_BID_NOT_ALLOWED, AUCTION_ENDED]}}]
+          not_stored: [400, 403, 404]
+          identity:
+            auction_id: {{reply: data.auctionId, sent: "{{auction}}"}}
+            bidder_id: {{reply: data.bidderId, sent: "{{user}}"}}
+            amount: {{reply: data.amount, sent: "{{amount}}"}}
+        verify:
+          idempotency_key: "bid-idem:{{key}}"
+          mysql: {{node: db, user: fairbid, password_env: LT_DB_PASSWORD, database: fairbid,
+                   key_query: "SELECT auction_id, bidder_id, amount FROM bid WHERE (auction_id, bidder_id, amount) IN ({{keys}})",
+                   count_query: "SELECT COUNT(*) FROM bid"}}
+        stream: {{key: "stream:bid-rdb-sync", group: bid-rdb-sync-group,
+                 key_fields: {{auction_id: auctionId, bidder_id: bidderId, amount: amount}}}}
+        logs: {{reader_stopped: 'Unexpected error occurred in scheduled task'}}
+        """))
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def lettuce_run(stack, tmp_path_factory):
+    results = tmp_path_factory.mktemp("lettuce-run")
+    env = {**os.environ, "FAIRBID_HA_RESULTS": str(results), "LT_DB_PASSWORD": DB_PW, "MYSQL_PASSWORD": DB_PW}
+    res = subprocess.run([sys.executable, "-m", "harness.cli", "run", "tests/scenarios/lettuce-failover.yaml",
+                          "--lab", "tests/lab.e2e.yaml", "--target", _target(stack)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=600)
+    runs = sorted(results.glob("*-lettuce-failover"))
+    assert runs, res.stdout[-3000:] + res.stderr[-3000:]
+    return runs[-1], res
+
+
+def test_each_app_answers_the_client_settings_it_really_runs_with(lettuce_run):
+    run_dir, _ = lettuce_run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    plan, tuned = summary["client_settings"]["plan"], summary["client_settings"]["tuned"]
+    assert plan["lettuceVersion"].startswith("6.") and plan["readFrom"] == "MASTER"
+    assert (plan["commandTimeoutMs"], plan["pooled"], plan["pool"]["maxActive"]) == (3000, True, 8)
+    assert (tuned["commandTimeoutMs"], tuned["pooled"], tuned["disconnectedBehavior"]) == (1000, False, "REJECT_COMMANDS")
+    assert tuned["tcpUserTimeout"] == {"enabled": True, "ms": 1000} and tuned["nativeTransport"] == "epoll"
+    assert tuned["serverRetries"] == 5 and plan["serverRetries"] == 0  # the scenario's api_env, through env_map
+    assert "Redis client settings each variant's app answered" in (run_dir / "report.md").read_text()
+
+
+def test_lettuce_follows_the_failover_and_each_variant_is_measured_against_the_switch(lettuce_run):
+    run_dir, res = lettuce_run
+    summary = json.loads((run_dir / "summary.json").read_text())
+    m = summary["metrics"]
+    assert m["faults_failed"] == 0 and m["failover_s"] is not None, res.stdout[-2000:]
+    for variant in ("plan", "tuned"):
+        v = summary["variants"][variant]
+        assert v["requests"] > 100
+        # the switch was seen, so when each client's errors ended against it is a figure, not absent
+        assert v["last_error_after_switch_s"] is not None
+        # Lettuce reconnected by itself: requests sent after the switch succeed within the run
+        assert v["first_ok_after_switch_s"] is not None and v["first_ok_after_switch_s"] < 15
+    # retries with the same Idempotency-Key never placed a bid twice (each key's stored price looked up)
+    assert summary["variants"]["tuned"]["duplicates_created"] == 0
