@@ -15,12 +15,13 @@ SENTINEL = ("detect_s", "odown_s", "failover_s", "failovers", "tilt_count", "til
             "last_error_follows", "last_error_follows_s")
 LOSS = ("lost_acked_writes", "lost_in_redis", "lost_in_mysql", "lost_sets", "lost_acked_during",
         "loss_before_fault_s", "loss_after_fault_s", "loss_after_heal_s", "unknown_landed", "unknown_lost", "duplicates_created",
-        "acked_not_in_mysql_or_stream", "pending_gone")
+        "acked_not_in_mysql_or_stream", "pending_gone", "lost_acked")
 LOAD = ("total_requests", "failed_requests", "error_rate", "requests_per_s", "p50_ms", "p95_ms", "p99_ms",
         "p50_steady_ms", "p99_steady_ms", "error_window_s", "error_rate_during", "recovery_s", "recovery_after_heal_s",
         "first_error_s", "last_error_s", "error_window_bids_s", "error_window_redis_s", "noreplicas_after_s",
         "noreplicas_during", "p99_during_ms",
-        "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests", "last_error_kind")
+        "readonly_errors", "readonly_bids_s", "readonly_redis_s", "requests", "last_error_kind",
+        "last_error_after_switch_s", "first_ok_after_switch_s")
 HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "interrupted_at_stop", "refused_writes", "retries",
            "user_errors", "business_refusals", "login_failures")
 

@@ -158,14 +158,15 @@ def lost_history(run: Run) -> pd.DataFrame:
 
 def by_identity(ok: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
     """Acknowledged bids known by identity, for a list of lost identities that may repeat (a key written
-    n times with m rows stored lost n - m of them): the latest acknowledged writes of each key, as many
-    as it lost (which of equal writes was lost cannot be told; the latest is the one a rewind drops)."""
+    n times with m rows stored lost n - m of them): the earliest acknowledged writes of each key, as many
+    as it lost. A key repeats when a failover rewinds the price and hands the same amount out again: the
+    write before the rewind is the one lost, the later one stored."""
     bids = ok[(ok["op"] == "bid") & ok["write_key"].fillna("").astype(str).ne("")]
     counts = pd.Series([json.dumps(json.loads(k)) for k in missing], dtype="object").value_counts()
     if not len(bids) or not len(counts):
         return bids.iloc[0:0]
     keyed = bids.assign(_key=bids["write_key"].astype(str).map(lambda k: json.dumps(json.loads(k))))
-    keyed = keyed[keyed["_key"].isin(counts.index)].sort_values("t_end_ms", ascending=False)
+    keyed = keyed[keyed["_key"].isin(counts.index)].sort_values("t_end_ms")
     rank = keyed.groupby("_key").cumcount()
     return keyed[rank < keyed["_key"].map(counts)].drop(columns="_key")
 
@@ -401,20 +402,23 @@ def variant_losses(run: Run) -> pd.DataFrame | None:
     in MySQL nor in the stream (an entry a stopped consumer never read is late, not lost); else every
     acknowledged write verification did not find. None where nothing was verified."""
     v, h = run.verify, run.history
-    if v is None or not v.checked:
+    if evidence.loss_gap(run) or v.keyed and not v.mysql_checked:
         return None
     if v.stream_checked:
-        ok = h[h["outcome"] == "ok"]
-        if v.keyed:
-            return by_identity(ok, v.acked_not_in_mysql_or_stream)
-        return ok[(ok["op"] == "bid") & ok["bid_id"].isin(set(v.acked_not_in_mysql_or_stream))]
+        ok, nowhere = h[h["outcome"] == "ok"], v.acked_not_in_mysql_or_stream
+        lost = by_identity(ok, nowhere) if v.keyed else ok[(ok["op"] == "bid") & ok["bid_id"].isin(set(nowhere))]
+        return lost if len(lost) == len(nowhere) else None  # a lost write the history cannot place: no count
     return lost_history(run)
 
 
+STEADY_MS = 10_000  # a variant's cost in steady state: the last 10 s before the fault, past a JVM's warm-up
+
+
 def steady_latency(req: pd.DataFrame, fault: dict | None) -> dict:
-    """p50/p99 of the requests that ended before the first fault: what a client's settings cost when
-    nothing fails (absent with no such request)."""
-    steady = req[req["end_ms"] < fault["applied_ms"]] if fault else req
+    """p50/p99 of the requests that ended in the 10 s before the first fault: what a client's settings
+    cost when nothing fails, after the start's warm-up (absent with no such request)."""
+    steady = (req[(req["end_ms"] < fault["applied_ms"]) & (req["end_ms"] >= fault["applied_ms"] - STEADY_MS)]
+              if fault else req)
     rt = steady["response_time_ms"].astype(float)
     return {"p50_steady_ms": _r(rt.quantile(0.5), 1) if len(steady) else None,
             "p99_steady_ms": _r(rt.quantile(0.99), 1) if len(steady) else None}
@@ -424,13 +428,14 @@ def against_switch(req: pd.DataFrame, events: pd.DataFrame, fault: dict | None) 
     """One client's requests against the fault's failover (its first +switch-master): when its last
     failure ended (negative: before the switch; with no failure at all, the fault's own moment: its
     errors ended there) and when its first request sent after the switch succeeded. Absent with no
-    switch in the fault's window: there is nothing to follow."""
+    switch in the fault's window, or no request of this client sent after it."""
     switch = _first_event(events, "+switch-master", fault["applied_ms"], fault["until_ms"]) if fault else None
-    if switch is None:
+    after = req[req["start_ms"] >= switch] if switch is not None else req.iloc[0:0]
+    if not len(after):  # no switch, or this client sent nothing after it: nothing says when its errors ended
         return {"last_error_after_switch_s": None, "first_ok_after_switch_s": None}
     fails = req[(~req["ok"]) & (req["end_ms"] >= fault["applied_ms"]) & (req["end_ms"] < fault["until_ms"])]
     last = fails["end_ms"].max() if len(fails) else fault["applied_ms"]
-    ok = req[req["ok"] & (req["start_ms"] >= switch)]
+    ok = after[after["ok"]]
     return {"last_error_after_switch_s": _r((last - switch) / 1000),
             "first_ok_after_switch_s": _r((ok["end_ms"].min() - switch) / 1000) if len(ok) else None}
 

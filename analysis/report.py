@@ -88,7 +88,7 @@ def build(run_dir: str | Path) -> rf.Summary:
         metrics=metrics,
         faults=per_fault_table(run),
         headline_fault=_headline(run),
-        variants=variant_metrics(run),
+        variants=_variants(run, metrics),
         client_settings=client_settings(run),
         checks=checks,
         passed=not why_not,
@@ -106,6 +106,17 @@ def build(run_dir: str | Path) -> rf.Summary:
     summary.write(out)
     (out / rf.REPORT).write_text(render(run, summary, [p.name for p in images]))
     return summary
+
+
+def _variants(run: Run, metrics: dict) -> dict[str, dict]:
+    """Each variant's figures as the withheld metrics have them (VARIANT.metric): a figure whose
+    evidence is missing is absent in the variants table too; errors by kind with the load's evidence."""
+    out = {}
+    for name, figures in variant_metrics(run).items():
+        load_seen = metrics.get(f"{name}.requests") is not None
+        out[name] = {k: (v if load_seen else None) if isinstance(v, dict) else metrics.get(f"{name}.{k}")
+                     for k, v in figures.items()}
+    return out
 
 
 def client_settings(run: Run) -> dict | None:

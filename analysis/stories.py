@@ -250,10 +250,14 @@ def client_variant(F: Fig, name: str) -> L:
     ended = F.v(f"{p}last_error_after_switch_s")
     if ended is None:
         raise Missing(f"{p}last_error_after_switch_s")
-    when_en = (f"its last error ended {num(ended)} s after +switch-master" if ended >= 0
-               else f"its last error ended {num(-ended)} s before +switch-master")
-    when_ko = (f"마지막 에러는 +switch-master {num(ended)}초 뒤에 끝났다" if ended >= 0
-               else f"마지막 에러는 +switch-master {num(-ended)}초 전에 끝났다")
+    if not F.v(f"{p}failed_requests"):
+        when_en, when_ko = "no request of it failed", "실패한 요청이 없었다"
+    elif ended >= 0:
+        when_en = f"its last error ended {num(ended)} s after +switch-master"
+        when_ko = f"마지막 에러는 +switch-master {num(ended)}초 뒤에 끝났다"
+    else:
+        when_en = f"its last error ended {num(-ended)} s before +switch-master"
+        when_ko = f"마지막 에러는 +switch-master {num(-ended)}초 전에 끝났다"
     first_ok = F.v(f"{p}first_ok_after_switch_s")
     ok_en = f", the first request sent after the switch succeeded {num(first_ok)} s after it" if first_ok is not None else ""
     ok_ko = f". 전환 뒤 처음 보낸 요청은 전환 {num(first_ok)}초 뒤에 성공했다" if first_ok is not None else ""

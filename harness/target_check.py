@@ -29,9 +29,12 @@ def _count_problems(sc: Scenario, lab: TargetLab, live: bool = True) -> list[str
             out.append(f"the scenario's stack has {asked} {kind} node(s), the target {have}")
     consumers = [n for n in t.nodes if n.kind == "consumer"]
     owned = [n for n in consumers if n.process]
-    # a target with no consumer node consumes inside its apps (FairBid's shape): a fault on a consumer
-    # is refused by its node check; the count is the scenario's shape for the stand-in
-    if consumers and (owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers):
+    # a target with no consumer node consumes inside its apps (FairBid's shape): the stand-in's one
+    # consumer (the default) is that; more, named by the scenario, would reach nothing
+    if not consumers and s.consumers > 1:
+        out.append(f"stack.consumers {s.consumers}: the target names no consumer node (its apps consume "
+                   "inside); a scenario that needs separate consumers needs a target that names them")
+    elif consumers and (owned and len(owned) < s.consumers or not owned and len(consumers) != s.consumers):
         out.append(f"the scenario's stack has {s.consumers} consumer(s), the target "
                    f"{len(consumers)} ({len(owned)} started by the harness)")
     if s.redis_conf and not live:

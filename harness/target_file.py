@@ -321,6 +321,9 @@ def _node(nf: Fields, key: str, folder: Path, refs: dict[str, str | None]) -> Ta
                          f"only a {' or an '.join(PROCESS_KINDS)} may be a process it starts")
     elif "process" in f.data:
         process = _process(f, folder, refs)
+        if process and process.client_settings and kind != "app":
+            f.section("process", PROCESS_KEYS).bad("client_settings", f"only an app answers its client settings "
+                                                                    f"(a {kind} has no address to ask)")
     port = None
     if kind == "consumer":
         if "port" in f.data:

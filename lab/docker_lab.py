@@ -93,7 +93,7 @@ class DockerLab(BaseLab):
         optionally its replica, 0-2 consumers, 1-3 APIs."""
         s = self.spec
         shapes = {(3, 3), (1, 0), (3, 0)}
-        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.consumers > 2:
+        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.consumers > 2 or s.apis > 3:
             raise LabError("the Docker backend runs the topologies of compose/sentinel.yml: 3 Redis with 3 Sentinels, "
                            "1 Redis, or 3 Redis without Sentinel; 1-2 MySQL, 1-3 APIs, 0-2 consumers "
                            f"(this scenario asks {s.settings()}); use the local backend")
@@ -119,8 +119,7 @@ class DockerLab(BaseLab):
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
                "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
                "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port),  # the lab's own address
-               **{f"API{i}_BIND": self.config.api_hosts[i - 1] if len(self.config.api_hosts) >= i else self.config.api_host
-                  for i in (2, 3)},
+               **{f"API{i}_BIND": self.config.api_hosts[min(i, len(self.config.api_hosts)) - 1] for i in (2, 3)},
                **api_files,
                **self.secrets.as_env()}  # passwords reach Compose as variables, never its files
         for var, image in LOCAL_IMAGES.items():  # offline machines: the images built from Debian packages
@@ -152,6 +151,8 @@ class DockerLab(BaseLab):
         services = self._services()
         if self.docker.containers.list(all=True, filters={"label": f"com.docker.compose.project={self.project}"}):
             raise LabError(f"Compose project {self.project} has containers already: refusing to start over them")
+        if self.spec.apis > len(self.config.api_hosts):  # each API is published on an address of its own
+            raise LabError(f"lab config {self.config.source} has too few API addresses for {self.spec.apis} APIs")
         for host in self.config.api_hosts[: self.spec.apis]:
             if address_taken(host, self.config.api_port):
                 raise LabError(f"lab {self.config.name} refuses to start: {host}:{self.config.api_port} "

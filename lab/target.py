@@ -542,7 +542,8 @@ class TargetLab:
         for node in self.target.nodes:
             if node.process and node.process.client_settings and node.plays in self.current_nodes():
                 host, port = self.address(node.plays)
-                out[node.plays] = f"http://{host}:{port}{node.process.client_settings}"
+                scheme = urllib.parse.urlsplit(self.target.bid.url).scheme
+                out[node.plays] = f"{scheme}://{host}:{port}{node.process.client_settings}"
         return out
 
     def service_env(self) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -30,6 +31,9 @@ NET = "fairbid-lettuce-test"
 NAMES = ("lt-redis-a", "lt-redis-b", "lt-sentinel", "lt-mysql")
 DB_PW, ROOT_PW = "lt-db-secret", "lt-root-secret"
 JAR = ROOT / "examples" / "fairbid" / "target" / "fairbid-example.jar"
+# what Maven says when the repository is out of reach (a compile error fails the test instead)
+UNREACHABLE = ("Could not transfer artifact", "Could not resolve dependencies", "Unknown host",
+               "Connection refused", "Network is unreachable", "Connect timed out")
 
 
 def _free_port() -> int:
@@ -46,12 +50,14 @@ def _ip(container) -> str:
 @pytest.fixture(scope="module")
 def jar():
     """The example's jar, built once (scripts/fairbid-stack.sh build keeps it while its sources are unchanged)."""
+    if shutil.which("mvn") is None:
+        pytest.skip("no Maven on this machine: the FairBid example cannot be built")
     res = subprocess.run(["bash", "scripts/fairbid-stack.sh", "build"], cwd=ROOT, capture_output=True, text=True,
                          timeout=900)
-    if res.returncode != 0:
-        pytest.skip(f"the FairBid example could not be built (Maven, or Maven Central out of reach): "
-                    f"{(res.stdout + res.stderr)[-600:]}")
-    assert JAR.exists()
+    out = res.stdout + res.stderr
+    if res.returncode != 0 and any(w in out for w in UNREACHABLE):
+        pytest.skip(f"Maven Central cannot be reached from here: the FairBid example cannot be built: {out[-600:]}")
+    assert res.returncode == 0 and JAR.exists(), f"the FairBid example did not build: {out[-3000:]}"
     return JAR
 
 
@@ -60,6 +66,13 @@ def stack(tmp_path_factory, jar):
     client = docker.from_env()
     docker_stacks.remove(client, NAMES, NET)
     client.networks.create(NET, driver="bridge")
+    try:
+        yield _start(client, tmp_path_factory)
+    finally:
+        docker_stacks.remove(client, NAMES, NET)
+
+
+def _start(client, tmp_path_factory) -> dict:
     run = dict(detach=True, network=NET)
     redis_cmd = "mkdir -p /data && exec redis-server --dir /data --protected-mode no "
     a = client.containers.run(REDIS, name="lt-redis-a", **run, command=["sh", "-c", redis_cmd])
@@ -84,8 +97,7 @@ def stack(tmp_path_factory, jar):
             subprocess.run(["sleep", "0.5"])
     else:
         raise AssertionError(f"MariaDB at {host} did not answer")
-    yield {"folder": tmp_path_factory.mktemp("lettuce"), "ports": (_free_port(), _free_port())}
-    docker_stacks.remove(client, NAMES, NET)
+    return {"folder": tmp_path_factory.mktemp("lettuce"), "ports": (_free_port(), _free_port())}
 
 
 def _target(stack) -> str:
@@ -162,12 +174,14 @@ def lettuce_run(stack, tmp_path_factory):
                          capture_output=True, text=True, timeout=600)
     runs = sorted(results.glob("*-lettuce-failover"))
     assert runs, res.stdout[-3000:] + res.stderr[-3000:]
-    return runs[-1], res
+    summary = json.loads((runs[-1] / "summary.json").read_text())
+    # the run's own checks (a failover within 1-10 s, every fault applied) held: it measured something
+    assert res.returncode == 0 and summary["passed"], res.stdout[-3000:] + res.stderr[-3000:]
+    return runs[-1], summary
 
 
 def test_each_app_answers_the_client_settings_it_really_runs_with(lettuce_run):
-    run_dir, _ = lettuce_run
-    summary = json.loads((run_dir / "summary.json").read_text())
+    run_dir, summary = lettuce_run
     plan, tuned = summary["client_settings"]["plan"], summary["client_settings"]["tuned"]
     assert plan["lettuceVersion"].startswith("6.") and plan["readFrom"] == "MASTER"
     assert (plan["commandTimeoutMs"], plan["pooled"], plan["pool"]["maxActive"]) == (3000, True, 8)
@@ -178,16 +192,14 @@ def test_each_app_answers_the_client_settings_it_really_runs_with(lettuce_run):
 
 
 def test_lettuce_follows_the_failover_and_each_variant_is_measured_against_the_switch(lettuce_run):
-    run_dir, res = lettuce_run
-    summary = json.loads((run_dir / "summary.json").read_text())
+    _, summary = lettuce_run
     m = summary["metrics"]
-    assert m["faults_failed"] == 0 and m["failover_s"] is not None, res.stdout[-2000:]
     for variant in ("plan", "tuned"):
-        v = summary["variants"][variant]
-        assert v["requests"] > 100
-        # the switch was seen, so when each client's errors ended against it is a figure, not absent
-        assert v["last_error_after_switch_s"] is not None
-        # Lettuce reconnected by itself: requests sent after the switch succeed within the run
-        assert v["first_ok_after_switch_s"] is not None and v["first_ok_after_switch_s"] < 15
-    # retries with the same Idempotency-Key never placed a bid twice (each key's stored price looked up)
-    assert summary["variants"]["tuned"]["duplicates_created"] == 0
+        assert m[f"{variant}.requests"] > 100
+        # Lettuce reconnected by itself: a request sent after the switch succeeded, within the run
+        assert m[f"{variant}.first_ok_after_switch_s"] is not None and m[f"{variant}.first_ok_after_switch_s"] < 15
+    # every acknowledged bid was looked up (MySQL and the stream), so the count is a figure, not absent
+    assert m["tuned.lost_acked"] is not None and m["plan.lost_acked"] is not None
+    # the same Idempotency-Key on every retry: no user action acknowledged as two different bids, and no
+    # key answered with two prices (counted from each key's record and each reply's identity)
+    assert m["tuned.duplicates_created"] == 0

@@ -180,3 +180,10 @@ def test_a_per_app_setting_no_env_map_maps_is_refused_before_anything_starts(tmp
     assert target_check.problems(sc, lab, live=False) == [
         f"stack.api_env.{api}: a{i} maps no variable for FAIRBID_REDIS_RETRIES (redis_retries) (process.env_map)"
         for i, api in ((1, "api"), (2, "api-2"), (3, "api-3"))]
+
+
+def test_separate_consumers_asked_of_a_target_that_consumes_inside_its_apps_are_refused(tmp_path):
+    _, lab = _apps(tmp_path, ", redis_retries: RETRIES", n=3)
+    found = target_check.problems(scenario.load("stream-2"), lab, live=False)  # two consumers, one killed
+    assert "stack.consumers 2: the target names no consumer node (its apps consume inside); a scenario that " \
+           "needs separate consumers needs a target that names them" in found
