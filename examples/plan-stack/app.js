@@ -6,19 +6,38 @@
 //                         400/413 {"error": ...} for bad input; 503 {"error", "stored": "unknown"} when Redis fails
 //   GET  /api/bids/{id}   200 {"bid": {...}} or 404 {"error": "not found"}
 //   GET  /health          200 when Redis answers PING, else 503
+//   GET  /internal/redis-client   200 the settings the running ioredis client uses, read from it (below)
 // A bid is stored by one Lua script (EVALSHA): the bid hash, the idempotency key, the auction's top bid
 // and the stream entry the consumer persists to MySQL, all or nothing.
-// Environment: PORT (8080), SENTINELS, MASTER_NAME (mymaster), REDIS_PASSWORD, SENTINEL_PASSWORD,
-// REDIS_COMMAND_TIMEOUT_MS (2000), REDIS_MAX_RETRIES (2), REDIS_CONNECT_TIMEOUT_MS (2000),
-// SENTINEL_COMMAND_TIMEOUT_MS (1000), REDIS_RETRY_CAP_MS (2000), IDEMPOTENCY_TTL_S (86400).
+// Environment: PORT (8080), HOST (0.0.0.0), SENTINELS, MASTER_NAME (mymaster), REDIS_PASSWORD,
+// SENTINEL_PASSWORD, IDEMPOTENCY_TTL_S (86400), REDIS_APP_RETRIES (0: below), and the client's own
+// (common.js): REDIS_COMMAND_TIMEOUT_MS (2000), REDIS_MAX_RETRIES_PER_REQUEST (2), REDIS_OFFLINE_QUEUE
+// (true), REDIS_FAILOVER_DETECTOR (false), REDIS_RETRY_CAP_MS (2000), REDIS_CONNECT_TIMEOUT_MS (2000),
+// REDIS_KEEPALIVE_MS (0), SENTINEL_COMMAND_TIMEOUT_MS (1000).
+//
+// REDIS_APP_RETRIES: how many more times a bid's script call is sent after a Redis failure, only for a
+// bid that carries an Idempotency-Key, waiting 100 ms before the first retry and twice as long before
+// each next one (at most 1 s). Every try sends the same bid id and time, and the script looks the key
+// up before it writes anything, in one step: a try whose earlier attempt was stored (or runs later,
+// from ioredis's queue after its timeout) is answered from it ("replayed": true), never stored twice;
+// an attempt a failover lost is stored again under the same id, the row the consumer may have copied
+// to MySQL already. Without a key a failed call may have been stored (503 "stored": "unknown"), and a
+// second try would be a second bid: it is never retried here.
 
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { intEnv, makeLogger, createRedis, errorKind } = require('./common');
+const IOREDIS_VERSION = require('ioredis/package.json').version;
 
 const PORT = intEnv('PORT', 8080, { min: 1, max: 65535 });
 const HOST = process.env.HOST || '0.0.0.0';
 const IDEM_TTL_S = intEnv('IDEMPOTENCY_TTL_S', 86400, { min: 1 });
+const APP_RETRIES = intEnv('REDIS_APP_RETRIES', 0, { min: 0, max: 100 });
+const APP_RETRY_FIRST_MS = 100;
+const APP_RETRY_MAX_MS = 1000;
+// reply errors a retry can outlive: this server takes no writes now (a replica, loading, no master, too
+// few replicas, busy). Any other reply error (a script's ERR, WRONGTYPE) would only come back again.
+const RETRY_REPLIES = /^(READONLY|LOADING|MASTERDOWN|NOREPLICAS|TRYAGAIN|BUSY)\b/;
 const MAX_BODY = 16 * 1024;
 const MAX_AMOUNT = 1e12;
 const MAX_ID = 64;
@@ -173,6 +192,15 @@ function bidView(h) {
   };
 }
 
+// A failure a retry may outlive: no connection, no answer in time, the offline queue refused or gave up,
+// or a reply from a server that takes no writes just now
+function retryable(err) {
+  if (err && err.name === 'ReplyError') return RETRY_REPLIES.test(String(err.message));
+  return true;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 function redisFailure(res, err, context) {
   const kind = logError(err, context);
   send(res, 503, { error: `redis ${kind}: ${String(err && err.message).split('\n')[0]}`, stored: 'unknown' });
@@ -183,25 +211,35 @@ async function postBid(req, res) {
   const bid = parseBid(raw, req.headers);
   const id = crypto.randomUUID();
   const createdAt = Date.now();
+  const retries = bid.key ? APP_RETRIES : 0; // only a bid the script can recognize is sent again
+  let wait = APP_RETRY_FIRST_MS;
   let reply;
-  try {
-    reply = await redis.placeBid(
-      K.idem(bid.key || ''),
-      K.bid(id),
-      K.top(bid.auctionId),
-      K.stream,
-      bid.key ? '1' : '0',
-      id,
-      bid.auctionId,
-      bid.userId,
-      String(bid.amount),
-      String(createdAt),
-      String(IDEM_TTL_S),
-      'fb:bid:',
-    );
-  } catch (err) {
-    redisFailure(res, err, 'POST /api/bids');
-    return;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      reply = await redis.placeBid(
+        K.idem(bid.key || ''),
+        K.bid(id),
+        K.top(bid.auctionId),
+        K.stream,
+        bid.key ? '1' : '0',
+        id,
+        bid.auctionId,
+        bid.userId,
+        String(bid.amount),
+        String(createdAt),
+        String(IDEM_TTL_S),
+        'fb:bid:',
+      );
+      break;
+    } catch (err) {
+      if (attempt >= retries || !retryable(err)) {
+        redisFailure(res, err, attempt ? `POST /api/bids (after ${attempt} retries)` : 'POST /api/bids');
+        return;
+      }
+      logError(err, `POST /api/bids (retry ${attempt + 1}/${retries} in ${wait} ms)`);
+      await sleep(wait);
+      wait = Math.min(wait * 2, APP_RETRY_MAX_MS);
+    }
   }
   const [created, storedId, extra] = reply;
   if (Number(created) === 1) {
@@ -249,6 +287,31 @@ async function health(res) {
   }
 }
 
+// What the running client uses, read from it (client.options: ioredis's defaults merged with what
+// createRedis gave), not from the environment. retryCapMs is the longest wait the reconnect strategy
+// returns: its answer for a late attempt.
+function clientSettings() {
+  const o = redis.options;
+  const num = (v) => (typeof v === 'number' ? v : null);
+  const hostPort = (s) => {
+    const host = s.host || '127.0.0.1';
+    return `${host.includes(':') ? `[${host}]` : host}:${s.port || 26379}`;
+  };
+  return {
+    client: 'ioredis',
+    version: IOREDIS_VERSION,
+    commandTimeoutMs: num(o.commandTimeout),
+    maxRetriesPerRequest: num(o.maxRetriesPerRequest), // null: ioredis waits for the connection however long
+    enableOfflineQueue: Boolean(o.enableOfflineQueue),
+    failoverDetector: Boolean(o.failoverDetector),
+    connectTimeoutMs: num(o.connectTimeout),
+    keepAliveMs: num(o.keepAlive),
+    retryCapMs: typeof o.retryStrategy === 'function' ? num(o.retryStrategy(1000)) : null,
+    sentinel: { name: o.name, nodes: (o.sentinels || []).map(hostPort) },
+    appRetries: APP_RETRIES,
+  };
+}
+
 async function route(req, res) {
   let path;
   try {
@@ -278,12 +341,19 @@ async function route(req, res) {
     }
     return health(res);
   }
+  if (path === '/internal/redis-client') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+    }
+    return send(res, 200, clientSettings());
+  }
   return send(res, 404, { error: 'not found' });
 }
 
 function main() {
   ({ client: redis, logError } = createRedis(log));
   redis.defineCommand('placeBid', { numberOfKeys: 4, lua: PLACE_BID_LUA });
+  log(`redis client: ${JSON.stringify(clientSettings())}`);
   const server = http.createServer((req, res) => {
     route(req, res).catch((err) => {
       if (err instanceof HttpError) {
@@ -333,4 +403,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { parseBid, HttpError, PLACE_BID_LUA, K, main };
+module.exports = { parseBid, HttpError, PLACE_BID_LUA, K, main, retryable };

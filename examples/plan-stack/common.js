@@ -1,6 +1,19 @@
 'use strict';
 // What app.js and consumer.js share: the Sentinel-aware ioredis client with its production settings,
 // the environment it reads, and the log line writer. Node 18 or newer, CommonJS.
+//
+// The client's environment (unset: the value in brackets, this example's production settings):
+//   REDIS_COMMAND_TIMEOUT_MS (2000)       commandTimeout
+//   REDIS_MAX_RETRIES_PER_REQUEST (2)     maxRetriesPerRequest (REDIS_MAX_RETRIES: its older name, read
+//                                         where this one is unset)
+//   REDIS_OFFLINE_QUEUE (true)            enableOfflineQueue: true|false
+//   REDIS_FAILOVER_DETECTOR (false)       failoverDetector: true|false
+//   REDIS_RETRY_CAP_MS (2000)             the longest wait between reconnect attempts (retryStrategy,
+//                                         sentinelRetryStrategy)
+//   REDIS_CONNECT_TIMEOUT_MS (2000)       connectTimeout
+//   REDIS_KEEPALIVE_MS (0)                keepAlive: TCP keepalive's idle delay, 0 or 1000 and more
+//   SENTINEL_COMMAND_TIMEOUT_MS (1000)    sentinelCommandTimeout
+// A value that is not one of these refuses the start, naming the variable.
 
 const Redis = require('ioredis');
 
@@ -12,6 +25,38 @@ function intEnv(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {})
     throw new Error(`${name} must be an integer in [${min}, ${max}], not ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function boolEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`${name} must be true or false, not ${JSON.stringify(raw)}`);
+}
+
+// REDIS_MAX_RETRIES_PER_REQUEST; where it is unset, REDIS_MAX_RETRIES (its older name, which compose.yml
+// still passes). Both are checked, so a bad value of either refuses the start.
+function maxRetriesEnv(fallback) {
+  const value = intEnv('REDIS_MAX_RETRIES_PER_REQUEST', undefined, { min: 0 });
+  const older = intEnv('REDIS_MAX_RETRIES', undefined, { min: 0 });
+  return value ?? older ?? fallback;
+}
+
+// Node sets the keepalive delay in whole seconds (setKeepAlive: ms / 1000, truncated): 1..999 would be 0,
+// which Linux refuses (TCP_KEEPIDLE 0: EINVAL), leaving the kernel's idle time (tcp_keepalive_time, commonly 2 h)
+function keepAliveEnv(name, fallback) {
+  const value = intEnv(name, fallback, { min: 0, max: 2147483647 });
+  if (value > 0 && value < 1000) {
+    throw new Error(`${name} must be 0 or at least 1000 (Node sets the keepalive delay in whole seconds), not ${value}`);
+  }
+  return value;
+}
+
+// Reconnect waits: 100 ms, doubling, at most capMs. Up to 6400 ms the exponent's bound (16) changes no
+// wait: it is only there so any cap up to REDIS_RETRY_CAP_MS's maximum is reached.
+function backoff(capMs) {
+  return (times) => Math.min(100 * 2 ** Math.min(times - 1, 16), capMs);
 }
 
 // "host:port,host:port" (or host names alone: port 26379) -> ioredis `sentinels`
@@ -74,10 +119,13 @@ function redisSettings() {
     password: process.env.REDIS_PASSWORD || undefined,
     sentinelPassword: process.env.SENTINEL_PASSWORD || undefined,
     commandTimeout: intEnv('REDIS_COMMAND_TIMEOUT_MS', 2000, { min: 1 }),
-    maxRetriesPerRequest: intEnv('REDIS_MAX_RETRIES', 2, { min: 0 }),
+    maxRetriesPerRequest: maxRetriesEnv(2),
+    enableOfflineQueue: boolEnv('REDIS_OFFLINE_QUEUE', true),
+    failoverDetector: boolEnv('REDIS_FAILOVER_DETECTOR', false),
     connectTimeout: intEnv('REDIS_CONNECT_TIMEOUT_MS', 2000, { min: 1 }),
+    keepAlive: keepAliveEnv('REDIS_KEEPALIVE_MS', 0),
     sentinelCommandTimeout: intEnv('SENTINEL_COMMAND_TIMEOUT_MS', 1000, { min: 1 }),
-    retryCapMs: intEnv('REDIS_RETRY_CAP_MS', 2000, { min: 1 }),
+    retryCapMs: intEnv('REDIS_RETRY_CAP_MS', 2000, { min: 1, max: 3600000 }),
   };
 }
 
@@ -88,7 +136,15 @@ function redisSettings() {
 //   for the master, which is how a killed master is left behind;
 // - reconnectOnError: READONLY means we talk to a replica (a master demoted by a failover while the
 //   connection stayed up): reconnect, re-ask Sentinel, and resend the command (2);
-// - enableOfflineQueue: kept (true), bounded by commandTimeout.
+// - enableOfflineQueue: kept (true) by default, bounded by commandTimeout; false fails a command at
+//   once while there is no connection (REDIS_OFFLINE_QUEUE);
+// - failoverDetector (ioredis 5, off by default): once connected, subscribe to +switch-master on the
+//   Sentinels and drop the connection when it comes, so the client reconnects to the new master even
+//   when the old one went silent (a cut link or a stopped host sends no FIN or RST, and commandTimeout
+//   alone fails commands without closing the connection);
+// - keepAlive: ioredis always turns TCP keepalive on; 0 (its default) leaves the kernel's timing
+//   (tcp_keepalive_time, commonly 2 h idle), N >= 1000 probes after N ms idle (Node 20: then every
+//   1 s, 10 probes). Keepalive probes only an idle connection, never one with a command unanswered.
 function createRedis(log, settings = redisSettings()) {
   const logError = makeErrorLog(log, 'redis');
   const client = new Redis({
@@ -99,11 +155,13 @@ function createRedis(log, settings = redisSettings()) {
     commandTimeout: settings.commandTimeout,
     maxRetriesPerRequest: settings.maxRetriesPerRequest,
     connectTimeout: settings.connectTimeout,
+    keepAlive: settings.keepAlive,
     sentinelCommandTimeout: settings.sentinelCommandTimeout,
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times - 1, 6), settings.retryCapMs),
-    sentinelRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times - 1, 6), settings.retryCapMs),
+    failoverDetector: settings.failoverDetector,
+    retryStrategy: backoff(settings.retryCapMs),
+    sentinelRetryStrategy: backoff(settings.retryCapMs),
     reconnectOnError: (err) => (/^READONLY\b/.test(String(err && err.message)) ? 2 : false),
-    enableOfflineQueue: true,
+    enableOfflineQueue: settings.enableOfflineQueue,
   });
   client.on('connect', () => log('redis: connected'));
   client.on('ready', () => {
@@ -118,4 +176,4 @@ function createRedis(log, settings = redisSettings()) {
   return { client, logError, settings };
 }
 
-module.exports = { Redis, intEnv, parseSentinels, makeLogger, makeErrorLog, errorKind, redisSettings, createRedis };
+module.exports = { Redis, intEnv, boolEnv, parseSentinels, backoff, makeLogger, makeErrorLog, errorKind, redisSettings, createRedis };

@@ -10,7 +10,8 @@
 // MYSQL_HOST (127.0.0.1), MYSQL_PORT (3306), MYSQL_USER, MYSQL_PASSWORD, MYSQL_DATABASE (plan),
 // ACK_DELAY_MS (0), CLAIM_IDLE_MS (30000), CLAIM_INTERVAL_S (5), MAX_DELIVERIES (5), BATCH (50),
 // MYSQL_CONNECT_TIMEOUT_MS (2000), MYSQL_QUERY_TIMEOUT_MS (5000), or MYSQL_TIMEOUT_S for both,
-// REDIS_COMMAND_TIMEOUT_MS (2000), REDIS_MAX_RETRIES (2), REDIS_CONNECT_TIMEOUT_MS (2000), ...
+// REDIS_COMMAND_TIMEOUT_MS (2000), REDIS_MAX_RETRIES_PER_REQUEST (2), REDIS_CONNECT_TIMEOUT_MS (2000), ...
+// (common.js lists the client's variables)
 //
 // Log lines (stdout, one per event, "<ISO time> consumer-N <message>"):
 //   started: stream bids group bid-persisters consumer consumer-N
