@@ -8,4 +8,4 @@ _spec = importlib.util.spec_from_file_location("redis_5_lettuce_story", Path(__f
 _kill = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_kill)
 
-STORY = _kill.story("master 네트워크 차단", "", closest=_kill.KILL_CMD)
+STORY = _kill.story("a cut of the master", "master 네트워크 차단", "", closest=_kill.KILL_CMD)

@@ -8,14 +8,19 @@ from bilingual import L
 VARIANTS = ("defaults", "plan", "tuned")
 
 
+def _name(F: Fig) -> str:
+    """The client the run measured, by name: what its apps answered, else the stand-in's."""
+    answers = [s for s in (F.s.client_settings or {}).values() if isinstance(s, dict)]
+    found = next((f"Lettuce {s['lettuceVersion']}" if s.get("lettuceVersion") else f"{s['client']} {s.get('version', '')}"
+                  for s in answers if s.get("lettuceVersion") or s.get("client")), None)
+    return found.strip() if found else "redis-py"
+
+
 def _client(F: Fig) -> L:
     """Which client the run measured: Lettuce where the apps answered their settings, else the stand-in's."""
-    settings = F.s.client_settings or {}
-    version = next((s.get("lettuceVersion") for s in settings.values() if isinstance(s, dict) and s.get("lettuceVersion")),
-                   None)
-    if version:
-        return L(f"Lettuce {version}, each copy's settings as it answered them (client-settings.json)",
-                 f"Lettuce {version}, 각 사본의 설정은 앱이 직접 답한 값(client-settings.json)")
+    if F.s.client_settings:
+        return L(f"{_name(F)}, each copy's settings as it answered them (client-settings.json)",
+                 f"{_name(F)}, 각 사본의 설정은 앱이 직접 답한 값(client-settings.json)")
     return L("the stand-in's redis-py client: only the timeouts and retries apply",
              "stand-in의 redis-py 클라이언트: timeout과 재시도만 적용된다")
 
@@ -35,7 +40,7 @@ def _tuned_verdict(F: Fig) -> L:
              f"{F('tuned.user_errors')}건이었다.")
 
 
-def story(fault_ko: str, cmd: str, closest: str = "") -> Story:
+def story(fault_en: str, fault_ko: str, cmd: str, closest: str = "") -> Story:
     return Story(
         f"클라이언트 튜닝, Lettuce로 — {fault_ko} 때 설정 세 가지를 나란히",
         "같은 서비스의 사본 세 개가 각자의 Redis 클라이언트 설정으로 같은 장애를 맞는다. defaults: Spring Boot 기본값"
@@ -49,20 +54,20 @@ def story(fault_ko: str, cmd: str, closest: str = "") -> Story:
         happened=(lambda F: L(f"Client: {_client(F).en}.", f"클라이언트: {_client(F).ko}."),
                   *(lambda F, v=v: client_variant(F, v) for v in VARIANTS)),
         why=(_tuned_verdict,),
-        learned=lambda F: L(f"On the plan's own client the settings decide what users see: "
+        learned=lambda F: L(f"On {_name(F)} the settings decide what users see: "
                             f"{F('defaults.user_errors')} user-visible failures with Spring Boot's defaults, "
                             f"{F('plan.user_errors')} with the plan's, {F('tuned.user_errors')} tuned.",
-                            f"계획서의 클라이언트에서도 사용자가 무엇을 보는지는 설정이 정한다. 사용자에게 보인 실패가 "
+                            f"{_name(F)}에서도 사용자가 무엇을 보는지는 설정이 정한다. 사용자에게 보인 실패가 "
                             f"Spring Boot 기본값 {F('defaults.user_errors')}건, 계획서 설정 {F('plan.user_errors')}건, "
                             f"튜닝 후 {F('tuned.user_errors')}건이었다."),
         chapter="sentinel",
         answers=(Answer("during", (
-            lambda F: L(f"On Lettuce, the client the plan names ({fault_ko}): with the plan's settings "
+            lambda F: L(f"On {_name(F)} ({fault_en}): with the plan's settings "
                         f"{F.c('plan.failed_requests', 'request')} failed and {F.c('plan.user_errors', 'user')} saw it; "
                         f"tuned, {F.c('tuned.failed_requests', 'request')} failed, the last "
                         f"{F('tuned.last_error_after_switch_s')} after +switch-master, and "
                         f"{F.c('tuned.user_errors', 'user')} saw a failure.",
-                        f"계획서가 말하는 클라이언트 Lettuce에서({fault_ko}): 계획서 설정으로는 요청 "
+                        f"{_name(F)}에서({fault_ko}): 계획서 설정으로는 요청 "
                         f"{F('plan.failed_requests')}건이 실패했고 사용자에게 보인 실패가 {F('plan.user_errors')}건, "
                         f"튜닝 후에는 {F('tuned.failed_requests')}건이 실패했고 마지막 실패는 +switch-master "
                         f"{F('tuned.last_error_after_switch_s')} 뒤, 사용자에게 보인 실패는 {F('tuned.user_errors')}건이었다."),
@@ -71,4 +76,4 @@ def story(fault_ko: str, cmd: str, closest: str = "") -> Story:
 
 
 KILL_CMD = "# 부하 테스트 중 Master 종료\nk6 run scripts/bid-load.js &\ndocker kill redis-master"
-STORY = story("master 종료", KILL_CMD)
+STORY = story("a master kill", "master 종료", KILL_CMD)
