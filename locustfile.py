@@ -221,7 +221,7 @@ class BidUser(FastHttpUser):
                 self.ctx.history.record(t0, t1, "bid", key, outcome=outcome, status=status, error=detail,
                                         write_key=self.model.sent_key(values, sent.used) if outcome == "unknown"
                                         else "", **common)
-                resp.failure(f"HTTP {status}: {self.model.error_code(body) or detail}")
+                resp.failure(self.model.failure_name(status, body, detail))
             return outcome
 
 

@@ -209,7 +209,12 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
 
 ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")),
                ("demoted master", ("READONLY", "is now a slave", "is now a replica")), ("noreplicas", ("NOREPLICAS",)),
-               ("no master", ("MasterNotFound", "No master")), ("refused", ("refused", "Connection reset")))
+               ("no master", ("MasterNotFound", "No master")), ("refused", ("refused", "Connection reset")),
+               # a client that fails a command at once while it has no connection (Lettuce's REJECT_COMMANDS,
+               # ioredis without its offline queue), one whose connection closed under it, one that cancelled it
+               ("rejected while disconnected", ("Commands are rejected", "enableOfflineQueue", "not connected")),
+               ("connection closed", ("Connection closed", "Connection disconnected", "Connection is closed")),
+               ("cancelled", ("CancellationException", "cancelled")))
 
 
 def error_kind(exception: str) -> str:
@@ -371,11 +376,14 @@ def _answered(outcomes: pd.Series) -> bool:
 def variant_metrics(run: Run) -> dict[str, dict]:
     """Per client variant (HTTP request name `/api/bids [VARIANT]`): what its users saw."""
     req, h, out = run.requests, run.history, {}
-    names = [n for n in req["name"].unique() if isinstance(n, str) and n.startswith("/api/bids [")]
+    declared = {v["name"] for v in (run.meta.config.get("load") or {}).get("variants") or []}
+    # the bids' request name is the path the bid is sent to (a target's own), then " [VARIANT]"
+    names = [n for n in req["name"].unique() if isinstance(n, str) and (m := re.search(r" \[([^\]]+)\]$", n))
+             and (not declared or m.group(1) in declared)]
     fault = primary_fault(run)
     lost = variant_losses(run) if "variant" in h.columns else None
     for name in names:
-        variant = name[len("/api/bids ["):-1]
+        variant = name[name.rindex(" [") + 2:-1]
         sub = req[req["name"] == name]
         hv = h[h["variant"] == variant] if "variant" in h.columns and len(h) else h.iloc[0:0]
         intents = hv.groupby("intent")["outcome"].apply(_answered) if len(hv) else pd.Series()

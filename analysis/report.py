@@ -132,12 +132,17 @@ def client_settings(run: Run) -> dict | None:
 
 
 def _settings_rows(settings: dict) -> list[str]:
-    """client-settings.json's answers as one table: a row per setting (nested ones dotted), a column per variant."""
+    """client-settings.json's answers as one table: a row per setting (nested ones dotted, under their
+    parent's place), a column per variant; `-` where a variant's answer has no such setting (no pool)."""
     flat = {name: _flat(s) for name, s in settings.items()}
-    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    tops = list(dict.fromkeys(k for s in settings.values() for k in s))
+    keys = [k for top in tops for k in dict.fromkeys(k for f in flat.values() for k in f
+                                                     if k == top or k.startswith(top + "."))]
+    keys = [k for k in keys if not any(o.startswith(k + ".") for o in keys)]  # `pool: null` beside pool.maxActive
     names = list(flat)
     lines = ["| setting | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    return lines + [f"| {k} | " + " | ".join(fmt(flat[n].get(k)) for n in names) + " |" for k in keys]
+    return lines + [f"| {k} | " + " | ".join(fmt(flat[n][k]) if k in flat[n] else "-" for n in names) + " |"
+                    for k in keys]
 
 
 def _flat(d: dict, prefix: str = "") -> dict:

@@ -24,7 +24,7 @@ from configfile.yaml_lines import line_of
 from lab import templates
 from lab.target_spec import BidCall, BodyChoice, KeyField, Login, Refusal, SetupStep, UserPool
 
-BID_KEYS = {"url", "path", "method", "body", "bodies", "amount", "id_field", "identity", "idempotency_header",
+BID_KEYS = {"url", "path", "method", "body", "bodies", "amount", "id_field", "identity", "idempotency_header", "error_message",
             "not_stored", "refusals", "headers", "query"}
 SETUP_KEYS = {"name", "repeat", "path", "method", "headers", "body", "expect", "capture", "sql", "node"}
 USERS_KEYS = {"from", "to", "exclude", "login"}
@@ -258,13 +258,14 @@ def bid(top: Fields, url_problem, fills: set[str], login_fills: set[str]) -> Bid
                     lambda v: None if v in METHODS else f"{show(v)} is not a method ({', '.join(METHODS)})")
     body, bodies = _bodies(b, known, where)
     id_field = b.text("id_field", BidCall.id_field, DOTTED_RE, DOTTED_HINT)
+    error_message = b.text("error_message", None, DOTTED_RE, DOTTED_HINT)  # a failed reply's own words, for its kind
     header = b.text("idempotency_header", None, HEADER_RE, "is not an HTTP header name")
     headers = _texts(b, "headers", known, where, header=True, login_fills=login_fills, reserved=header)
     amount = _amount(b)
     if url is None:
         return None
     return BidCall(url=url.rstrip("/"), path=path or BidCall.path, method=method, body=body, bodies=bodies,
-                   id_field=id_field, idempotency_header=header,
+                   id_field=id_field, idempotency_header=header, error_message=error_message,
                    not_stored=_statuses(b, "not_stored", 400, 599, "an HTTP status after which nothing was stored"),
                    headers=headers, query=_texts(b, "query", known, where), amount=amount,
                    refusals=_refusals(b), identity=_identity(b, known))

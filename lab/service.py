@@ -88,6 +88,15 @@ class ServiceModel:
                 return str(value)
         return ""
 
+    def failure_name(self, status: int, reply: object, detail: str) -> str:
+        """How a failed bid is named in Locust's stats: its status and error code, and the reply's own
+        message where the target says where it is (bid.error_message: the cause a 500 names, which
+        says what kind of error it was); the reply's text where there is no code."""
+        code = self.error_code(reply)
+        message = templates.at(reply, self.bid.error_message) if self.bid.error_message else None
+        said = f": {str(message)[:160]}" if message is not None and not isinstance(message, (dict, list)) else ""
+        return f"HTTP {status}: {code}{said}" if code else f"HTTP {status}: {detail}"
+
     def classify(self, status: int, reply: object, text: str) -> tuple[str, str]:
         """(outcome, code) of one reply, in DESIGN.md's vocabulary: "refused" by the service's own rules
         (a business refusal, with its code: never a failure), "ok" (acknowledged), "fail" (nothing was

@@ -155,6 +155,7 @@ class BidCall:
     body: dict = field(default_factory=lambda: {"auctionId": "{auction}", "userId": "{user}", "amount": "{amount}"})
     id_field: str = "bidId"
     idempotency_header: str | None = None
+    error_message: str | None = None  # dotted path of a failed reply's message: it joins the failure's name
     not_stored: tuple[int, ...] = ()  # statuses that mean "nothing was stored" (default: every 4xx)
     headers: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)

@@ -2,6 +2,8 @@
 and for a target file; what a target does not give is absent, never 0."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import random
 from dataclasses import fields
 
@@ -86,6 +88,14 @@ def test_a_business_refusal_is_told_apart_from_a_failure_by_its_status_and_code(
     assert model.classify(400, None, "not json")[0] == "fail"
     failure = {"success": False, "error": {"code": "INTERNAL_SERVER_ERROR"}, "serverTime": "2026-12-07T02:01:13.35"}
     assert model.error_code(failure) == "INTERNAL_SERVER_ERROR" and model.error_code(None) == ""  # a failure's name
+    assert model.failure_name(500, failure, "{...}") == "HTTP 500: INTERNAL_SERVER_ERROR"
+    assert model.failure_name(502, None, "Bad Gateway") == "HTTP 502: Bad Gateway"  # no code: the reply's text
+    said = service.ServiceModel(bid=replace(FAIRBID_LIKE, error_message="error.message"), verify=VerifySpec(), stream=None)
+    cause = {"error": {"code": "INTERNAL_SERVER_ERROR", "message": "internal server error: RedisException: Commands are "
+                                                                   "rejected"}}
+    assert said.failure_name(500, cause, "") == ("HTTP 500: INTERNAL_SERVER_ERROR: internal server error: RedisException: "
+                                                 "Commands are rejected")  # its kind: rejected while disconnected
+    assert said.failure_name(500, failure, "") == "HTTP 500: INTERNAL_SERVER_ERROR"  # no message in the reply
     body_only = service.ServiceModel(bid=BidCall(url="http://x", refusals=(Refusal(code="result", codes=("NO",)),)),
                                      verify=VerifySpec(), stream=None)
     assert body_only.classify(200, {"result": "NO"}, "") == ("refused", "NO")

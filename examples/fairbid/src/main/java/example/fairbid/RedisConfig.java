@@ -4,6 +4,7 @@ import io.lettuce.core.ReadFrom;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.Delay;
 import org.springframework.boot.autoconfigure.data.redis.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.boot.autoconfigure.data.redis.RedisProperties;
@@ -20,8 +21,16 @@ import java.util.concurrent.TimeUnit;
 public class RedisConfig {
 
     /** Behind Sentinel every command, reads included, goes to the current master. */
+    /**
+     * FairBid's setting. A readFrom makes Spring Data Redis open a Lettuce master/replica connection,
+     * which follows Sentinel by its own topology refresh: after +elected-leader that refresh waits
+     * out a 5 s timeout, so commands stay on the dead master for seconds after +switch-master.
+     * FAIRBID_REDIS_MASTER_REPLICA=false leaves it out: a plain Sentinel connection, which asks
+     * Sentinel for the master at every reconnect (every command goes to the master either way).
+     */
     @Bean
     @Profile("sentinel")
+    @ConditionalOnProperty(name = "fairbid.redis.master-replica", havingValue = "true", matchIfMissing = true)
     LettuceClientConfigurationBuilderCustomizer readFromMaster() {
         return builder -> builder.readFrom(ReadFrom.MASTER);
     }

@@ -37,8 +37,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         // the root cause names the Redis error (READONLY, NOREPLICAS, a timeout) the wrapper hides
         log.error("request failed: {} ({})", e.getClass().getSimpleName(),
                 NestedExceptionUtils.getMostSpecificCause(e).toString());
+        // the cause's class and words (no ids, no times): a caller can tell a timeout from a refused command
+        Throwable cause = NestedExceptionUtils.getMostSpecificCause(e);
+        String said = String.valueOf(cause.getMessage());
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
-                .body(ApiResponse.fail(ErrorCode.INTERNAL_SERVER_ERROR.name(), "internal server error"));
+                .body(ApiResponse.fail(ErrorCode.INTERNAL_SERVER_ERROR.name(), "internal server error: "
+                        + cause.getClass().getSimpleName() + ": " + said.substring(0, Math.min(120, said.length()))));
     }
 
     /** Spring MVC's own request errors (all 4xx here), in the envelope instead of a problem detail. */
