@@ -214,7 +214,8 @@ ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")),
                # ioredis without its offline queue), one whose connection closed under it, one that cancelled it
                ("rejected while disconnected", ("Commands are rejected", "enableOfflineQueue", "not connected")),
                ("connection closed", ("Connection closed", "Connection disconnected", "Connection is closed")),
-               ("cancelled", ("CancellationException", "cancelled")))
+               ("cancelled", ("CancellationException", "cancelled")),
+               ("retries used up", ("max retries", "maxRetriesPerRequest")))  # ioredis: reconnects failed N times
 
 
 def error_kind(exception: str) -> str:
@@ -400,23 +401,30 @@ def variant_metrics(run: Run) -> dict[str, dict]:
             "duplicates_created": dup,
             **against_switch(sub, run.events, fault),
             "errors_by_kind": errors_by_kind(sub, fault),
-            "lost_acked": int((lost["variant"] == variant).sum()) if lost is not None else None,
+            "lost_acked": lost_count(lost[lost["variant"] == variant]) if lost is not None else None,
         }
     return out
 
 
 def variant_losses(run: Run) -> pd.DataFrame | None:
-    """The acknowledged bids a variant's users lost: where the stream was checked, those found neither
-    in MySQL nor in the stream (an entry a stopped consumer never read is late, not lost); else every
-    acknowledged write verification did not find. None where nothing was verified."""
-    v, h = run.verify, run.history
+    """The acknowledged writes a variant's users lost, as lost_acked_writes counts them for the run
+    (lost_history: missing from any store the service names). None without a settled verification,
+    or where the history cannot place every lost write."""
+    v = run.verify
     if evidence.loss_gap(run) or v.keyed and not v.mysql_checked:
         return None
-    if v.stream_checked:
-        ok, nowhere = h[h["outcome"] == "ok"], v.acked_not_in_mysql_or_stream
-        lost = by_identity(ok, nowhere) if v.keyed else ok[(ok["op"] == "bid") & ok["bid_id"].isin(set(nowhere))]
-        return lost if len(lost) == len(nowhere) else None  # a lost write the history cannot place: no count
-    return lost_history(run)
+    lost = lost_history(run)
+    expected = (len(v.missing_in_mysql) if v.keyed else
+                len(set(v.missing_in_redis or []) | set(v.missing_in_mysql) | set(v.missing_in_http))) + len(v.missing_sets)
+    return lost if lost_count(lost) == expected else None  # a lost write the history cannot place: no count
+
+
+def lost_count(rows: pd.DataFrame) -> int:
+    """Lost writes among history rows: a bid by its id (a replayed bid repeats its row), a bid known by
+    identity by its row (by_identity matched them by multiplicity), a SET by its key."""
+    bids, sets = rows[rows["op"] == "bid"], rows[rows["op"] == "set"]
+    named = bids["bid_id"].notna() & bids["bid_id"].astype(str).ne("")
+    return int(bids[named]["bid_id"].nunique() + (~named).sum() + sets["key"].nunique())
 
 
 STEADY_MS = 10_000  # a variant's cost in steady state: the last 10 s before the fault, past a JVM's warm-up
