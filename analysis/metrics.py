@@ -334,8 +334,8 @@ def monitor_metrics(run: Run) -> dict:
 
 
 def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
-    """What the consumers said of themselves (logs/consumer-*.log, copied into the run), read with the
-    patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
+    """What the consumers said of themselves (logs/consumer-*.log, copied into the run; on a target with
+    no consumer node, its apps' logs, since they consume inside), read with the patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
     pattern the target does not give is absent, with the reason."""
     patterns, standin = rf.service_logs(run.meta.service)
     wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"],
@@ -344,8 +344,10 @@ def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     counts = dict.fromkeys(compiled, 0)
     recreated = reread = 0
     paths = sorted((run.dir / rf.LOGS).glob("consumer-*.log"))
+    if not paths and not standin:  # a target without consumer nodes consumes inside its apps (FairBid's shape)
+        paths = sorted((run.dir / rf.LOGS).glob("api*.log"))
     if not paths:  # no log read is no figure, not 0
-        why = "no consumer log in the run (logs/consumer-*.log)"
+        why = "no consumer log in the run (logs/consumer-*.log, or a target's app logs where its apps consume)"
         names = (*wanted, "group_recreated", "group_reread_entries")
         return dict.fromkeys(names), dict.fromkeys(names, why)
     for path in paths:

@@ -157,4 +157,13 @@ def test_no_consumer_log_in_the_run_is_no_log_figure_not_zero(tmp_path):
     figures, absent = log_metrics(_run(tmp_path, {}, {}))
     assert figures == dict.fromkeys(("persist_errors", "redelivered_duplicates", "readers_stopped", "group_recreated",
                                      "group_reread_entries"))
-    assert absent["persist_errors"] == "no consumer log in the run (logs/consumer-*.log)"
+    assert absent["persist_errors"] == ("no consumer log in the run (logs/consumer-*.log, or a target's app logs "
+                                        "where its apps consume)")
+
+
+def test_a_target_whose_apps_consume_inside_is_read_from_its_app_logs(tmp_path):
+    model = service.from_target(_target(logs=LogPatterns(reader_stopped="Unexpected error occurred in scheduled task")))
+    run = _run(tmp_path, {"service": model.to_json()}, {},
+               {"api.log": "x Unexpected error occurred in scheduled task\n", "api-3.log": "ok\n" +
+                "y Unexpected error occurred in scheduled task\n" * 2, "redis-1.log": "Unexpected error occurred in scheduled task\n"})
+    assert log_metrics(run)[0]["readers_stopped"] == 3  # the apps' own lines; no other node's
