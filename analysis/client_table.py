@@ -15,7 +15,8 @@ import runfiles as rf
 from bilingual import num
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-HEAD = ("| client | variant | failed (kinds) | last error vs switch | first ok after switch | user-visible | lost | "
+WHERE = {"local": "local", "docker": "Docker", "target": "its own stack (Docker)"}
+HEAD = ("| client | on | variant | failed (kinds) | last error vs switch | first ok after switch | user-visible | lost | "
         "duplicates | p50 / p99 before | run |")
 
 
@@ -38,13 +39,16 @@ def _s(value, unit: str = "", signed: bool = False) -> str:
 def rows(run_dir: Path) -> list[str]:
     summary = rf.Summary.load(run_dir)
     m = summary.metrics
-    link = str(run_dir.resolve().relative_to(DOCS.resolve())) + "/"
+    try:
+        link = str(run_dir.resolve().relative_to(DOCS.resolve())) + "/"
+    except ValueError:  # a run outside docs/ (not committed yet): its own path
+        link = str(run_dir) + "/"
     out = []
     for v in summary.variants:
         kinds = sorted(((k.split(".", 2)[2], n) for k, n in m.items() if k.startswith(f"{v}.errors_by_kind.") and n),
                        key=lambda kv: -kv[1])
         failed = _s(m.get(f"{v}.failed_requests")) + (f" ({', '.join(f'{k} {num(n)}' for k, n in kinds)})" if kinds else "")
-        out.append(f"| {client_name(summary)} | {v} | {failed} | {_s(m.get(f'{v}.last_error_after_switch_s'), ' s', True)} | "
+        out.append(f"| {client_name(summary)} | {WHERE.get(summary.backend, summary.backend)} | {v} | {failed} | {_s(m.get(f'{v}.last_error_after_switch_s'), ' s', True)} | "
                    f"{_s(m.get(f'{v}.first_ok_after_switch_s'), ' s', True)} | {_s(m.get(f'{v}.user_errors'))} | "
                    f"{_s(m.get(f'{v}.lost_acked'))} | {_s(m.get(f'{v}.duplicates_created'))} | "
                    f"{_s(m.get(f'{v}.p50_steady_ms'))} / {_s(m.get(f'{v}.p99_steady_ms'))} ms | [run]({link}) |")

@@ -102,24 +102,24 @@ def _start(client, tmp_path_factory) -> dict:
 
 def _target(stack) -> str:
     p1, p2 = stack["ports"]
-    app = """\
-          kind: app
-          as: {plays}
-          port: {port}
-          process:
-            command: java -Xmx256m -jar {jar} --spring.profiles.active=sentinel
-            cwd: {root}
-            env: {{SERVER_PORT: "{port}", SENTINELS: "{{sentinels}}", MYSQL_HOST: "{{host:db}}",
-                   MYSQL_PORT: "{{port:db}}", FAIRBID_STREAM_CONSUMERS: "2", {extra}}}
-            env_map: {{redis_timeout_s: {{var: SPRING_DATA_REDIS_TIMEOUT, scale: 1000}}, redis_retries: FAIRBID_REDIS_RETRIES}}
-            ready: {{path: /api/v1/auctions/0, status: [404], timeout_s: 240}}
-            client_settings: /internal/redis-client"""
-    plan = app.format(plays="api", port=p1, jar=JAR, root=ROOT,
-                      extra='SPRING_DATA_REDIS_LETTUCE_POOL_ENABLED: "true", SPRING_DATA_REDIS_LETTUCE_POOL_MAX_ACTIVE: "8"')
-    tuned = app.format(plays="api-2", port=p2, jar=JAR, root=ROOT,
-                       extra="FAIRBID_REDIS_TCP_USER_TIMEOUT: 1s, FAIRBID_REDIS_KEEPALIVE_IDLE: 2s, "
-                             "FAIRBID_REDIS_DISCONNECTED_BEHAVIOR: REJECT_COMMANDS, "
-                             "FAIRBID_REDIS_RECONNECT_DELAY_MAX: 200ms, SPRING_DATA_REDIS_CONNECT_TIMEOUT: 1s")
+
+    def app(key: str, plays: str, port: int, extra: str) -> str:
+        """One app node, indented as a key of `nodes:`."""
+        return (f"  {key}:\n    kind: app\n    as: {plays}\n    port: {port}\n    process:\n"
+                f"      command: java -Xmx256m -jar {JAR} --spring.profiles.active=sentinel\n      cwd: {ROOT}\n"
+                f'      env: {{SERVER_PORT: "{port}", SENTINELS: "{{sentinels}}", MYSQL_HOST: "{{host:db}}", '
+                f'MYSQL_PORT: "{{port:db}}", FAIRBID_STREAM_CONSUMERS: "2", {extra}}}\n'
+                "      env_map: {redis_timeout_s: {var: SPRING_DATA_REDIS_TIMEOUT, scale: 1000}, "
+                "redis_retries: FAIRBID_REDIS_RETRIES, redis_deadline_s: null}\n"
+                "      ready: {path: /api/v1/auctions/0, status: [404], timeout_s: 240}\n"
+                "      client_settings: /internal/redis-client\n")
+
+    plan = app("app-plan", "api", p1, 'SPRING_DATA_REDIS_LETTUCE_POOL_ENABLED: "true", '
+                                     'SPRING_DATA_REDIS_LETTUCE_POOL_MAX_ACTIVE: "8"')
+    tuned = app("app-tuned", "api-2", p2, 'FAIRBID_REDIS_TCP_USER_TIMEOUT: 1s, FAIRBID_REDIS_KEEPALIVE_IDLE: 2s, '
+                                         'FAIRBID_REDIS_DISCONNECTED_BEHAVIOR: REJECT_COMMANDS, '
+                                         'FAIRBID_REDIS_RECONNECT_DELAY_MAX: 200ms, SPRING_DATA_REDIS_CONNECT_TIMEOUT: 250ms, '
+                                         'FAIRBID_REDIS_MASTER_REPLICA: "false"')
     path = stack["folder"] / "lettuce.yaml"
     path.write_text(textwrap.dedent(f"""\
         name: lettuce-test
@@ -128,10 +128,7 @@ def _target(stack) -> str:
           redis-b: {{kind: redis, as: redis-2, container: lt-redis-b}}
           sentinel: {{kind: sentinel, as: sentinel-1, container: lt-sentinel}}
           db: {{kind: mysql, as: mysql-1, container: lt-mysql}}
-          app-plan:
-        {plan}
-          app-tuned:
-        {tuned}
+        """) + plan + tuned + textwrap.dedent(f"""\
         sentinel: {{master_name: mymaster}}
         setup:
           - {{name: auctions, repeat: 5, path: /api/v1/auctions, headers: {{X-User-Id: "9999"}}, expect: [201],
@@ -145,6 +142,7 @@ def _target(stack) -> str:
           path: "/api/v1/auctions/{{auction}}/bids"
           headers: {{X-User-Id: "{{user}}"}}
           idempotency_header: Idempotency-Key
+          error_message: error.message
           bodies: [{{weight: 3, body: {{bidType: ONE_TOUCH}}}}, {{weight: 1, body: {{bidType: DIRECT, amount: "{{amount}}"}}}}]
           amount: {{min: 11000, max: 2000000}}
           refusals: [{{status: [400, 403], code: error.code, in: [BID_TOO_LOW, SELF_BID_NOT_ALLOWED, AUCTION_ENDED]}}]
@@ -187,6 +185,7 @@ def test_each_app_answers_the_client_settings_it_really_runs_with(lettuce_run):
     assert (plan["commandTimeoutMs"], plan["pooled"], plan["pool"]["maxActive"]) == (3000, True, 8)
     assert (tuned["commandTimeoutMs"], tuned["pooled"], tuned["disconnectedBehavior"]) == (1000, False, "REJECT_COMMANDS")
     assert tuned["tcpUserTimeout"] == {"enabled": True, "ms": 1000} and tuned["nativeTransport"] == "epoll"
+    assert tuned["readFrom"] is None and tuned["connectTimeoutMs"] == 250  # a plain Sentinel connection
     assert tuned["serverRetries"] == 5 and plan["serverRetries"] == 0  # the scenario's api_env, through env_map
     assert "Redis client settings each variant's app answered" in (run_dir / "report.md").read_text()
 
