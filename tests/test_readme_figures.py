@@ -150,20 +150,20 @@ def test_the_front_door_states_its_findings_in_a_measured_section():
 
 
 RUN_LOCAL = "results/runs/20261207-052745-redis-4"
-RUN_DOCKER = "results/docker/runs/20261201-180813-redis-4"
+RUN_DOCKER = "results/docker/runs/20261207-081156-redis-4"
 PAGE = ROOT / "docs" / "planted.md"  # never written: the page the planted text would be
 
 
 def test_a_figure_moved_to_the_wrong_source_fails():
-    """Docker's 10.004 s error window is in the committed Docker run, not the local one."""
-    right = f"## Measured\n\nredis-4 on Docker: errors for 10.004 s ([run]({RUN_DOCKER}/summary.json)).\n"
+    """Docker's 10.002 s error window is in the committed Docker run, not the local one."""
+    right = f"## Measured\n\nredis-4 on Docker: errors for 10.002 s ([run]({RUN_DOCKER}/summary.json)).\n"
     wrong = right.replace(RUN_DOCKER, RUN_LOCAL)
     assert problems(PAGE, right) == []
-    assert problems(PAGE, wrong) == ["docs/planted.md:3: 10.004 is not in the source this text links"]
+    assert problems(PAGE, wrong) == ["docs/planted.md:3: 10.002 is not in the source this text links"]
 
 
 def test_a_figure_that_no_run_measured_fails_even_beside_a_real_source():
-    """The old README's "15.1 s" Docker window: the run it names says 10.004."""
+    """The old README's "15.1 s" Docker window: the run it names says 10.002."""
     text = f"redis-4 on Docker had a 15.1 s error window ([run]({RUN_DOCKER}/))."
     assert problems(PAGE, text) == ["docs/planted.md:1: 15.1 is not in the source this text links"]
 

@@ -252,11 +252,13 @@ def test_fault_injection_names_the_plans_command_and_what_the_backend_did(result
 
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "results"
-EDITIONS = [DOCS, DOCS / "docker", DOCS / "fairbid"]  # the local backend's catalog, the Docker backend's, a target's
-TARGETS = {DOCS / "fairbid": "fairbid"}  # an edition of a team's own stack is made with --target NAME
+# the local backend's catalog, the Docker backend's, and targets' (the client scenarios on Lettuce and ioredis)
+EDITIONS = [DOCS, DOCS / "docker", DOCS / "fairbid", DOCS / "lettuce", DOCS / "ioredis"]
+TARGETS = {DOCS / "fairbid": "fairbid", DOCS / "lettuce": "fairbid-lettuce",  # made with --target NAME
+           DOCS / "ioredis": "plan-stack-ioredis"}
 
 
-@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid"])
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid", "lettuce", "ioredis"])
 def test_the_committed_edition_regenerates_byte_identically_from_its_runs(tmp_path, edition):
     """`make results FROM=docs/results/runs` gives the committed documents, byte for byte."""
     copy = tmp_path / "results"
@@ -268,7 +270,7 @@ def test_the_committed_edition_regenerates_byte_identically_from_its_runs(tmp_pa
         assert (copy / name).read_bytes() == (edition / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid"])
+@pytest.mark.parametrize("edition", EDITIONS, ids=["local", "docker", "fairbid", "lettuce", "ioredis"])
 def test_the_committed_editions_figures_equal_each_runs_summary(edition):
     """Each step's headline figures in both committed documents are its summary.json's."""
     runs = sorted(p for p in (edition / "runs").iterdir() if (p / "summary.json").exists())
