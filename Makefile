@@ -55,6 +55,9 @@ compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"
 results: deps  ## make results [BACKEND=local] [FROM=dir] [TARGET_NAME=name: the runs against that target]
 	$(PY) -m analysis.results_doc $(if $(TARGET_NAME),--target $(TARGET_NAME)) $(if $(FROM),--from $(FROM) $(if $(filter command line environment,$(origin BACKEND)),--backend $(BACKEND)),$(if $(TARGET_NAME),,--backend $(BACKEND)))
 
+client-table: deps  ## make client-table RUNS="docs/results/lettuce/runs/RUN ...": client-recipe.md's table from runs of redis-5-lettuce
+	$(PY) -m analysis.client_table $(RUNS)
+
 edition: deps  ## make edition OUT=dir [BACKEND=local] [TARGET_NAME=name]: newest catalog runs copied (no CSVs) + both documents; docs/results is one
 	$(PY) -m analysis.edition $(or $(OUT),results/edition) --backend $(BACKEND) $(if $(TARGET_NAME),--target $(TARGET_NAME))
 	$(PY) -m harness.staleness $(or $(OUT),results/edition)
