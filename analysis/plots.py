@@ -58,10 +58,20 @@ def effect_spans(run: Run, end_ms: float) -> list[tuple[float, float, float]]:
     switches = switch_events(run.events)["t_ms"] if len(run.events) else pd.Series(dtype=float)
     out = []
     for w in fault_windows(run):
-        fault_end = float(w["healed_ms"] or end_ms)
+        ends = [t for t in (w["healed_ms"], undone_at(run, w)) if t]  # a hand step may undo it before its heal
+        fault_end = float(min(ends)) if ends else end_ms
         after = switches[(switches >= w["applied_ms"]) & (switches < min(fault_end, w["until_ms"]))]
         out.append((float(w["applied_ms"]), float(after.min()) if len(after) else fault_end, fault_end))
     return out
+
+
+def undone_at(run: Run, w: dict) -> float | None:
+    """When a later step of the schedule undid a fault by hand (a kill's `start` of the same node): the
+    fault ends there, not at the test's stop."""
+    undo = w.get("undone_by")
+    later = [f.applied_ms for f in run.faults if isinstance(f, rf.Applied) and undo and f.action == undo
+             and f.node == w.get("node") and f.applied_ms > w["applied_ms"]]
+    return float(min(later)) if later else None
 
 
 def hand_steps(run: Run) -> list[tuple[float, str]]:
@@ -88,6 +98,7 @@ class Marks:
     """What every panel of a figure marks, in seconds from t0: read from the run once per figure."""
 
     spans: list[tuple[float, float, float]]  # (applied, effect end, fault end) of each disruptive fault
+    names: list[str]  # each span's fault, as its label says it (kill redis-1, cut, ...)
     steps: list[tuple[float, str]]  # probes and hand steps
     events: list[tuple[float, str]]  # the Sentinel events worth a line
 
@@ -95,8 +106,18 @@ class Marks:
 def marks(run: Run, t0: float, end_s: float) -> Marks:
     events = marked_events(run)
     return Marks([tuple((t - t0) / 1000 for t in span) for span in effect_spans(run, t0 + end_s * 1000)],
+                 [w["label"] if w["label"] == f"{w['action']} {w['node']}" else f"{w['label']}: {w['action']} {w['node']}"
+                  for w in fault_windows(run)],
                  [((at - t0) / 1000, name) for at, name in hand_steps(run)],
-                 [((t - t0) / 1000, name) for t, name in zip(events["t_ms"], events["event"])] if len(events) else [])
+                 [((t - t0) / 1000, _event_name(name, data)) for t, name, data in
+                  zip(events["t_ms"], events["event"], events["data"].astype(str))] if len(events) else [])
+
+
+def _event_name(event: str, data: str) -> str:
+    """A Sentinel event as marked: whose it is where that is not the master (a replica's +sdown is not
+    the master going down)."""
+    who = data.split(" ", 1)[0]
+    return f"{event} (replica)" if who == "slave" else f"{event} (sentinel)" if who == "sentinel" else event
 
 
 def _mark(ax, m: Marks, labels: bool = False) -> None:
@@ -104,10 +125,15 @@ def _mark(ax, m: Marks, labels: bool = False) -> None:
     hatch the rest of it (the node still faulted, the service already failed over); probes and hand
     steps are green lines. Sentinel events are dotted lines in every panel; their names (labels=True,
     the top panel) at staggered heights."""
-    for applied, effect_end, fault_end in m.spans:
-        ax.axvspan(applied, effect_end, color="red", alpha=0.12, linewidth=0)
+    for (applied, effect_end, fault_end), name in zip(m.spans, m.names):
+        # behind the data (zorder 0): a node's green bar under a band stays green
+        ax.axvspan(applied, effect_end, color="red", alpha=0.12, linewidth=0, zorder=0)
         if fault_end > effect_end:
-            ax.axvspan(effect_end, fault_end, facecolor="none", edgecolor="grey", hatch="//", alpha=0.25, linewidth=0)
+            ax.axvspan(effect_end, fault_end, facecolor="none", edgecolor="grey", hatch="//", alpha=0.25, linewidth=0,
+                       zorder=0)
+        if labels:  # each band named at its foot: a run of several faults tells them apart
+            ax.annotate(name, (applied, 0.02), xycoords=("data", "axes fraction"), fontsize=6.5, color="darkred",
+                        ha="left", va="bottom", rotation=90)
     for x, _ in m.steps:
         ax.axvline(x, color="green", linestyle="--", linewidth=1)
     for x, _ in m.events:
@@ -145,6 +171,12 @@ def _loss_panel(run: Run, t0: float) -> pd.DataFrame | None:
     return pd.DataFrame(out).fillna(0)
 
 
+def _which(run: Run) -> str:
+    """The run, where it ran and what answered: an image read apart from its report still says so."""
+    target = (run.meta.target or {}).get("name")
+    return f"run {run.meta.run_id}, " + (f"target {target}" if target else f"{run.meta.backend} backend")
+
+
 def _verified_note(run: Run) -> str:
     v = run.verify
     if v is None or not v.checked:
@@ -166,6 +198,9 @@ def timeline(run: Run, out: Path) -> Path:
         fails = req.assign(bin=b, line=line)[~req["ok"]].groupby(["bin", "line"]).size().unstack(fill_value=0) / BIN_S
         fails = fails.reindex(rate.index, fill_value=0)  # a bin without failures is 0, not a line across it
         p95 = req.assign(bin=b).groupby("bin")["response_time_ms"].quantile(0.95)
+        # per client variant where the run compares them (their latency is what durability-latency is about)
+        bids = req.assign(bin=b, line=line)[req["request_type"] == "POST"]
+        variants = [c for c in bids["line"].unique() if "[" in str(c)]
         for col in rate.columns:
             axes[0].plot(rate.index, rate[col], label=f"{col} req/s", linewidth=1)
         for col in fails.columns:
@@ -174,6 +209,11 @@ def timeline(run: Run, out: Path) -> Path:
             axes[1].text(0.5, 0.5, "no failed request", transform=axes[1].transAxes, ha="center", fontsize=9,
                          color="grey")
         axes[2].plot(p95.index, p95.values, color="black", linewidth=1, label="p95 ms (all)")
+        for name in sorted(variants):
+            vp = bids[bids["line"] == name].groupby("bin")["response_time_ms"].quantile(0.95)
+            axes[2].plot(vp.index, vp.values, linewidth=1, label=f"{name} p95", alpha=0.8)
+        for ax in axes[:2]:
+            ax.set_ylim(bottom=0)  # a rate from 0: a dip reads as the share it is
         end_s = float(b.max()) + BIN_S
     else:
         end_s = 1.0
@@ -192,10 +232,10 @@ def timeline(run: Run, out: Path) -> Path:
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, shown, labels=(i == 0))
         if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
-    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}\n{_verified_note(run)}", fontsize=11)
+    fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}\n{_which(run)}; {_verified_note(run)}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
     fig.savefig(path, dpi=110)
@@ -256,10 +296,10 @@ def monitor_panels(mon: pd.DataFrame) -> list[tuple[str, str, object]]:
     mysql = mon[mon["source"].astype(str).str.startswith("mysql")]
     panels = [("nodes: answering (green) or not (red)", "up", mon[mon["metric"] == "up"]),
               ("Redis connected clients", "lines", redis_side[redis_side["metric"] == "connected_clients"]),
-              ("replication lag behind the master, bytes", "lines", redis_side[redis_side["metric"] == "lag"]),
+              ("replication lag behind the master, KB", "lag", redis_side[redis_side["metric"] == "lag"]),
               ("Redis memory, MB (solid: used, dashed: RSS, dotted: peak)", "memory",
                redis_side[redis_side["metric"].isin(MEMORY)]),
-              ("stream: pending / lag / length", "stream",
+              ("stream: length and lag (left), pending (right axis)", "stream",
                mon[(mon["source"] == "stream") & mon["metric"].isin(("pending", "lag", "xlen"))]),
               ("MySQL: bid rows", "lines", mysql[mysql["metric"] == "bid_rows"]),
               ("MySQL replica lag, s (Seconds_Behind_Master)", "lines", mysql[mysql["metric"] == "seconds_behind_master"])]
@@ -286,17 +326,27 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
             _up_panel(ax, sel)
         elif kind == "memory":
             _memory(ax, sel)
-        elif kind == "stream":
-            _lines(ax, sel, lambda source, metric: f"{source} {metric}")
+        elif kind == "stream":  # pending (tens) on its own axis: beside the length (thousands) it reads 0
+            _lines(ax, sel[sel["metric"] != "pending"], lambda source, metric: f"{source} {metric}")
+            pending = sel[sel["metric"] == "pending"]
+            if len(pending):
+                right = ax.twinx()
+                t, v = _with_gaps(pending["t"], pending["v"])
+                right.plot(t, v, color="tab:red", linewidth=1, label="pending")
+                right.set_ylim(bottom=0)
+                right.tick_params(axis="y", labelsize=7, colors="tab:red")
+                right.legend(fontsize=7, loc="upper center")
+        elif kind == "lag":
+            _lines(ax, sel, lambda source, metric: source, scale=1024)
         else:
             _lines(ax, sel, lambda source, metric: source)
         ax.set_title(title, fontsize=9, loc="left")
         _mark(ax, shown)
         if kind != "up" and ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7, loc="upper right", ncol=3)
+            ax.legend(fontsize=7, loc="best", ncol=3)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
-    fig.suptitle(f"{run.meta.scenario}: the stack as sampled (monitor.csv, every 0.25 s)", fontsize=11)
+    fig.suptitle(f"{run.meta.scenario}: the stack as sampled (monitor.csv, every 0.25 s)\n{_which(run)}", fontsize=11)
     fig.tight_layout()
     path = out / "monitor.png"
     fig.savefig(path, dpi=110)

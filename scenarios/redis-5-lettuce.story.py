@@ -42,7 +42,7 @@ def _tuned_verdict(F: Fig) -> L:
 
 def story(fault_en: str, fault_ko: str, cmd: str, closest: str = "") -> Story:
     return Story(
-        f"클라이언트 튜닝, Lettuce로 — {fault_ko} 때 설정 세 가지를 나란히",
+        f"클라이언트 튜닝 — {fault_ko} 때 한 클라이언트의 설정 세 가지를 나란히",
         "같은 서비스의 사본 세 개가 각자의 Redis 클라이언트 설정으로 같은 장애를 맞는다. defaults: Spring Boot 기본값"
         "(timeout 미설정 = Lettuce의 60초, pool 없음)과 매번 새 Idempotency-Key로 곧바로 두 번 재시도하는 입찰자. plan: "
         "계획서의 설정(timeout 3000ms, pool max-active 8). tuned: 이 프로젝트의 권장값(1초 timeout, TCP keepalive와 "
