@@ -48,7 +48,9 @@ def rows(run_dir: Path) -> list[str]:
         kinds = sorted(((k.split(".", 2)[2], n) for k, n in m.items() if k.startswith(f"{v}.errors_by_kind.") and n),
                        key=lambda kv: -kv[1])
         failed = _s(m.get(f"{v}.failed_requests")) + (f" ({', '.join(f'{k} {num(n)}' for k, n in kinds)})" if kinds else "")
-        out.append(f"| {client_name(summary)} | {WHERE.get(summary.backend, summary.backend)} | {v} | {failed} | {_s(m.get(f'{v}.last_error_after_switch_s'), ' s', True)} | "
+        where = WHERE.get(summary.backend, summary.backend)
+        out.append(f"| {client_name(summary)} | {where} | {v} | {failed} | "
+                   f"{_s(m.get(f'{v}.last_error_after_switch_s'), ' s', True)} | "
                    f"{_s(m.get(f'{v}.first_ok_after_switch_s'), ' s', True)} | {_s(m.get(f'{v}.user_errors'))} | "
                    f"{_s(m.get(f'{v}.lost_acked'))} | {_s(m.get(f'{v}.duplicates_created'))} | "
                    f"{_s(m.get(f'{v}.p50_steady_ms'))} / {_s(m.get(f'{v}.p99_steady_ms'))} ms | [run]({link}) |")

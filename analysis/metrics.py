@@ -8,7 +8,6 @@ named fault gets its own as `NAME.metric` (so a run can compare a kill with a cu
 from __future__ import annotations
 
 import json
-
 import re
 
 import pandas as pd
@@ -335,8 +334,9 @@ def monitor_metrics(run: Run) -> dict:
 
 def log_metrics(run: Run) -> tuple[dict, dict[str, str]]:
     """What the consumers said of themselves (logs/consumer-*.log, copied into the run; on a target with
-    no consumer node, its apps' logs, since they consume inside), read with the patterns of the service that ran (the stand-in's, or those its target file gives). A figure whose
-    pattern the target does not give is absent, with the reason."""
+    no consumer node, its apps' logs, since they consume inside), read with the patterns of the service
+    that ran (the stand-in's, or those its target file gives). A figure whose pattern the target does not
+    give is absent, with the reason."""
     patterns, standin = rf.service_logs(run.meta.service)
     wanted = {"persist_errors": patterns["persist_error"], "redelivered_duplicates": patterns["redelivered"],
               "readers_stopped": patterns["reader_stopped"]}

@@ -121,13 +121,13 @@ def _target(stack) -> str:
                                          'FAIRBID_REDIS_RECONNECT_DELAY_MAX: 200ms, SPRING_DATA_REDIS_CONNECT_TIMEOUT: 250ms, '
                                          'FAIRBID_REDIS_MASTER_REPLICA: "false"')
     path = stack["folder"] / "lettuce.yaml"
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(textwrap.dedent("""\
         name: lettuce-test
         nodes:
-          redis-a: {{kind: redis, as: redis-1, container: lt-redis-a}}
-          redis-b: {{kind: redis, as: redis-2, container: lt-redis-b}}
-          sentinel: {{kind: sentinel, as: sentinel-1, container: lt-sentinel}}
-          db: {{kind: mysql, as: mysql-1, container: lt-mysql}}
+          redis-a: {kind: redis, as: redis-1, container: lt-redis-a}
+          redis-b: {kind: redis, as: redis-2, container: lt-redis-b}
+          sentinel: {kind: sentinel, as: sentinel-1, container: lt-sentinel}
+          db: {kind: mysql, as: mysql-1, container: lt-mysql}
         """) + plan + tuned + textwrap.dedent(f"""\
         sentinel: {{master_name: mymaster}}
         setup:

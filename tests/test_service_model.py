@@ -2,10 +2,8 @@
 and for a target file; what a target does not give is absent, never 0."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 import random
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import pandas as pd
 
@@ -164,6 +162,7 @@ def test_no_consumer_log_in_the_run_is_no_log_figure_not_zero(tmp_path):
 def test_a_target_whose_apps_consume_inside_is_read_from_its_app_logs(tmp_path):
     model = service.from_target(_target(logs=LogPatterns(reader_stopped="Unexpected error occurred in scheduled task")))
     run = _run(tmp_path, {"service": model.to_json()}, {},
-               {"api.log": "x Unexpected error occurred in scheduled task\n", "api-3.log": "ok\n" +
-                "y Unexpected error occurred in scheduled task\n" * 2, "redis-1.log": "Unexpected error occurred in scheduled task\n"})
+               {"api.log": "x Unexpected error occurred in scheduled task\n",
+                "api-3.log": "ok\n" + "y Unexpected error occurred in scheduled task\n" * 2,
+                "redis-1.log": "Unexpected error occurred in scheduled task\n"})
     assert log_metrics(run)[0]["readers_stopped"] == 3  # the apps' own lines; no other node's

@@ -292,8 +292,8 @@ RULES = {
                                           'headers: {idempotency-key: x}}', 5, "bid.headers.idempotency-key",
                                           "is the idempotency_header: the harness sets it on each bid"),
     "bid unknown key": ('bid: {url: "http://127.0.0.1:8080", timeout: 3}', 5, "bid.timeout",
-                        "unknown key (known: amount, bodies, body, error_message, headers, id_field, idempotency_header, identity, method, "
-                        "not_stored, path, query, refusals, url)"),
+                        "unknown key (known: amount, bodies, body, error_message, headers, id_field, idempotency_header, "
+                        "identity, method, not_stored, path, query, refusals, url)"),
     # verification
     "redis_key holds {id}": ('verify: {redis_key: "bid:x"}', 5, "verify.redis_key", "'bid:x' must contain {id}"),
     "redis_key only {id}": ('verify: {redis_key: "bid:{id}:{x}"}', 5, "verify.redis_key",
