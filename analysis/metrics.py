@@ -377,7 +377,7 @@ def _answered(outcomes: pd.Series) -> bool:
 
 
 def variant_metrics(run: Run) -> dict[str, dict]:
-    """Per client variant (HTTP request name `/api/bids [VARIANT]`): what its users saw."""
+    """Per client variant (a bid request's name ending ` [VARIANT]`): what its users saw."""
     req, h, out = run.requests, run.history, {}
     declared = {v["name"] for v in (run.meta.config.get("load") or {}).get("variants") or []}
     # the bids' request name is the path the bid is sent to (a target's own), then " [VARIANT]"
