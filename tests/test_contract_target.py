@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -39,17 +38,6 @@ def _remove_all(client) -> None:
     docker_stacks.remove(client, NAMES, NET)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ip(container) -> str:
-    container.reload()
-    return container.attrs["NetworkSettings"]["Networks"][NET]["IPAddress"]
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """The stack as a team runs it: the guard on the first master's command line only, no passwords."""
@@ -62,7 +50,7 @@ def stack(tmp_path_factory):
     redis_cmd = "mkdir -p /data && exec redis-server --dir /data --protected-mode no "
     a = client.containers.run(REDIS, name="ct-redis-a", **run, command=[
         "sh", "-c", redis_cmd + "--min-replicas-to-write 1 --min-replicas-max-lag 5"])
-    ip_a = _ip(a)
+    ip_a = docker_stacks.ip(a, NET)
     client.containers.run(REDIS, name="ct-redis-b", **run, command=["sh", "-c", redis_cmd + f"--replicaof {ip_a} 6379"])
     conf = "\\n".join(["protected-mode no", f"sentinel monitor lots {ip_a} 6379 1",
                        "sentinel down-after-milliseconds lots 2000", "sentinel failover-timeout lots 5000"])
@@ -74,7 +62,8 @@ def stack(tmp_path_factory):
                      "MYSQL_PASSWORD": DB_PW},
         volumes={str(ROOT / "conf" / "mysql-entrypoint.sh"): {"bind": "/conf/mysql-entrypoint.sh", "mode": "ro"},
                  str(folder / "schema.sql"): {"bind": "/docker-entrypoint-initdb.d/10-schema.sql", "mode": "ro"}})
-    facts = {"folder": folder, "sentinel": f"{_ip(sentinel)}:26379", "mysql": _ip(mysql), "port": _free_port()}
+    facts = {"folder": folder, "sentinel": f"{docker_stacks.ip(sentinel, NET)}:26379",
+             "mysql": docker_stacks.ip(mysql, NET), "port": docker_stacks.free_port()}
     _wait_mysql(facts["mysql"])
     yield facts
     _remove_all(client)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -34,17 +33,6 @@ JAR = ROOT / "examples" / "fairbid" / "target" / "fairbid-example.jar"
 # what Maven says when the repository is out of reach (a compile error fails the test instead)
 UNREACHABLE = ("Could not transfer artifact", "Could not resolve dependencies", "Unknown host",
                "Connection refused", "Network is unreachable", "Connect timed out")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _ip(container) -> str:
-    container.reload()
-    return container.attrs["NetworkSettings"]["Networks"][NET]["IPAddress"]
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +64,9 @@ def _start(client, tmp_path_factory) -> dict:
     run = dict(detach=True, network=NET)
     redis_cmd = "mkdir -p /data && exec redis-server --dir /data --protected-mode no "
     a = client.containers.run(REDIS, name="lt-redis-a", **run, command=["sh", "-c", redis_cmd])
-    client.containers.run(REDIS, name="lt-redis-b", **run, command=["sh", "-c", redis_cmd + f"--replicaof {_ip(a)} 6379"])
-    conf = "\\n".join(["protected-mode no", f"sentinel monitor mymaster {_ip(a)} 6379 1",
+    master = docker_stacks.ip(a, NET)
+    client.containers.run(REDIS, name="lt-redis-b", **run, command=["sh", "-c", redis_cmd + f"--replicaof {master} 6379"])
+    conf = "\\n".join(["protected-mode no", f"sentinel monitor mymaster {master} 6379 1",
                        "sentinel down-after-milliseconds mymaster 2000", "sentinel failover-timeout mymaster 5000"])
     client.containers.run(REDIS, name="lt-sentinel", **run, command=[
         "sh", "-c", f"mkdir -p /data && printf '{conf}\\n' > /data/s.conf && exec redis-sentinel /data/s.conf"])
@@ -88,7 +77,7 @@ def _start(client, tmp_path_factory) -> dict:
         volumes={str(ROOT / "conf" / "mysql-entrypoint.sh"): {"bind": "/conf/mysql-entrypoint.sh", "mode": "ro"},
                  str(ROOT / "examples" / "fairbid" / "schema.sql"): {
                      "bind": "/docker-entrypoint-initdb.d/10-schema.sql", "mode": "ro"}})
-    host = _ip(mysql)
+    host = docker_stacks.ip(mysql, NET)
     for _ in range(240):  # bounded: about 2 minutes for MariaDB's first start
         try:
             pymysql.connect(host=host, user="fairbid", password=DB_PW, database="fairbid", connect_timeout=1).close()
@@ -97,7 +86,8 @@ def _start(client, tmp_path_factory) -> dict:
             subprocess.run(["sleep", "0.5"])
     else:
         raise AssertionError(f"MariaDB at {host} did not answer")
-    return {"folder": tmp_path_factory.mktemp("lettuce"), "ports": (_free_port(), _free_port())}
+    ports = (docker_stacks.free_port(), docker_stacks.free_port())
+    return {"folder": tmp_path_factory.mktemp("lettuce"), "ports": ports}
 
 
 def _target(stack) -> str:
