@@ -24,12 +24,14 @@ log = logging.getLogger("faults")
 
 
 def resolve(lab: Lab, target: Target) -> str:
-    """The node a target names now: a node name as is, a role as Sentinel sees it at this moment."""
+    """The node a target names now: a node name as is, a role as Sentinel (or a cluster's nodes, for a
+    shard) sees it at this moment."""
     if target.node:
         return target.node
+    by_shard = {"shard": target.shard} if target.shard else {}
     if target.role == "master":
-        return lab.master()
-    replicas = lab.replicas()
+        return lab.master(**by_shard)
+    replicas = lab.replicas(**by_shard)
     if not replicas:
         raise HarnessError("no replica is up to target")
     return replicas[0]

@@ -26,9 +26,12 @@ ENTRY_KEYS = {"at", "action", "target", "duration", "name"}
 class Target:
     node: str | None = None
     role: str | None = None
+    shard: int | None = None  # a Redis Cluster's shard (1 owns slot 0); None: the first, or no cluster
 
     def __str__(self) -> str:
-        return self.node if self.node else f"role:{self.role}"
+        if self.node:
+            return self.node
+        return f"role:{self.role}" + (f" shard:{self.shard}" if self.shard else "")
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,14 @@ def _target(raw: object, nodes: set[str] | None) -> Target:
         if nodes is not None and raw not in nodes:
             raise ValueError(f"unknown node {raw!r} (this stack has: {', '.join(sorted(nodes))})")
         return Target(node=raw)
-    if isinstance(raw, dict) and set(raw) == {"role"}:
+    if isinstance(raw, dict) and set(raw) in ({"role"}, {"role", "shard"}):
         if raw["role"] not in ROLES:
             raise ValueError(f"unknown role {raw['role']!r} (known: {', '.join(ROLES)})")
-        return Target(role=raw["role"])
-    raise ValueError("target must be a node name or {role: master|replica}")
+        shard = raw.get("shard")
+        if "shard" in raw and (isinstance(shard, bool) or not isinstance(shard, int) or shard < 1):
+            raise ValueError(f"shard {shard!r} is not a shard number (1, 2, ...: shard 1 owns slot 0)")
+        return Target(role=raw["role"], shard=shard)
+    raise ValueError("target must be a node name or {role: master|replica} (a cluster's: {role: ..., shard: N})")
 
 
 def _before_end(at_s: float, run_time_s: float | None) -> str | None:

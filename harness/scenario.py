@@ -18,12 +18,22 @@ from harness.campaign_bounds import parse as parse_campaign
 from harness.halt import Halt
 from harness.halt import parse as parse_halt
 from lab.config import ROOT
-from lab.spec import CLIENT_ENV, NODE_LIMITS, REDIS_INT_MAX, SentinelTimings, StackSpec, read_env, redis_directive_problem
+from lab.spec import (
+    CLIENT_ENV,
+    NODE_LIMITS,
+    REDIS_INT_MAX,
+    ClusterSpec,
+    SentinelTimings,
+    StackSpec,
+    read_env,
+    redis_directive_problem,
+)
 
 SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
             "checks", "halt", "campaign"}
-STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env"}
+STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env", "cluster"}
+CLUSTER_LIMITS = {"shards": (3, 3), "replicas": (0, 1), "node_timeout_ms": (100, REDIS_INT_MAX)}  # 6 addresses per lab
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # it names the run directory: no slashes
@@ -129,15 +139,35 @@ def _client(top: Fields) -> dict:
     return {k: c.data[k] for k, v in ok.items() if v is not None}
 
 
+def _cluster(st: Fields, counts: dict) -> ClusterSpec | None:
+    """A Redis Cluster in place of master, replicas and Sentinels: its nodes are redis-1..redis-N, so a
+    count of Redis nodes or Sentinels beside it is refused (they would mean another topology).
+    3 shards: the lab configs offer six cluster addresses, and the stand-in's hash tags spread over 3."""
+    if "cluster" not in st.data:
+        return None
+    c = st.section("cluster", set(CLUSTER_LIMITS))
+    spec = ClusterSpec(**{k: c.integer(k, getattr(ClusterSpec, k), lo, hi) for k, (lo, hi) in CLUSTER_LIMITS.items()})
+    for key in ("redis", "sentinels"):
+        if key in st.data:
+            st.bad(key, f"a cluster stack has no {key} count of its own (its nodes: stack.cluster shards x "
+                        "(1 + replicas); no Sentinel runs beside it)")
+    counts.update(redis=spec.nodes, sentinels=0)
+    return spec
+
+
 def _stack(top: Fields, client: dict) -> StackSpec:
     st = top.section("stack", STACK_KEYS)
-    counts = {k: st.integer(k, getattr(StackSpec, k), lo, hi) for k, (lo, hi) in NODE_LIMITS.items()}
-    shape = StackSpec(**counts)
+    counts = {k: st.integer(k, getattr(StackSpec, k), lo, hi) for k, (lo, hi) in NODE_LIMITS.items()
+              if not ("cluster" in st.data and k in ("redis", "sentinels"))}
+    counts.setdefault("redis", StackSpec.redis)
+    counts.setdefault("sentinels", StackSpec.sentinels)
+    cluster = _cluster(st, counts)
+    shape = StackSpec(**counts, cluster=cluster)
     nodes = set(shape.node_names())
     service_env = {CLIENT_ENV[k]: str(v) for k, v in client.items()}
     service_env.update(read_env(st.section("service_env"), nodes))
     redis_conf = scalars(st.section("redis_conf"), lambda key, _v: redis_directive_problem(key))
-    return StackSpec(**counts, sentinel=_sentinel(st, counts["sentinels"]), redis_conf=redis_conf,
+    return StackSpec(**counts, cluster=cluster, sentinel=_sentinel(st, counts["sentinels"]), redis_conf=redis_conf,
                      service_env=service_env, api_env=_api_env(st.section("api_env"), shape.api_names(), nodes))
 
 
@@ -203,6 +233,12 @@ def load(name: str) -> Scenario:
     halt = parse_halt(top)
     run_time = None if "load.run_time" in problems.failed else load_.run_time_s
     faults = check_schedule(raw.get("faults"), problems, set(stack.node_names()), run_time, raw.line_of("faults"))
+    shards = stack.cluster.shards if stack.cluster else 0
+    for f in faults:
+        if f.target.shard and f.target.shard > shards:
+            problems.add(f.line, f"faults[{f.index}].target.shard",
+                         f"{f.target.shard} is not a shard of this stack ("
+                         + (f"stack.cluster has {shards}" if shards else "no stack.cluster: shards are a cluster's") + ")")
     variant_names = {v.name for v in load_.variants}
     declared = variant_names if load_.variants != (Variant(),) else set()
     for f in faults:

@@ -13,11 +13,12 @@ import pymysql
 import redis
 
 from errors import LabError
-from lab import clients, service, topology
+from lab import clients, cluster, service, topology
 from lab.config import LabConfig
+from lab.protocol import stream_keys
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
-from lab.spec import SentinelTimings, StackSpec
+from lab.spec import ClusterSpec, SentinelTimings, StackSpec
 from lab.standin_env import stream_names
 from lab.target_spec import Target
 from runfiles import BackendFacts
@@ -89,7 +90,7 @@ class BaseLab:
     def service(self) -> ServiceModel:
         """The stand-in's conventions, with the stream names the lab runs it with."""
         s = stream_names(self.service_env())
-        return service.standin(s.stream, s.group, s.dead_letter_stream)
+        return service.standin(s.stream, s.group, s.dead_letter_stream, cluster=self.spec.cluster is not None)
 
     # ---- node facts ----------------------------------------------------------------------
     def node_names(self) -> list[str]:
@@ -130,9 +131,24 @@ class BaseLab:
         return f"http://{host}:{port}"
 
     # ---- roles ---------------------------------------------------------------------------
-    def master(self) -> str:
+    def cluster_addrs(self) -> list[tuple[str, int]]:
+        return [self.address(n) for n in self.nodes if self.nodes[n]["kind"] == "redis"]
+
+    def shard(self, index: int | None) -> cluster.Shard:
+        """A cluster's shard as its nodes say now (shard 1 owns slot 0), read when a fault fires."""
+        shards = cluster.shards(self.cluster_addrs(), self.secrets.redis)
+        index = index or 1
+        if not 1 <= index <= len(shards):
+            raise LabError(f"no shard {index} in lab {self.config.name}: its nodes describe {len(shards)}")
+        return shards[index - 1]
+
+    def master(self, shard: int | None = None) -> str:
         """The node Sentinel names as master; where no Sentinel runs, the node the service is pointed at
-        (after a manual failover and repoint, that is the promoted replica)."""
+        (after a manual failover and repoint, that is the promoted replica). In a cluster, the master of
+        `shard` (the first by default) as the cluster's nodes name it."""
+        if self.spec.cluster:
+            addr = self.shard(shard).master
+            return self.node_by_address(*addr) or f"{addr[0]}:{addr[1]}"
         if not self.spec.sentinels:
             api = self.spec.api_names()[0] if self.spec.apis else None
             direct = ((self.nodes.get(api) or {}).get("env") or {}).get("FAIRBID_REDIS") if api else None
@@ -146,13 +162,18 @@ class BaseLab:
             raise LabError(f"no Sentinel of lab {self.config.name} names a known master (answer: {addr})")
         return name
 
-    def replicas(self) -> list[str]:
+    def replicas(self, shard: int | None = None) -> list[str]:
+        if self.spec.cluster:
+            return sorted(n for n in (self.node_by_address(*a) for a in self.shard(shard).replicas) if n)
         if not self.spec.sentinels:
             return [n for n in self.nodes if self.nodes[n]["kind"] == "redis" and n != self.master()]
         addrs = topology.replicas(self.sentinel_addrs(), self.config.master_name, self.secrets)
         return sorted(n for n in (self.node_by_address(*a) for a in addrs) if n)
 
     def settled(self) -> bool:
+        if self.spec.cluster:
+            c = self.spec.cluster
+            return cluster.settled(self.cluster_addrs(), self.secrets.redis, c.shards, c.replicas)
         if not self.spec.sentinels:
             return True
         return topology.settled(self.sentinel_addrs(), self.config.master_name, self.spec.redis - 1, self.secrets)
@@ -161,10 +182,14 @@ class BaseLab:
     def consumer_joined(self, name: str) -> bool:
         if not self.alive(name):
             raise LabError(f"{name} exited; see {self.log_path(name)}")
-        client = clients.master(self, timeout=0.5)
         settings = stream_names(self.service_env())
+        stream = stream_keys(self)[-1][0]  # a cluster's consumer reads its bucket streams in order: the last
         try:
-            return any(x["name"] == name for x in client.xinfo_consumers(settings.stream, settings.group))
+            client = clients.master(self, timeout=0.5)
+        except redis.RedisError:  # a cluster client that finds no node to learn the slots from yet
+            return False
+        try:
+            return any(x["name"] == name for x in client.xinfo_consumers(stream, settings.group))
         except redis.ResponseError:
             return False
         finally:
@@ -197,8 +222,10 @@ class BaseLab:
 def _spec_to_dict(spec: StackSpec) -> dict:
     d = dict(vars(spec))
     d["sentinel"] = dict(vars(spec.sentinel))
+    d["cluster"] = dict(vars(spec.cluster)) if spec.cluster else None
     return d
 
 
 def _spec_from_dict(d: dict) -> StackSpec:
-    return StackSpec(**{**d, "sentinel": SentinelTimings(**d["sentinel"])})
+    cluster = ClusterSpec(**d["cluster"]) if d.get("cluster") else None
+    return StackSpec(**{**d, "sentinel": SentinelTimings(**d["sentinel"]), "cluster": cluster})

@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import redis
+from redis.backoff import NoBackoff
+from redis.cluster import ClusterNode, RedisCluster
+from redis.retry import Retry
 
 if TYPE_CHECKING:  # the protocol imports settings and specs; clients are needed below them
     from lab.protocol import Lab
@@ -34,9 +37,22 @@ def node(lab: "Lab", name: str, timeout: float = 2.0) -> redis.Redis:
     return redis_at(host, port, timeout, password=lab.secrets.redis)
 
 
-def master(lab: "Lab", timeout: float = 2.0) -> redis.Redis:
-    """The master Sentinel names at this moment."""
+def master(lab: "Lab", timeout: float = 2.0) -> redis.Redis | RedisCluster:
+    """The master Sentinel names at this moment; for a cluster stack, a cluster client over every node
+    (each key goes to the master of its slot, MOVED followed by redis-py)."""
+    if getattr(lab.spec, "cluster", None):
+        return cluster(lab, timeout)
     return node(lab, lab.master(), timeout)
+
+
+def cluster(lab: "Lab", timeout: float = 2.0) -> RedisCluster:
+    """A cluster client that learns the slot map from any node of the lab that answers. It follows
+    MOVED and ASK as any cluster client must, but tries a failed command once more only (after a slot
+    map refresh), and accepts a cluster with a shard down (the harness must see one, not fail to start)."""
+    nodes = [ClusterNode(*lab.address(n)) for n in lab.node_names() if lab.kind(n) == "redis"]
+    return RedisCluster(startup_nodes=nodes, password=lab.secrets.redis, socket_timeout=timeout,
+                        socket_connect_timeout=timeout, decode_responses=True, require_full_coverage=False,
+                        retry=Retry(NoBackoff(), 1))
 
 
 def ping(lab: "Lab", name: str, timeout: float = 2.0) -> bool:

@@ -26,6 +26,9 @@ class LabConfig:
     api_port: int
     master_name: str = "mymaster"
     source: str = ""
+    # a Redis Cluster stack's nodes (stack.cluster): six addresses of their own, port and bus port + 10000
+    cluster_hosts: tuple[str, ...] = ()
+    cluster_port: int = 7000
     # where a distributed run's Locust master listens for its workers (default: the first API
     # address, port 5557: each lab's own, so a test lab and a demo lab never collide)
     locust_master_host: str = ""
@@ -51,6 +54,8 @@ class LabConfig:
                 source=str(path),
                 locust_master_host=str((raw.get("locust_master") or {}).get("host") or ""),
                 locust_master_port=int((raw.get("locust_master") or {}).get("port") or 5557),
+                cluster_hosts=tuple((raw.get("cluster") or {}).get("hosts") or ()),
+                cluster_port=int((raw.get("cluster") or {}).get("port") or 7000),
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: not a lab config: {type(exc).__name__}: {exc}") from None
@@ -64,7 +69,7 @@ class LabConfig:
         return cfg
 
     def all_hosts(self) -> list[str]:
-        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, *self.api_hosts,
+        return [*self.redis_hosts, *self.sentinel_hosts, *self.mysql_hosts, *self.api_hosts, *self.cluster_hosts,
                 *([self.locust_master_host] if self.locust_master_host else [])]
 
     @property

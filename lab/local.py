@@ -146,7 +146,10 @@ class LocalLab(BaseLab):
         installs: list[tuple[Path, subprocess.Popen]] = []
         try:
             installs = self._install_mysql()  # MariaDB's data directories are made while Redis starts
-            self._start_redis(wait)
+            if self.spec.cluster:
+                self._start_cluster(wait)
+            else:
+                self._start_redis(wait)
             self._start_sentinels(wait)
             self._start_mysql(wait, installs)
             self._start_service(wait)
@@ -171,14 +174,25 @@ class LocalLab(BaseLab):
             self.state_path.unlink()
         self.nodes = {}
 
+    def redis_addrs(self) -> list[tuple[str, int]]:
+        """Where this stack's Redis nodes listen: the cluster's addresses for a cluster stack."""
+        c, s = self.config, self.spec
+        if s.cluster:
+            return [(h, c.cluster_port) for h in c.cluster_hosts[: s.redis]]
+        return [(h, c.redis_port) for h in c.redis_hosts[: s.redis]]
+
     def _check_free(self) -> None:
         s, c = self.spec, self.config
-        wanted = ([(h, c.redis_port) for h in c.redis_hosts[: s.redis]]
+        if s.cluster and s.redis > len(c.cluster_hosts):
+            raise LabError(f"lab config {c.source} offers {len(c.cluster_hosts)} cluster addresses (cluster: hosts), "
+                           f"this stack needs {s.redis}")
+        buses = [(h, p + 10000) for h, p in self.redis_addrs()] if s.cluster else []  # the cluster bus
+        wanted = (self.redis_addrs() + buses
                   + [(h, c.sentinel_port) for h in c.sentinel_hosts[: s.sentinels]]
                   + [(h, c.mysql_port) for h in c.mysql_hosts[: s.mysql]]
                   + [(h, c.api_port) for h in c.api_hosts[: s.apis]])
-        if (s.redis > len(c.redis_hosts) or s.sentinels > len(c.sentinel_hosts) or s.mysql > len(c.mysql_hosts)
-                or s.apis > len(c.api_hosts)):
+        if ((not s.cluster and s.redis > len(c.redis_hosts)) or s.sentinels > len(c.sentinel_hosts)
+                or s.mysql > len(c.mysql_hosts) or s.apis > len(c.api_hosts)):
             raise LabError(f"lab config {c.source} has too few addresses for this stack ({s.settings()})")
         taken = [f"{h}:{p}" for h, p in wanted if address_taken(h, p)]
         if taken:
@@ -218,6 +232,33 @@ class LocalLab(BaseLab):
             if i > 1:
                 wait.until(f"redis-{i} replication link up",
                            lambda cl=client: cl.info("replication").get("master_link_status") == "up")
+
+    def _start_cluster(self, wait: Wait) -> None:
+        """Every node with cluster-enabled, then `redis-cli --cluster create` assigns the slots and the
+        replicas (masters and replicas on distinct addresses); ready once every node agrees."""
+        s = self.spec
+        extra = "".join(f"{k} {v}\n" for k, v in s.redis_conf.items())
+        for i, (host, port) in enumerate(self.redis_addrs(), start=1):
+            d = self._node_dir(f"redis-{i}")
+            conf = d / "redis.conf"
+            lines = [f"bind {host}", f"port {port}", f"bind-source-addr {host}", f"dir {d}",
+                     f"requirepass {self.secrets.redis}", f"masterauth {self.secrets.redis}",
+                     "cluster-enabled yes", "cluster-config-file nodes.conf",
+                     f"cluster-node-timeout {s.cluster.node_timeout_ms}", f"cluster-announce-ip {host}"]
+            conf.write_text((CONF / "redis.conf").read_text() + "\n".join(lines) + "\n" + extra)
+            self._add(f"redis-{i}", "redis", ["redis-server", str(conf)], host, port)
+        for i, addr in enumerate(self.redis_addrs(), start=1):
+            client = redis_at(*addr, password=self.secrets.redis)
+            wait.until(f"redis-{i} PING", client.ping)
+            client.close()
+        create = subprocess.run(
+            ["redis-cli", "--no-auth-warning", "-a", self.secrets.redis, "--cluster", "create",
+             *(f"{h}:{p}" for h, p in self.redis_addrs()), "--cluster-replicas", str(s.cluster.replicas),
+             "--cluster-yes"], capture_output=True, text=True, timeout=60)
+        if create.returncode != 0:
+            raise LabError(f"redis-cli --cluster create failed: {(create.stdout + create.stderr)[-2000:]}")
+        (self.dir / "logs" / "cluster-create.log").write_text(create.stdout + create.stderr)
+        wait.until("every cluster node agreeing on shards and replicas", self.settled)
 
     def _start_sentinels(self, wait: Wait) -> None:
         c, s = self.config, self.spec
@@ -293,7 +334,9 @@ class LocalLab(BaseLab):
                     "FAIRBID_REDIS_PASSWORD": self.secrets.redis, "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel,
                     "FAIRBID_MYSQL_DB": DB,
                     "FAIRBID_BIND_HOST": c.api_host, "FAIRBID_BIND_PORT": str(c.api_port)})
-        if s.sentinels:
+        if s.cluster:
+            env["FAIRBID_CLUSTER"] = ",".join(f"{h}:{p}" for h, p in self.redis_addrs())
+        elif s.sentinels:
             env["FAIRBID_SENTINELS"] = ",".join(f"{h}:{p}" for h, p in c.sentinel_addrs(s.sentinels))
         else:
             env["FAIRBID_REDIS"] = f"{c.redis_hosts[0]}:{c.redis_port}"

@@ -15,7 +15,7 @@ from lab.config import LabConfig
 from lab.secrets import LabSecrets
 from lab.service import ServiceModel
 from lab.spec import StackSpec
-from lab.standin_env import StreamNames, stream_names
+from lab.standin_env import StreamNames, cluster_streams, stream_names
 from lab.target_spec import Target
 from runfiles import BackendFacts
 
@@ -117,10 +117,10 @@ class Lab(Protocol):
         """Restore the CPU setting the node had before throttle."""
 
     # ---- roles and the service -----------------------------------------------------------------
-    def master(self) -> str:
+    def master(self, shard: int | None = None) -> str:
         """The node Sentinel names as master now (without Sentinel: the node the service uses)."""
 
-    def replicas(self) -> list[str]:
+    def replicas(self, shard: int | None = None) -> list[str]:
         """The replicas Sentinel lists for the master now."""
 
     def sentinel_addrs(self) -> list[tuple[str, int]]:
@@ -147,6 +147,15 @@ def service_settings(lab: Lab) -> StreamNames:
     if stream is None:  # a target that names no stream: the stand-in's names
         return stream_names({})
     return StreamNames(stream=stream.key, group=stream.group, dead_letter_stream=stream.dead_letter or "")
+
+
+def stream_keys(lab: Lab) -> list[tuple[str, str]]:
+    """(stream, dead-letter stream) of every stream the service writes: its one stream, or, for the
+    stand-in on a cluster, one per hash-tag bucket (lab/standin_env.py cluster_streams)."""
+    s = service_settings(lab)
+    if getattr(lab.spec, "cluster", None) and lab.service.standin:
+        return list(zip(cluster_streams(s.stream), cluster_streams(s.dead_letter_stream)))
+    return [(s.stream, s.dead_letter_stream)]
 
 
 def nodes_of(lab: Lab, kind: str) -> list[str]:

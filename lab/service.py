@@ -130,11 +130,13 @@ class Sent:
     used: frozenset = frozenset()
 
 
-def standin(stream: str, group: str, dead_letter: str) -> ServiceModel:
-    """The conventions of fairbid/ (its API, bids.py's keys, schema.sql, consumer.py's log lines)."""
+def standin(stream: str, group: str, dead_letter: str, cluster: bool = False) -> ServiceModel:
+    """The conventions of fairbid/ (its API, bids.py's keys, schema.sql, consumer.py's log lines). On a
+    cluster its idempotency keys carry the auction's hash tag (idem:{fb3}:KEY), which a bid attempt's
+    record does not hold: they are not looked up there (duplicates and unknown bids unresolved, said so)."""
     return ServiceModel(
         bid=BidCall(url="", idempotency_header="Idempotency-Key"),
-        verify=VerifySpec(redis_key="bid:{id}", idempotency_key="idem:{key}",
+        verify=VerifySpec(redis_key="bid:{id}", idempotency_key=None if cluster else "idem:{key}",
                           mysql=MysqlCheck(query="SELECT bid_id FROM bid", count_query="SELECT COUNT(*) FROM bid")),
         stream=StreamSpec(key=stream, group=group, dead_letter=dead_letter, id_field="bidId",
                           dead_letter_source_field="_sourceId"),

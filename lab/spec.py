@@ -29,11 +29,15 @@ LAB_REDIS_DIRECTIVES = frozenset({
 LAB_ENV = frozenset({
     "FAIRBID_MASTER_NAME", "FAIRBID_MYSQL_HOST", "FAIRBID_MYSQL_PORT", "FAIRBID_MYSQL_USER", "FAIRBID_MYSQL_PASSWORD",
     "FAIRBID_MYSQL_DB", "FAIRBID_BIND_HOST", "FAIRBID_BIND_PORT", "FAIRBID_STREAM", "FAIRBID_GROUP",
-    "FAIRBID_DEAD_LETTER_STREAM", "FAIRBID_CONSUMER_NAME"})
+    "FAIRBID_DEAD_LETTER_STREAM", "FAIRBID_CONSUMER_NAME", "FAIRBID_CLUSTER"})
 # a scenario's `client:` section: the Redis client settings of the stand-in's service (and of Locust's
 # Redis users), as the variables they become
 CLIENT_ENV = {"timeout_s": "FAIRBID_REDIS_TIMEOUT_S", "retries": "FAIRBID_REDIS_RETRIES",
               "backoff_cap_s": "FAIRBID_REDIS_BACKOFF_CAP_S", "deadline_s": "FAIRBID_REDIS_DEADLINE_S"}
+# redis.conf directives of a cluster node the lab writes: the node's identity file and what it announces
+LAB_CLUSTER_DIRECTIVES = frozenset({"cluster-enabled", "cluster-config-file", "cluster-announce-ip",
+                                    "cluster-announce-port", "cluster-announce-bus-port", "cluster-port",
+                                    "cluster-node-timeout"})
 REPOINT_ENV = {"FAIRBID_REDIS": "redis", "FAIRBID_SENTINELS": "sentinel"}  # `"@redis-2"`: that node's address
 _LAB_LIKE = re.compile(r"PASSWORD|SECRET|TOKEN|_(HOST|PORT|ADDR|ADDRS|DSN|URL)$")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -49,6 +53,21 @@ class SentinelTimings:
 
 
 @dataclass(frozen=True)
+class ClusterSpec:
+    """A Redis Cluster instead of one master with Sentinel: `shards` masters, each with `replicas`
+    replicas, created by `redis-cli --cluster create`; node_timeout_ms is cluster-node-timeout, the
+    cluster's down-after (a node unreachable that long is PFAIL, then FAIL once most masters agree)."""
+
+    shards: int = 3
+    replicas: int = 1
+    node_timeout_ms: int = 5000
+
+    @property
+    def nodes(self) -> int:
+        return self.shards * (1 + self.replicas)
+
+
+@dataclass(frozen=True)
 class StackSpec:
     redis: int = 3  # 1 master + (redis - 1) replicas
     sentinels: int = 3  # 0: no Sentinel, the service talks to the first Redis directly
@@ -59,6 +78,7 @@ class StackSpec:
     redis_conf: dict[str, str] = field(default_factory=dict)  # extra directives for every Redis node
     service_env: dict[str, str] = field(default_factory=dict)  # FAIRBID_* overrides for API/consumers
     api_env: dict[str, dict[str, str]] = field(default_factory=dict)  # per API node, on top of service_env
+    cluster: ClusterSpec | None = None  # a Redis Cluster (then `redis` counts its nodes and no Sentinel runs)
 
     def api_names(self) -> list[str]:
         return ["api" if i == 1 else f"api-{i}" for i in range(1, self.apis + 1)]
@@ -77,6 +97,7 @@ class StackSpec:
             "consumers": self.consumers, "apis": self.apis, "api_env": dict(self.api_env),
             "sentinel": vars(self.sentinel) if self.sentinels else None,
             "redis_conf": dict(self.redis_conf), "service_env": dict(self.service_env),
+            "cluster": vars(self.cluster) if self.cluster else None,
         }
 
 
@@ -90,6 +111,8 @@ def redis_directive_problem(name: str) -> str | None:
     """Why a scenario may not set this redis.conf directive, or None."""
     if not _DIRECTIVE.fullmatch(name):
         return f"{name!r} is not a redis.conf directive"
+    if name.lower() in LAB_CLUSTER_DIRECTIVES:
+        return f"{name!r} is set by the lab for a cluster stack (stack.cluster: shards, replicas, node_timeout_ms)"
     if name.lower() in LAB_REDIS_DIRECTIVES:
         return (f"{name!r} is set by the lab (addresses, files, passwords, replication); "
                 "persistence (appendonly, appendfsync, save) and the like stay free")

@@ -101,3 +101,21 @@ def stream_names(env: dict[str, str]) -> StreamNames:
     """The names in the service's environment, or the stand-in's defaults."""
     return StreamNames(stream=env.get("FAIRBID_STREAM", "bid-stream"), group=env.get("FAIRBID_GROUP", "bid-group"),
                        dead_letter_stream=env.get("FAIRBID_DEAD_LETTER_STREAM", "bid-stream-dead"))
+
+
+def _cluster_tags() -> tuple[str, ...]:
+    """The stand-in's six hash-tag buckets: the first two tags fb0, fb1, ... in each third of the slot space."""
+    from redis.crc import key_slot
+    thirds: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    i = 0
+    while any(len(v) < 2 for v in thirds.values()):
+        tag = f"fb{i}"
+        third = min(key_slot(tag.encode()) * 3 // 16384, 2)
+        if len(thirds[third]) < 2:
+            thirds[third].append(tag)
+        i += 1
+    return tuple(sorted((t for v in thirds.values() for t in v), key=lambda t: int(t[2:])))
+
+
+def cluster_streams(stream: str) -> list[str]:
+    return [f"{stream}:{{{tag}}}" for tag in _cluster_tags()]

@@ -17,7 +17,7 @@ import redis
 from redis.exceptions import RedisError
 
 from lab import clients
-from lab.protocol import Lab, service_settings
+from lab.protocol import Lab, service_settings, stream_keys
 from observe.base import RunEnd
 from runfiles import MONITOR, MONITOR_COLUMNS
 
@@ -114,6 +114,9 @@ class Monitor:
             rows.append((t, "sentinel", "master_votes", f"{self.lab.node_by_address(*addr)}={n}"))
         if not self.watch_stream:
             return
+        if getattr(self.lab.spec, "cluster", None):
+            self._cluster_streams(t, rows)
+            return
         try:
             # the master most Sentinels name, as lab.master() would say, from the votes just read
             master = self.lab.node_by_address(*votes.most_common(1)[0][0]) if votes else self.lab.master()
@@ -138,6 +141,30 @@ class Monitor:
                 rows.append((t, consumer["name"], "pending", consumer["pending"]))
                 rows.append((t, consumer["name"], "idle_ms", consumer["idle"]))
         except Exception:  # no master during a failover is a sample, not an error
+            rows.append((t, "stream", "reachable", 0))
+
+    def _cluster_streams(self, t: float, rows: list) -> None:
+        """A cluster stand-in's bucket streams, summed: length, pending, lag and each consumer's pending
+        (its members join every bucket's group)."""
+        try:
+            if "cluster" not in self._clients:
+                self._clients["cluster"] = clients.cluster(self.lab, timeout=0.2)
+            client, group = self._clients["cluster"], self.settings.group
+            xlen = pending = lag = 0
+            members: dict[str, int] = {}
+            for stream, _dead in stream_keys(self.lab):
+                xlen += client.xlen(stream)
+                for g in client.xinfo_groups(stream):
+                    if g["name"] == group:
+                        pending += g["pending"]
+                        lag += g.get("lag") if g.get("lag") is not None else (
+                            unread(client, stream, g["last-delivered-id"]) or 0)
+                for consumer in client.xinfo_consumers(stream, group):
+                    members[consumer["name"]] = members.get(consumer["name"], 0) + consumer["pending"]
+            rows += [(t, "stream", "xlen", xlen), (t, "stream", "pending", pending), (t, "stream", "lag", lag),
+                     (t, "stream", "consumers", len(members))]
+            rows += [(t, name, "pending", n) for name, n in members.items()]
+        except Exception:  # a shard without a master during a failover is a sample, not an error
             rows.append((t, "stream", "reachable", 0))
 
     def _mysql_node(self, name: str, rows: list) -> None:

@@ -6,6 +6,7 @@ The stream is checked against the bids the API acknowledged, never against itsel
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ import requests
 import runfiles as rf
 from analysis.load import read_history
 from lab import clients
-from lab.protocol import Lab, service_settings
+from lab.protocol import Lab, service_settings, stream_keys
 from lab.service import ServiceModel
 from lab.standin_env import StreamNames
 from lab.wait import Wait
@@ -114,8 +115,9 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
         result.update(resolve_unknown(client, hist[hist["op"] != "bid"] if keyed and len(hist) else hist, model))
         result["checked"] = True
         if model.stream is not None:
-            result.update(_drain(client, s, drain_s))
-            stream = stream_state(client, s, model)
+            names = [replace(s, stream=k, dead_letter_stream=d) for k, d in stream_keys(lab)]
+            result.update(_drain(client, names, drain_s))
+            stream = _union([stream_state(client, n, model) for n in names])
         if keyed:
             entries = _entries(client, s.stream) if model.stream is not None and model.stream.key_fields else None
             by_key = _by_key(lab, hist, model, entries)
@@ -193,26 +195,34 @@ def _by_key(lab: Lab, hist: pd.DataFrame, model: ServiceModel, entries: list | N
     return out
 
 
-def _drain(client: redis.Redis, s: StreamNames, drain_s: float) -> dict:
-    """Wait (bounded) for the consumers to leave nothing pending or unread; what is left is the finding."""
+def _drain(client: redis.Redis, names: list[StreamNames], drain_s: float) -> dict:
+    """Wait (bounded) for the consumers to leave nothing pending or unread in every stream the service
+    writes (one, or a cluster stand-in's bucket streams); what is left is the finding, summed."""
     t0 = time.monotonic()
     out = {}
     try:
-        group = Wait(timeout_s=drain_s, interval_s=0.2).until("the consumers to drain the stream",
-                                                              lambda: _drained(client, s))
+        groups = Wait(timeout_s=drain_s, interval_s=0.2).until(
+            "the consumers to drain the stream", lambda: _all_drained(client, names))
         out["drained_in_s"] = round(time.monotonic() - t0, 3)
     except Exception:  # not drained is a finding, recorded below
-        group = _group(client, s) or {}
+        groups = [_group(client, s) or {} for s in names]
         out["drained_in_s"] = None
-    out["pending_at_end"] = int(group.get("pending", 0)) if group else None
-    lag = group.get("lag") if group else None
-    if group and lag is None:
-        lag = unread(client, s.stream, group["last-delivered-id"])
-    out["lag_at_end"] = lag
-    out["backlog_at_end"] = out["pending_at_end"] + lag if group and lag is not None else None
-    out["xlen"] = client.xlen(s.stream)
-    out["dead_letters"] = client.xlen(s.dead_letter_stream) if s.dead_letter_stream else None
+    pending = [int(g.get("pending", 0)) if g else None for g in groups]
+    lags = [(g.get("lag") if g.get("lag") is not None else unread(client, s.stream, g["last-delivered-id"])) if g else None
+            for g, s in zip(groups, names)]
+    out["pending_at_end"] = sum(pending) if None not in pending else None
+    out["lag_at_end"] = sum(lags) if None not in lags else None
+    out["backlog_at_end"] = (out["pending_at_end"] + out["lag_at_end"]
+                             if out["pending_at_end"] is not None and out["lag_at_end"] is not None else None)
+    out["xlen"] = sum(client.xlen(s.stream) for s in names)
+    out["dead_letters"] = (sum(client.xlen(s.dead_letter_stream) for s in names)
+                           if all(s.dead_letter_stream for s in names) else None)
     return out
+
+
+def _all_drained(client: redis.Redis, names: list[StreamNames]) -> list[dict] | None:
+    groups = [_drained(client, s) for s in names]
+    return groups if all(g is not None for g in groups) else None
 
 
 def _verify_http(lab: Lab, model: ServiceModel, bids: list[str], timeout_s: float = 5.0) -> dict:
@@ -343,6 +353,11 @@ def stream_state(client: redis.Redis, s: StreamNames, model: ServiceModel, chunk
     dead = ({fields.get(source) for _, fields in client.xrange(s.dead_letter_stream, count=100_000)}
             if source and s.dead_letter_stream else set())
     return {"bids": bids, "pending": pending, "dead_lettered": dead}
+
+
+def _union(states: list[dict]) -> dict:
+    """Stream states of several streams as one: every bid, pending id and dead-lettered source."""
+    return {k: set().union(*(st[k] for st in states)) for k in ("bids", "pending", "dead_lettered")}
 
 
 def _pending_probes(run_dir: Path) -> dict[str, str]:
