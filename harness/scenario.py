@@ -33,7 +33,7 @@ SCENARIO_DIR = ROOT / "scenarios"
 TOP_KEYS = {"id", "title", "plan_step", "group", "description", "expectation", "stack", "client", "load", "faults",
             "checks", "halt", "campaign"}
 STACK_KEYS = {*NODE_LIMITS, "sentinel", "redis_conf", "service_env", "api_env", "cluster"}
-CLUSTER_LIMITS = {"shards": (3, 3), "replicas": (0, 1), "node_timeout_ms": (100, REDIS_INT_MAX)}  # 6 addresses per lab
+CLUSTER_LIMITS = {"shards": (3, 3), "replicas": (0, 2), "node_timeout_ms": (100, REDIS_INT_MAX)}  # 9 addresses per lab
 LOAD_KEYS = {"users", "spawn_rate", "run_time", "bid_weight", "redis_weight", "rate_per_user", "auctions", "variants"}
 VARIANT_KEYS = {"name", "api", "retries", "backoff_s", "same_key"}
 ID_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # it names the run directory: no slashes
@@ -142,7 +142,7 @@ def _client(top: Fields) -> dict:
 def _cluster(st: Fields, counts: dict) -> ClusterSpec | None:
     """A Redis Cluster in place of master, replicas and Sentinels: its nodes are redis-1..redis-N, so a
     count of Redis nodes or Sentinels beside it is refused (they would mean another topology).
-    3 shards: the lab configs offer six cluster addresses, and the stand-in's hash tags spread over 3."""
+    3 shards: the lab configs offer nine cluster addresses (3 x (1 + 2 replicas)), and the stand-in's hash tags spread over 3."""
     if "cluster" not in st.data:
         return None
     c = st.section("cluster", set(CLUSTER_LIMITS))

@@ -85,8 +85,8 @@ class RunSession:
             group=s.group, expectation=s.expectation.to_json(), backend=self.lab.backend,
             backend_facts=self.lab.backend_facts.to_json(),
             lab=self.lab.config.name, config=s.settings(),
-            sentinels=[f"{host}:{port}" for host, port in self.lab.sentinel_addrs()],  # what the observer watches
-            sentinel_nodes={f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self.lab.sentinel_addrs()},
+            sentinels=[f"{host}:{port}" for host, port in self._watched()],  # what the observer watches
+            sentinel_nodes={f"{h}:{p}": self.lab.node_by_address(h, p) for h, p in self._watched()},
             checks=[c.for_backend(self.lab.backend).to_json() for c in (*s.checks, *SELF_CHECKS)],  # this backend's bounds
             service=self.lab.service.to_json(),
             target=({"name": self.lab.target.name, "file": target_file.source(self.lab.target.path),
@@ -114,6 +114,12 @@ class RunSession:
         self.runner = FaultRunner(s.faults, self.lab, self.journal)
         self.runner.start()
         self.phase = "running"
+
+    def _watched(self) -> list[tuple[str, int]]:
+        """Whom the event observer listens to: the Sentinels, or a cluster's own nodes."""
+        if getattr(self.lab.spec, "cluster", None):
+            return [self.lab.address(n) for n in self.lab.node_names() if self.lab.kind(n) == "redis"]
+        return self.lab.sentinel_addrs()
 
     def halted(self, reason: str) -> None:
         """A halt condition held (harness/halt.py): recorded now; the load's stop then heals and verifies."""

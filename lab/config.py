@@ -26,7 +26,7 @@ class LabConfig:
     api_port: int
     master_name: str = "mymaster"
     source: str = ""
-    # a Redis Cluster stack's nodes (stack.cluster): six addresses of their own, port and bus port + 10000
+    # a Redis Cluster stack's nodes (stack.cluster): nine addresses of their own, port and bus port + 10000
     cluster_hosts: tuple[str, ...] = ()
     cluster_port: int = 7000
     # where a distributed run's Locust master listens for its workers (default: the first API

@@ -33,6 +33,11 @@ def sampling_observers(lab, max_s: float) -> list:
     from observe.monitor import Monitor
     from observe.sentinel_events import SentinelObserver
 
+    if getattr(lab.spec, "cluster", None):  # no Sentinel: the cluster's nodes say who failed and who took over
+        from observe.cluster_events import ClusterObserver
+
+        nodes = {n: lab.address(n) for n in lab.node_names() if lab.kind(n) == "redis"}
+        return [ClusterObserver(nodes, password=lab.secrets.redis, max_s=max_s), Monitor(lab, max_s=max_s)]
     return [SentinelObserver(lab.sentinel_addrs(), max_s=max_s, password=lab.secrets.sentinel), Monitor(lab, max_s=max_s)]
 
 
