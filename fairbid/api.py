@@ -3,7 +3,9 @@
 Why this stack: gevent is the concurrency model of Locust and of redis-py/PyMySQL once patched,
 so one process serves hundreds of concurrent bids without threads, and Flask adds nothing to
 learn. Bad input is a 4xx with a JSON error; a store that cannot be reached is a 503 (a timeout,
-whose outcome is unknown, a 504) so a client knows to retry with the same Idempotency-Key.
+whose outcome is unknown, a 504) so a client knows to retry with the same Idempotency-Key. A cluster
+that refuses (CLUSTERDOWN, redirections past the client's limit) is a 503 too; so is a cluster client
+that has lost every node (RedisClusterException, not a RedisError), with the outcome unknown.
 """
 from __future__ import annotations
 
@@ -18,13 +20,14 @@ import sys  # noqa: E402
 import gevent  # noqa: E402
 from flask import Flask, jsonify, request  # noqa: E402
 from gevent.pywsgi import WSGIServer  # noqa: E402
-from redis.exceptions import ConnectionError, RedisError, TimeoutError  # noqa: E402
+from redis.exceptions import ConnectionError, RedisClusterException, RedisError, TimeoutError  # noqa: E402
 
 from fairbid import redis_client  # noqa: E402
 from fairbid.bids import BidStore, InvalidBid, NotReplicated, parse_bid, parse_idempotency_key  # noqa: E402
 from fairbid.settings import Settings  # noqa: E402
 
 log = logging.getLogger("fairbid.api")
+STORE_ERRORS = (RedisError, RedisClusterException)  # the cluster client's own errors are no RedisError
 
 
 def create_app(store: BidStore) -> Flask:
@@ -46,11 +49,11 @@ def create_app(store: BidStore) -> Flask:
         except TimeoutError as exc:
             log.error("bid outcome unknown (timeout): %s", exc)
             return jsonify(error="store timeout", stored="unknown", detail=str(exc)), 504
-        except ConnectionError as exc:
+        except (ConnectionError, RedisClusterException) as exc:
             # the script may have run before the connection broke: only a retry with the same key tells
             log.error("bid outcome unknown: %s: %s", type(exc).__name__, exc)
             return jsonify(error="store unavailable", stored="unknown", detail=f"{type(exc).__name__}: {exc}"), 503
-        except RedisError as exc:  # refused by Redis (NOREPLICAS, READONLY, ...): nothing was written
+        except RedisError as exc:  # refused (NOREPLICAS, READONLY, CLUSTERDOWN, MOVED ...): nothing was written
             log.error("bid refused by the store: %s: %s", type(exc).__name__, exc)
             return jsonify(error="store refused the write", stored=False, retryable=True,
                            detail=f"{type(exc).__name__}: {exc}"), 503
@@ -61,7 +64,7 @@ def create_app(store: BidStore) -> Flask:
     def auction(auction_id: str):
         try:
             top = store.highest(auction_id)
-        except RedisError as exc:
+        except STORE_ERRORS as exc:
             return jsonify(error="store unavailable", detail=f"{type(exc).__name__}: {exc}"), 503
         if not top:
             return jsonify(error="no bids for this auction"), 404
@@ -71,8 +74,8 @@ def create_app(store: BidStore) -> Flask:
     @app.get("/health")
     def health():
         try:
-            store.client.ping()
-        except RedisError as exc:
+            store.ping()
+        except STORE_ERRORS as exc:
             return jsonify(status="degraded", redis=f"{type(exc).__name__}: {exc}"), 503
         return jsonify(status="ok")
 

@@ -4,24 +4,31 @@ Messages a dead consumer leaves pending are taken over by the periodic XAUTOCLAI
 consumer (its own failed ones included). A message delivered more than `max_deliveries` times
 that still cannot be parsed is moved to a dead-letter stream, so one poison entry never blocks
 the group. Run: `python -m fairbid.consumer` with the FAIRBID_* environment.
+
+In cluster mode (FAIRBID_CLUSTER) there is one stream per bucket (fairbid.cluster_keys), and one
+StreamConsumer per stream, sharing the client and the MySQL connection: XREADGROUP over several
+streams is refused (CROSSSLOT) unless they share a slot. Each is stepped in turn with a short block,
+so a round over all of them waits about ROUND_MS when every stream is empty.
 """
 from __future__ import annotations
 
 import logging
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pymysql
 from redis import Redis
-from redis.exceptions import RedisError, ResponseError
+from redis.cluster import RedisCluster
+from redis.exceptions import RedisClusterException, RedisError, ResponseError
 
-from fairbid import redis_client
+from fairbid import cluster_keys, redis_client
 from fairbid.persistence import BidRepository
 from fairbid.settings import Settings
 
 log = logging.getLogger("fairbid.consumer")
 BID_FIELDS = ("bidId", "auctionId", "userId", "amount", "createdAt")
+ROUND_MS = 200  # cluster mode: the longest a round over every bucket stream blocks when all are empty
 
 
 class PoisonMessage(ValueError):
@@ -54,7 +61,7 @@ class StreamConsumer:
     """One member of the consumer group. `step()` does one bounded round of work, so tests and
     the process loop drive it the same way."""
 
-    def __init__(self, settings: Settings, redis: Redis, repo: BidRepository) -> None:
+    def __init__(self, settings: Settings, redis: Redis | RedisCluster, repo: BidRepository) -> None:
         self.s = settings
         self.redis = redis
         self.repo = repo
@@ -188,10 +195,20 @@ class StreamConsumer:
             return n
 
 
+def consumers(settings: Settings, redis: Redis | RedisCluster, repo: BidRepository) -> list[StreamConsumer]:
+    """One consumer of the stream; in cluster mode one per bucket stream, with its own dead-letter stream."""
+    if not settings.cluster:
+        return [StreamConsumer(settings, redis, repo)]
+    names = zip(cluster_keys.streams(settings.stream), cluster_keys.streams(settings.dead_letter_stream))
+    return [StreamConsumer(replace(settings, stream=s, dead_letter_stream=d), redis, repo) for s, d in names]
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings.from_env()
-    consumer = StreamConsumer(settings, redis_client.connect(settings), BidRepository(settings))
+    repo = BidRepository(settings)
+    members = consumers(settings, redis_client.connect(settings), repo)
+    block_ms = max(1, ROUND_MS // len(members)) if settings.cluster else 1000  # BLOCK 0 would wait forever
     running = True
 
     def stop(*_):
@@ -201,25 +218,30 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("consumer %s starting on %s/%s", settings.consumer_name, settings.stream, settings.group)
-    while running:
+    if settings.cluster:
+        log.info("cluster mode: %d bucket streams %s", len(members), ", ".join(m.s.stream for m in members))
+    starting = list(members)
+    while running and starting:
         try:
-            consumer.ensure_group()
-            consumer.recover_own_pending()
-            break
-        except RedisError as exc:
+            starting[0].ensure_group()
+            starting[0].recover_own_pending()
+            starting.pop(0)
+        except (RedisError, RedisClusterException) as exc:
             log.error("cannot create group yet: %s", exc)
             time.sleep(0.5)
     while running:
-        try:
-            consumer.step()
-        except ResponseError as exc:
-            log.error("redis refused: %s", exc)
-            time.sleep(0.2)
-        except RedisError as exc:
-            log.error("redis error, retrying: %s: %s", type(exc).__name__, exc)
-            time.sleep(0.2)
-    consumer.repo.close()
-    log.info("consumer stopped: %s", consumer.stats)
+        for consumer in members:
+            try:
+                consumer.step(block_ms=block_ms)
+            except ResponseError as exc:
+                log.error("redis refused: %s", exc)
+                time.sleep(0.2)
+            except (RedisError, RedisClusterException) as exc:
+                log.error("redis error, retrying: %s: %s", type(exc).__name__, exc)
+                time.sleep(0.2)
+    repo.close()
+    for consumer in members:
+        log.info("consumer stopped: %s", consumer.stats)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,17 @@ timeout, try after try. With a deadline (FAIRBID_REDIS_DEADLINE_S) an operation 
 budget for all its tries and waits, and the first timeout drops the pool's idle connections, so
 the next try connects anew and so asks Sentinel again: errors end when Sentinel has switched, not
 when the retries are spent.
+
+With FAIRBID_CLUSTER the client is redis-py's RedisCluster instead (checked against redis-py 8.1). It
+keeps a slot map (CLUSTER SLOTS) and sends each command to its key's master. It follows redirections
+by itself: on MOVED it patches that slot to the named node (every 5th MOVED re-reads the whole map) and
+sends again, on ASK it sends ASKING and the command to the named node, on TRYAGAIN it sends again, 16
+redirections at most (then ClusterError "TTL exhausted"). A ConnectionError or TimeoutError drops the
+node's idle connections and re-reads the map; CLUSTERDOWN (or a slot no master covers) waits 0.25 s and
+re-reads it; then the command is sent again, up to FAIRBID_REDIS_RETRIES times, without backoff: of
+the `retry` object only the count is used, and so the deadline does not apply. Only those exact types
+are retried (not their subclasses: MASTERDOWN, LOADING); READONLY, NOREPLICAS and the like are raised at
+once. Its per-node clients never retry on their own. Its constructor connects to read the map.
 """
 from __future__ import annotations
 
@@ -18,6 +29,7 @@ import time
 
 from redis import Redis
 from redis.backoff import ExponentialBackoff
+from redis.cluster import ClusterNode, RedisCluster
 from redis.exceptions import ConnectionError, ReadOnlyError, TimeoutError
 from redis.retry import Retry
 from redis.sentinel import Sentinel
@@ -71,8 +83,26 @@ def retry_policy(settings: Settings) -> Retry:
     return Retry(backoff, settings.redis_retries)
 
 
-def connect(settings: Settings) -> Redis:
-    """A client for the current master: a direct one (single-node stack) or one found through Sentinel."""
+def cluster_kwargs(settings: Settings) -> dict:
+    """RedisCluster's arguments, apart so they can be checked without a cluster (its constructor connects).
+    A map that lacks a shard's slots is taken (require_full_coverage=False): the other shards' buckets
+    keep working unless the servers themselves refuse (cluster-require-full-coverage)."""
+    return dict(
+        startup_nodes=[ClusterNode(host, port) for host, port in settings.cluster],
+        password=settings.redis_password,
+        decode_responses=True,
+        socket_timeout=settings.redis_timeout_s,
+        socket_connect_timeout=min(settings.redis_timeout_s, 1.0),
+        retry=Retry(ExponentialBackoff(cap=settings.redis_backoff_cap_s, base=0.05), settings.redis_retries),
+        require_full_coverage=False,
+    )
+
+
+def connect(settings: Settings) -> Redis | RedisCluster:
+    """A client for the current master: a cluster client (FAIRBID_CLUSTER), a direct one (single-node
+    stack) or one found through Sentinel. Raises RedisClusterException when no startup node answers."""
+    if settings.cluster:
+        return RedisCluster(**cluster_kwargs(settings))
     retry = retry_policy(settings)
     common = dict(
         socket_timeout=settings.redis_timeout_s,

@@ -30,6 +30,7 @@ class Settings:
     sentinels: tuple[tuple[str, int], ...]
     master_name: str
     redis_direct: tuple[str, int] | None  # a single Redis without Sentinel (plan step 1)
+    cluster: tuple[tuple[str, int], ...]  # Redis Cluster startup nodes; when set, no Sentinel (fairbid.cluster_keys)
     redis_password: str | None  # requirepass of the Redis nodes
     sentinel_password: str | None  # Sentinel's own requirepass (not the same as Redis')
     redis_timeout_s: float
@@ -64,6 +65,7 @@ class Settings:
             sentinels=_addrs(e.get("FAIRBID_SENTINELS", "")),
             master_name=e.get("FAIRBID_MASTER_NAME", "mymaster"),
             redis_direct=direct[0] if direct else None,
+            cluster=_addrs(e.get("FAIRBID_CLUSTER", "")),
             redis_password=e.get("FAIRBID_REDIS_PASSWORD") or None,
             sentinel_password=e.get("FAIRBID_SENTINEL_PASSWORD") or None,
             redis_timeout_s=float(e.get("FAIRBID_REDIS_TIMEOUT_S", "3")),

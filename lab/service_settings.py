@@ -23,6 +23,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("sentinels", "host:port list", "the Sentinels the service asks for the master"),
     Setting("master_name", "name", "the master's name at the Sentinels"),
     Setting("redis", "host:port", "one Redis reached directly, without Sentinel"),
+    Setting("cluster", "host:port list", "the Redis Cluster nodes the service starts from (no Sentinel then)"),
     Setting("redis_password", "secret", "the Redis nodes' password"),
     Setting("sentinel_password", "secret", "the Sentinels' own password"),
     Setting("redis_timeout_s", "s", "how long one Redis call waits for its answer"),

@@ -1,8 +1,8 @@
 """The stand-in's environment as the lab drives it: every FAIRBID_* variable fairbid/settings.py reads,
 how a value of each is checked, which of the harness's settings (lab/service_settings.py) each one is,
-and the stream names the lab reads back from it. This is the stand-in's adapter: the one place the
-harness's setting names become FAIRBID_* names and back; a team's service gets them through its
-target file's env_map instead.
+and the stream names the lab reads back from it (in cluster mode one per bucket: cluster_streams).
+This is the stand-in's adapter: the one place the harness's setting names become FAIRBID_* names and
+back; a team's service gets them through its target file's env_map instead.
 
 The lab knows the stand-in by its outside (environment, API, log lines), as it knows a team's service
 by its target file, never by importing its code: fairbid/ is the system under test and runs alone
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from redis.crc import key_slot
 
 from lab.service_settings import SETTINGS
 
@@ -37,7 +39,7 @@ def _optional_float(value: str) -> None:
 
 # each variable and its check, which raises ValueError where the stand-in would refuse the value
 VARIABLES: dict[str, Callable[[str], object]] = {
-    "FAIRBID_SENTINELS": _addresses, "FAIRBID_MASTER_NAME": str, "FAIRBID_REDIS": _addresses,
+    "FAIRBID_SENTINELS": _addresses, "FAIRBID_MASTER_NAME": str, "FAIRBID_REDIS": _addresses, "FAIRBID_CLUSTER": _addresses,
     "FAIRBID_REDIS_PASSWORD": str, "FAIRBID_SENTINEL_PASSWORD": str, "FAIRBID_REDIS_TIMEOUT_S": float,
     "FAIRBID_REDIS_RETRIES": int, "FAIRBID_REDIS_BACKOFF_CAP_S": float, "FAIRBID_REDIS_DEADLINE_S": _optional_float,
     "FAIRBID_MYSQL_HOST": str, "FAIRBID_MYSQL_PORT": int, "FAIRBID_MYSQL_USER": str, "FAIRBID_MYSQL_PASSWORD": str,
@@ -103,19 +105,27 @@ def stream_names(env: dict[str, str]) -> StreamNames:
                        dead_letter_stream=env.get("FAIRBID_DEAD_LETTER_STREAM", "bid-stream-dead"))
 
 
-def _cluster_tags() -> tuple[str, ...]:
-    """The stand-in's six hash-tag buckets: the first two tags fb0, fb1, ... in each third of the slot space."""
-    from redis.crc import key_slot
-    thirds: dict[int, list[str]] = {0: [], 1: [], 2: []}
+CLUSTER_THIRDS = ((0, 5461), (5461, 10923), (10923, 16384))  # the slot ranges `redis-cli --cluster create` gives 3 masters
+
+
+def cluster_tags() -> list[str]:
+    """The stand-in's six bucket hash tags in cluster mode (FAIRBID_CLUSTER), by its rule (fairbid/cluster_keys.py,
+    restated here as the lab may not import it): scanning fb0, fb1, ..., the first two whose slot lies in each
+    third of the slot space, in scan order."""
+    tags: list[str] = []
+    per_third = [0, 0, 0]
     i = 0
-    while any(len(v) < 2 for v in thirds.values()):
+    while len(tags) < 6:
         tag = f"fb{i}"
-        third = min(key_slot(tag.encode()) * 3 // 16384, 2)
-        if len(thirds[third]) < 2:
-            thirds[third].append(tag)
+        third = next(n for n, (lo, hi) in enumerate(CLUSTER_THIRDS) if lo <= key_slot(tag.encode()) < hi)
+        if per_third[third] < 2:
+            per_third[third] += 1
+            tags.append(tag)
         i += 1
-    return tuple(sorted((t for v in thirds.values() for t in v), key=lambda t: int(t[2:])))
+    return tags
 
 
 def cluster_streams(stream: str) -> list[str]:
-    return [f"{stream}:{{{tag}}}" for tag in _cluster_tags()]
+    """Every bucket stream the stand-in writes in cluster mode for one base name (bid-stream -> bid-stream:{fb0}, ...);
+    the same for its dead-letter stream."""
+    return [f"{stream}:{{{tag}}}" for tag in cluster_tags()]

@@ -55,3 +55,11 @@ def test_a_scenario_is_refused_a_value_the_stand_in_would_refuse():
         "'fast' is not a valid FAIRBID_DURABILITY: FAIRBID_DURABILITY must be one of async, guard, wait, not 'fast'")
     assert env_problem("FAIRBID_REDIS_RETRIES", "2.5", set()).startswith("'2.5' is not a valid FAIRBID_REDIS_RETRIES")
     assert env_problem("FAIRBID_REDIS_RETRIES", "2", set()) is None
+
+
+def test_the_lab_names_the_same_bucket_streams_as_the_stand_in_in_cluster_mode():
+    from fairbid import cluster_keys
+
+    assert standin_env.cluster_tags() == list(cluster_keys.CLUSTER_TAGS)
+    for base in ("bid-stream", "bid-stream-dead", "s"):
+        assert standin_env.cluster_streams(base) == cluster_keys.streams(base)
