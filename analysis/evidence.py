@@ -26,17 +26,37 @@ HISTORY = ("acked_writes", "acked_bids", "acked_sets", "unknown_writes", "interr
            "user_errors", "business_refusals", "login_failures")
 
 
+def cluster_of(run: Run) -> dict | None:
+    """The stack's Redis Cluster settings (shards, replicas, node_timeout_ms), or None: not a cluster.
+    A cluster has no Sentinel: its observer watches every node's own view (observe/cluster_events.py),
+    and run.json's `sentinels` / `sentinel_nodes` name those nodes."""
+    cluster = (run.meta.config.get("stack") or {}).get("cluster")
+    return cluster if isinstance(cluster, dict) and cluster else None
+
+
+def _watched_word(run: Run) -> str:
+    """What the observer watches in this run, as the evidence messages say it."""
+    return "cluster node" if cluster_of(run) else "Sentinel"
+
+
 def _sentinels_expected(run: Run) -> list[str]:
-    """The Sentinels the observer was asked to watch (run.json), or as many as the stack had."""
+    """The Sentinels (or cluster nodes) the observer was asked to watch (run.json), or as many as the
+    stack had."""
     if run.meta.sentinels is not None:
         return list(run.meta.sentinels)
-    n = (run.meta.config.get("stack") or {}).get("sentinels") or 0
+    cluster = cluster_of(run)
+    if cluster:
+        n = int(cluster.get("shards") or 0) * (1 + int(cluster.get("replicas") or 0))
+    else:
+        n = (run.meta.config.get("stack") or {}).get("sentinels") or 0
     seen = sorted({s for s in run.events["sentinel"].dropna().unique()})
-    return seen if len(seen) >= n else seen + [f"sentinel #{i + 1} (never connected)" for i in range(len(seen), n)]
+    word = "" if cluster else "sentinel "  # the messages say "cluster node #2 (never connected)"
+    return seen if len(seen) >= n else seen + [f"{word}#{i + 1} (never connected)" for i in range(len(seen), n)]
 
 
 def _faulted_sentinels(run: Run) -> set[str]:
-    """Sentinels a fault of the run acted on (killed, cut): their observer's disconnect is the fault's."""
+    """Sentinels (cluster nodes) a fault of the run acted on (killed, cut): their observer's disconnect
+    is the fault's."""
     names = run.meta.sentinel_nodes or {}
     faulted = {f.node for f in run.faults if isinstance(f, rf.Applied)}
     return {addr for addr, node in names.items() if node in faulted}
@@ -44,13 +64,15 @@ def _faulted_sentinels(run: Run) -> set[str]:
 
 def sentinel_gap(run: Run, first_fault_ms: float | None) -> str | None:
     """Why the Sentinel events cannot be trusted to be complete, or None when they can: the observer
-    was connected to every Sentinel from the first disruptive fault (or the start) to the run's end."""
+    was connected to every Sentinel from the first disruptive fault (or the start) to the run's end.
+    In a Redis Cluster the same rule holds for every cluster node's view."""
     stack = run.meta.config.get("stack") or {}
-    if stack.get("sentinels") == 0:
+    watched = _watched_word(run)
+    if not cluster_of(run) and stack.get("sentinels") == 0:
         return "no Sentinel in this stack"
     expected = _sentinels_expected(run)
     if not expected:
-        return "no Sentinel was watched"
+        return f"no {watched} was watched"
     until = float(run.meta.test_stop_ms or float("inf"))  # disconnects while healing and verifying don't count
     since = first_fault_ms if first_fault_ms is not None else until  # no fault: connected at some point suffices
     obs = run.events[run.events["event"].isin(["observer-connected", "observer-disconnected"])].sort_values("t_ms")
@@ -59,12 +81,12 @@ def sentinel_gap(run: Run, first_fault_ms: float | None) -> str | None:
         mine = obs[obs["sentinel"] == name]
         before = mine[mine["t_ms"] <= since]
         if not len(before) or before["event"].iloc[-1] != "observer-connected":
-            return f"the observer was not connected to Sentinel {name} when the first disruptive fault was applied"
+            return f"the observer was not connected to {watched} {name} when the first disruptive fault was applied"
         if first_fault_ms is None or name in excused:
             continue
         lost = mine[(mine["t_ms"] > since) & (mine["t_ms"] <= until) & (mine["event"] == "observer-disconnected")]
         if len(lost):
-            return f"the observer lost Sentinel {name} {(float(lost['t_ms'].min()) - since) / 1000:+.1f} s after the " \
+            return f"the observer lost {watched} {name} {(float(lost['t_ms'].min()) - since) / 1000:+.1f} s after the " \
                    "first disruptive fault"
     return None
 
@@ -170,11 +192,16 @@ def family_of(metric: str) -> str | None:
 NOT_SEEN = "no run evidence for it"  # the evidence was there, the thing did not happen in this run
 NOT_SEEN_BY_FAMILY = {"sentinel": "no such Sentinel event after the fault (the observer watched every Sentinel)",
                       "load": "no such request in the per-request log"}
+NOT_SEEN_IN_CLUSTER = "no such cluster event after the fault (the observer watched every cluster node's view)"
 
 
-def not_seen(metric: str) -> str:
-    """Why a metric is None although its evidence is complete: what it measures did not happen."""
-    return NOT_SEEN_BY_FAMILY.get(family_of(metric) or "", NOT_SEEN)
+def not_seen(metric: str, run: Run | None = None) -> str:
+    """Why a metric is None although its evidence is complete: what it measures did not happen (in a
+    Redis Cluster's run, the cluster's own events were the ones watched)."""
+    family = family_of(metric) or ""
+    if family == "sentinel" and run is not None and cluster_of(run):
+        return NOT_SEEN_IN_CLUSTER
+    return NOT_SEEN_BY_FAMILY.get(family, NOT_SEEN)
 
 
 def withhold(metrics: dict, found: dict[str, str]) -> dict[str, str]:

@@ -104,21 +104,58 @@ def headline_fault(run: Run, windows: list[dict] | None = None) -> tuple[int, st
 
 SAME_SWITCH_MS = 5000  # every Sentinel announces one switch: within this span, the same payload is one failover
 
+# The moments of a failover, by name: as Sentinel announces them (pub/sub) and as a Redis Cluster's own
+# nodes show them (observe/cluster_events.py, each node's CLUSTER NODES diffed). Every reader of a
+# failover's timeline takes its names from here.
+DETECT_EVENTS = ("+sdown", "+pfail")  # one Sentinel / one node's view: the master unreachable (master only)
+ODOWN_EVENTS = ("+odown", "+fail")  # agreed down: Sentinel's quorum, the cluster masters' majority (master only)
+FAILOVER_EVENTS = ("+switch-master", "+promoted")  # a replica took over
+CONVERT_EVENTS = ("+convert-to-slave", "+demoted")  # the old master made a replica
+
 
 def switch_events(events: pd.DataFrame) -> pd.DataFrame:
     """One row per failover: the first +switch-master of each, whichever Sentinel said it (A->B, B->A,
-    A->B again is three failovers, though two payloads are equal)."""
+    A->B again is three failovers, though two payloads are equal), and the first +promoted of each,
+    whichever cluster node's view showed it (first_of_each)."""
     sw = events[events["event"] == "+switch-master"].sort_values("t_ms")
     keep, last = [], None
     for idx, e in sw.iterrows():
         if last is None or e["data"] != last["data"] or e["t_ms"] - last["t_ms"] > SAME_SWITCH_MS:
             keep.append(idx)
             last = e
-    return sw.loc[keep]
+    sentinel, cluster = sw.loc[keep], first_of_each(events, "+promoted")
+    if not len(cluster):
+        return sentinel
+    return pd.concat([sentinel, cluster]).sort_values("t_ms", kind="stable") if len(sentinel) else cluster
 
 
-def _first_event(events: pd.DataFrame, name: str, start: float, end: float, master_only: bool = False):
-    sel = events[(events["event"] == name) & (events["t_ms"] >= start) & (events["t_ms"] < end)]
+def _node_and_epoch(data) -> tuple[str | None, str | None]:
+    """The observed node and its config epoch in a cluster event's data, "<role> <name> <ip:port> epoch <n>"."""
+    parts = str(data).split()
+    return (parts[1] if len(parts) > 1 else None,
+            parts[4] if len(parts) > 4 and parts[3] == "epoch" else None)
+
+
+def first_of_each(events: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The first record of each cluster role change (+promoted, +demoted), every observing node seeing
+    it once: the same node within SAME_SWITCH_MS of its last kept one is the same change, and so is
+    the same node with the same config epoch later (a node back from a kill catching up on it:
+    a failover gives the new master a new epoch, so a new one never carries an old one's)."""
+    rows = events[events["event"] == name].sort_values("t_ms", kind="stable")
+    keep, last = [], {}
+    for idx, e in rows.iterrows():
+        node, epoch = _node_and_epoch(e["data"])
+        prev = last.get(node)
+        if prev is None or (e["t_ms"] - prev[0] > SAME_SWITCH_MS and (epoch is None or epoch != prev[1])):
+            keep.append(idx)
+            last[node] = (e["t_ms"], epoch)
+    return rows.loc[keep]
+
+
+def _first_event(events: pd.DataFrame, names: str | tuple[str, ...], start: float, end: float,
+                 master_only: bool = False):
+    names = (names,) if isinstance(names, str) else names
+    sel = events[(events["event"].isin(names)) & (events["t_ms"] >= start) & (events["t_ms"] < end)]
     if master_only:
         sel = sel[sel["data"].astype(str).str.startswith("master ")]
     return float(sel["t_ms"].min()) if len(sel) else None
@@ -173,9 +210,9 @@ def by_identity(ok: pd.DataFrame, missing: list[str]) -> pd.DataFrame:
 def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     t0, until, ev, req = w["applied_ms"], w["until_ms"], run.events, run.requests
     m = {}
-    for key, name, master_only in (("detect_s", "+sdown", True), ("odown_s", "+odown", True),
-                                   ("failover_s", "+switch-master", False)):
-        t = _first_event(ev, name, t0, until, master_only)
+    for key, names, master_only in (("detect_s", DETECT_EVENTS, True), ("odown_s", ODOWN_EVENTS, True),
+                                    ("failover_s", FAILOVER_EVENTS, False)):
+        t = _first_event(ev, names, t0, until, master_only)
         m[key] = _r((t - t0) / 1000) if t is not None else None
     switches = switch_events(ev)
     m["failovers"] = int(((switches["t_ms"] >= t0) & (switches["t_ms"] < until)).sum())
@@ -232,8 +269,9 @@ def last_error(req: pd.DataFrame, ev: pd.DataFrame, w: dict) -> dict:
         return {"last_error_kind": None, "last_error_follows": None, "last_error_follows_s": None}
     last = fails.loc[fails["end_ms"].idxmax()]
     moments = {"the fault": w["applied_ms"], "heal": w.get("healed_ms")}
-    for name in ("+switch-master", "+convert-to-slave"):
-        moments[name] = _last_event(ev, name, w["applied_ms"], last["end_ms"])
+    for name in (*FAILOVER_EVENTS, *CONVERT_EVENTS):  # a cluster's: the first node to show each change
+        seen = first_of_each(ev, name) if name in ("+promoted", "+demoted") and len(ev) else ev
+        moments[name] = _last_event(seen, name, w["applied_ms"], last["end_ms"])
     before = {k: t for k, t in moments.items() if t is not None and t <= last["end_ms"]}
     follows = max(before, key=before.get)
     return {"last_error_kind": error_kind(str(last["exception"])), "last_error_follows": follows,
@@ -254,7 +292,7 @@ def after_heal(ev: pd.DataFrame, w: dict, lost_end_ms: pd.Series) -> dict:
     if not healed:
         return {"loss_after_heal_s": None, "convert_after_heal_s": None}
     last = lost_end_ms.max() if len(lost_end_ms) else None
-    convert = _first_event(ev, "+convert-to-slave", healed, w["until_ms"], False)
+    convert = _first_event(ev, CONVERT_EVENTS, healed, w["until_ms"], False)
     return {"loss_after_heal_s": _r(max(0.0, (last - healed) / 1000)) if last is not None else 0.0,
             "convert_after_heal_s": _r((convert - healed) / 1000) if convert is not None else None}
 
@@ -447,7 +485,7 @@ def against_switch(req: pd.DataFrame, events: pd.DataFrame, fault: dict | None) 
     failure ended (negative: before the switch; with no failure at all, the fault's own moment: its
     errors ended there) and when its first request sent after the switch succeeded. Absent with no
     switch in the fault's window, or no request of this client sent after it."""
-    switch = _first_event(events, "+switch-master", fault["applied_ms"], fault["until_ms"]) if fault else None
+    switch = _first_event(events, FAILOVER_EVENTS, fault["applied_ms"], fault["until_ms"]) if fault else None
     after = req[req["start_ms"] >= switch] if switch is not None else req.iloc[0:0]
     if not len(after):  # no switch, or this client sent nothing after it: nothing says when its errors ended
         return {"last_error_after_switch_s": None, "first_ok_after_switch_s": None}
@@ -583,7 +621,7 @@ def measure(run: Run) -> tuple[dict, dict[str, str]]:
     absent = evidence.withhold(out, evidence.gaps(run, first["applied_ms"] if first else None))
     absent.update({k: why for k, why in {**log_absent, **unlooked, **self_absent, **stack_absent}.items()
                    if k in out and k not in absent})
-    absent.update({k: evidence.not_seen(k) for k, v in out.items() if v is None and k not in absent})
+    absent.update({k: evidence.not_seen(k, run) for k, v in out.items() if v is None and k not in absent})
     return out, absent
 
 

@@ -12,13 +12,25 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import runfiles as rf  # noqa: E402
+from analysis.evidence import cluster_of  # noqa: E402
 from analysis.load import Run  # noqa: E402
-from analysis.metrics import fault_windows, lost_history, replica_lag, switch_events  # noqa: E402
+from analysis.metrics import (  # noqa: E402
+    CONVERT_EVENTS,
+    DETECT_EVENTS,
+    FAILOVER_EVENTS,
+    ODOWN_EVENTS,
+    fault_windows,
+    lost_history,
+    replica_lag,
+    switch_events,
+)
 
 BIN_S = 1.0
 KEY = ("red: a fault in effect until the failover or its heal; hatched: the fault still in place after the "
        "failover; green dashed: probes and hand steps; dotted: Sentinel events")
-MARKED_EVENTS = ("+sdown", "+odown", "+switch-master", "+failover-end", "+tilt", "-sdown", "+convert-to-slave")
+# Sentinel's and a Redis Cluster's (observe/cluster_events.py: -fail is a failed node back, like -sdown)
+MARKED_EVENTS = (*DETECT_EVENTS, *ODOWN_EVENTS, *FAILOVER_EVENTS, "+failover-end", "+tilt", "-sdown", "-fail",
+                 *CONVERT_EVENTS)
 
 
 def _t0(run: Run) -> float:
@@ -114,10 +126,17 @@ def marks(run: Run, t0: float, end_s: float) -> Marks:
 
 
 def _event_name(event: str, data: str) -> str:
-    """A Sentinel event as marked: whose it is where that is not the master (a replica's +sdown is not
-    the master going down)."""
+    """A Sentinel (or cluster) event as marked: whose it is where that is not the master (a replica's
+    +sdown or +pfail is not the master going down; a +promoted node was a replica by definition)."""
     who = data.split(" ", 1)[0]
+    if who == "replica" and event not in FAILOVER_EVENTS:
+        return f"{event} (replica)"
     return f"{event} (replica)" if who == "slave" else f"{event} (sentinel)" if who == "sentinel" else event
+
+
+def _key(run: Run) -> str:
+    """The figure's key; a Redis Cluster's dotted lines are its nodes' own views, not Sentinel's."""
+    return KEY.replace("Sentinel events", "cluster events (each node's CLUSTER NODES)") if cluster_of(run) else KEY
 
 
 def _mark(ax, m: Marks, labels: bool = False) -> None:
@@ -234,7 +253,7 @@ def timeline(run: Run, out: Path) -> Path:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="best")
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
+    axes[-1].set_xlabel(f"{_axis_label(run)}\n{_key(run)}", fontsize=8)
     fig.suptitle(f"{run.meta.scenario}: {run.meta.title or ''}\n{_which(run)}; {_verified_note(run)}", fontsize=11)
     fig.tight_layout()
     path = out / "timeline.png"
@@ -345,7 +364,7 @@ def monitor_plot(run: Run, out: Path) -> Path | None:
         if kind != "up" and ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, loc="best", ncol=3)
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel(f"{_axis_label(run)}\n{KEY}", fontsize=8)
+    axes[-1].set_xlabel(f"{_axis_label(run)}\n{_key(run)}", fontsize=8)
     fig.suptitle(f"{run.meta.scenario}: the stack as sampled (monitor.csv, every 0.25 s)\n{_which(run)}", fontsize=11)
     fig.tight_layout()
     path = out / "monitor.png"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import runfiles as rf
+from analysis.metrics import CONVERT_EVENTS, FAILOVER_EVENTS
 from bilingual import L, num
 
 LANGS = ("en", "ko")
@@ -49,6 +50,8 @@ KO_REASONS = {
         "장애 뒤 그런 Sentinel 이벤트가 없었다(관찰자는 모든 Sentinel에 연결되어 있었다)",
     "no such request in the per-request log": "요청 로그에 그런 요청이 없었다",
     "no run evidence for it": "이 실행에 그 근거가 없다",
+    "no such cluster event after the fault (the observer watched every cluster node's view)":
+        "장애 뒤 그런 클러스터 이벤트가 없었다(관찰자는 모든 클러스터 노드의 CLUSTER NODES를 보고 있었다)",
     "no Sentinel in this stack": "이 스택에는 Sentinel이 없다",
     "no verification (verify.json missing)": "검증 기록(verify.json)이 없다",
     "the stack had not settled after healing when verification ran": "검증할 때 스택이 아직 안정되지 않았다",
@@ -280,29 +283,42 @@ LAST_ERROR_KO = {"timeout": "timeout", "demoted master": "강등된 master", "no
 FOLLOWS = {"the fault": L("the fault", "장애 주입"), "heal": L("the fault's heal", "장애 복구"),
            "+switch-master": L("+switch-master", "+switch-master"),
            "+convert-to-slave": L("+convert-to-slave (Sentinel turning the old master into a replica)",
-                                  "+convert-to-slave(Sentinel이 구 master를 replica로 바꾼 시점)")}
+                                  "+convert-to-slave(Sentinel이 구 master를 replica로 바꾼 시점)"),
+           "+promoted": L("+promoted (the first cluster node to show the replica as the master)",
+                          "+promoted(클러스터 노드가 처음으로 replica를 master로 보인 시점)"),
+           "+demoted": L("+demoted (the first cluster node to show the old master as a replica)",
+                         "+demoted(클러스터 노드가 처음으로 구 master를 replica로 보인 시점)")}
+
+
+def _switch(F: Fig) -> tuple[str, L]:
+    """The run's failover event and who decides it: Sentinel's +switch-master, or in a Redis Cluster
+    (no Sentinel) the replica +promoted in its nodes' own views (analysis/metrics.FAILOVER_EVENTS)."""
+    if F.stack.get("cluster"):
+        return "+promoted", L("the cluster", "클러스터")
+    return "+switch-master", L("Sentinel", "Sentinel")
 
 
 def _late_errors(F: Fig, d: str) -> L:
     """Why errors outlasted the switch, as far as the run shows it: the last error's own kind and the
     moment just before it (analysis/metrics.last_error); a run that did not record them says so."""
     kind, follows, after = F.v("last_error_kind"), F.v("last_error_follows"), F.v("last_error_follows_s")
-    head = L(f"Errors ended {d} after +switch-master, not with it", f"에러는 +switch-master보다 {d} 늦게 끝났다")
+    sw, who = _switch(F)
+    head = L(f"Errors ended {d} after {sw}, not with it", f"에러는 {sw}보다 {d} 늦게 끝났다")
     if kind is None or follows is None:
         return L(head.en + "; this run did not record what its last error was or what came just before it.",
                  head.ko + ". 이 실행은 마지막 에러의 종류와 그 직전의 사건을 기록하지 않았다.")
     where = FOLLOWS.get(follows, L(follows, follows))
     said = L(f"{head.en}: the last one, a {kind} error, ended {F('last_error_follows_s')} after {where.en}.",
              f"{head.ko}. 마지막 에러({LAST_ERROR_KO.get(kind, kind)})는 {where.ko} {F('last_error_follows_s')} 뒤에 끝났다.")
-    if kind == "timeout" and follows == "+switch-master":
+    if kind == "timeout" and follows in FAILOVER_EVENTS:
         silent = (L(" On Docker a killed container's address goes silent instead of refusing connections.",
                     " Docker에서는 죽은 컨테이너의 주소가 연결을 거부하지 않고 침묵한다.")
                   if F.in_containers and _primary_action(F) == "kill" else L("", ""))
         return L(said.en + " A request sent before the switch waited out the client's timeout: the client, not "
-                 "Sentinel, set the end of the window." + silent.en,
+                 f"{who.en}, set the end of the window." + silent.en,
                  said.ko + " 전환 전에 보낸 요청이 클라이언트의 timeout을 다 기다렸다. 에러 구간의 끝을 정한 것은 "
-                 "Sentinel이 아니라 클라이언트다." + silent.ko)
-    if follows == "+convert-to-slave" and after is not None and after < 1:
+                 f"{who.ko}이(가) 아니라 클라이언트다." + silent.ko)
+    if follows in CONVERT_EVENTS and after is not None and after < 1:
         return L(said.en + " Requests still reaching the old master failed as it was demoted.",
                  said.ko + " 구 master에 아직 닿던 요청이 강등되는 순간 실패했다.")
     return said
@@ -313,16 +329,17 @@ def errors_vs_switch(F: Fig) -> L | None:
         return None
     lag = F.v("last_error_s") - F.v("failover_s")
     d = num(round(abs(lag), 3)) + " s"
+    sw, who = _switch(F)
     if lag > 0.5:
         return _late_errors(F, d)
     if lag >= 0:
-        return L(f"Errors ended {d} after +switch-master: the window is Sentinel's detection and failover; the client "
+        return L(f"Errors ended {d} after {sw}: the window is {who.en}'s detection and failover; the client "
                  "followed the switch at once.",
-                 f"에러는 +switch-master 뒤 {d} 만에 끝났다. 에러 구간은 Sentinel의 감지와 failover 시간이고, "
+                 f"에러는 {sw} 뒤 {d} 만에 끝났다. 에러 구간은 {who.ko}의 감지와 failover 시간이고, "
                  "클라이언트는 전환을 바로 따라갔다.")
-    return L(f"The last error came {d} before +switch-master: later requests were held by the client's retries and "
+    return L(f"The last error came {d} before {sw}: later requests were held by the client's retries and "
              "succeeded after the switch, as latency rather than errors.",
-             f"마지막 에러는 +switch-master보다 {d} 먼저 났다. 그 뒤의 요청은 클라이언트 재시도에 붙잡혀 있다가 "
+             f"마지막 에러는 {sw}보다 {d} 먼저 났다. 그 뒤의 요청은 클라이언트 재시도에 붙잡혀 있다가 "
              "전환 후 성공했다. 에러 대신 지연으로 나타난 것이다.")
 
 
@@ -356,7 +373,18 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
     out: list[tuple[str, Sentence]] = []
     faulted = F.primary_ms() is not None
     on_redis = _primary_node(F).startswith("redis")
-    if faulted and (F.stack.get("sentinels") or 0):
+    if faulted and F.stack.get("cluster"):  # no Sentinel: the cluster's nodes detect and fail over themselves
+        if F.has("detect_s"):
+            out.append(("sentinel", lambda F: L(
+                f"A cluster node's view marked the master +pfail {F('detect_s')} after the fault, +fail at "
+                f"{F('odown_s')}, and showed its replica +promoted at {F('failover_s')}.",
+                f"클러스터 노드의 CLUSTER NODES는 장애 {F('detect_s')} 뒤 master를 +pfail(으)로 표시했고, "
+                f"{F('odown_s')}에 +fail, {F('failover_s')}에 replica의 +promoted를 보였다.")))
+        elif F.v("failovers") == 0 and on_redis:
+            out.append(("sentinel", lambda F: L(
+                "No cluster node marked the master failing after the first fault: no failover.",
+                "첫 장애 뒤 master를 장애로 표시한 클러스터 노드는 없었다. failover도 없었다.")))
+    elif faulted and (F.stack.get("sentinels") or 0):
         if F.has("detect_s"):
             out.append(("sentinel", lambda F: L(
                 f"Sentinel marked the master +sdown {F('detect_s')} after the fault, +odown at {F('odown_s')}, and "
@@ -402,7 +430,10 @@ def generic_happened(F: Fig) -> list[tuple[str, Sentence]]:
     if F.v("readonly_errors"):
         out.append(("readonly", lambda F: L(f"{F('readonly_errors')} requests hit a demoted master (READONLY).",
                                             f"요청 {F('readonly_errors')}건이 강등된 master에 닿았다(READONLY).")))
-    if (F.v("switches") or 0) > 1:
+    if (F.v("switches") or 0) > 1 and F.stack.get("cluster"):
+        out.append(("switches", lambda F: L(f"The cluster failed over {F('switches')} times in this run.",
+                                            f"이번 실행에서 클러스터는 {F('switches')}번 failover했다.")))
+    elif (F.v("switches") or 0) > 1:
         out.append(("switches", lambda F: L(f"Sentinel switched the master {F('switches')} times in this run.",
                                             f"이번 실행에서 Sentinel은 master를 {F('switches')}번 바꿨다.")))
     return out

@@ -31,10 +31,12 @@ from pathlib import Path
 from flask import Response, abort, jsonify, request, send_from_directory
 
 import runfiles as rf
+from analysis.metrics import CONVERT_EVENTS, DETECT_EVENTS, FAILOVER_EVENTS, ODOWN_EVENTS
 
 TAB_KEY = "fairbid-faults"
-SHOWN_EVENTS = ("+sdown", "-sdown", "+odown", "-odown", "+switch-master", "+failover-end", "+tilt", "-tilt",
-                "+convert-to-slave", "+promoted-slave", "observer-disconnected")
+# Sentinel's events and a Redis Cluster's (observe/cluster_events.py), by the analysis' names
+SHOWN_EVENTS = (*DETECT_EVENTS, "-sdown", "-pfail", *ODOWN_EVENTS, "-odown", "-fail", *FAILOVER_EVENTS, "+failover-end",
+                "+tilt", "-tilt", *CONVERT_EVENTS, "+promoted-slave", "observer-disconnected")
 MAX_ROWS = 300
 STATIC = Path(__file__).resolve().parent / "webui_static"
 STATIC_FILES = ("fairbid-ui.js", "timeline.js", "fairbid.css")
@@ -141,10 +143,10 @@ class RequestBins:
 
 def fault_bands(run_dir: Path, t0_ms: float, now_ms: float) -> tuple[list[dict], list[dict]]:
     """Each disruptive fault as a band (applied to healed, or to now while in place), its effect
-    ending at the first +switch-master after it (as timeline.png shades it); hand steps and probes
+    ending at the first failover after it, +switch-master or +promoted (as timeline.png shades it); hand steps and probes
     as marks."""
     events = rf.read_events(run_dir)
-    switches = sorted(e.t_ms for e in events if e.event == "+switch-master")
+    switches = sorted(e.t_ms for e in events if e.event in FAILOVER_EVENTS)
     applied: dict[int, rf.Applied] = {}
     healed: dict[int, float] = {}
     steps = []

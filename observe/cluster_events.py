@@ -1,0 +1,222 @@
+"""events.jsonl for a Redis Cluster: what each node's own CLUSTER NODES says of every node, polled
+and diffed, so that a cluster's failover has a timeline like Sentinel's pub/sub events.
+
+A cluster publishes no events; its nodes' views change: a node unreachable past half of
+cluster-node-timeout gets `fail?` (PFAIL) in a peer's view, `fail` once a majority of masters agree,
+and a replica that took over shows up as a master (a new config epoch). Each node's view is polled
+apart (one greenlet per node), and every change between two polls of one node is a record:
+
+    +pfail / -pfail      the observed node's `fail?` flag set / cleared
+    +fail / -fail        its `fail` flag set / cleared
+    +promoted            it was a replica and is a master now (a failover)
+    +demoted             it was a master and is a replica now (an old master rejoining as a replica)
+
+`sentinel` is the observing node ("host:port", as the observer reached it) and `data` is
+"<role-before> <name> <ip:port> epoch <config-epoch>": the observed node's role in the poll before
+(`master` or `replica`; `node` for an entry that had neither flag), its catalog name (matched by
+address; its node id where no catalog address matches), its address as the view gives it, and its
+config epoch in the poll that saw the change. So analysis reads `+pfail` of "master ..." like
+Sentinel's `+sdown` of "master ...". Records are stamped when the poll's reply arrived (time.time,
+the clock of the fault journal): a change happened at most one poll interval, plus the poll's own
+time, before its record.
+
+Honest by construction: a record only for what two successive polls of the same node really saw.
+The first poll after connecting (and after every reconnection) only sets the state, so a change
+that happened while a node could not be asked gets no record stamped with a time nobody saw it;
+`observer-connected` / `observer-disconnected` say when each node's view was being watched
+(analysis.evidence reads them as it reads a Sentinel's).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gevent
+from redis.exceptions import RedisError
+
+from lab import clients
+from observe.base import RunEnd
+from runfiles import EVENTS, SentinelEvent
+
+log = logging.getLogger("observer")
+
+ROLES = {"master": "master", "slave": "replica", "replica": "replica"}  # CLUSTER NODES says `slave`
+
+
+@dataclass(frozen=True)
+class ClusterNode:
+    """One line of CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master-id|-> <ping-sent>
+    <pong-recv> <config-epoch> <link-state> <slot> ...`."""
+
+    node_id: str
+    addr: str  # ip:port of its clients' port; ":port" or ":0" while the view knows no address
+    hostname: str
+    flags: frozenset[str]
+    master_id: str | None
+    config_epoch: int
+    link_state: str
+    slots: tuple[str, ...]
+
+    @property
+    def role(self) -> str | None:
+        """`master`, `replica`, or None (an entry with neither flag: noflags, a handshake)."""
+        return next((ROLES[f] for f in ("master", "slave", "replica") if f in self.flags), None)
+
+    @property
+    def pfail(self) -> bool:
+        return "fail?" in self.flags
+
+    @property
+    def fail(self) -> bool:
+        return "fail" in self.flags
+
+
+def parse_node_line(line: str) -> ClusterNode | None:
+    """A line of CLUSTER NODES, or None for a line that is not one (too few fields, no number where
+    the config epoch is)."""
+    parts = line.split()
+    if len(parts) < 8 or not parts[6].isdigit():
+        return None
+    node_id, address, flags, master_id, _ping, _pong, epoch, link = parts[:8]
+    addr, _, extra = address.partition(",")  # Redis 7: ,hostname and, from 7.2, ,key=value fields
+    hostname = extra.split(",", 1)[0]
+    return ClusterNode(node_id=node_id, addr=addr.split("@", 1)[0], hostname="" if "=" in hostname else hostname,
+                       flags=frozenset(flags.split(",")), master_id=None if master_id == "-" else master_id,
+                       config_epoch=int(epoch), link_state=link, slots=tuple(parts[8:]))
+
+
+def parse_cluster_nodes(text: str | bytes) -> dict[str, ClusterNode]:
+    """CLUSTER NODES' raw reply as {node id: ClusterNode}; lines that are no node line are left out."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    nodes = (parse_node_line(line) for line in text.splitlines() if line.strip())
+    return {n.node_id: n for n in nodes if n is not None}
+
+
+def changes(before: ClusterNode, after: ClusterNode, name: str, addr: str) -> list[tuple[str, str]]:
+    """(event, data) for what changed in one observed node between two polls of one observing node:
+    its PFAIL and FAIL flags, then its role. data: "<role-before> <name> <ip:port> epoch <config-epoch>"."""
+    data = f"{before.role or 'node'} {name} {addr} epoch {after.config_epoch}"
+    out = []
+    for was, now, word in ((before.pfail, after.pfail, "pfail"), (before.fail, after.fail, "fail")):
+        if was != now:
+            out.append((f"{'+' if now else '-'}{word}", data))
+    if before.role == "replica" and after.role == "master":
+        out.append(("+promoted", data))
+    elif before.role == "master" and after.role == "replica":
+        out.append(("+demoted", data))
+    return out
+
+
+class ClusterObserver:
+    """One poller per cluster node (`nodes`: catalog name -> (host, port)), each reading that node's
+    CLUSTER NODES every `interval_s` until stopped or `max_s` has passed. The same interface as
+    observe.sentinel_events.SentinelObserver, into the same events.jsonl."""
+
+    files = (EVENTS,)
+
+    def __init__(self, nodes: dict[str, tuple[str, int]], password: str | None, interval_s: float = 0.05,
+                 max_s: float = 3600) -> None:
+        self.nodes = dict(nodes)
+        self.password = password  # the cluster nodes' requirepass
+        self.interval_s = interval_s
+        self.max_s = max_s
+        self.by_addr = {f"{host}:{port}": name for name, (host, port) in self.nodes.items()}
+        self._fh = None
+        self._running = False
+        self._greenlets: list[gevent.Greenlet] = []
+        self._connected: set[str] = set()
+
+    def _write(self, observer: str, event: str, data: str | None = None, t_ms: float | None = None) -> None:
+        if self._fh is not None and not self._fh.closed:
+            t = time.time() * 1000 if t_ms is None else t_ms
+            record = SentinelEvent(t_ms=round(t, 3), sentinel=observer, event=event, data=data)
+            self._fh.write(json.dumps(record.to_json()) + "\n")
+            self._fh.flush()
+
+    def start(self, run_dir: Path) -> None:
+        self._fh = open(run_dir / EVENTS, "a", encoding="utf-8")
+        self._running = True
+        self._greenlets = [gevent.spawn(self._watch, name, host, port) for name, (host, port) in self.nodes.items()]
+
+    def name_of(self, node: ClusterNode, observer_name: str) -> tuple[str, str]:
+        """(catalog name, ip:port) of an observed node: `myself` is the observing node; others by the
+        address the view gives (or a hostname that is a catalog name); else the node id and its address."""
+        if "myself" in node.flags:
+            host, port = self.nodes[observer_name]
+            return observer_name, node.addr if not node.addr.startswith(":") else f"{host}:{port}"
+        name = self.by_addr.get(node.addr) or (node.hostname if node.hostname in self.nodes else None)
+        return name or node.node_id, node.addr
+
+    def diff(self, before: dict[str, ClusterNode], after: dict[str, ClusterNode],
+             observer_name: str) -> list[tuple[str, str]]:
+        """Every change one observing node's view shows between two polls, node by node (an observed
+        node new in the view, or one in a handshake, starts from what this poll saw)."""
+        out = []
+        for node_id, now in after.items():
+            was = before.get(node_id)
+            if was is not None and "handshake" not in now.flags:
+                out += changes(was, now, *self.name_of(now, observer_name))
+        return out
+
+    def _watch(self, name: str, host: str, port: int) -> None:
+        """Poll one node until stopped; every way of not watching it after it was watched leaves an
+        `observer-disconnected` record (a failed poll, an unexpected exception, the deadline)."""
+        where = f"{host}:{port}"
+        deadline = time.monotonic() + self.max_s
+        client = None
+        view: dict[str, ClusterNode] | None = None  # the last poll's, while connected
+        connected = None  # None: never yet
+        try:
+            while self._running and time.monotonic() < deadline:
+                try:
+                    if client is None:
+                        client = clients.redis_at(host, port, timeout=0.5, password=self.password)
+                    reply = client.execute_command("CLUSTER", "NODES")  # the raw text: no reply callback
+                    t_ms = time.time() * 1000
+                    now = parse_cluster_nodes(reply)
+                except RedisError as exc:
+                    if connected:
+                        self._write(where, "observer-disconnected", f"{type(exc).__name__}: {exc}")
+                    elif connected is None:
+                        log.warning("cluster observer: %s not reachable yet: %s", where, exc)
+                    connected, view = False, None
+                    if client is not None:
+                        client.close()
+                        client = None
+                else:
+                    if not connected:
+                        self._write(where, "observer-connected", t_ms=t_ms)
+                        self._connected.add(where)
+                        connected = True
+                    else:
+                        for event, data in self.diff(view, now, name):
+                            self._write(where, event, data, t_ms)
+                    view = now
+                gevent.sleep(self.interval_s)
+        except Exception as exc:  # anything else ends this watch: say so, then stop
+            self._write(where, "observer-disconnected", f"observer failed: {type(exc).__name__}: {exc}")
+            log.exception("cluster observer of %s failed", where)
+            return
+        finally:
+            if client is not None:
+                client.close()
+        if self._running and connected:  # the deadline, not a stop
+            self._write(where, "observer-disconnected", "observer deadline reached")
+
+    def ready(self, timeout_s: float = 5.0) -> bool:
+        """Every node's view watched (bounded): faults start only once their effects can be seen."""
+        deadline = time.monotonic() + timeout_s
+        while len(self._connected) < len(self.nodes) and time.monotonic() < deadline:
+            gevent.sleep(0.05)
+        return len(self._connected) == len(self.nodes)
+
+    def stop(self, end: RunEnd | None = None) -> None:
+        self._running = False
+        gevent.joinall(self._greenlets, timeout=2)
+        gevent.killall(self._greenlets, block=True, timeout=2)
+        if self._fh is not None:
+            self._fh.close()
