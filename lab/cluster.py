@@ -74,8 +74,8 @@ def shards_of(lines: list[NodeLine]) -> list[Shard]:
     replicas that follow it and are not flagged down."""
     masters = sorted((n for n in lines if n.is_master and n.slots), key=lambda n: min(a for a, _ in n.slots))
     return [Shard(index=i, master=m.addr, master_failing=m.failing,
-                  replicas=tuple(r.addr for r in lines if r.master_id == m.id and not r.failing
-                                 and "slave" in r.flags))
+                  replicas=tuple(sorted(r.addr for r in lines if r.master_id == m.id and not r.failing
+                                        and "slave" in r.flags)))  # each node lists them in its own order
             for i, m in enumerate(masters, start=1)]
 
 

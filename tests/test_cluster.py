@@ -83,13 +83,18 @@ def test_heal_after_a_sigkilled_orchestrator_restores_every_shard(e2e_lab_down, 
                           capture_output=True, text=True, timeout=60)
     assert heal.returncode == 0, heal.stderr
     assert "resumed" in heal.stdout and "removed cut" in heal.stdout and "started redis-" in heal.stdout
+    lab = LocalLab(e2e_lab_down)  # the heal started a node again: its process is in the state on disk
     assert not any(process.paused(Proc(**lab.nodes[n]["proc"])) for n in lab.node_names())
     assert firewall.Firewall("e2e").rules() == [] and all(lab.alive(n) for n in lab.node_names())
     Wait(timeout_s=60, interval_s=0.5).until("every shard whole again", lab.settled)
     down = subprocess.run([sys.executable, "-m", "harness.cli", "down", "--lab", E2E_LAB], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stderr
-    assert not any(process.alive(p) for p in pids)
+    assert not any(process.alive(p) for p in _pids_of(lab) + pids)
+
+
+def _pids_of(lab: LocalLab) -> list[Proc]:
+    return [Proc(**n["proc"]) for n in lab.nodes.values()]
 
 
 @pytest.fixture(scope="module")
