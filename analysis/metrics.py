@@ -31,7 +31,7 @@ FAULT_METRICS = (
     "recovery_after_heal_s", "p99_during_ms", "noreplicas_during",
     "first_error_s", "last_error_s", "noreplicas_after_s", "lost_acked_during", "loss_before_fault_s",
     "loss_after_fault_s", "loss_after_heal_s", "convert_after_heal_s", "last_error_kind", "last_error_follows",
-    "last_error_follows_s",
+    "last_error_follows_s", "last_error_after_switch_s", "first_ok_after_switch_s",
 )
 METRICS = (
     "failover_s", "detect_s", "odown_s", "failovers", "error_window_s", "error_rate_during", "recovery_s",
@@ -45,7 +45,7 @@ METRICS = (
     "tilt_count", "tilt_s", "readonly_errors", "readonly_bids_s", "readonly_redis_s", "acked_not_in_mysql_or_stream",
     "pending_before", "pending_gone", "group_id_backwards", "group_id_back_ms", "group_recreated", "group_reread_entries",
     "monitor_samples",
-    "max_replica_lag_bytes", "retries",
+    "max_replica_lag_bytes", "retries", "redirections", "clusterdown_replies",
     "max_group_lag", "max_group_pending", "max_group_backlog", "drain_s", "orphaned_max", "reclaim_s", "persist_errors",
     "redelivered_duplicates", "replica_missing_rows", "mysql_replica_max_lag_s", "p50_steady_ms", "p99_steady_ms",
     "locust_requests", "request_log_gap", "workers",
@@ -240,10 +240,14 @@ def fault_metrics(run: Run, w: dict, lost: pd.DataFrame) -> dict:
     m["loss_after_fault_s"] = _r((during.max() - t0) / 1000) if len(during) else 0.0
     m.update(after_heal(ev, w, during))
     m.update(last_error(req, ev, w))
+    m.update(against_switch(req, ev, w))  # every client of the run together; per variant in variant_metrics
     return m
 
 
-ERROR_KINDS = (("timeout", ("Timeout", "timed out", "504")),
+ERROR_KINDS = (("cluster down", ("CLUSTERDOWN", "ClusterDownError", "cluster is down")),
+               ("redirections used up", ("TTL exhausted", "MOVED", "ASK ")),  # a cluster client's redirect limit
+               ("slot not covered", ("SlotNotCovered", "not covered")),
+               ("timeout", ("Timeout", "timed out", "504")),
                ("demoted master", ("READONLY", "is now a slave", "is now a replica")), ("noreplicas", ("NOREPLICAS",)),
                ("no master", ("MasterNotFound", "No master")), ("refused", ("refused", "Connection reset")),
                # a client that fails a command at once while it has no connection (Lettuce's REJECT_COMMANDS,
@@ -331,6 +335,28 @@ def group_id_moves(mon: pd.DataFrame) -> dict:
     return {"group_id_backwards": back, "group_id_back_ms": worst}
 
 
+def _counted(values: pd.Series) -> int:
+    """What a counter added over its samples, across a restart that set it back to 0 (a killed node)."""
+    step = values.diff().fillna(0)
+    return int(step.where(step >= 0, values).sum())
+
+
+def cluster_replies(run: Run, mon: pd.DataFrame) -> dict:
+    """MOVED and ASK redirections and CLUSTERDOWN replies the cluster's nodes sent during the run (INFO
+    errorstats, sampled by the monitor): a cluster client follows a redirection itself, so no failed
+    request counts it. Absent outside a cluster, or without a sample of its nodes (a node lists a
+    reply's count only from the first one, so a sampled node without it sent none)."""
+    nodes = mon[(mon["metric"] == "up") & (mon["value"].astype(str) == "1")]["source"].unique()
+    if not (run.meta.config.get("stack") or {}).get("cluster") or not len(nodes):
+        return {"redirections": None, "clusterdown_replies": None}
+    out = {}
+    for key, names in (("redirections", ("errorstat_MOVED", "errorstat_ASK")),
+                       ("clusterdown_replies", ("errorstat_CLUSTERDOWN",))):
+        rows = mon[mon["metric"].isin(names)]
+        out[key] = sum(_counted(g.sort_values("t_ms")["value"].astype(float)) for _, g in rows.groupby(["source", "metric"]))
+    return out
+
+
 def monitor_metrics(run: Run) -> dict:
     mon = run.monitor
     if not len(mon):
@@ -349,6 +375,7 @@ def monitor_metrics(run: Run) -> dict:
         both = glag.merge(gpend, on="t_ms", suffixes=("_lag", "_pending"))
         m["max_group_backlog"] = int((both["v_lag"] + both["v_pending"]).max()) if len(both) else None
     m.update(group_id_moves(mon))
+    m.update(cluster_replies(run, mon))
     sbm = series(mon, "mysql-2", "seconds_behind_master")
     m["mysql_replica_max_lag_s"] = float(sbm["v"].max()) if len(sbm) else None
     fault = primary_fault(run)

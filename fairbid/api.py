@@ -30,6 +30,14 @@ log = logging.getLogger("fairbid.api")
 STORE_ERRORS = (RedisError, RedisClusterException)  # the cluster client's own errors are no RedisError
 
 
+def said(exc: BaseException) -> str:
+    """The error as a reply says it: its type and message, without the command redis-py's pipeline
+    prefixes it with ("Command # 1 (EVALSHA ... idem:{fb1}:KEY ...) of pipeline caused error: "), whose
+    keys would make every failure unique (Locust names failures by their text)."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.rpartition('caused error: ')[2] if 'caused error: ' in text else text}"
+
+
 def create_app(store: BidStore) -> Flask:
     app = Flask("fairbid")
 
@@ -51,12 +59,12 @@ def create_app(store: BidStore) -> Flask:
             return jsonify(error="store timeout", stored="unknown", detail=str(exc)), 504
         except (ConnectionError, RedisClusterException) as exc:
             # the script may have run before the connection broke: only a retry with the same key tells
-            log.error("bid outcome unknown: %s: %s", type(exc).__name__, exc)
-            return jsonify(error="store unavailable", stored="unknown", detail=f"{type(exc).__name__}: {exc}"), 503
+            log.error("bid outcome unknown: %s", said(exc))
+            return jsonify(error="store unavailable", stored="unknown", detail=said(exc)), 503
         except RedisError as exc:  # refused (NOREPLICAS, READONLY, CLUSTERDOWN, MOVED ...): nothing was written
-            log.error("bid refused by the store: %s: %s", type(exc).__name__, exc)
+            log.error("bid refused by the store: %s", said(exc))
             return jsonify(error="store refused the write", stored=False, retryable=True,
-                           detail=f"{type(exc).__name__}: {exc}"), 503
+                           detail=said(exc)), 503
         status = 201 if stored.created else 200
         return jsonify(bidId=stored.bid_id, replayed=not stored.created), status
 
@@ -65,7 +73,7 @@ def create_app(store: BidStore) -> Flask:
         try:
             top = store.highest(auction_id)
         except STORE_ERRORS as exc:
-            return jsonify(error="store unavailable", detail=f"{type(exc).__name__}: {exc}"), 503
+            return jsonify(error="store unavailable", detail=said(exc)), 503
         if not top:
             return jsonify(error="no bids for this auction"), 404
         return jsonify(auctionId=auction_id, highestAmount=int(top["amount"]), bidId=top["bidId"],

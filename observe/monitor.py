@@ -27,6 +27,7 @@ REDIS_FIELDS = {
     "stats": ("instantaneous_ops_per_sec", "total_commands_processed", "rejected_connections"),
     "clients": ("connected_clients",),
 }
+ERROR_STATS = ("errorstat_MOVED", "errorstat_ASK", "errorstat_CLUSTERDOWN")
 
 
 class Monitor:
@@ -98,6 +99,9 @@ class Monitor:
         rows.append((t, name, "up", 1))
         for fields in REDIS_FIELDS.values():
             rows.extend((t, name, f, info[f]) for f in fields if f in info)
+        # a cluster client follows MOVED / ASK by itself, so no failed request shows them: the nodes count
+        # the redirections and CLUSTERDOWN replies they sent (INFO errorstats, kept from the first one)
+        rows.extend((t, name, key, info[key].get("count")) for key in ERROR_STATS if isinstance(info.get(key), dict))
 
     def _sentinel_and_stream(self, rows: list) -> None:
         t = round(time.time() * 1000, 3)
