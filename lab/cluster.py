@@ -113,15 +113,17 @@ def state_ok(addr: tuple[str, int], password: str | None) -> bool:
 
 
 def settled(addrs: list[tuple[str, int]], password: str | None, shards_n: int, replicas_n: int) -> bool:
-    """Every node answers and says cluster_state:ok, all agree on which node serves each shard, each
-    shard has its replicas, none flagged down, and every replica's link to its master is up."""
+    """Every node answers and says cluster_state:ok, all agree on which node serves each shard, every
+    replica is back (a shard may hold more or fewer than `replicas_n` of them: replica migration moves
+    one to a master left without any), none flagged down, and every replica's link to its master is up."""
     views = [view(a, password) for a in addrs]
     if any(v is None for v in views) or not all(state_ok(a, password) for a in addrs):
         return False
     described = [[(s.master, s.replicas) for s in shards_of(v)] for v in views]
     first = shards_of(views[0])
     return (all(d == described[0] for d in described) and len(first) == shards_n
-            and all(len(s.replicas) == replicas_n and not s.master_failing for s in first)
+            and sum(len(s.replicas) for s in first) == shards_n * replicas_n
+            and all(len(s.replicas) >= min(1, replicas_n) and not s.master_failing for s in first)
             and not any(n.failing for v in views for n in v)
             and all(_link_up(r, password) for s in first for r in s.replicas))
 

@@ -110,7 +110,9 @@ def verify(lab: Lab, run_dir: Path, settled: bool | None = None, drain_s: float 
             result["not_looked_up"]["duplicates_created"] = ("the service takes no idempotency key: a retried bid is "
                                                              "a new bid (duplicates are counted as rows per key)")
         else:
-            why = "the target file names no idempotency key to look a bid attempt up by (verify.idempotency_key)"
+            why = ("the stand-in's idempotency keys on a cluster carry the auction's hash tag (idem:{fb3}:KEY), which "
+                   "a bid attempt's record does not hold" if model.standin else
+                   "the target file names no idempotency key to look a bid attempt up by (verify.idempotency_key)")
             result["not_looked_up"].update(duplicates_created=why, unknown_landed=why, unknown_lost=why)
         result.update(resolve_unknown(client, hist[hist["op"] != "bid"] if keyed and len(hist) else hist, model))
         result["checked"] = True
