@@ -13,52 +13,79 @@ from redis.exceptions import RedisError
 from lab import clients
 
 TIMEOUT_S = 0.5
-SLOTS = 16384
+
+
+ROLES = {"master": "master", "slave": "replica", "replica": "replica"}  # CLUSTER NODES says `slave`
 
 
 @dataclass(frozen=True)
-class NodeLine:
-    """One line of CLUSTER NODES, as the node asked sees that node."""
+class ClusterNode:
+    """One line of CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master-id|-> <ping-sent>
+    <pong-recv> <config-epoch> <link-state> <slot> ...`."""
 
-    id: str
-    addr: tuple[str, int]
+    node_id: str
+    addr: str  # ip:port of its clients' port; ":port" or ":0" while the view knows no address
+    hostname: str
     flags: frozenset[str]
     master_id: str | None
     config_epoch: int
-    link: str
-    slots: tuple[tuple[int, int], ...]
+    link_state: str
+    slots: tuple[str, ...]
+
+    @property
+    def role(self) -> str | None:
+        """`master`, `replica`, or None (an entry with neither flag: noflags, a handshake)."""
+        return next((ROLES[f] for f in ("master", "slave", "replica") if f in self.flags), None)
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.addr.rpartition(":")
+        return host, int(port or 0)
 
     @property
     def is_master(self) -> bool:
-        return "master" in self.flags
+        return self.role == "master"
 
     @property
     def failing(self) -> bool:
         """Flagged down: fail? (PFAIL, this node's own suspicion) or fail (agreed by most masters)."""
-        return bool({"fail", "fail?"} & self.flags)
+        return self.pfail or self.fail
+
+    @property
+    def first_slot(self) -> int | None:
+        """The lowest slot it owns (a slot being migrated or imported, `[...]`, is not owned yet)."""
+        owned = [int(s.split("-")[0]) for s in self.slots if not s.startswith("[")]
+        return min(owned) if owned else None
+
+    @property
+    def pfail(self) -> bool:
+        return "fail?" in self.flags
+
+    @property
+    def fail(self) -> bool:
+        return "fail" in self.flags
 
 
-def _slots(parts: list[str]) -> tuple[tuple[int, int], ...]:
-    out = []
-    for part in parts:
-        if part.startswith("["):  # a slot being migrated or imported: not owned yet
-            continue
-        lo, _, hi = part.partition("-")
-        out.append((int(lo), int(hi or lo)))
-    return tuple(out)
+def parse_node_line(line: str) -> ClusterNode | None:
+    """A line of CLUSTER NODES, or None for a line that is not one (too few fields, no number where
+    the config epoch is)."""
+    parts = line.split()
+    if len(parts) < 8 or not parts[6].isdigit():
+        return None
+    node_id, address, flags, master_id, _ping, _pong, epoch, link = parts[:8]
+    addr, _, extra = address.partition(",")  # Redis 7: ,hostname and, from 7.2, ,key=value fields
+    hostname = extra.split(",", 1)[0]
+    return ClusterNode(node_id=node_id, addr=addr.split("@", 1)[0], hostname="" if "=" in hostname else hostname,
+                       flags=frozenset(flags.split(",")), master_id=None if master_id == "-" else master_id,
+                       config_epoch=int(epoch), link_state=link, slots=tuple(parts[8:]))
 
 
-def parse_nodes(text: str) -> list[NodeLine]:
-    """CLUSTER NODES: `id ip:port@cport[,hostname] flags master-id ping pong epoch link slot...`."""
-    out = []
-    for line in filter(None, (x.strip() for x in text.splitlines())):
-        parts = line.split()
-        hostport = parts[1].split("@")[0].split(",")[0]
-        host, _, port = hostport.rpartition(":")
-        out.append(NodeLine(id=parts[0], addr=(host, int(port) if port else 0), flags=frozenset(parts[2].split(",")),
-                            master_id=None if parts[3] == "-" else parts[3], config_epoch=int(parts[6]),
-                            link=parts[7], slots=_slots(parts[8:])))
-    return out
+def parse_cluster_nodes(text: str | bytes) -> dict[str, ClusterNode]:
+    """CLUSTER NODES' raw reply as {node id: ClusterNode}; lines that are no node line are left out."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    nodes = (parse_node_line(line) for line in text.splitlines() if line.strip())
+    return {n.node_id: n for n in nodes if n is not None}
 
 
 @dataclass(frozen=True)
@@ -69,28 +96,29 @@ class Shard:
     replicas: tuple[tuple[str, int], ...] = field(default_factory=tuple)  # not flagged down
 
 
-def shards_of(lines: list[NodeLine]) -> list[Shard]:
+def shards_of(lines: list[ClusterNode]) -> list[Shard]:
     """The shards one node's view describes: every master owning slots, in slot order, with the
     replicas that follow it and are not flagged down."""
-    masters = sorted((n for n in lines if n.is_master and n.slots), key=lambda n: min(a for a, _ in n.slots))
-    return [Shard(index=i, master=m.addr, master_failing=m.failing,
-                  replicas=tuple(sorted(r.addr for r in lines if r.master_id == m.id and not r.failing
-                                        and "slave" in r.flags)))  # each node lists them in its own order
+    masters = sorted((n for n in lines if n.is_master and n.first_slot is not None), key=lambda n: n.first_slot)
+    return [Shard(index=i, master=m.host_port, master_failing=m.failing,
+                  replicas=tuple(sorted(r.host_port for r in lines if r.master_id == m.node_id and not r.failing
+                                        and r.role == "replica")))  # each node lists them in its own order
             for i, m in enumerate(masters, start=1)]
 
 
-def view(addr: tuple[str, int], password: str | None) -> list[NodeLine] | None:
+def view(addr: tuple[str, int], password: str | None) -> list[ClusterNode] | None:
     """One node's CLUSTER NODES, or None where it does not answer (killed, paused, cut)."""
     client = clients.redis_at(*addr, TIMEOUT_S, password=password)
     try:
-        return parse_nodes(client.execute_command("CLUSTER", "NODES"))  # as text: redis-py parses "CLUSTER NODES"
+        return list(parse_cluster_nodes(client.execute_command("CLUSTER", "NODES")).values())  # as text: redis-py
+        # parses the one-word "CLUSTER NODES" into its own shape
     except RedisError:
         return None
     finally:
         client.close()
 
 
-def freshest(addrs: list[tuple[str, int]], password: str | None) -> list[NodeLine] | None:
+def freshest(addrs: list[tuple[str, int]], password: str | None) -> list[ClusterNode] | None:
     """The view of the reachable node that knows the newest configuration (the highest config epoch it
     has seen): during a failover the nodes that have not heard of the promotion yet lag behind it."""
     views = [v for v in (view(a, password) for a in addrs) if v]

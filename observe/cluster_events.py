@@ -31,70 +31,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import gevent
 from redis.exceptions import RedisError
 
 from lab import clients
+from lab.cluster import ClusterNode, parse_cluster_nodes
 from observe.base import RunEnd
 from runfiles import EVENTS, SentinelEvent
 
 log = logging.getLogger("observer")
-
-ROLES = {"master": "master", "slave": "replica", "replica": "replica"}  # CLUSTER NODES says `slave`
-
-
-@dataclass(frozen=True)
-class ClusterNode:
-    """One line of CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master-id|-> <ping-sent>
-    <pong-recv> <config-epoch> <link-state> <slot> ...`."""
-
-    node_id: str
-    addr: str  # ip:port of its clients' port; ":port" or ":0" while the view knows no address
-    hostname: str
-    flags: frozenset[str]
-    master_id: str | None
-    config_epoch: int
-    link_state: str
-    slots: tuple[str, ...]
-
-    @property
-    def role(self) -> str | None:
-        """`master`, `replica`, or None (an entry with neither flag: noflags, a handshake)."""
-        return next((ROLES[f] for f in ("master", "slave", "replica") if f in self.flags), None)
-
-    @property
-    def pfail(self) -> bool:
-        return "fail?" in self.flags
-
-    @property
-    def fail(self) -> bool:
-        return "fail" in self.flags
-
-
-def parse_node_line(line: str) -> ClusterNode | None:
-    """A line of CLUSTER NODES, or None for a line that is not one (too few fields, no number where
-    the config epoch is)."""
-    parts = line.split()
-    if len(parts) < 8 or not parts[6].isdigit():
-        return None
-    node_id, address, flags, master_id, _ping, _pong, epoch, link = parts[:8]
-    addr, _, extra = address.partition(",")  # Redis 7: ,hostname and, from 7.2, ,key=value fields
-    hostname = extra.split(",", 1)[0]
-    return ClusterNode(node_id=node_id, addr=addr.split("@", 1)[0], hostname="" if "=" in hostname else hostname,
-                       flags=frozenset(flags.split(",")), master_id=None if master_id == "-" else master_id,
-                       config_epoch=int(epoch), link_state=link, slots=tuple(parts[8:]))
-
-
-def parse_cluster_nodes(text: str | bytes) -> dict[str, ClusterNode]:
-    """CLUSTER NODES' raw reply as {node id: ClusterNode}; lines that are no node line are left out."""
-    if isinstance(text, bytes):
-        text = text.decode()
-    nodes = (parse_node_line(line) for line in text.splitlines() if line.strip())
-    return {n.node_id: n for n in nodes if n is not None}
-
 
 def changes(before: ClusterNode, after: ClusterNode, name: str, addr: str) -> list[tuple[str, str]]:
     """(event, data) for what changed in one observed node between two polls of one observing node:
