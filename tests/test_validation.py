@@ -143,6 +143,19 @@ RULES = {
     # YAML that is not what it looks like
     "duplicate key": ("load: {users: 5}\nload: {users: 6}", 4, None, "key 'load' given twice (first on line 3)"),
     "key not text": ("stack:\n  on: 1", 4, None, "key 'on' is not text (quote it)"),
+    # a Redis Cluster: three shards on the lab's nine cluster addresses, its nodes counted by the cluster
+    "cluster shards other than 3": ("stack:\n  cluster: {shards: 2}", 4, "stack.cluster.shards", "must be >= 3"),
+    "cluster replicas at most 2": ("stack:\n  cluster: {replicas: 3}", 4, "stack.cluster.replicas", "must be <= 2"),
+    "cluster beside a redis count": ("stack:\n  redis: 3\n  cluster: {}", 4, "stack.redis",
+                                     "a cluster stack has no redis count of its own"),
+    "cluster directive the lab writes": ("stack:\n  cluster: {}\n  redis_conf: {cluster-node-timeout: '9'}", 5,
+                                         "stack.redis_conf.cluster-node-timeout", "set by the lab for a cluster stack"),
+    "a shard beyond the cluster": ("stack:\n  cluster: {}\nfaults:\n  - {at: 1s, action: kill, target: {role: master, "
+                                   "shard: 4}}", 6, "faults[0].target.shard", "4 is not a shard of this stack (stack.cluster has 3)"),
+    "a shard without a cluster": (FAULT + "{at: 1s, action: kill, target: {role: master, shard: 1}}", 4,
+                                  "faults[0].target.shard", "no stack.cluster: shards are a cluster's"),
+    "a shard that is no number": (FAULT + "{at: 1s, action: kill, target: {role: master, shard: two}}", 4,
+                                  "faults[0].target", "'two' is not a shard number"),
 }
 
 
@@ -267,5 +280,6 @@ def test_node_limits_are_what_the_demo_lab_offers():
                                                                "apis": 1}
     assert NODE_LIMITS["consumers"][1] == 8  # no address needed; a sane bound for processes on one machine
     lab = LabConfig.load(ROOT / "conf" / "lab.yaml")
+    assert len(lab.cluster_hosts) == 9  # stack.cluster's three shards of a master and two replicas
     offered = {"redis": lab.redis_hosts, "sentinels": lab.sentinel_hosts, "mysql": lab.mysql_hosts, "apis": lab.api_hosts}
     assert {k: NODE_LIMITS[k][1] for k in offered} == {k: len(v) for k, v in offered.items()}
