@@ -151,7 +151,8 @@ RULES = {
     "cluster directive the lab writes": ("stack:\n  cluster: {}\n  redis_conf: {cluster-node-timeout: '9'}", 5,
                                          "stack.redis_conf.cluster-node-timeout", "set by the lab for a cluster stack"),
     "a shard beyond the cluster": ("stack:\n  cluster: {}\nfaults:\n  - {at: 1s, action: kill, target: {role: master, "
-                                   "shard: 4}}", 6, "faults[0].target.shard", "4 is not a shard of this stack (stack.cluster has 3)"),
+                                   "shard: 4}}", 6, "faults[0].target.shard",
+                                   "4 is not a shard of this stack (stack.cluster has 3)"),
     "a shard without a cluster": (FAULT + "{at: 1s, action: kill, target: {role: master, shard: 1}}", 4,
                                   "faults[0].target.shard", "no stack.cluster: shards are a cluster's"),
     "a shard that is no number": (FAULT + "{at: 1s, action: kill, target: {role: master, shard: two}}", 4,
