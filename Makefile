@@ -45,7 +45,7 @@ worker: deps  ## a Locust worker for a master on another machine: make worker MA
 campaign: deps  ## make campaign S=ID SEED=n RUNS=k [FAULTS=kill,pause,cut] [ONLY=i]: seeded fault schedules, results/campaigns/ID-seedN/campaign.md
 	$(FAIRBID) campaign $(S) --seed $(SEED) --runs $(RUNS) $(if $(FAULTS),--faults $(FAULTS)) $(if $(ONLY),--only $(ONLY)) --backend $(BACKEND) --lab $(LAB)
 
-catalog: deps  ## make catalog GROUP=redis|stream|rdb|all [TARGET=path.yaml]
+catalog: deps  ## make catalog GROUP=redis|stream|rdb|gray|client|cluster|all [TARGET=path.yaml]
 	$(FAIRBID) catalog $(GROUP) --backend $(BACKEND) --lab $(LAB) $(TARGET_ARG)
 
 compare: deps  ## make compare DIRS="results/RUN_A results/RUN_B"

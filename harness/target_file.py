@@ -37,7 +37,7 @@ from configfile.validation import MISSING, Fields, Problems, _kind, as_int, as_s
 from configfile.yaml_lines import line_of
 from errors import ConfigError
 from harness import target_contract
-from lab import standin_env
+from lab import standin_env, templates
 from lab.config import ROOT
 from lab.service_settings import SETTINGS
 from lab.target_spec import (
@@ -162,13 +162,13 @@ def _must_contain(*required: str, allowed: tuple[str, ...] = ()) -> Callable[[st
         for name in required:
             if "{" + name + "}" not in value:
                 return f"{show(value)} must contain {{{name}}}"
-        return _placeholders(value, (*required, *allowed))
+        return templates.stray_braces(value) or _placeholders(value, (*required, *allowed))
     return check
 
 
 def _placeholders(value: str, allowed: tuple[str, ...]) -> str | None:
-    for m in PLACEHOLDER.finditer(value):
-        if m.group(1) not in allowed:
+    for m in templates.PLACEHOLDER.finditer(value):  # `{{` and `}}` are literal braces (a hash tag), no placeholder
+        if m.group(1) and m.group(1) not in allowed:
             known = ", ".join("{" + a + "}" for a in allowed)
             return f"{m.group(0)!r} is not a placeholder here (only {known})"
     return None

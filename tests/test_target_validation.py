@@ -619,3 +619,18 @@ def test_a_sql_setup_step_names_its_node_by_key_and_runs_on_its_catalog_name(tmp
     text = (HEAD + M + 'setup: [{name: sellers, repeat: 3, sql: "INSERT INTO seller VALUES ({n})", node: m}]\n' + BID)
     step = target_file.load(write(tmp_path, text)).setup[0]
     assert (step.node, step.sql, step.repeat) == ("mysql-1", "INSERT INTO seller VALUES ({n})", 3)
+
+
+def test_a_hash_tagged_key_writes_its_braces_doubled_and_they_reach_the_store_single(tmp_path):
+    """Redis Cluster's hash tags are braces, as placeholders are: `{{` and `}}` are literal braces in a
+    target's key templates and requests, so a key kept in its bid's own slot can be described."""
+    from lab import templates
+
+    target = target_file.load(write(tmp_path, HEAD + BID + 'verify: {redis_key: "bid:{{{id}}}", '
+                                                           'idempotency_key: "idem:{{{key}}}"}\n'))
+    assert target.verify.redis_key.format(id="42") == "bid:{42}"  # how verification looks it up
+    assert target.verify.idempotency_key.format(key="k-1") == "idem:{k-1}"
+    assert templates.fill_text("/auctions/{{{auction}}}/bids", {"auction": 7}) == "/auctions/{7}/bids"
+    assert "literal brace" in refused(tmp_path, HEAD + BID + 'verify: {redis_key: "bid:{id}:{"}\n')
+    target = target_file.load(write(tmp_path, HEAD + BID + 'verify: {redis_key: "bid:{{tag}}:{id}"}\n'))
+    assert target.verify.redis_key.format(id="9") == "bid:{tag}:9"  # a literal tag is no placeholder
