@@ -210,7 +210,8 @@ def headline_lines(s: rf.Summary) -> list[str]:
             and m.get("acked_writes") is not None else show("lost_acked_writes"))
     head = s.headline_fault
     of = f" of {head['label']}" if head and len(s.faults) > 1 else ""
-    return [f"**Failover** (+switch-master after the fault{of}): {show('failover_s', ' s')} · "
+    switch = "+promoted" if (s.config.get("stack") or {}).get("cluster") else "+switch-master"
+    return [f"**Failover** ({switch} after the fault{of}): {show('failover_s', ' s')} · "
             f"**clients' error window**: {show('error_window_s', ' s')} · "
             f"**acknowledged writes lost**: {lost}"]
 
@@ -245,8 +246,11 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
                   "```", *t["plan"], "```", "",
                   "- The service's own settings ran as the team runs them; the scenario's client settings applied "
                   "to the harness's Redis users and to the processes the target maps them for.", ""]
+    cluster = stack.get("cluster")
     lines += [f"- Stack: {stack.get('redis_nodes')} Redis node(s), {stack.get('sentinels')} Sentinel(s), "
               f"{stack.get('mysql_nodes')} MariaDB node(s), {stack.get('consumers')} consumer(s), API.",
+              f"- Redis Cluster: {cluster['shards']} shards of a master and {cluster['replicas']} replica(s), "
+              f"cluster-node-timeout {cluster['node_timeout_ms']} ms (no Sentinel)" if cluster else
               f"- Sentinel: {json.dumps(stack.get('sentinel'))}",
               f"- Redis directives beyond conf/redis.conf: {json.dumps(stack.get('redis_conf') or {})}",
               f"- Service client settings: {json.dumps(stack.get('service_env') or {})}",
@@ -307,7 +311,8 @@ def render(run: Run, s: rf.Summary, images: list[str]) -> str:
     lines += expectation_lines(s.expectation)
     lines += ["", "## Logs / screenshots (로그 / 스크린샷)", ""]
     lines += [f"![{name}]({name})" for name in images]
-    lines += ["", "Sentinel events (first of each kind per Sentinel, relative to the fault):", "", "```"]
+    lines += ["", ("Cluster events (first of each kind per observing node, relative to the fault):" if cluster else
+                   "Sentinel events (first of each kind per Sentinel, relative to the fault):"), "", "```"]
     ev = run.events.sort_values("t_ms").drop_duplicates(subset=["sentinel", "event"]).head(40)
     lines += [f"{_rel(run, e.t_ms):>11}  {e.sentinel:<18} {e.event} {'' if e.data != e.data else e.data}"
               for e in ev.itertuples()]

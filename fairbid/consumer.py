@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import pymysql
 from redis import Redis
 from redis.cluster import RedisCluster
-from redis.exceptions import RedisClusterException, RedisError, ResponseError
+from redis.exceptions import ConnectionError, RedisClusterException, RedisError, ResponseError, TimeoutError
 
 from fairbid import cluster_keys, redis_client
 from fairbid.persistence import BidRepository
@@ -207,7 +207,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = Settings.from_env()
     repo = BidRepository(settings)
-    members = consumers(settings, redis_client.connect(settings), repo)
+    client = redis_client.connect(settings)
+    members = consumers(settings, client, repo)
     block_ms = max(1, ROUND_MS // len(members)) if settings.cluster else 1000  # BLOCK 0 would wait forever
     running = True
 
@@ -238,6 +239,11 @@ def main() -> None:
                 time.sleep(0.2)
             except (RedisError, RedisClusterException) as exc:
                 log.error("redis error, retrying: %s: %s", type(exc).__name__, exc)
+                if settings.cluster and isinstance(exc, (ConnectionError, TimeoutError)):
+                    # redis-py finds XREADGROUP's keys (movable keys) by COMMAND GETKEYS on its default node,
+                    # outside its retry: a dead default node fails every read until it returns (cluster-1's
+                    # first run: no stream read for 50 s after the promotion). Another primary, then.
+                    client.replace_default_node()
                 time.sleep(0.2)
     repo.close()
     for consumer in members:

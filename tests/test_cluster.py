@@ -148,3 +148,30 @@ def test_an_observer_cut_from_an_untouched_node_withholds_the_figures(cluster_ru
     subprocess.run([sys.executable, "analysis/report.py", str(copy)], cwd=ROOT, capture_output=True, timeout=120)
     summary = json.loads((copy / "summary.json").read_text())
     assert summary["faults"][0]["failover_s"] is None
+
+
+def test_a_cluster_client_whose_default_node_died_reads_streams_again_once_it_takes_another(cluster_lab):
+    """redis-py asks its default node (COMMAND GETKEYS) where XREADGROUP's keys are, outside its retry:
+    with that node dead every read fails, whichever shard the stream is on, until the client takes
+    another default node (what the stand-in's consumer does on a connection error)."""
+    from redis.exceptions import ConnectionError
+
+    from lab import clients
+
+    lab = cluster_lab
+    client = clients.cluster(lab, timeout=1)
+    try:
+        stream = "test-stream:{fb0}"  # shard 3's (slot 13008)
+        client.xgroup_create(stream, "g", id="0", mkstream=True)
+        client.xadd(stream, {"n": "1"})
+        victim = client.get_node(*lab.address(lab.master(1)))
+        client.set_default_node(victim)
+        lab.kill(lab.master(1))
+        with pytest.raises(ConnectionError):
+            client.xreadgroup("g", "c", {stream: ">"}, count=1)
+        client.replace_default_node()
+        Wait(timeout_s=20, interval_s=0.2).until("a live default node", lambda: client.get_default_node() != victim
+                                                 or client.replace_default_node())
+        assert client.xreadgroup("g", "c", {stream: ">"}, count=1)[0][1][0][1] == {"n": "1"}
+    finally:
+        client.close()
