@@ -184,15 +184,13 @@ QUESTIONS = (
                 "A bid is one Lua script over the idempotency key, the auction's top bid, the bid and the bid stream, and "
                 "in a cluster a script sees the keys of one hash slot only. So the stand-in on a cluster keys each bid by "
                 "one of six hash-tag buckets, `{fb0}` to `{fb5}`, chosen by its auction, two per shard, with a stream per "
-                "bucket: the bids spread over the shards, and each script still sees only its bucket's keys. The runs "
-                "put the same faults to Sentinel and to the cluster (chapter 8 sets them side by side).",
+                "bucket: the bids spread over the shards, and each script still sees only its bucket's keys.",
                 "Redis Cluster는 키 공간을 여러 master에 나누고(sharding) master마다 replica를 두며, failover도 Sentinel "
                 "없이 노드들이 직접 한다. 데이터나 쓰기량이 master 한 대를 넘어설 때 쓸모가 있다. FairBid의 입찰은 "
                 "idempotency key, 경매의 최고가, 입찰, bid stream을 한꺼번에 다루는 Lua 스크립트 하나이고, cluster에서 "
                 "스크립트는 한 hash slot의 키만 볼 수 있다. 그래서 cluster 위의 stand-in은 입찰마다 경매에 따라 hash tag "
                 "bucket 여섯 개(`{fb0}`~`{fb5}`, shard마다 두 개) 중 하나를 키에 붙이고, stream도 bucket마다 하나씩 둔다. "
-                "입찰은 shard들에 퍼지고, 스크립트 하나는 여전히 자기 bucket의 키만 본다. 실행들은 같은 장애를 "
-                "Sentinel과 cluster에 똑같이 걸었다(8장의 표가 나란히 놓는다)."),)),
+                "입찰은 shard들에 퍼지고, 스크립트 하나는 여전히 자기 bucket의 키만 본다."),)),
     Question("idempotency", "멱등성 어떻게 처리했어요?", "How is idempotency handled?",
              "unique key 체크, 중복 저장 방지",
              (L("Two keys, one at each end. The consumer inserts with a UNIQUE bid_id, so a redelivered message is stored "
