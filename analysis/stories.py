@@ -343,10 +343,10 @@ def lost_by_client(F: Fig) -> L:
     if variants:
         parts = [(v["name"], F.n(v["name"] + ".lost_acked"), acked_on(F, v.get("api"))) for v in variants]
         bids = L("bids: " + "; ".join(f"`{name}` {n}, acknowledged {a.en}" for name, n, a in parts),
-                 "입찰: " + "; ".join(f"`{name}` {n}건({a.ko} ACK)" for name, n, a in parts))
+                 "입찰: " + "; ".join(f"`{name}` {n}건, {a.ko} ACK" for name, n, a in parts))
     else:
         if not F.has("lost_acked_writes", "lost_sets"):
             raise Missing("lost_sets" if F.has("lost_acked_writes") else "lost_acked_writes")
         n, a = num(F.v("lost_acked_writes") - F.v("lost_sets")), acked_on(F)
-        bids = L(f"bids {n}, acknowledged {a.en}", f"입찰 {n}건({a.ko} ACK)")
+        bids = L(f"bids {n}, acknowledged {a.en}", f"입찰 {n}건, {a.ko} ACK")
     return L(f"{bids.en}; Locust's SETs {F.n('lost_sets')}", f"{bids.ko}; Locust의 SET {F.n('lost_sets')}건")
