@@ -256,8 +256,21 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
              f"bid : Redis-user weight {ld.get('bid_weight')} : {ld.get('redis_weight')}; {ld.get('auctions')} auctions",
              f"사용자 {users}명이 각자 초당 {num(rate)}건(합계 초당 {offered}건 요청), {num(ld.get('run_time_s'))} s 동안; "
              f"입찰 : Redis 사용자 비중 {ld.get('bid_weight')} : {ld.get('redis_weight')}; 경매 {ld.get('auctions')}개")
+    cluster = st.get("cluster") or {}
+    if cluster:  # the nodes are the shards' masters and replicas, and they fail over by themselves
+        per = cluster.get("replicas")
+        stack = L(f"{n_redis} Redis in a cluster of {cluster.get('shards')} shards (each a master and "
+                  f"{_n(per, 'replica')}), {st.get('mysql_nodes')} MariaDB, {_n(st.get('consumers'), 'consumer')}, "
+                  f"{_n(st.get('apis', 1), 'API')}",
+                  f"Redis {n_redis}대로 된 cluster, shard {cluster.get('shards')}개(각각 master 1대, replica {per}대), "
+                  f"MariaDB {st.get('mysql_nodes')}대, consumer {st.get('consumers')}대, API {st.get('apis', 1)}대")
+        sentinel = L(f"by the cluster's own nodes (no Sentinel), which flag a silent master and promote one of its "
+                     f"replicas; cluster-node-timeout {num(cluster.get('node_timeout_ms'))} ms",
+                     f"Sentinel 없이 cluster 노드들이 직접 한다. 응답 없는 master를 표시하고 그 replica 하나를 승격한다. "
+                     f"cluster-node-timeout {num(cluster.get('node_timeout_ms'))} ms")
+    failover = L("Failover", "failover") if cluster else L("Sentinel", "Sentinel 설정")
     lines = [f"- {L('Stack', '스택')(lang)}: {stack(lang)}.",
-             f"- {L('Sentinel', 'Sentinel 설정')(lang)}: {sentinel(lang)}.",
+             f"- {failover(lang)}: {sentinel(lang)}.",
              f"- {L('Redis directives beyond conf/redis.conf', 'conf/redis.conf 외 Redis 설정')(lang)}: "
              f"{directives or L('none', '없음')(lang)}.",
              f"- {L('Service Redis client', '서비스의 Redis 클라이언트')(lang)}: {svc(lang)}"
@@ -294,6 +307,11 @@ def config_lines(run: RunFiles, lang: str) -> list[str]:
                          "its service runs with its own client settings",
                          f"대상 `{target.get('name')}`이(가) 설명하는 팀 자체의 것(`{file}`); 서비스는 "
                          "자체 클라이언트 설정으로 동작한다")(lang) + ".")
+        return lines
+    if cluster:
+        lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf` "
+                     + L("with `cluster-enabled yes` added per node", "(노드마다 `cluster-enabled yes`를 더해서)")(lang)
+                     + ", `conf/mariadb.cnf`.")
         return lines
     lines.append(f"- {L('Config files', '설정 파일')(lang)}: `conf/redis.conf`, `conf/sentinel.conf`, `conf/mariadb.cnf`"
                  + L("; Docker: `compose/sentinel.yml`.", "; Docker: `compose/sentinel.yml`.")(lang))
@@ -684,6 +702,135 @@ def _chapter_notes(book: Storybook, ids: list[str], figs: dict) -> list[L]:
     return out
 
 
+# ---- a chapter's comparison (stories.Comparison): the edition's runs side by side ---------------------
+def _figures(cmp: stories.Comparison) -> list[stories.Figure]:
+    return [f for g in cmp.groups for r in g.rows for cell in r.cells if not isinstance(cell, L) for f in cell]
+
+
+def _figure_text(fig: stories.Figure, runs: dict, lang: str) -> str:
+    """One figure of the comparison: its value (with "/ of" and its note), or "—" and why it is absent."""
+    run = runs.get(fig.scenario)
+    if run is None:
+        return "— (" + L(f"`{fig.scenario}` not run in this edition",
+                         f"`{fig.scenario}`은(는) 이번 판에서 실행하지 않았다")(lang) + ")"
+    F = run.fig()
+    if F.v(fig.metric) is None:
+        return f"— ({_value(F, fig.metric, lang)})"
+    text = _value(F, fig.metric, lang)
+    if fig.of and F.v(fig.of) is not None:
+        text += f" / {num(F.v(fig.of))}"
+    said = T.say(F, [fig.note]) if fig.note else []
+    if not said:
+        return text
+    return f"{text[:-1]}; {said[0](lang)})" if text.endswith(")") else f"{text} ({said[0](lang)})"
+
+
+def _comparison_cell(cell: tuple[stories.Figure, ...] | L, runs: dict, lang: str) -> str:
+    if isinstance(cell, L):
+        return cell(lang)
+    if len({f.scenario for f in cell}) > 1:  # several runs in one cell: each figure names its own
+        return "; ".join((f"`{f.scenario}`: " if f.scenario in runs else "") + _figure_text(f, runs, lang) for f in cell)
+    return "; ".join(_figure_text(f, runs, lang) for f in cell)
+
+
+def _run_links(ids: list[str], runs: dict, out_dir: Path, lang: str) -> str:
+    links = [f"[{sid}]({_rel(runs[sid], out_dir, rf.REPORT)})" if sid in runs else
+             f"`{sid}` ({L('not run', '실행 안 됨')(lang)})" for sid in ids]
+    return ", ".join(links) or "—"
+
+
+def _grouped(values: list[tuple[str, L]]) -> L:
+    """Each value with the runs that have it, in order; "the same in all" where every run has one value."""
+    groups: dict[L, list[str]] = {}
+    for sid, v in values:
+        groups.setdefault(v, []).append(sid)
+    if len(groups) == 1:
+        v = next(iter(groups))
+        return L(f"{v.en} in all", f"모두 {v.ko}")
+    return L(", ".join(f"{v.en} ({', '.join(ids)})" for v, ids in groups.items()),
+             ", ".join(f"{v.ko}({', '.join(ids)})" for v, ids in groups.items()))
+
+
+def _fault_of(F: T.Fig, metric: str) -> L | None:
+    """The fault a metric is about (its prefix, else the run's first disruptive one): its action, and how
+    long it was held where it was undone after its duration."""
+    name = metric.split(".", 1)[0] if "." in metric else None
+    applied = F.applied()
+    rec = (next((r for r in applied if r.name == name), None) if name else
+           next((r for r in applied if r.applied_ms == F.primary_ms()), None))
+    if rec is None:
+        return None
+    healed = next((h for h in F.journal if isinstance(h, rf.Healed) and h.fault == rec.fault), None)
+    if healed is not None and healed.reason == "duration":
+        held = num(round((healed.healed_ms - rec.applied_ms) / 1000))
+        return L(f"`{rec.action}` held {held} s", f"`{rec.action}` {held} s 유지")
+    return L(f"`{rec.action}`", f"`{rec.action}`")
+
+
+def conditions_sentence(cmp: stories.Comparison, runs: dict) -> L | None:
+    """What the compared runs had in common and where they differed, as each recorded it: the load, how
+    long a node's silence is before it is declared failing, the service's Redis timeout, the fault, the
+    backend."""
+    figs = _figures(cmp)
+    ids = [sid for sid in dict.fromkeys(f.scenario for f in figs) if sid in runs]
+    if not ids:
+        return None
+    F = {sid: runs[sid].fig() for sid in ids}
+    load, silence, timeout = [], [], []
+    for sid in ids:
+        ld, st = F[sid].load, F[sid].stack
+        load.append((sid, L(f"{ld.get('users')} users at {num(ld.get('rate_per_user'))} requests/s each, bid : "
+                            f"Redis-user weight {ld.get('bid_weight')} : {ld.get('redis_weight')}",
+                            f"사용자 {ld.get('users')}명이 각자 초당 {num(ld.get('rate_per_user'))}건, 입찰 : Redis 사용자 "
+                            f"비중 {ld.get('bid_weight')} : {ld.get('redis_weight')}")))
+        if (st.get("cluster") or {}).get("node_timeout_ms") is not None:
+            silence.append((sid, L(f"cluster-node-timeout {num(st['cluster']['node_timeout_ms'])} ms",
+                                   f"cluster-node-timeout {num(st['cluster']['node_timeout_ms'])} ms")))
+        elif F[sid].sentinel.get("down_after_ms") is not None:
+            ms = num(F[sid].sentinel["down_after_ms"])
+            silence.append((sid, L(f"down-after-milliseconds {ms} ms", f"down-after-milliseconds {ms} ms")))
+        if (st.get("service_env") or {}).get("FAIRBID_REDIS_TIMEOUT_S") is not None:
+            t = F[sid].env("FAIRBID_REDIS_TIMEOUT_S")
+            timeout.append((sid, L(f"{t} s", f"{t} s")))
+    faults = [(f.scenario, said) for f in figs if f.scenario in runs
+              and (said := _fault_of(F[f.scenario], f.metric)) is not None]
+    faults = list(dict.fromkeys(faults))  # a run's fault once, however many rows show it
+    backends = [(sid, L(runs[sid].backend, runs[sid].backend)) for sid in ids]
+    parts = [(L("load", "부하"), load), (L("silence before a node is declared failing", "노드를 장애로 판정하기까지의 침묵"),
+                                         silence),
+             (L("the service's Redis timeout", "서비스의 Redis timeout"), timeout),
+             (L("the fault, applied to healed", "장애(적용부터 복구까지)"), faults), (L("backend", "backend"), backends)]
+    said = [(name, _grouped(values)) for name, values in parts if values]
+    differ = (L(" The loads differ, so the counts (of writes, of lost writes) are not like for like.",
+                " 부하가 서로 다르므로 건수(쓰기, 유실된 쓰기)는 같은 조건에서 잰 것이 아니다.")
+              if len({v for _, v in load}) > 1 else L("", ""))
+    return L("The compared runs, as each recorded itself: " + "; ".join(f"{n.en}: {v.en}" for n, v in said) + "."
+             + differ.en,
+             "비교한 실행의 조건(각 실행의 기록): " + "; ".join(f"{n.ko}: {v.ko}" for n, v in said) + "." + differ.ko)
+
+
+def comparison_lines(cmp: stories.Comparison, runs: dict, out_dir: Path, lang: str) -> list[str]:
+    """A chapter's comparison table, each figure from the edition's run of its scenario (absent: "—" and
+    why), then the conditions the runs were made under."""
+    if not any(f.scenario in runs for f in _figures(cmp)):
+        return [L("None of the runs this chapter compares is in this edition.",
+                  "이 장에서 비교하는 실행은 이번 판에 하나도 없다.")(lang), ""]
+    lines = [L("Side by side, each figure from its run in this edition (times from the fault):",
+               "나란히 놓은 수치. 모두 이번 판의 해당 실행에서 가져왔다(시각은 장애 주입 시점 기준):")(lang), "",
+             "| | " + " | ".join(c(lang) for c in cmp.columns) + " |", "|---|" + "---|" * len(cmp.columns)]
+    for g in cmp.groups:
+        heads = []
+        for i in range(len(cmp.columns)):
+            cells = [r.cells[i] for r in g.rows if not isinstance(r.cells[i], L)]
+            heads.append(_run_links(list(dict.fromkeys(f.scenario for c in cells for f in c)), runs, out_dir, lang))
+        lines.append(f"| **{_cell(g.label(lang))}** | " + " | ".join(_cell(h) for h in heads) + " |")
+        for r in g.rows:
+            lines.append(f"| {_cell(r.label(lang))} | "
+                         + " | ".join(_cell(_comparison_cell(c, runs, lang)) for c in r.cells) + " |")
+    said = conditions_sentence(cmp, runs)
+    return lines + [""] + [y for x in (cmp.reading, said) if x for y in (x(lang), "")]
+
+
 def render(lang: str, runs: dict, catalog: dict, book: Storybook, out_dir: Path, backend: str) -> str:
     """One document (lang en or ko) from the runs taken, told with the stories; deterministic for the same files."""
     chapters = _order(catalog, runs, book)
@@ -700,11 +847,13 @@ def render(lang: str, runs: dict, catalog: dict, book: Storybook, out_dir: Path,
     for ch, ids in chapters:
         lines += [f"## {ch.title(lang)}", ""]
         if ch.plan:
-            lines += [L("The plan (8.1):", "계획(8.1):")(lang), "", "```", ch.plan, "```", ""]
+            lines += [L(f"The plan ({ch.plan_from}):", f"계획({ch.plan_from}):")(lang), "", "```", ch.plan, "```", ""]
         lines += [ch.intro(lang), ""]
         measured = [x(lang) for x in _chapter_notes(book, ids, figs)]
         if measured:
             lines += [" ".join(measured), ""]
+        if ch.compare:
+            lines += comparison_lines(ch.compare, runs, out_dir, lang)
         for sid in ids:
             lines += step_lines(sid, runs.get(sid), catalog.get(sid, {}), book.story(sid), out_dir, backend, lang)
     lines += [T.TXT["expect"](lang), "", *expectation_lines(order, runs, catalog, book, out_dir, lang),

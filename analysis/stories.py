@@ -6,7 +6,9 @@ summary, the sentences of what happened, why and what was learned, the chapter i
 adds to its chapter's opening and to the interview questions. The plan's storyline (the chapters in
 order, 8.1) and its interview questions (8.2) are `scenarios/storyline.py`. Both are read by path
 (the scenarios folder is read from the checkout, not installed), so a new scenario with its story is
-one folder, and no scenario id is written in analysis/.
+one folder, and no scenario id is written in analysis/. A chapter may open with a table that sets several
+scenarios' runs side by side (`Comparison`, declared in the storyline by scenario and metric): the
+document fills it from the edition's runs when it is built.
 
 Story files import from analysis/ and bilingual.py only (tests/test_boundaries.py holds them to it);
 the sentences more than one story tells are here, below, not copied.
@@ -29,11 +31,51 @@ STORYLINE = "storyline.py"
 
 # ---- what a story file and the storyline declare ---------------------------------------------------
 @dataclass(frozen=True)
+class Figure:
+    """A figure of a chapter's comparison: `metric` of the edition's run of `scenario` (the newest taken),
+    shown as "metric / of" where `of` is given, then `note` (what it says about the run) in parentheses."""
+
+    scenario: str
+    metric: str
+    of: str | None = None
+    note: Callable[[Fig], L | None] | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a comparison: its label, then for each column its figures (several: one after another),
+    or a text where no run of that column applies."""
+
+    label: L
+    cells: tuple[tuple[Figure, ...] | L, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rows about one fault, under a heading row that links each column's runs."""
+
+    label: L
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A table a chapter opens with, side by side: its figures come from the edition's runs when the
+    document is built (analysis/results_doc.comparison_lines), never written here."""
+
+    columns: tuple[L, ...]
+    groups: tuple[Group, ...]
+    reading: L | None = None  # how to read it, said under it without a figure
+
+
+@dataclass(frozen=True)
 class Chapter:
     key: str
     title: L
-    plan: str  # the plan's own words (8.1), quoted
+    plan: str  # the plan's own words, quoted
     intro: L
+    plan_from: str = "8.1"  # where in the plan they are
+    compare: Comparison | None = None
 
 
 @dataclass(frozen=True)
@@ -278,3 +320,33 @@ def client_variants(F: Fig) -> list[L]:
         except Missing:
             continue
     return out
+
+
+
+def acked_on(F: Fig, api: str | None = None) -> L:
+    """When the service (or one of its APIs) acknowledged a bid in the run: on the master's reply
+    (FAIRBID_DURABILITY async, the stand-in's default, or guard) or only after WAIT (wait)."""
+    env = {**(F.stack.get("service_env") or {}), **((F.stack.get("api_env") or {}).get(api) or {})}
+    mode = env.get("FAIRBID_DURABILITY", "async")
+    if mode == "wait":
+        n = env.get("FAIRBID_WAIT_REPLICAS", "1")
+        return L(f"after WAIT {n}", f"WAIT {n} 뒤")
+    if mode == "guard":
+        return L("on the master's reply, min-replicas-to-write set", "min-replicas-to-write를 건 master의 응답 시")
+    return L("on the master's reply", "master의 응답 시")
+
+
+def lost_by_client(F: Fig) -> L:
+    """The acknowledged writes a run lost, by who wrote them: each client variant's bids (with when its
+    API acknowledged them), else the bids as the service acknowledged them, then Locust's SETs."""
+    variants = [v for v in F.load.get("variants") or [] if F.v(f"{v['name']}.lost_acked") is not None]
+    if variants:
+        parts = [(v["name"], F.n(v["name"] + ".lost_acked"), acked_on(F, v.get("api"))) for v in variants]
+        bids = L("bids: " + "; ".join(f"`{name}` {n}, acknowledged {a.en}" for name, n, a in parts),
+                 "입찰: " + "; ".join(f"`{name}` {n}건, {a.ko} ACK" for name, n, a in parts))
+    else:
+        if not F.has("lost_acked_writes", "lost_sets"):
+            raise Missing("lost_sets" if F.has("lost_acked_writes") else "lost_acked_writes")
+        n, a = num(F.v("lost_acked_writes") - F.v("lost_sets")), acked_on(F)
+        bids = L(f"bids {n}, acknowledged {a.en}", f"입찰 {n}건, {a.ko} ACK")
+    return L(f"{bids.en}; Locust's SETs {F.n('lost_sets')}", f"{bids.ko}; Locust의 SET {F.n('lost_sets')}건")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from analysis.results_words import Fig, Missing
-from analysis.stories import Answer, Story, partition_happened, partition_loss
+from analysis.stories import Answer, Story, acked_on, partition_happened, partition_loss
 from bilingual import L, num
 
 
@@ -50,13 +50,15 @@ STORY = Story(
                         f"파티션은 {F('partition.failover_s')}(이)었다."),
         )),
         Answer("cluster", (
-            lambda F: L(f"What Cluster would not fix: its replication is asynchronous too, so the "
-                        f"{F('partition.lost_acked_during')} acknowledged writes an isolated master lost in "
-                        "redis-4-2 are a property of asynchronous replication, not of Sentinel (reasoning).",
-                        f"Cluster로도 고쳐지지 않는 것: Cluster의 복제도 비동기이므로, redis-4-2에서 고립된 master가 "
-                        f"잃은 ACK된 쓰기 {F('partition.lost_acked_during')}건은 Sentinel이 아니라 비동기 복제의 "
-                        "성질이다(설계 판단)."),
-        )),
+            lambda F: L(f"Partition, Sentinel (redis-4-2): +sdown at {F('partition.detect_s')}, +odown at "
+                        f"{F('partition.odown_s')}, +switch-master at {F('partition.failover_s')}. The isolated master "
+                        f"acknowledged {F('partition.lost_acked_during')} writes that were lost, the last "
+                        f"{F('partition.loss_after_fault_s')} after the cut began (bids acknowledged {acked_on(F).en}).",
+                        f"파티션, Sentinel(redis-4-2): +sdown {F('partition.detect_s')}, +odown {F('partition.odown_s')}, "
+                        f"+switch-master {F('partition.failover_s')}. 고립된 master는 쓰기 "
+                        f"{F('partition.lost_acked_during')}건에 ACK를 보냈고 그 쓰기는 사라졌다. 마지막 것은 차단 시작 "
+                        f"{F('partition.loss_after_fault_s')} 뒤에 ACK되었다(입찰은 {acked_on(F).ko} ACK)."),
+        ), rank=3),
         Answer("split_brain", (
             lambda F: L(f"Without it (redis-4-2), a partitioned master acknowledged "
                         f"{F('partition.lost_acked_during')} writes that were lost.",

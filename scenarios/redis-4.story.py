@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from analysis.results_words import Fig, errors_vs_switch, lost
-from analysis.stories import Answer, Story
+from analysis.stories import Answer, Story, acked_on
 from bilingual import L, num
 
 
@@ -70,12 +70,14 @@ STORY = Story(
             errors_vs_switch,
         )),
         Answer("cluster", (
-            lambda F: L(f"The measured figures that bear on it: one master carried the whole load, "
-                        f"{F('requests_per_s')} requests/s with p99 {F('p99_ms')} (redis-4), and Sentinel failed "
-                        f"it over in {F('failover_s')}.",
-                        f"이 판단과 관련된 측정값: master 한 대가 부하 전체, 초당 {F('requests_per_s')}건을 "
-                        f"p99 {F('p99_ms')}로 처리했고(redis-4), Sentinel은 {F('failover_s')} 만에 "
-                        "failover했다."),
-        )),
+            lambda F: L(f"Kill, Sentinel (redis-4): +sdown at {F('detect_s')}, +odown at {F('odown_s')}, "
+                        f"+switch-master at {F('failover_s')}; clients saw errors for {F('error_window_s')}; {lost(F)} "
+                        f"acknowledged writes lost (bids acknowledged {acked_on(F).en}). One master carried the whole "
+                        f"load, {F('requests_per_s')} requests/s with p99 {F('p99_ms')}.",
+                        f"kill, Sentinel(redis-4): +sdown {F('detect_s')}, +odown {F('odown_s')}, +switch-master "
+                        f"{F('failover_s')}. 클라이언트 에러 구간 {F('error_window_s')}, ACK된 쓰기 유실 {lost(F)}(입찰은 "
+                        f"{acked_on(F).ko} ACK). master 한 대가 부하 전체, 초당 {F('requests_per_s')}건을 p99 "
+                        f"{F('p99_ms')}로 처리했다."),
+        ), rank=1),
     ),
 )

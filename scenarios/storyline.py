@@ -3,8 +3,80 @@ interview questions (8.2) it answers with figures. Each step names its chapter a
 own story file (ID.story.py beside ID.yaml); analysis/stories.py reads this file and those."""
 from __future__ import annotations
 
-from analysis.stories import Chapter, Question
+from analysis.stories import Chapter, Comparison, Figure, Group, Question, Row, lost_by_client
 from bilingual import L
+
+
+def _pair(label: L, sentinel: str, cluster: str, metric: str, *, prefix: tuple[str, str] = ("", ""), **fig) -> Row:
+    """A row of the Sentinel-against-Cluster table: one metric of a Sentinel run beside a cluster run's
+    (`prefix`: the fault each is measured from, as its run names it)."""
+    return Row(label, ((Figure(sentinel, prefix[0] + metric, **fig),), (Figure(cluster, prefix[1] + metric, **fig),)))
+
+
+def _lost(label: L, sentinel: str, cluster: str, metric: str, prefix: tuple[str, str]) -> Row:
+    return _pair(label, sentinel, cluster, metric, prefix=prefix, of="acked_writes", note=lost_by_client)
+
+
+def _coverage(F) -> L:
+    value = F.conf("cluster-require-full-coverage", "yes")
+    return L(f"cluster-require-full-coverage {value}", f"cluster-require-full-coverage {value}")
+
+
+KILL, CUT = ("", "kill."), ("partition.", "partition.")
+SENTINEL_VS_CLUSTER = Comparison(
+    columns=(L("Sentinel", "Sentinel"), L("Redis Cluster", "Redis Cluster")),
+    groups=(
+        Group(L("The master killed", "master kill"), (
+            _pair(L("detection: +sdown / +pfail (`detect_s`)", "감지: +sdown / +pfail (`detect_s`)"),
+                  "redis-4", "cluster-1", "detect_s", prefix=KILL),
+            _pair(L("agreement: +odown / +fail (`odown_s`)", "합의: +odown / +fail (`odown_s`)"),
+                  "redis-4", "cluster-1", "odown_s", prefix=KILL),
+            _pair(L("failover: +switch-master / +promoted (`failover_s`)",
+                    "failover: +switch-master / +promoted (`failover_s`)"),
+                  "redis-4", "cluster-1", "failover_s", prefix=KILL),
+            _pair(L("client error window (`error_window_s`)", "클라이언트 에러 구간 (`error_window_s`)"),
+                  "redis-4", "cluster-1", "error_window_s", prefix=KILL),
+            _lost(L("acknowledged writes lost / acknowledged (`lost_acked_writes`)",
+                    "유실된 ACK 쓰기 / ACK된 쓰기 (`lost_acked_writes`)"),
+                  "redis-4", "cluster-1", "lost_acked_writes", prefix=("", "")),
+        )),
+        Group(L("The master cut off, clients still reaching it", "master만 차단, 클라이언트는 여전히 닿음"), (
+            _pair(L("detection: +sdown / +pfail (`detect_s`)", "감지: +sdown / +pfail (`detect_s`)"),
+                  "redis-4-2", "cluster-2", "detect_s", prefix=CUT),
+            _pair(L("agreement: +odown / +fail (`odown_s`)", "합의: +odown / +fail (`odown_s`)"),
+                  "redis-4-2", "cluster-2", "odown_s", prefix=CUT),
+            _pair(L("failover: +switch-master / +promoted (`failover_s`)",
+                    "failover: +switch-master / +promoted (`failover_s`)"),
+                  "redis-4-2", "cluster-2", "failover_s", prefix=CUT),
+            _pair(L("client error window (`error_window_s`)", "클라이언트 에러 구간 (`error_window_s`)"),
+                  "redis-4-2", "cluster-2", "error_window_s", prefix=CUT),
+            _lost(L("acknowledged writes lost during the cut / acknowledged (`lost_acked_during`)",
+                    "차단 중 유실된 ACK 쓰기 / ACK된 쓰기 (`lost_acked_during`)"),
+                  "redis-4-2", "cluster-2", "lost_acked_during", prefix=CUT),
+            _pair(L("the last lost write acknowledged, after the cut began (`loss_after_fault_s`)",
+                    "유실된 마지막 쓰기의 ACK 시점, 차단 시작 기준 (`loss_after_fault_s`)"),
+                  "redis-4-2", "cluster-2", "loss_after_fault_s", prefix=CUT),
+        )),
+        Group(L("One shard left with no copy (its replicas, then its master, killed)",
+                "사본이 하나도 남지 않은 shard (replica들에 이어 master까지 kill)"), (
+            Row(L("error rate while the shard was down (`error_rate_during`): every key, or one shard's keys",
+                  "shard가 죽어 있는 동안의 에러율 (`error_rate_during`): 모든 키인가, 한 shard의 키인가"),
+                (L("— (no shards: every key is on the one master)", "— (shard가 없다. 모든 키가 master 한 대에 있다)"),
+                 (Figure("cluster-3", "shard-down.error_rate_during", note=_coverage),
+                  Figure("cluster-3-partial", "shard-down.error_rate_during", note=_coverage)))),
+        )),
+    ),
+    reading=L("Read the cut's rows together. Sentinel's isolated master refuses nothing (that run has no split-brain "
+              "guard): its clients see few errors, and it acknowledges writes that will be lost until Sentinel turns it "
+              "into a replica, after the heal. A cluster master cut off in the minority refuses writes by itself once it "
+              "has missed most masters for about the node timeout: its clients see errors instead, and its "
+              "acknowledgements stop during the cut.",
+              "차단의 행들은 함께 읽어야 한다. Sentinel 쪽의 고립된 master는 아무것도 거절하지 않는다(그 실행에는 split "
+              "brain guard가 없다). 그래서 클라이언트는 에러를 거의 보지 않고, master는 복구 뒤 Sentinel이 replica로 "
+              "바꿀 때까지 결국 사라질 쓰기에 ACK를 보낸다. cluster에서 소수 쪽으로 끊긴 master는 과반의 master와 node "
+              "timeout 남짓 연락이 끊기면 스스로 쓰기를 거절한다. 그래서 클라이언트는 대신 에러를 보고, ACK는 차단 "
+              "중에 멈춘다."),
+)
 
 CHAPTERS = (
     Chapter("spof",
@@ -68,9 +140,27 @@ CHAPTERS = (
               "계획에는 없는 단계다. 죽은 노드가 아니라 느리거나, 패킷을 잃거나, 끊겼다 붙었다 하는 노드다. 실제 장애는 "
               "이런 모습인 경우가 더 많다. 각 단계는 이 프로젝트의 가설을 밝히고(계획에는 이 부분이 없다) 그것을 잰다. "
               "CPU를 극도로 제한한 master, split-brain guard 아래의 손실 많은 replica 링크, 끊겼다 붙었다 하는 master 링크다.")),
+    Chapter("cluster",
+            L("8. Beyond the plan: Sentinel against Cluster", "8. 계획 밖: Sentinel 대 Cluster"),
+            "| 왜 Cluster 안 썼어요? | 데이터 규모상 Sentinel로 충분, 오버엔지니어링 방지 |",
+            L("Not a step of the plan: its interview table asks why FairBid does not use Redis Cluster, and answers "
+              "without a figure that at FairBid's data size Sentinel is enough and Cluster would be over-engineering. "
+              "These steps measure the other side. The stand-in runs on a Redis Cluster whose shards each hold a master "
+              "and its replicas, its bids spread over the shards, and takes Sentinel's faults: the master killed, and "
+              "the master cut off while clients still reach it. Then a fault only a cluster has: one shard left with "
+              "no copy, with cluster-require-full-coverage yes and no. The table sets each beside Sentinel's run of "
+              "the same fault.",
+              "계획의 단계는 아니다. 계획의 면접 질문표는 왜 Redis Cluster를 쓰지 않았는지 묻고, 수치 없이 데이터 "
+              "규모상 Sentinel로 충분하며 Cluster는 오버엔지니어링이라고 답한다. 이 단계들은 그 반대편을 잰다. "
+              "stand-in을 shard마다 master와 replica를 둔 Redis Cluster 위에서 돌려 입찰을 shard들에 나누고, Sentinel이 "
+              "맞은 장애를 똑같이 건다. master kill, 그리고 클라이언트는 닿는 채로 master만 끊는 차단이다. 이어서 "
+              "cluster에만 있는 장애, 사본이 하나도 남지 않은 shard를 cluster-require-full-coverage yes와 no로 본다. "
+              "아래 표는 각 장애를 같은 장애를 맞은 Sentinel 실행과 나란히 놓는다."),
+            plan_from="8.2",
+            compare=SENTINEL_VS_CLUSTER),
 )
 OTHER = Chapter("other",
-                L("8. Other scenarios", "8. 기타 시나리오"),
+                L("9. Other scenarios", "9. 기타 시나리오"),
                 "",
                 L("Scenarios of the catalog outside the plan's storyline.", "계획의 스토리라인 밖에 있는 카탈로그 시나리오."))
 
@@ -89,17 +179,18 @@ QUESTIONS = (
              "일시적 에러, 클라이언트 재연결, 재시도 로직"),
     Question("cluster", "왜 Cluster 안 썼어요?", "Why not Redis Cluster?",
              "데이터 규모상 Sentinel로 충분, 오버엔지니어링 방지",
-             (L("No run compares Sentinel with Cluster. Cluster shards the keyspace over several masters; it pays off when "
-                "the data or the write rate outgrows one master. FairBid's bid is one atomic script over the idempotency key, "
-                "the bid, the auction's top bid and the single bid-stream; in Cluster every key of a script must sit in one "
-                "hash slot, so that one stream would pin all bids to one slot, one master, anyway. Sentinel gives failover "
-                "without sharding and with fewer moving parts: avoiding over-engineering, as the plan says.",
-                "Sentinel과 Cluster를 비교한 실행은 없다. Cluster는 키 공간을 여러 master에 나눠(sharding) 데이터나 쓰기량이 "
-                "master 한 대로 감당하기 어려울 때 쓸모가 있다. FairBid의 입찰은 idempotency key, 입찰, 경매의 최고가, 하나뿐인 "
-                "bid-stream을 한꺼번에 다루는 원자적 스크립트 하나다. Cluster에서는 스크립트의 모든 키가 같은 hash slot에 "
-                "있어야 하므로, 그 stream 하나 때문에 결국 모든 입찰이 한 slot, 즉 master 한 대에 묶인다. Sentinel은 sharding "
-                "없이 failover를 제공하고 구성 요소도 적다. 계획이 말한 대로 오버엔지니어링을 피하는 선택이다."),),
-             measured=False),
+             (L("Redis Cluster shards the keyspace over several masters, each with its own replicas, and its nodes fail "
+                "over by themselves, without Sentinel; it pays off when the data or the write rate outgrows one master. "
+                "A bid is one Lua script over the idempotency key, the auction's top bid, the bid and the bid stream, and "
+                "in a cluster a script sees the keys of one hash slot only. So the stand-in on a cluster keys each bid by "
+                "one of six hash-tag buckets, `{fb0}` to `{fb5}`, chosen by its auction, two per shard, with a stream per "
+                "bucket: the bids spread over the shards, and each script still sees only its bucket's keys.",
+                "Redis Cluster는 키 공간을 여러 master에 나누고(sharding) master마다 replica를 두며, failover도 Sentinel "
+                "없이 노드들이 직접 한다. 데이터나 쓰기량이 master 한 대를 넘어설 때 쓸모가 있다. FairBid의 입찰은 "
+                "idempotency key, 경매의 최고가, 입찰, bid stream을 한꺼번에 다루는 Lua 스크립트 하나이고, cluster에서 "
+                "스크립트는 한 hash slot의 키만 볼 수 있다. 그래서 cluster 위의 stand-in은 입찰마다 경매에 따라 hash tag "
+                "bucket 여섯 개(`{fb0}`~`{fb5}`, shard마다 두 개) 중 하나를 키에 붙이고, stream도 bucket마다 하나씩 둔다. "
+                "입찰은 shard들에 퍼지고, 스크립트 하나는 여전히 자기 bucket의 키만 본다."),)),
     Question("idempotency", "멱등성 어떻게 처리했어요?", "How is idempotency handled?",
              "unique key 체크, 중복 저장 방지",
              (L("Two keys, one at each end. The consumer inserts with a UNIQUE bid_id, so a redelivered message is stored "

@@ -9,6 +9,7 @@ import json
 import math
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -218,13 +219,124 @@ def test_the_environment_is_taken_from_the_runs_or_said_to_be_unrecorded(results
     assert "기록 없음" in ko and "3.11.7" in ko
 
 
-def test_a_question_no_run_measures_is_marked_as_design_reasoning(results):
+def _question(doc: str, key: str, lang: str) -> str:
+    """An interview question's section, from its heading to the next."""
+    q = next(q for q in rd.stories.load(rd.SCENARIOS).questions if q.key == key)
+    head = q.ko if lang == "ko" else f"{q.en} ({q.ko})"
+    return doc.split(f"\n### {head}\n", 1)[1].split("\n### ", 1)[0]
+
+
+def test_a_question_no_run_measures_is_marked_as_design_reasoning(results, monkeypatch):
+    load = rd.stories.load
+
+    def unmeasured(directory):  # the storyline with its cluster question back to design reasoning
+        book = load(directory)
+        return replace(book, questions=tuple(replace(q, measured=q.key != "cluster") for q in book.questions))
+
+    monkeypatch.setattr(rd.stories, "load", unmeasured)
     for lang, mark in (("en", "**Design reasoning, not measured.**"), ("ko", "**설계 판단이며, 측정한 것이 아니다.**")):
         doc = _build(results)[lang]
-        cluster = doc.split("Cluster 안 썼어요?", 1)[1].split("\n### ", 1)[0]
-        assert mark in cluster
-        s = _summary(DATA / "20261201-180813-redis-4")
-        assert T.num(s["metrics"]["requests_per_s"]) in cluster  # the measured figures that bear on it
+        assert mark in _question(doc, "cluster", lang)
+        assert doc.count(mark) == 1
+
+
+def test_the_cluster_question_answers_from_the_runs_and_names_those_not_run(results):
+    s = _summary(DATA / "20261201-180813-redis-4")
+    for lang, not_run in (("en", "Not run in this edition: "), ("ko", "이번 판에서 실행하지 않은 단계: ")):
+        cluster = _question(_build(results)[lang], "cluster", lang)
+        assert "Design reasoning" not in cluster and "설계 판단" not in cluster
+        assert "`{fb0}`" in cluster  # the opening: the stand-in's hash-tag buckets
+        assert T.num(s["metrics"]["requests_per_s"]) in cluster  # redis-4's figures that bear on it
+        assert T.num(s["metrics"]["failover_s"]) in cluster
+        assert not_run + "`cluster-1`, `cluster-2`, `cluster-3`, `cluster-3-partial`." in cluster
+
+
+CLUSTER_RUNS = Path(__file__).resolve().parent / "data" / "cluster_runs"  # trimmed copies of local cluster runs
+SENTINEL_RUNS = ("20261201-180813-redis-4", "20261201-180340-redis-4-2")
+
+
+def _comparison_edition(tmp_path: Path, leave_out: tuple[str, ...] = (), absent: dict | None = None) -> dict[str, str]:
+    """Both documents of an edition of the Sentinel and cluster runs (`leave_out`: scenarios not copied;
+    `absent`: {scenario: {metric: why}} taken out of that run's summary, as a run that lacked them says)."""
+    runs = tmp_path / "edition" / "runs"
+    for src in [DATA / rid for rid in SENTINEL_RUNS] + sorted(CLUSTER_RUNS.iterdir()):
+        s = _summary(src)
+        if s["scenario"] in leave_out:
+            continue
+        changes = (absent or {}).get(s["scenario"], {})
+        _copy(src, runs / src.name, metrics={**s["metrics"], **{m: None for m in changes}},
+              absent={**s.get("absent", {}), **changes})
+    assert rd.main(["--from", str(runs)]) == 0
+    return {lang: (tmp_path / "edition" / rd.DOCS[lang]).read_text() for lang in T.LANGS}
+
+
+def _compared() -> tuple:
+    """The storyline's chapter with a comparison, and its comparison."""
+    chapter = next(c for c in rd.stories.load(rd.SCENARIOS).chapters if c.compare)
+    return chapter, chapter.compare
+
+
+def _table(doc: str, lang: str) -> list[list[str]]:
+    """The cells of each row of the comparison (its header and separator left out), in order."""
+    chapter, _ = _compared()
+    section = doc.split(f"## {chapter.title(lang)}\n", 1)[1].split("\n### ", 1)[0]
+    table = section.split("\n| | ", 1)[1].split("\n\n", 1)[0]  # from the header, whose first cell is empty
+    return [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in table.splitlines()[2:]]
+
+
+def _expected(fig, lang: str) -> str:
+    """A figure as the table must show it: its value (and "/ acknowledged"), from the run's summary."""
+    src = next(p for p in [*(DATA / rid for rid in SENTINEL_RUNS), *CLUSTER_RUNS.iterdir()]
+               if _summary(p)["scenario"] == fig.scenario)
+    m = _summary(src)["metrics"]
+    text = T.num(m[fig.metric]) + T.unit_of(fig.metric)
+    return f"{text} / {T.num(m[fig.of])}" if fig.of else text
+
+
+@pytest.mark.parametrize("lang", T.LANGS)
+def test_the_sentinel_against_cluster_table_shows_each_runs_figures(tmp_path, lang):
+    table = _table(_comparison_edition(tmp_path)[lang], lang)
+    _, cmp = _compared()
+    assert len(table) == sum(1 + len(g.rows) for g in cmp.groups)
+    i = 0
+    for g in cmp.groups:
+        head = table[i]
+        assert head[0] == f"**{g.label(lang)}**"
+        for col, cell in enumerate(head[1:]):  # each column's runs, linked to their reports
+            for fig in {f.scenario: f for r in g.rows if not isinstance(r.cells[col], T.L) for f in r.cells[col]}.values():
+                assert f"[{fig.scenario}](runs/" in cell
+        for r in g.rows:
+            i += 1
+            assert table[i][0] == r.label(lang)
+            for cell, declared_cell in zip(table[i][1:], r.cells):
+                if isinstance(declared_cell, T.L):
+                    assert cell == declared_cell(lang)
+                    continue
+                for fig in declared_cell:
+                    assert _expected(fig, lang) in cell, (fig, cell)
+        i += 1
+    said = _comparison_edition(tmp_path / "again")[lang]
+    tail = {"en": "The compared runs, as each recorded itself: ", "ko": "비교한 실행의 조건(각 실행의 기록): "}[lang]
+    sentence = next(line for line in said.splitlines() if line.startswith(tail))
+    backends = {"en": "backend: docker (redis-4, redis-4-2), local (cluster-1, cluster-2, cluster-3, cluster-3-partial)",
+                "ko": "backend: docker(redis-4, redis-4-2), local(cluster-1, cluster-2, cluster-3, cluster-3-partial)"}
+    assert backends[lang] in sentence
+    assert "cluster-node-timeout 5,000 ms" in sentence and "down-after-milliseconds 5,000 ms" in sentence
+
+
+def test_a_run_the_edition_lacks_shows_as_absent_in_the_comparison(tmp_path):
+    why = "no such cluster event after the fault (the observer watched every cluster node's view)"
+    docs = _comparison_edition(tmp_path, leave_out=("cluster-2",), absent={"cluster-1": {"kill.detect_s": why}})
+    en, ko = _table(docs["en"], "en"), _table(docs["ko"], "ko")
+    kill, cut = 1, 2 + len(_compared()[1].groups[0].rows)  # the first row of each group, after its heading
+    assert en[kill][2] == f"— (not measured: {why})"
+    assert ko[kill][2] == f"— (측정 안 됨: {T.reason_ko(why)})"
+    assert en[cut - 1][2] == "`cluster-2` (not run)" and ko[cut - 1][2] == "`cluster-2` (실행 안 됨)"
+    for row in range(cut, cut + len(_compared()[1].groups[1].rows)):
+        assert en[row][2] == "— (`cluster-2` not run in this edition)"
+        assert ko[row][2] == "— (`cluster-2`는 이번 판에서 실행하지 않았다)"
+        assert en[row][1].split(" ")[0][0].isdigit()  # the Sentinel side is there all the same
+    assert "(cluster-2)" not in next(line for line in docs["en"].splitlines() if line.startswith("The compared runs"))
 
 
 def _journaled_on(run_dir: Path, backend: str) -> None:
