@@ -335,9 +335,11 @@ def group_id_moves(mon: pd.DataFrame) -> dict:
     return {"group_id_backwards": back, "group_id_back_ms": worst}
 
 
-def _counted(values: pd.Series) -> int:
-    """What a counter added over its samples, across a restart that set it back to 0 (a killed node)."""
-    step = values.diff().fillna(0)
+def _counted(values: pd.Series, from_zero: bool) -> int:
+    """What a counter added over its samples, across a restart that set it back to 0 (a killed node).
+    `from_zero`: the node was sampled without it before (a node lists an error's count only from the
+    first such reply), so its first value was all added during the run."""
+    step = values.diff().fillna(values.iloc[0] if from_zero else 0)
     return int(step.where(step >= 0, values).sum())
 
 
@@ -346,14 +348,18 @@ def cluster_replies(run: Run, mon: pd.DataFrame) -> dict:
     errorstats, sampled by the monitor): a cluster client follows a redirection itself, so no failed
     request counts it. Absent outside a cluster, or without a sample of its nodes (a node lists a
     reply's count only from the first one, so a sampled node without it sent none)."""
-    nodes = mon[(mon["metric"] == "up") & (mon["value"].astype(str) == "1")]["source"].unique()
-    if not (run.meta.config.get("stack") or {}).get("cluster") or not len(nodes):
+    up = mon[(mon["metric"] == "up") & (mon["value"].astype(str) == "1")]
+    if not (run.meta.config.get("stack") or {}).get("cluster") or not len(up):
         return {"redirections": None, "clusterdown_replies": None}
+    first_up = up.groupby("source")["t_ms"].apply(lambda t: t.astype(float).min())
     out = {}
     for key, names in (("redirections", ("errorstat_MOVED", "errorstat_ASK")),
                        ("clusterdown_replies", ("errorstat_CLUSTERDOWN",))):
-        rows = mon[mon["metric"].isin(names)]
-        out[key] = sum(_counted(g.sort_values("t_ms")["value"].astype(float)) for _, g in rows.groupby(["source", "metric"]))
+        total = 0
+        for (source, _metric), g in mon[mon["metric"].isin(names)].groupby(["source", "metric"]):
+            g = g.assign(t_ms=g["t_ms"].astype(float)).sort_values("t_ms")
+            total += _counted(g["value"].astype(float), from_zero=first_up.get(source, float("inf")) < g["t_ms"].iloc[0])
+        out[key] = total
     return out
 
 
