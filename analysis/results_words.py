@@ -209,9 +209,10 @@ HEALED_WHY = {"duration": L("after its duration", "정해진 시간 뒤"), "stop
 HEADLINE = ("failover_s", "detect_s", "error_window_s", "error_rate", "lost_acked_writes", "duplicate_rows",
             "pending_at_end")
 LABELS = {
-    "failover_s": L("failover: first +switch-master after the fault", "failover 시간: 장애 후 첫 +switch-master"),
-    "detect_s": L("detection: +sdown after the fault", "감지 시간: 장애 후 +sdown"),
-    "odown_s": L("+odown after the fault", "장애 후 +odown"),
+    "failover_s": L("failover: first +switch-master (a cluster's: +promoted) after the fault",
+                    "failover 시간: 장애 후 첫 +switch-master(cluster는 +promoted)"),
+    "detect_s": L("detection: +sdown (a cluster's: +pfail) after the fault", "감지 시간: 장애 후 +sdown(cluster는 +pfail)"),
+    "odown_s": L("+odown (a cluster's: +fail) after the fault", "장애 후 +odown(cluster는 +fail)"),
     "error_window_s": L("client error window", "클라이언트 에러 구간"),
     "error_rate": L("error rate, whole run", "에러율(전체 실행)"),
     "error_rate_during": L("error rate while the fault was in effect", "장애 중 에러율"),
