@@ -1,5 +1,6 @@
-"""The Docker backend: the stack of compose/sentinel.yml, brought up with Compose (v2 `docker compose`
-where present, v1 `docker-compose` otherwise), its nodes operated through the Docker SDK.
+"""The Docker backend: the stack of compose/sentinel.yml (or compose/cluster.yml for a Redis Cluster
+stack), brought up with Compose (v2 `docker compose` where present, v1 `docker-compose` otherwise), its
+nodes operated through the Docker SDK.
 
 Containers are found by the labels Compose sets (project, service), never by generated names, and
 only containers of this lab's project are ever touched. Node operations are Docker's own: kill,
@@ -30,9 +31,12 @@ from lab.wait import Wait
 from runfiles import BACKENDS
 
 COMPOSE_FILE = ROOT / "compose" / "sentinel.yml"
+CLUSTER_FILE = ROOT / "compose" / "cluster.yml"  # stack.cluster: nine cluster nodes, no Sentinel
+CLUSTER_CREATE = "cluster-create"  # cluster.yml's one-shot container that runs `redis-cli --cluster create`
 LOCAL_IMAGES = {"REDIS_IMAGE": "fairbid-ha/redis:local", "MYSQL_IMAGE": "fairbid-ha/mariadb:local",
                 "SERVICE_IMAGE": "fairbid-ha/service:local"}
-OFFSETS = {"redis-1": 11, "redis-2": 12, "redis-3": 13, "sentinel-1": 21, "sentinel-2": 22, "sentinel-3": 23,
+OFFSETS = {"redis-1": 11, "redis-2": 12, "redis-3": 13, "redis-4": 14, "redis-5": 15, "redis-6": 16, "redis-7": 17,
+           "redis-8": 18, "redis-9": 19, "sentinel-1": 21, "sentinel-2": 22, "sentinel-3": 23,
            "mysql-1": 31, "mysql-2": 32, "consumer-1": 41, "consumer-2": 42, "api": 51, "api-2": 52, "api-3": 53}  # .1: gateway
 PORTS = {"redis": 6379, "sentinel": 26379, "mysql": 3306, "api": 8080, "consumer": None}
 
@@ -71,11 +75,20 @@ class DockerLab(BaseLab):
     # ---- containers of this project only ---------------------------------------------------
     def _container(self, name: str):
         self._node(name)
+        return self._service_container(name)
+
+    def _service_container(self, service: str):
+        """The container of one Compose service of this project (a node's, or cluster-create's)."""
         found = self.docker.containers.list(all=True, filters={"label": [
-            f"com.docker.compose.project={self.project}", f"com.docker.compose.service={name}"]})
+            f"com.docker.compose.project={self.project}", f"com.docker.compose.service={service}"]})
         if not found:
-            raise LabError(f"no container for {name} in Compose project {self.project}")
+            raise LabError(f"no container for {service} in Compose project {self.project}")
         return found[0]
+
+    @property
+    def compose_file(self) -> Path:
+        """compose/cluster.yml for a cluster stack, compose/sentinel.yml for every other."""
+        return CLUSTER_FILE if self.spec.cluster else COMPOSE_FILE
 
     def _network(self):
         nets = self.docker.networks.list(filters={"label": [f"com.docker.compose.project={self.project}"]})
@@ -88,15 +101,20 @@ class DockerLab(BaseLab):
         return self._network().name
 
     def _services(self) -> list[str]:
-        """The services of compose/sentinel.yml this spec needs: the Sentinel stack, or without Sentinel
-        a single Redis (plan step 1) or a master with two replicas (step 2); a MySQL primary and
-        optionally its replica, 0-2 consumers, 1-3 APIs."""
+        """The services of the compose file this spec needs: the Sentinel stack, or without Sentinel
+        a single Redis (plan step 1) or a master with two replicas (step 2), or a Redis Cluster of 3, 6
+        or 9 nodes (compose/cluster.yml); a MySQL primary and optionally its replica, 0-2 consumers,
+        1-3 APIs."""
         s = self.spec
         shapes = {(3, 3), (1, 0), (3, 0)}
-        if (s.redis, s.sentinels) not in shapes or s.mysql not in (1, 2) or s.consumers > 2 or s.apis > 3:
-            raise LabError("the Docker backend runs the topologies of compose/sentinel.yml: 3 Redis with 3 Sentinels, "
-                           "1 Redis, or 3 Redis without Sentinel; 1-2 MySQL, 1-3 APIs, 0-2 consumers "
-                           f"(this scenario asks {s.settings()}); use the local backend")
+        c = s.cluster
+        cluster_ok = c is None or (s.redis == c.nodes <= 9 and s.sentinels == 0)
+        if (((s.redis, s.sentinels) not in shapes and not c) or not cluster_ok or s.mysql not in (1, 2)
+                or s.consumers > 2 or s.apis > 3):
+            raise LabError("the Docker backend runs the topologies of compose/sentinel.yml and compose/cluster.yml: "
+                           "3 Redis with 3 Sentinels, 1 Redis, 3 Redis without Sentinel, or a cluster of up to 9 nodes; "
+                           f"1-2 MySQL, 1-3 APIs, 0-2 consumers (this scenario asks {s.settings()}); "
+                           "use the local backend")
         return ([f"redis-{i}" for i in range(1, s.redis + 1)] + [f"sentinel-{i}" for i in range(1, s.sentinels + 1)]
                 + [f"mysql-{i}" for i in range(1, s.mysql + 1)] + [f"consumer-{i}" for i in range(1, s.consumers + 1)]
                 + s.api_names())
@@ -106,7 +124,7 @@ class DockerLab(BaseLab):
         s = self.spec
         env_file = self.dir / ("service.restart.env" if extra else "service.env")
         service_env = {**s.service_env, **(extra or {})}
-        if not s.sentinels:  # the service talks to the first Redis directly (FAIRBID_REDIS wins over Sentinel)
+        if not s.sentinels and not s.cluster:  # the service talks to the first Redis directly (FAIRBID_REDIS wins)
             service_env.setdefault("FAIRBID_REDIS", f"{self._ip('redis-1')}:6379")
         env_file.write_text("".join(f"{k}={v}\n" for k, v in service_env.items()))
         api_files = {}
@@ -118,6 +136,7 @@ class DockerLab(BaseLab):
         env = {**os.environ, "SUBNET_PREFIX": self.subnet_prefix, "DOWN_AFTER_MS": str(s.sentinel.down_after_ms),
                "FAILOVER_TIMEOUT_MS": str(s.sentinel.failover_timeout_ms), "QUORUM": str(s.sentinel.quorum),
                "REDIS_EXTRA": extra, "SERVICE_ENV_FILE": str(env_file),
+               **self._cluster_vars(),
                "API_BIND": self.config.api_host, "API_PORT": str(self.config.api_port),  # the lab's own address
                **{f"API{i}_BIND": self.config.api_hosts[min(i, len(self.config.api_hosts)) - 1] for i in (2, 3)},
                **api_files,
@@ -126,6 +145,18 @@ class DockerLab(BaseLab):
             if var not in os.environ and self._has_image(image):
                 env[var] = image
         return env
+
+    def _cluster_vars(self) -> dict[str, str]:
+        """compose/cluster.yml's variables: the nodes of this shape (the service's startup nodes and what
+        cluster-create joins), the replicas per master, cluster-node-timeout."""
+        c = self.spec.cluster
+        if not c:
+            return {}
+        return {"CLUSTER_NODES": ",".join(f"{h}:{p}" for h, p in self._cluster_node_addrs()),
+                "CLUSTER_REPLICAS": str(c.replicas), "NODE_TIMEOUT_MS": str(c.node_timeout_ms)}
+
+    def _cluster_node_addrs(self) -> list[tuple[str, int]]:
+        return [(self._ip(f"redis-{i}"), PORTS["redis"]) for i in range(1, self.spec.redis + 1)]
 
     def _ip(self, name: str) -> str:
         return str(ipaddress.ip_network(f"{self.subnet_prefix}.0/24").network_address + OFFSETS[name])
@@ -138,7 +169,7 @@ class DockerLab(BaseLab):
             return False
 
     def _compose(self, *args: str, check: bool = True, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        cmd = [*compose_command(), "-p", self.project, "-f", str(COMPOSE_FILE), *args]
+        cmd = [*compose_command(), "-p", self.project, "-f", str(self.compose_file), *args]
         res = subprocess.run(cmd, env=self._env(env_extra), capture_output=True, text=True, cwd=ROOT)
         if check and res.returncode != 0:
             raise LabError(f"{' '.join(cmd[:3])} {' '.join(args)} failed: {res.stderr[-3000:]}")
@@ -161,20 +192,28 @@ class DockerLab(BaseLab):
         (self.dir / "logs").mkdir(exist_ok=True)
         self.nodes = {n: {"kind": _kind(n), "host": self._ip(n) if PORTS[_kind(n)] else None,
                           "port": PORTS[_kind(n)], "env": {}} for n in services}
-        if not self.spec.sentinels:
+        if not self.spec.sentinels and not self.spec.cluster:
             self.nodes["api"]["env"] = {"FAIRBID_REDIS": f"{self._ip('redis-1')}:6379"}  # what master() follows
         self._save()
         try:
-            self._compose("up", "-d", "--no-build", *services)
+            # a cluster's consumers and APIs wait in Compose for cluster-create to succeed (depends_on)
+            res = self._compose("up", "-d", "--no-build", *services, *([CLUSTER_CREATE] if self.spec.cluster else []),
+                                check=False)
+            if self.spec.cluster:
+                self._cluster_created()  # redis-cli's own words where it failed, rather than Compose's
+            if res.returncode != 0:
+                raise LabError(f"{' '.join(compose_command())} up failed: {res.stderr[-3000:]}")
             for n in services:
                 if self.nodes[n]["kind"] == "redis":
                     client_addr = self.address(n)
                     Wait(timeout_s=60).until(f"{n} PING", lambda a=client_addr: _ping(*a, self.secrets.redis))
-            if s_replicas := [n for n in services if self.nodes[n]["kind"] == "redis" and n != "redis-1"]:
-                for n in s_replicas:
+            if self.spec.cluster:
+                wait.until("every cluster node agreeing on shards and replicas", self.settled)
+            else:
+                for n in [n for n in services if self.nodes[n]["kind"] == "redis" and n != "redis-1"]:
                     Wait(timeout_s=60).until(f"{n} replicating",
                                              lambda n=n: _linked(*self.address(n), self.secrets.redis))
-            wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
+                wait.until("Sentinels agreeing on master, replicas and each other", self.settled)
             for n in services:
                 if self.nodes[n]["kind"] == "consumer":
                     wait.until(f"{n} in the service's group", lambda n=n: self.consumer_joined(n))
@@ -185,6 +224,21 @@ class DockerLab(BaseLab):
         except BaseException:
             self.down()
             raise
+
+    def _cluster_created(self) -> None:
+        """cluster-create has exited 0 (Compose started the consumers and APIs only then); its output is
+        kept in the logs as the local backend keeps redis-cli's."""
+        try:
+            c = self._service_container(CLUSTER_CREATE)
+        except LabError:  # never created: Compose failed before it, and says why
+            return
+        Wait(timeout_s=150, interval_s=0.25).until(f"{CLUSTER_CREATE} to finish",
+                                                   lambda: c.reload() or c.status in ("exited", "dead"))
+        out = c.logs(stdout=True, stderr=True).decode(errors="replace")
+        (self.dir / "logs" / f"{CLUSTER_CREATE}.log").write_text(out)
+        code = c.attrs["State"]["ExitCode"]
+        if code != 0:
+            raise LabError(f"redis-cli --cluster create failed (exit {code}): {out[-2000:]}")
 
     def down(self) -> None:
         """Remove this project's containers, network and volumes (compose down); keep the logs. Idempotent."""
@@ -207,14 +261,18 @@ class DockerLab(BaseLab):
             conn.close()
 
     def service_env(self) -> dict[str, str]:
-        """What a client on the host needs: the Sentinels at their addresses on the project network."""
+        """What a client on the host needs: the Sentinels (or a cluster's nodes) at their addresses on the
+        project network."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRBID_")}
         env.update({"FAIRBID_SENTINELS": ",".join(f"{h}:{p}" for h, p in self.sentinel_addrs()),
                     "FAIRBID_MASTER_NAME": self.config.master_name, "FAIRBID_REDIS_PASSWORD": self.secrets.redis,
                     "FAIRBID_SENTINEL_PASSWORD": self.secrets.sentinel, **self.spec.service_env})
         if not self.nodes:  # before up: the addresses the stack will have
             env["FAIRBID_SENTINELS"] = ",".join(f"{self._ip(f'sentinel-{i}')}:26379" for i in (1, 2, 3))
-        if not self.spec.sentinels:
+        if self.spec.cluster:  # the cluster's nodes as startup nodes; no Sentinel runs
+            env.pop("FAIRBID_SENTINELS", None)
+            env["FAIRBID_CLUSTER"] = ",".join(f"{h}:{p}" for h, p in (self.cluster_addrs() or self._cluster_node_addrs()))
+        elif not self.spec.sentinels:
             env.pop("FAIRBID_SENTINELS", None)
             env["FAIRBID_REDIS"] = f"{self._ip('redis-1')}:6379"
         return env

@@ -57,12 +57,17 @@ images() {
   image fairbid-ha/redis:local redis-server redis-sentinel redis-tools
   image fairbid-ha/mariadb:local mariadb-server mariadb-client
   image fairbid-ha/python:local python3 ca-certificates
-  if ! docker image inspect fairbid-ha/service:local >/dev/null 2>&1; then
+  # the image carries a digest of the service's code and requirements: built again when they changed
+  # (an image of older code would run a stand-in without the settings a scenario needs, FAIRBID_CLUSTER say)
+  local src; src=$(cd "$ROOT" && { cat requirements-service.txt; find fairbid -name '*.py' | LC_ALL=C sort | xargs cat; } \
+    | sha256sum | cut -c1-16)
+  if [ "$(docker image inspect -f '{{index .Config.Labels "fairbid.source"}}' fairbid-ha/service:local 2>/dev/null)" != "$src" ]; then
+    echo "building fairbid-ha/service:local from fairbid/ ($src)"
     # the service's Python packages come from PyPI on the host (containers have no route out)
     rm -rf "$D/site" && python3 -m pip install -q --target "$D/site" -r "$ROOT/requirements-service.txt"
     rm -rf "$D/ctx" && mkdir -p "$D/ctx" && cp -r "$D/site" "$ROOT/fairbid" "$D/ctx/"
     printf '%s\n' 'FROM fairbid-ha/python:local' 'COPY site /opt/site' 'COPY fairbid /app/fairbid' \
-      'ENV PYTHONPATH=/opt/site:/app PYTHONUNBUFFERED=1' 'WORKDIR /app' \
+      'ENV PYTHONPATH=/opt/site:/app PYTHONUNBUFFERED=1' 'WORKDIR /app' "LABEL fairbid.source=$src" \
       'CMD ["python3", "-m", "fairbid.api"]' > "$D/ctx/Dockerfile"
     docker build -q -t fairbid-ha/service:local "$D/ctx" >/dev/null
   fi

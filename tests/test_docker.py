@@ -1,5 +1,6 @@
-"""The Docker backend on a real engine: node operations on real containers, and the Sentinel failover
-scenario end to end. Runs where an engine answers (CI starts one: scripts/docker-engine.sh)."""
+"""The Docker backend on a real engine: node operations on real containers, the Sentinel failover
+scenario end to end, and a Redis Cluster stack (compose/cluster.yml) failing over a shard.
+Runs where an engine answers (CI starts one: scripts/docker-engine.sh)."""
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ import redis
 
 from lab import clients
 from lab.config import LabConfig
-from lab.spec import SentinelTimings, StackSpec
+from lab.spec import ClusterSpec, SentinelTimings, StackSpec
 from lab.wait import Wait
 from tests.conftest import ROOT, ack_lags
 
@@ -310,3 +311,73 @@ def test_a_container_created_with_cpus_is_refused_a_throttle(dlab, tmp_path):
         assert not (tmp_path / container_cpu.LEDGER).exists()
     finally:
         box.remove(force=True)
+
+
+CLUSTER = StackSpec(redis=9, sentinels=0, mysql=1, consumers=1, apis=1,
+                    cluster=ClusterSpec(shards=3, replicas=2, node_timeout_ms=1000),
+                    service_env={"FAIRBID_REDIS_TIMEOUT_S": "1"})
+
+
+def _post_bid(lab, amount: int) -> str:
+    import urllib.request
+
+    req = urllib.request.Request(lab.url("api") + "/api/bids", method="POST", headers={"Content-Type": "application/json"},
+                                 data=json.dumps({"auctionId": "c", "userId": "u", "amount": amount}).encode())
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        assert resp.status == 201
+        return json.loads(resp.read())["bidId"]
+
+
+def _row_in_mysql(lab, bid_id: str) -> bool:
+    conn = lab.mysql_connect("mysql-1", monitor=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM bid WHERE bid_id=%s", (bid_id,))
+            return cur.fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_a_cluster_stack_on_docker_fails_over_a_shard_and_the_old_master_rejoins_as_replica():
+    """compose/cluster.yml: nine cluster nodes at fixed addresses, no Sentinel, the service on FAIRBID_CLUSTER.
+    The master of shard 2 killed, a replica of that shard is promoted; the old one, started again with its
+    nodes.conf (the same node id), rejoins as a replica; down leaves nothing of the project."""
+    from lab.docker_lab import CLUSTER_CREATE, DockerLab
+
+    config = LabConfig.load(ROOT / "tests" / "lab.e2e.yaml")
+    lab = DockerLab(config, CLUSTER)
+    if lab.is_up():
+        lab.down()
+    lab.up()
+    try:
+        services = {c.labels["com.docker.compose.service"] for c in _project_objects(lab.project)[0]}
+        assert services == {*(f"redis-{i}" for i in range(1, 10)), "mysql-1", "consumer-1", "api", CLUSTER_CREATE}
+        env = dict(x.split("=", 1) for x in lab._container("api").attrs["Config"]["Env"])
+        assert "FAIRBID_SENTINELS" not in env and "FAIRBID_REDIS" not in env
+        assert env["FAIRBID_CLUSTER"].split(",") == [f"{h}:{p}" for h, p in lab.cluster_addrs()]
+        assert "All 16384 slots covered" in (lab.dir / "logs" / f"{CLUSTER_CREATE}.log").read_text()
+        masters = [lab.master(i) for i in (1, 2, 3)]
+        assert len(set(masters)) == 3 and all(len(lab.replicas(i)) == 2 for i in (1, 2, 3))
+        # every node announces its own container address, the one the host reaches it at
+        views = clients.node(lab, "redis-5").execute_command("CLUSTER", "NODES")
+        assert {line.split()[1].split("@")[0] for line in views.splitlines()} == {
+            f"{h}:{p}" for h, p in lab.cluster_addrs()}
+        bid = _post_bid(lab, 1)
+        Wait(timeout_s=30, interval_s=0.25).until("the bid in MySQL", lambda: _row_in_mysql(lab, bid))
+
+        old, shard_replicas = lab.master(2), lab.replicas(2)
+        old_id = clients.node(lab, old).execute_command("CLUSTER", "MYID")
+        lab.kill(old)
+        assert not lab.alive(old)
+        Wait(timeout_s=30, interval_s=0.2).until("shard 2 to promote a replica", lambda: lab.master(2) != old)
+        promoted = lab.master(2)
+        assert promoted in shard_replicas and (lab.master(1), lab.master(3)) == (masters[0], masters[2])
+        lab.start(old)
+        Wait(timeout_s=90, interval_s=0.5).until("the cluster to settle", lab.settled)
+        assert lab.master(2) == promoted and old in lab.replicas(2)
+        assert clients.node(lab, old).execute_command("CLUSTER", "MYID") == old_id  # nodes.conf kept by docker start
+        bid = _post_bid(lab, 2)
+        Wait(timeout_s=30, interval_s=0.25).until("a bid after the failover in MySQL", lambda: _row_in_mysql(lab, bid))
+    finally:
+        lab.down()
+    assert _project_objects(lab.project) == ([], [])
