@@ -801,9 +801,13 @@ def conditions_sentence(cmp: stories.Comparison, runs: dict) -> L | None:
              (L("the service's Redis timeout", "서비스의 Redis timeout"), timeout),
              (L("the fault, applied to healed", "장애(적용부터 복구까지)"), faults), (L("backend", "backend"), backends)]
     said = [(name, _grouped(values)) for name, values in parts if values]
-    differ = (L(" The loads differ, so the counts (of writes, of lost writes) are not like for like.",
-                " 부하가 서로 다르므로 건수(쓰기, 유실된 쓰기)는 같은 조건에서 잰 것이 아니다.")
-              if len({v for _, v in load}) > 1 else L("", ""))
+    loads = dict(load)
+    side_by_side = [{loads[f.scenario] for r in g.rows for cell in r.cells if not isinstance(cell, L) for f in cell
+                     if f.scenario in loads} for g in cmp.groups]  # what one group sets beside each other
+    differ = (L(" Within a group the loads differ, so its counts (of writes, of lost writes) are not like for like.",
+                " 한 묶음 안에서 부하가 서로 다르므로 그 건수(쓰기, 유실된 쓰기)는 같은 조건에서 잰 것이 아니다.")
+              if any(len(v) > 1 for v in side_by_side) else
+              L(" Within each group the runs ran the same load.", " 각 묶음 안의 실행은 같은 부하로 돌았다."))
     return L("The compared runs, as each recorded itself: " + "; ".join(f"{n.en}: {v.en}" for n, v in said) + "."
              + differ.en,
              "비교한 실행의 조건(각 실행의 기록): " + "; ".join(f"{n.ko}: {v.ko}" for n, v in said) + "." + differ.ko)
