@@ -8,7 +8,7 @@ apart (one greenlet per node), and every change between two polls of one node is
 
     +pfail / -pfail      the observed node's `fail?` flag set / cleared
     +fail / -fail        its `fail` flag set / cleared
-    +promoted            it was a replica and is a master now (a failover)
+    +promoted            it was a replica and is a master serving slots now (a failover)
     +demoted             it was a master and is a replica now (an old master rejoining as a replica)
 
 `sentinel` is the observing node ("host:port", as the observer reached it) and `data` is
@@ -51,7 +51,10 @@ def changes(before: ClusterNode, after: ClusterNode, name: str, addr: str) -> li
     for was, now, word in ((before.pfail, after.pfail, "pfail"), (before.fail, after.fail, "fail")):
         if was != now:
             out.append((f"{'+' if now else '-'}{word}", data))
-    if before.role == "replica" and after.role == "master":
+    serving = after.role == "master" and after.first_slot is not None
+    if serving and (before.role == "replica" or (before.role == "master" and before.first_slot is None)):
+        # a failover: it serves slots now. A node that only calls itself master, with no slot (an old
+        # master restarting on its stale config before it learns the newer epoch), is no failover.
         out.append(("+promoted", data))
     elif before.role == "master" and after.role == "replica":
         out.append(("+demoted", data))

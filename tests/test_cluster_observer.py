@@ -329,3 +329,18 @@ def test_the_timeline_marks_and_the_words_of_a_cluster_run(cluster_run):
                                    "1.5 s, and showed its replica +promoted at 2.23 s.")
     assert "+pfail로" in said["sentinel"].ko
     assert errors_vs_switch(F).en.startswith("Errors ended 0.07 s after +promoted: the window is the cluster's")
+
+
+def test_an_old_master_rejoining_on_its_stale_config_is_no_promotion():
+    """Seen in a run: a killed master started again called itself master for a poll or two, with no
+    slot (the promoted replica holds them at a newer epoch), before it turned replica: no failover."""
+    from lab.cluster import parse_node_line
+    from observe.cluster_events import changes
+
+    replica = parse_node_line("a1 127.0.70.1:7000@17000 slave b2 0 1 10 connected")
+    stale = parse_node_line("a1 127.0.70.1:7000@17000 master - 0 1 10 connected")
+    serving = parse_node_line("a1 127.0.70.1:7000@17000 master - 0 1 11 connected 0-5460")
+    assert changes(replica, stale, "redis-1", "127.0.70.1:7000") == []
+    assert changes(stale, serving, "redis-1", "127.0.70.1:7000") == [("+promoted", "master redis-1 127.0.70.1:7000 epoch 11")]
+    assert changes(replica, serving, "redis-1", "127.0.70.1:7000")[0][0] == "+promoted"
+    assert changes(stale, replica, "redis-1", "127.0.70.1:7000")[0][0] == "+demoted"
