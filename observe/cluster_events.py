@@ -28,18 +28,15 @@ that happened while a node could not be asked gets no record stamped with a time
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
-from pathlib import Path
 
 import gevent
 from redis.exceptions import RedisError
 
 from lab import clients
 from lab.cluster import ClusterNode, parse_cluster_nodes
-from observe.base import RunEnd
-from runfiles import EVENTS, SentinelEvent
+from observe.event_log import EventLog
 
 log = logging.getLogger("observer")
 
@@ -61,36 +58,22 @@ def changes(before: ClusterNode, after: ClusterNode, name: str, addr: str) -> li
     return out
 
 
-class ClusterObserver:
+class ClusterObserver(EventLog):
     """One poller per cluster node (`nodes`: catalog name -> (host, port)), each reading that node's
     CLUSTER NODES every `interval_s` until stopped or `max_s` has passed. The same interface as
     observe.sentinel_events.SentinelObserver, into the same events.jsonl."""
 
-    files = (EVENTS,)
-
     def __init__(self, nodes: dict[str, tuple[str, int]], password: str | None, interval_s: float = 0.05,
                  max_s: float = 3600) -> None:
+        super().__init__()
         self.nodes = dict(nodes)
         self.password = password  # the cluster nodes' requirepass
         self.interval_s = interval_s
         self.max_s = max_s
         self.by_addr = {f"{host}:{port}": name for name, (host, port) in self.nodes.items()}
-        self._fh = None
-        self._running = False
-        self._greenlets: list[gevent.Greenlet] = []
-        self._connected: set[str] = set()
 
-    def _write(self, observer: str, event: str, data: str | None = None, t_ms: float | None = None) -> None:
-        if self._fh is not None and not self._fh.closed:
-            t = time.time() * 1000 if t_ms is None else t_ms
-            record = SentinelEvent(t_ms=round(t, 3), sentinel=observer, event=event, data=data)
-            self._fh.write(json.dumps(record.to_json()) + "\n")
-            self._fh.flush()
-
-    def start(self, run_dir: Path) -> None:
-        self._fh = open(run_dir / EVENTS, "a", encoding="utf-8")
-        self._running = True
-        self._greenlets = [gevent.spawn(self._watch, name, host, port) for name, (host, port) in self.nodes.items()]
+    def watches(self) -> list[tuple]:
+        return [(name, host, port) for name, (host, port) in self.nodes.items()]
 
     def name_of(self, node: ClusterNode, observer_name: str) -> tuple[str, str]:
         """(catalog name, ip:port) of an observed node: `myself` is the observing node; others by the
@@ -156,17 +139,3 @@ class ClusterObserver:
                 client.close()
         if self._running and connected:  # the deadline, not a stop
             self._write(where, "observer-disconnected", "observer deadline reached")
-
-    def ready(self, timeout_s: float = 5.0) -> bool:
-        """Every node's view watched (bounded): faults start only once their effects can be seen."""
-        deadline = time.monotonic() + timeout_s
-        while len(self._connected) < len(self.nodes) and time.monotonic() < deadline:
-            gevent.sleep(0.05)
-        return len(self._connected) == len(self.nodes)
-
-    def stop(self, end: RunEnd | None = None) -> None:
-        self._running = False
-        gevent.joinall(self._greenlets, timeout=2)
-        gevent.killall(self._greenlets, block=True, timeout=2)
-        if self._fh is not None:
-            self._fh.close()

@@ -2,46 +2,30 @@
 on arrival with the same wall clock as the fault journal and the request log."""
 from __future__ import annotations
 
-import json
 import logging
 import time
-from pathlib import Path
 
 import gevent
 from redis.exceptions import RedisError
 
 from lab import clients
-from observe.base import RunEnd
-from runfiles import EVENTS, SentinelEvent
+from observe.event_log import EventLog
 
 log = logging.getLogger("observer")
 
 
-class SentinelObserver:
+class SentinelObserver(EventLog):
     """One listener per Sentinel; `observer-connected` / `-disconnected` records are the evidence
     that the events of the run are complete (analysis.evidence)."""
 
-    files = (EVENTS,)
-
     def __init__(self, sentinels: list[tuple[str, int]], max_s: float = 3600, password: str | None = None) -> None:
+        super().__init__()
         self.sentinels = sentinels
         self.password = password  # Sentinel's own requirepass
         self.max_s = max_s
-        self._fh = None
-        self._running = False
-        self._greenlets: list[gevent.Greenlet] = []
-        self._connected: set[str] = set()
 
-    def _write(self, sentinel: str, event: str, data: str | None = None) -> None:
-        if self._fh is not None and not self._fh.closed:
-            record = SentinelEvent(t_ms=round(time.time() * 1000, 3), sentinel=sentinel, event=event, data=data)
-            self._fh.write(json.dumps(record.to_json()) + "\n")
-            self._fh.flush()
-
-    def start(self, run_dir: Path) -> None:
-        self._fh = open(run_dir / EVENTS, "a", encoding="utf-8")
-        self._running = True
-        self._greenlets = [gevent.spawn(self._watch, host, port) for host, port in self.sentinels]
+    def watches(self) -> list[tuple]:
+        return list(self.sentinels)
 
     def _watch(self, host: str, port: int) -> None:
         """Listen until stopped; every way of not listening leaves an `observer-disconnected` record
@@ -76,17 +60,3 @@ class SentinelObserver:
                 client.close()
         if self._running:  # the deadline, not a stop
             self._write(name, "observer-disconnected", "observer deadline reached")
-
-    def ready(self, timeout_s: float = 5.0) -> bool:
-        """Every Sentinel watched (bounded): faults start only once their events can be seen."""
-        deadline = time.monotonic() + timeout_s
-        while len(self._connected) < len(self.sentinels) and time.monotonic() < deadline:
-            gevent.sleep(0.05)
-        return len(self._connected) == len(self.sentinels)
-
-    def stop(self, end: RunEnd | None = None) -> None:
-        self._running = False
-        gevent.joinall(self._greenlets, timeout=2)
-        gevent.killall(self._greenlets, block=True, timeout=2)
-        if self._fh is not None:
-            self._fh.close()
