@@ -106,16 +106,20 @@ def shards_of(lines: list[ClusterNode]) -> list[Shard]:
             for i, m in enumerate(masters, start=1)]
 
 
-def view(addr: tuple[str, int], password: str | None) -> list[ClusterNode] | None:
-    """One node's CLUSTER NODES, or None where it does not answer (killed, paused, cut)."""
+def _ask(addr: tuple[str, int], password: str | None, question):
+    """One question to one node; None where it does not answer (killed, paused, cut)."""
     client = clients.redis_at(*addr, TIMEOUT_S, password=password)
     try:
-        return list(parse_cluster_nodes(client.execute_command("CLUSTER", "NODES")).values())  # as text: redis-py
-        # parses the one-word "CLUSTER NODES" into its own shape
+        return question(client)
     except RedisError:
         return None
     finally:
         client.close()
+
+
+def view(addr: tuple[str, int], password: str | None) -> list[ClusterNode] | None:
+    """One node's CLUSTER NODES (as text: redis-py parses the one-word "CLUSTER NODES" into its own shape)."""
+    return _ask(addr, password, lambda c: list(parse_cluster_nodes(c.execute_command("CLUSTER", "NODES")).values()))
 
 
 def freshest(addrs: list[tuple[str, int]], password: str | None) -> list[ClusterNode] | None:
@@ -131,13 +135,7 @@ def shards(addrs: list[tuple[str, int]], password: str | None) -> list[Shard]:
 
 
 def state_ok(addr: tuple[str, int], password: str | None) -> bool:
-    client = clients.redis_at(*addr, TIMEOUT_S, password=password)
-    try:
-        return client.cluster("INFO").get("cluster_state") == "ok"
-    except RedisError:
-        return False
-    finally:
-        client.close()
+    return bool(_ask(addr, password, lambda c: c.cluster("INFO").get("cluster_state") == "ok"))
 
 
 def settled(addrs: list[tuple[str, int]], password: str | None, shards_n: int, replicas_n: int) -> bool:
@@ -157,10 +155,4 @@ def settled(addrs: list[tuple[str, int]], password: str | None, shards_n: int, r
 
 
 def _link_up(addr: tuple[str, int], password: str | None) -> bool:
-    client = clients.redis_at(*addr, TIMEOUT_S, password=password)
-    try:
-        return client.info("replication").get("master_link_status") == "up"
-    except RedisError:
-        return False
-    finally:
-        client.close()
+    return bool(_ask(addr, password, lambda c: c.info("replication").get("master_link_status") == "up"))
