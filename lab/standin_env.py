@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from redis.crc import key_slot
 
@@ -108,7 +109,8 @@ def stream_names(env: dict[str, str]) -> StreamNames:
 CLUSTER_THIRDS = ((0, 5461), (5461, 10923), (10923, 16384))  # the slot ranges `redis-cli --cluster create` gives 3 masters
 
 
-def cluster_tags() -> list[str]:
+@cache  # a fixed rule: the monitor asks for the streams every sample
+def cluster_tags() -> tuple[str, ...]:
     """The stand-in's six bucket hash tags in cluster mode (FAIRBID_CLUSTER), by its rule (fairbid/cluster_keys.py,
     restated here as the lab may not import it): scanning fb0, fb1, ..., the first two whose slot lies in each
     third of the slot space, in scan order."""
@@ -122,7 +124,7 @@ def cluster_tags() -> list[str]:
             per_third[third] += 1
             tags.append(tag)
         i += 1
-    return tags
+    return tuple(tags)  # cached: immutable
 
 
 def cluster_streams(stream: str) -> list[str]:

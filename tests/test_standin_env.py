@@ -60,6 +60,6 @@ def test_a_scenario_is_refused_a_value_the_stand_in_would_refuse():
 def test_the_lab_names_the_same_bucket_streams_as_the_stand_in_in_cluster_mode():
     from fairbid import cluster_keys
 
-    assert standin_env.cluster_tags() == list(cluster_keys.CLUSTER_TAGS)
+    assert standin_env.cluster_tags() == tuple(cluster_keys.CLUSTER_TAGS)
     for base in ("bid-stream", "bid-stream-dead", "s"):
         assert standin_env.cluster_streams(base) == cluster_keys.streams(base)
